@@ -1,0 +1,71 @@
+import type { ProgressFn } from '../engine/util/progress';
+
+/** Parsed command line: positional words and --flags (a flag without value is `true`). */
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Record<string, string | boolean>;
+}
+
+export interface CliIO {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** A progress reporter that draws a bar on a TTY (one line per stage otherwise); silent with --json. */
+  progress: (label: string) => { onProgress: ProgressFn; done: () => void };
+  /** Fires on Ctrl+C: long commands pass it to the engine and clean up. */
+  signal: AbortSignal;
+  json: boolean;
+}
+
+export interface CliCommand {
+  /** Words that select the command, e.g. ['persona', 'build']. */
+  path: string[];
+  summary: string;
+  usage: string;
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[a.slice(2)] = argv[++i];
+      else flags[a.slice(2)] = true;
+    } else positionals.push(a);
+  }
+  return { positionals, flags };
+}
+
+/** Reads a string flag; throws a usage error naming the flag when required and missing. */
+export function flagString(args: ParsedArgs, name: string, required: true): string;
+export function flagString(args: ParsedArgs, name: string, required?: false): string | undefined;
+export function flagString(args: ParsedArgs, name: string, required = false): string | undefined {
+  const v = args.flags[name];
+  if (v === undefined || v === true) {
+    if (required) throw new UsageError(`missing --${name}`);
+    return undefined;
+  }
+  return String(v);
+}
+
+export function flagNumber(args: ParsedArgs, name: string, fallback: number): number {
+  const v = args.flags[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got "${String(v)}"`);
+  return n;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

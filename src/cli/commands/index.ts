@@ -1,0 +1,13 @@
+import type { CliCommand } from '../command';
+
+/**
+ * Every CLI command, one module each in this folder. A command is listed here
+ * only once it works end to end.
+ */
+export async function loadCommands(): Promise<CliCommand[]> {
+  const modules = await Promise.all([
+    import('./doctor'),
+    import('./serve'),
+  ]);
+  return modules.map((m) => m.command);
+}

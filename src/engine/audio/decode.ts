@@ -1,0 +1,299 @@
+import type { ChildProcess } from 'node:child_process';
+import { ffmpegPath, probeMedia, runProcess, type MediaInfo } from '../media/ffmpeg';
+import { CancelledError, UserError, isCancelled, throwIfCancelled } from '../util/errors';
+import type { ProgressFn } from '../util/progress';
+
+/**
+ * Streaming decode of any audio or video file ffmpeg reads to 16 kHz mono float32.
+ * Samples reach the caller chunk by chunk as ffmpeg produces them; when the caller's
+ * chunk handler returns a promise, ffmpeg's output is paused until it settles, so a
+ * slow consumer never makes the decoder buffer the whole file.
+ */
+export const DECODE_SAMPLE_RATE = 16000;
+
+const FORMATS_HINT = 'Use an audio or video file such as WAV, MP3, M4A/AAC, FLAC, OGG/Opus, MP4, MOV or MKV.';
+
+export interface AudioSourceInfo {
+  file: string;
+  /** Duration of the audio stream (or of the container when the stream does not say), seconds. */
+  durationS: number;
+  /** The source's own sample rate and channel count (before conversion to 16 kHz mono). */
+  sampleRate: number;
+  channels: number;
+  codec: string;
+  formatName: string;
+  hasVideo: boolean;
+}
+
+export interface DecodeStreamOptions {
+  /** Receives each chunk of samples. The array is reused after the call returns (or its promise settles): copy what you keep. */
+  onChunk: (samples: Float32Array) => void | Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Overall limit; default 60 s + 0.25 s per second of audio. */
+  timeoutMs?: number;
+  /** Kill ffmpeg when it produces nothing for this long (default 30 s). */
+  stallTimeoutMs?: number;
+  /** Already probed source (skips the ffprobe call). */
+  info?: AudioSourceInfo;
+  /** For tests and diagnostics: the ffmpeg child process once started. */
+  onProcess?: (child: ChildProcess) => void;
+}
+
+export interface DecodeResult {
+  info: AudioSourceInfo;
+  /** Samples delivered at 16 kHz. */
+  totalSamples: number;
+}
+
+/** Probes `file` and checks that it holds a decodable audio stream; UserError otherwise. */
+export async function probeAudioSource(file: string, opts: { signal?: AbortSignal } = {}): Promise<AudioSourceInfo> {
+  let media: MediaInfo;
+  try {
+    media = await probeMedia(file, opts);
+  } catch (err) {
+    if (err instanceof UserError && err.code === 'media-unreadable' && /moov atom not found/i.test(err.message)) {
+      throw new UserError('media-truncated', `${file} is incomplete: its index (moov atom) is missing, which happens when a recording or download was cut off.`, {
+        file,
+        hint: 'Use the complete original file, or re-export it from the app that recorded it.',
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  const a = media.audio;
+  if (!a) {
+    const what = media.video ? 'it holds video only' : 'it holds no audio or video streams';
+    throw new UserError('media-no-audio', `${file} has no audio stream (${what}).`, {
+      file,
+      hint: 'Choose the file with the voice-over, or add the sound track to the video first.',
+    });
+  }
+  if (a.codec === 'unknown' || a.codec === 'none' || !a.sampleRate || !a.channels) {
+    throw new UserError('audio-codec-unsupported', `${file} uses an audio codec that the bundled ffmpeg cannot decode (${a.codec === 'unknown' ? 'unidentified codec' : a.codec}).`, {
+      file,
+      hint: `Convert it to a common format first (for example WAV or FLAC). ${FORMATS_HINT}`,
+    });
+  }
+  return {
+    file,
+    durationS: a.durationS ?? media.durationS,
+    sampleRate: a.sampleRate,
+    channels: a.channels,
+    codec: a.codec,
+    formatName: media.formatName,
+    hasVideo: Boolean(media.video),
+  };
+}
+
+function decodeError(file: string, info: AudioSourceInfo, stderr: string, code: number): UserError {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines.slice(-3).join(' | ') || `exit code ${code}`;
+  if (/decoder .*not found|no decoder|unsupported codec|could not find codec parameters|not yet implemented/i.test(stderr)) {
+    return new UserError('audio-codec-unsupported', `${file} uses an audio codec (${info.codec}) that the bundled ffmpeg cannot decode: ${last}`, {
+      file,
+      hint: `Convert it to a common format first (for example WAV or FLAC). ${FORMATS_HINT}`,
+    });
+  }
+  return new UserError('audio-decode-failed', `${file} could not be decoded: ${last}`, {
+    file,
+    hint: 'The file may be damaged or incomplete; play it to check, or convert it to WAV with another tool first.',
+  });
+}
+
+/**
+ * Decodes `file` to 16 kHz mono float32, streaming chunks to `opts.onChunk`.
+ * Throws UserError for unreadable, empty, truncated, audio-less or undecodable files,
+ * CancelledError when `opts.signal` fires; ffmpeg is killed on cancel, timeout or stall.
+ */
+export async function decodeAudioStream(file: string, opts: DecodeStreamOptions): Promise<DecodeResult> {
+  throwIfCancelled(opts.signal);
+  const info = opts.info ?? (await probeAudioSource(file, { signal: opts.signal }));
+  throwIfCancelled(opts.signal);
+
+  const internal = new AbortController();
+  const onOuterAbort = () => internal.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const expected = Math.max(1, info.durationS * DECODE_SAMPLE_RATE);
+  const stallMs = opts.stallTimeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 60_000 + Math.ceil(info.durationS * 250);
+
+  let child: ChildProcess | undefined;
+  let stalled = false;
+  let handlerError: unknown;
+  let total = 0;
+  let carry = Buffer.alloc(0);
+  let scratch = new Float32Array(16384);
+  const queue: Buffer[] = [];
+  let busy = false;
+  let drained: Promise<void> = Promise.resolve();
+  let lastProgress = 0;
+
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = () => {
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      stalled = true;
+      internal.abort();
+    }, stallMs);
+    stallTimer.unref?.();
+  };
+  const disarmStall = () => {
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = undefined;
+  };
+
+  const fail = (err: unknown) => {
+    if (handlerError === undefined) handlerError = err;
+    internal.abort();
+  };
+
+  // Turns bytes into aligned float32 samples and hands them on; returns the handler's promise, if any.
+  const deliver = (bytes: Buffer): void | Promise<void> => {
+    let buf = bytes;
+    if (carry.length > 0) {
+      buf = Buffer.concat([carry, bytes]);
+      carry = Buffer.alloc(0);
+    }
+    const usable = buf.length - (buf.length % 4);
+    if (usable < buf.length) carry = Buffer.from(buf.subarray(usable));
+    if (usable === 0) return;
+    const n = usable / 4;
+    if (scratch.length < n) scratch = new Float32Array(Math.max(n, scratch.length * 2));
+    // Copy into an aligned buffer (stream chunks need not be 4-byte aligned).
+    buf.copy(new Uint8Array(scratch.buffer, 0, usable), 0, 0, usable);
+    const view = scratch.subarray(0, n);
+    total += n;
+    if (opts.onProgress) {
+      const now = Date.now();
+      if (now - lastProgress > 100) {
+        lastProgress = now;
+        opts.onProgress({ stage: 'decode', fraction: Math.min(0.999, total / expected), message: `${(total / DECODE_SAMPLE_RATE).toFixed(1)} s decoded` });
+      }
+    }
+    return opts.onChunk(view);
+  };
+
+  const pump = (): void => {
+    while (queue.length > 0 && !busy && handlerError === undefined) {
+      const chunk = queue.shift()!;
+      let r: void | Promise<void>;
+      try {
+        r = deliver(chunk);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      if (r && typeof (r as Promise<void>).then === 'function') {
+        busy = true;
+        disarmStall();
+        child?.stdout?.pause();
+        drained = (r as Promise<void>).then(
+          () => {
+            busy = false;
+            if (!internal.signal.aborted) {
+              armStall();
+              child?.stdout?.resume();
+            }
+            pump();
+          },
+          (err) => {
+            busy = false;
+            fail(err);
+          },
+        );
+        return;
+      }
+    }
+  };
+
+  const args = ['-nostdin', '-hide_banner', '-v', 'error', '-i', file, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(DECODE_SAMPLE_RATE), '-f', 'f32le', 'pipe:1'];
+  let res: Awaited<ReturnType<typeof runProcess>>;
+  armStall();
+  try {
+    res = await runProcess(ffmpegPath(), args, {
+      signal: internal.signal,
+      timeoutMs,
+      onSpawn: (c) => {
+        child = c;
+        opts.onProcess?.(c);
+      },
+      onStdout: (chunk) => {
+        if (handlerError !== undefined) return;
+        if (!busy) armStall();
+        queue.push(chunk);
+        pump();
+      },
+    });
+    // Let the last handler promises finish.
+    while (busy || queue.length > 0) {
+      await drained;
+      if (handlerError !== undefined) break;
+      pump();
+    }
+  } catch (err) {
+    await drained.catch(() => undefined);
+    if (handlerError !== undefined) throw handlerError;
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (stalled) {
+      throw new UserError('audio-decode-stalled', `Decoding ${file} stopped making progress for ${Math.round(stallMs / 1000)} s and was stopped.`, {
+        file,
+        hint: 'The file may be damaged or on a slow or disconnected drive; copy it to a local disk or convert it to WAV first.',
+      });
+    }
+    if (err instanceof UserError && err.code === 'process-timeout') {
+      throw new UserError('audio-decode-timeout', `Decoding ${file} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, {
+        file,
+        hint: 'The file may be damaged; convert it to WAV or FLAC with another tool and try again.',
+        cause: err,
+      });
+    }
+    if (isCancelled(err)) throw err;
+    throw err;
+  } finally {
+    disarmStall();
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (handlerError !== undefined) throw handlerError;
+  if (res.code !== 0) throw decodeError(file, info, res.stderr, res.code);
+  if (total === 0) {
+    throw new UserError('audio-empty', `${file} holds no decodable audio (its audio stream is empty or damaged).`, {
+      file,
+      hint: 'Choose the original recording; if this is it, re-export it from the app that made it.',
+    });
+  }
+  const decodedS = total / DECODE_SAMPLE_RATE;
+  if (info.durationS > 1 && decodedS < info.durationS * 0.9 - 0.25) {
+    throw new UserError('media-truncated', `${file} is incomplete: it holds ${decodedS.toFixed(2)} s of audio but declares ${info.durationS.toFixed(2)} s (the file was probably cut off while copying or downloading).`, {
+      file,
+      hint: 'Use the complete original file, or re-export it from the app that recorded it.',
+    });
+  }
+  opts.onProgress?.({ stage: 'decode', fraction: 1, message: `${decodedS.toFixed(1)} s decoded` });
+  return { info, totalSamples: total };
+}
+
+/** Whole-file convenience for short clips: all samples in one Float32Array (4 bytes per sample: 230 MB per hour). */
+export async function decodeAudio(
+  file: string,
+  opts: { signal?: AbortSignal; onProgress?: ProgressFn; timeoutMs?: number } = {},
+): Promise<{ samples: Float32Array; sampleRate: 16000; info: AudioSourceInfo }> {
+  let buf = new Float32Array(DECODE_SAMPLE_RATE * 30);
+  let n = 0;
+  const { info, totalSamples } = await decodeAudioStream(file, {
+    ...opts,
+    onChunk: (s) => {
+      if (n + s.length > buf.length) {
+        let cap = buf.length * 2;
+        while (cap < n + s.length) cap *= 2;
+        const next = new Float32Array(cap);
+        next.set(buf.subarray(0, n));
+        buf = next;
+      }
+      buf.set(s, n);
+      n += s.length;
+    },
+  });
+  return { samples: buf.slice(0, totalSamples), sampleRate: DECODE_SAMPLE_RATE, info };
+}

@@ -1,0 +1,283 @@
+import type { ChildProcess } from 'node:child_process';
+import { ffmpegPath, runProcess, type MediaInfo } from '../media/ffmpeg';
+import { UserError, CancelledError, throwIfCancelled } from '../util/errors';
+import type { RunOptions } from '../util/progress';
+import { FaceTracker, LANDMARK_COUNT, type TrackedFace } from './face-tracker';
+
+/**
+ * Decodes a video's frames with the bundled ffmpeg (streamed, one frame in memory at
+ * a time, with back-pressure) and tracks one person's face through every frame:
+ *
+ * - identity: at the first frame with faces, the largest and most central face;
+ *   afterwards, the face whose box overlaps the previous box most (IoU), or whose
+ *   centre is closest to it. Other faces are ignored. After a long gap (> 1 s) the
+ *   person is re-acquired like at the start.
+ * - gaps: frames without the person. Gaps up to `maxBridgeS` (default 0.4 s) between
+ *   two tracked frames are bridged by linear interpolation and flagged `bridged`;
+ *   longer gaps (and gaps at the clip's ends) are filled the same way (held at the
+ *   ends) so that every frame has landmarks, flagged `filled`, and reported.
+ */
+
+export const FRAME_TRACKED = 0;
+export const FRAME_BRIDGED = 1;
+export const FRAME_FILLED = 2;
+
+export interface TrackGap {
+  /** First and last frame of the gap (inclusive). */
+  start: number;
+  end: number;
+  frames: number;
+  /** bridged: short, interpolated; long: longer than the bridge limit (or at the clip's start/end). */
+  kind: 'bridged' | 'long';
+}
+
+export interface VideoTrack {
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  /** [T*478*3] landmarks in source pixels (x, y) and pixel-scale relative depth (z), raw tracker output; gap frames filled. */
+  landmarks: Float32Array;
+  /** [T] FRAME_TRACKED / FRAME_BRIDGED / FRAME_FILLED. */
+  status: Uint8Array;
+  /** [T] tracker confidence (0 for gap frames). */
+  scores: Float32Array;
+  /** [T*4] face box x, y, w, h in source pixels (interpolated in gaps). */
+  boxes: Float32Array;
+  gaps: TrackGap[];
+  trackedFrames: number;
+  /** Frames in which more than one face was seen (the followed one was chosen by identity). */
+  multiFaceFrames: number;
+  /** Whether the tracker returned sub-pixel landmarks. */
+  subPixel: boolean;
+  /** Mesh triangles [F*3] and canonical UVs [468] of the tracker's mesh. */
+  triangles: number[];
+  uvs: [number, number][];
+  /** Tracking wall time, seconds. */
+  trackSeconds: number;
+}
+
+export interface TrackVideoOptions extends RunOptions {
+  /** Longest gap bridged silently, seconds (default 0.4). */
+  maxBridgeS?: number;
+  /** Receives every decoded frame (RGB24) after it is tracked, e.g. to keep a few for the texture. */
+  onFrame?: (index: number, rgb: Uint8Array) => void;
+  /** Reuse a loaded tracker. */
+  tracker?: FaceTracker;
+}
+
+interface Box { x: number; y: number; w: number; h: number }
+
+function iou(a: Box, b: Box): number {
+  const x0 = Math.max(a.x, b.x), y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.w, b.x + b.w), y1 = Math.min(a.y + a.h, b.y + b.h);
+  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  const union = a.w * a.h + b.w * b.h - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Box of the mesh points themselves (tighter and steadier than the tracker's crop box). */
+function landmarkBox(lm: Float32Array): Box {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    const x = lm[i * 3], y = lm[i * 3 + 1];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/** Chooses the followed face among a frame's faces. Exported for tests. */
+export function chooseFace(faces: TrackedFace[], previous: Box | undefined, width: number, height: number): number {
+  if (faces.length === 0) return -1;
+  const boxes = faces.map((f) => landmarkBox(f.landmarks));
+  if (!previous) {
+    // Largest and most central: area discounted by the distance of the centre from the frame's centre.
+    let best = -1, bestScore = -Infinity;
+    boxes.forEach((b, i) => {
+      const cx = b.x + b.w / 2 - width / 2, cy = b.y + b.h / 2 - height / 2;
+      const off = Math.hypot(cx / width, cy / height);
+      const s = b.w * b.h * (1 - Math.min(0.9, off)) * faces[i].score;
+      if (s > bestScore) { bestScore = s; best = i; }
+    });
+    return best;
+  }
+  let best = -1, bestScore = -Infinity;
+  const pcx = previous.x + previous.w / 2, pcy = previous.y + previous.h / 2;
+  const psize = Math.max(previous.w, previous.h);
+  boxes.forEach((b, i) => {
+    const dist = Math.hypot(b.x + b.w / 2 - pcx, b.y + b.h / 2 - pcy) / psize;
+    const s = iou(b, previous) - 0.5 * dist;
+    if (s > bestScore) { bestScore = s; best = i; }
+  });
+  // Too far from where the person was: another face, not them.
+  const b = boxes[best];
+  const dist = Math.hypot(b.x + b.w / 2 - pcx, b.y + b.h / 2 - pcy) / psize;
+  return dist < 0.6 ? best : -1;
+}
+
+export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideoOptions = {}): Promise<VideoTrack> {
+  const v = info.video;
+  if (!v || !v.width || !v.height) {
+    throw new UserError('video-missing', `${file} has no video track.`, { file, hint: 'Choose a video of the person speaking to the camera (MP4, MOV, MKV...).' });
+  }
+  const rotated = Math.abs(v.rotation ?? 0) % 180 === 90;
+  const width = rotated ? v.height : v.width;
+  const height = rotated ? v.width : v.height;
+  const fps = v.fps && v.fps > 0 && v.fps < 240 ? v.fps : 25;
+  const expected = v.frameCount ?? Math.round(info.durationS * fps);
+  const frameBytes = width * height * 3;
+  const tracker = opts.tracker ?? (await FaceTracker.create());
+  const maxBridge = Math.max(1, Math.round((opts.maxBridgeS ?? 0.4) * fps));
+
+  const lmChunks: Float32Array[] = [];
+  const scores: number[] = [];
+  const boxes: number[] = [];
+  const found: boolean[] = [];
+  let multiFaceFrames = 0;
+  let previous: Box | undefined;
+  let lastSeen = -1;
+  const t0 = performance.now();
+
+  // Frames arrive as stdout chunks; a queue with back-pressure keeps memory to a few frames.
+  let child: ChildProcess | undefined;
+  const queue: Buffer[] = [];
+  let pending = Buffer.alloc(0);
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const onChunk = (c: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, c]) : c;
+    while (pending.length >= frameBytes) {
+      queue.push(Buffer.from(pending.subarray(0, frameBytes)));
+      pending = pending.subarray(frameBytes);
+    }
+    if (queue.length >= 4) child?.stdout?.pause();
+    wake?.();
+  };
+  const proc = runProcess(
+    ffmpegPath(),
+    ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    { signal: opts.signal, onStdout: onChunk, onSpawn: (c) => { child = c; } },
+  ).finally(() => {
+    ended = true;
+    wake?.();
+  });
+  proc.catch(() => undefined);
+
+  let index = 0;
+  try {
+    for (;;) {
+      throwIfCancelled(opts.signal);
+      if (queue.length === 0) {
+        if (ended) break;
+        child?.stdout?.resume();
+        await new Promise<void>((r) => { wake = r; });
+        wake = undefined;
+        continue;
+      }
+      const frame = queue.shift()!;
+      if (queue.length < 2) child?.stdout?.resume();
+      const rgb = new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+      const faces = await tracker.track(rgb, width, height);
+      if (faces.length > 1) multiFaceFrames++;
+      const reacquire = lastSeen < 0 || index - lastSeen > fps;
+      const pick = chooseFace(faces, reacquire ? undefined : previous, width, height);
+      if (pick >= 0) {
+        const f = faces[pick];
+        lmChunks.push(f.landmarks);
+        scores.push(f.score);
+        const b = landmarkBox(f.landmarks);
+        boxes.push(b.x, b.y, b.w, b.h);
+        previous = b;
+        lastSeen = index;
+        found.push(true);
+      } else {
+        lmChunks.push(new Float32Array(LANDMARK_COUNT * 3));
+        scores.push(0);
+        boxes.push(0, 0, 0, 0);
+        found.push(false);
+      }
+      opts.onFrame?.(index, rgb);
+      index++;
+      opts.onProgress?.({
+        stage: 'track',
+        fraction: expected > 0 ? Math.min(0.999, index / expected) : 0,
+        message: `frame ${index}${expected ? `/${expected}` : ''}`,
+      });
+    }
+    const res = await proc;
+    if (res.code !== 0 || index === 0) {
+      const why = res.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
+      if (index === 0) {
+        throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
+          file,
+          hint: 'The file may be damaged or incomplete; re-export or re-download it, or convert it to a standard MP4 (H.264) first.',
+        });
+      }
+      // Frames were decoded up to a damaged point: keep them only if the stream ended cleanly enough.
+      if (expected > 0 && index < expected * 0.95) {
+        throw new UserError('video-damaged', `${file} is damaged: only ${index} of about ${expected} frames could be decoded (${why}).`, {
+          file,
+          hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
+        });
+      }
+    }
+  } catch (err) {
+    child?.stdout?.resume();
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await proc.catch(() => undefined);
+    if (opts.signal?.aborted) throw new CancelledError();
+    throw err;
+  }
+
+  const T = index;
+  const landmarks = new Float32Array(T * LANDMARK_COUNT * 3);
+  lmChunks.forEach((c, t) => landmarks.set(c, t * LANDMARK_COUNT * 3));
+  const status = new Uint8Array(T);
+  const boxArr = Float32Array.from(boxes);
+  const gaps = fillGaps(landmarks, boxArr, found, status, maxBridge);
+  const trackedFrames = found.filter(Boolean).length;
+  opts.onProgress?.({ stage: 'track', fraction: 1, message: `${trackedFrames}/${T} frames tracked` });
+  return {
+    width, height, fps, frameCount: T, landmarks, status, scores: Float32Array.from(scores), boxes: boxArr, gaps,
+    trackedFrames, multiFaceFrames, subPixel: tracker.subPixel, triangles: tracker.triangles, uvs: tracker.uvs,
+    trackSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Fills frames without a face: linear interpolation between the tracked frames on
+ * either side (held constant before the first / after the last). Marks bridged
+ * (short, inner) and filled (long or at an end) frames. Exported for tests.
+ */
+export function fillGaps(landmarks: Float32Array, boxes: Float32Array, found: boolean[], status: Uint8Array, maxBridge: number): TrackGap[] {
+  const T = found.length;
+  const P = LANDMARK_COUNT * 3;
+  const gaps: TrackGap[] = [];
+  if (!found.some(Boolean)) return T > 0 ? [{ start: 0, end: T - 1, frames: T, kind: 'long' }] : [];
+  let t = 0;
+  while (t < T) {
+    if (found[t]) { t++; continue; }
+    const start = t;
+    while (t < T && !found[t]) t++;
+    const end = t - 1;
+    const before = start - 1;
+    const after = t < T ? t : -1;
+    const frames = end - start + 1;
+    const inner = before >= 0 && after >= 0;
+    const kind: TrackGap['kind'] = inner && frames <= maxBridge ? 'bridged' : 'long';
+    gaps.push({ start, end, frames, kind });
+    for (let g = start; g <= end; g++) {
+      status[g] = kind === 'bridged' ? FRAME_BRIDGED : FRAME_FILLED;
+      let a: number, b: number, w: number;
+      if (inner) { a = before; b = after; w = (g - before) / (after - before); }
+      else if (before >= 0) { a = b = before; w = 0; }
+      else { a = b = after; w = 0; }
+      for (let i = 0; i < P; i++) landmarks[g * P + i] = (1 - w) * landmarks[a * P + i] + w * landmarks[b * P + i];
+      for (let i = 0; i < 4; i++) boxes[g * 4 + i] = (1 - w) * boxes[a * 4 + i] + w * boxes[b * 4 + i];
+    }
+  }
+  return gaps;
+}

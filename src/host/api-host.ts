@@ -1,0 +1,167 @@
+import { promises as fs } from 'node:fs';
+import type { z } from 'zod';
+import os from 'node:os';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { Method, ParamsOf, ResultOf, EventName, EventOf, FsEntry } from '../shared/contract';
+import { Requests } from '../shared/contract';
+import { parseRequest, parseResult, toErrorPayload } from '../shared/rpc';
+import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
+import { UserError } from '../engine/util/errors';
+import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
+import { addRecent, listRecent, studioHome } from './recent-projects';
+import { JobManager, type JobLauncher } from './job-manager';
+import { runDoctor } from './doctor';
+import { appVersion } from './app-info';
+import { cleanStaleStaging } from './staging-cleanup';
+
+type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
+type ResultParams<M extends Method> = z.output<(typeof Requests)[M]['params']>;
+
+export interface ApiHostOptions {
+  mode: 'electron' | 'browser' | 'test';
+  launcher: JobLauncher;
+  /** Folder offered for new projects. */
+  projectsDir?: string;
+}
+
+/**
+ * The engine side of the API contract, independent of transport. Electron's main
+ * process and the browser-mode server both wrap one of these.
+ */
+export class ApiHost {
+  readonly jobs: JobManager;
+  private readonly events = new EventEmitter();
+  private readonly handlers: Handlers;
+  /** Project folders opened in this session: the only places files are served from. */
+  private readonly openProjects = new Set<string>();
+
+  constructor(private readonly opts: ApiHostOptions) {
+    this.jobs = new JobManager(opts.launcher);
+    this.jobs.on('update', (info) => {
+      this.emit('job.update', info);
+      if (info.state === 'done' && info.projectDir) {
+        void readProject(info.projectDir).then((project) => this.emit('project.changed', { dir: info.projectDir, project })).catch(() => undefined);
+      }
+    });
+    const projectsDir = opts.projectsDir ?? path.join(os.homedir(), 'FACIAL Studio Projects');
+    this.handlers = {
+      'app.info': async () => ({ version: appVersion(), mode: opts.mode, homeDir: os.homedir(), defaultProjectsDir: projectsDir }),
+      'app.doctor': async () => runDoctor(),
+      'fs.list': async ({ dir, extensions }) => listDir(dir, extensions),
+      'project.create': async ({ dir, name, fps }) => {
+        const abs = path.resolve(dir);
+        const project = await createProject(abs, name, fps);
+        this.openProjects.add(abs);
+        await addRecent({ dir: abs, name: project.name });
+        return { dir: abs, project };
+      },
+      'project.open': async ({ dir }) => {
+        const abs = path.resolve(dir);
+        const project = await readProject(abs);
+        await cleanStaleStaging(abs);
+        this.openProjects.add(abs);
+        await addRecent({ dir: abs, name: project.name });
+        return { dir: abs, project };
+      },
+      'project.update': async ({ dir, patch }) => {
+        const project = await updateProject(dir, (p) => ({ ...p, ...patch, ui: patch.ui ?? p.ui }));
+        return { dir: path.resolve(dir), project };
+      },
+      'project.recent': async () => listRecent(),
+      'media.import': async ({ projectDir, path: file, role }) => {
+        const { project, media } = await importMedia(projectDir, file, role);
+        if (media.hasAudio) this.jobs.start({ kind: 'media.peaks', projectDir: path.resolve(projectDir), mediaId: media.id });
+        return { snapshot: { dir: path.resolve(projectDir), project }, media };
+      },
+      'media.remove': async ({ projectDir, mediaId }) => ({ dir: path.resolve(projectDir), project: await removeMedia(projectDir, mediaId) }),
+      'job.start': async (req) => this.jobs.start(req as never),
+      'job.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
+      'job.list': async () => this.jobs.list(),
+    };
+  }
+
+  /** Typed call for in-process callers (tests, CLI). */
+  async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const parsed = Requests[method].params.parse(params);
+    const handler = this.handlers[method] as (p: unknown) => Promise<ResultOf<M>>;
+    return parseResult(method, await handler(parsed)) as ResultOf<M>;
+  }
+
+  /** Handles one raw message from a transport; never throws. */
+  async handleRaw(raw: unknown): Promise<ResponseEnvelope> {
+    let id = -1;
+    try {
+      const maybe = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<RequestEnvelope>;
+      if (typeof maybe?.id === 'number') id = maybe.id;
+    } catch { /* reported by parseRequest below */ }
+    try {
+      const req = parseRequest(raw);
+      const handler = this.handlers[req.method] as (p: unknown) => Promise<unknown>;
+      const result = parseResult(req.method, await handler(req.params));
+      return { id: req.id, ok: true, result };
+    } catch (err) {
+      if (!(err instanceof UserError) && (err as Error)?.name !== 'ContractError') {
+        console.error('[api] internal error', err);
+      }
+      return { id, ok: false, error: toErrorPayload(err) };
+    }
+  }
+
+  on<E extends EventName>(event: E, fn: (payload: EventOf<E>) => void): () => void {
+    this.events.on(event, fn);
+    return () => this.events.off(event, fn);
+  }
+
+  onAny(fn: (event: EventName, payload: unknown) => void): () => void {
+    const names: EventName[] = ['job.update', 'project.changed'];
+    const offs = names.map((n) => this.on(n, (p) => fn(n, p)));
+    return () => offs.forEach((off) => off());
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventOf<E>): void {
+    this.events.emit(event, payload);
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+  }
+
+  /** True when `file` lies inside a project opened in this session (for media URLs). */
+  canServe(file: string): boolean {
+    const abs = path.resolve(file);
+    for (const dir of this.openProjects) {
+      const rel = path.relative(dir, abs);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return true;
+    }
+    return false;
+  }
+
+  get home(): string {
+    return studioHome();
+  }
+}
+
+async function listDir(dir: string, extensions?: string[]): Promise<{ dir: string; parent?: string; entries: FsEntry[] }> {
+  const abs = path.resolve(dir || os.homedir());
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await fs.readdir(abs, { withFileTypes: true });
+  } catch (err) {
+    throw new UserError('folder-unreadable', `Cannot list ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { file: abs, hint: 'Choose another folder.' });
+  }
+  const exts = extensions?.map((e) => e.toLowerCase());
+  const entries: FsEntry[] = [];
+  for (const d of names) {
+    if (d.name.startsWith('.')) continue;
+    const p = path.join(abs, d.name);
+    if (d.isDirectory()) entries.push({ name: d.name, path: p, kind: 'dir' });
+    else if (d.isFile() && (!exts || exts.includes(path.extname(d.name).toLowerCase()))) {
+      const st = await fs.stat(p).catch(() => undefined);
+      entries.push({ name: d.name, path: p, kind: 'file', ...(st ? { size: st.size } : {}) });
+    }
+  }
+  entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+  const parent = path.dirname(abs);
+  return { dir: abs, ...(parent !== abs ? { parent } : {}), entries };
+}

@@ -1,0 +1,38 @@
+import type { JobRequest } from '../shared/contract';
+import type { RunOptions } from '../engine/util/progress';
+
+/**
+ * What each kind of job does. `run` executes inside the job's own process (never
+ * on the UI's or the host's event loop); `apply` runs in the host afterwards to
+ * record the result in the project. Engine modules are imported lazily so the
+ * host stays light.
+ */
+export interface JobKind<R extends JobRequest = JobRequest> {
+  title(req: R): string;
+  run(req: R, opts: RunOptions): Promise<unknown>;
+  apply?(req: R, result: unknown): Promise<void>;
+}
+
+type KindMap = { [K in JobRequest['kind']]: JobKind<Extract<JobRequest, { kind: K }>> };
+
+export const JOB_KINDS: KindMap = {
+  'media.peaks': {
+    title: () => 'Waveform',
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { readProject } = await import('./project-store');
+      const { loadOrComputePeaks } = await import('../engine/audio');
+      const project = await readProject(req.projectDir);
+      const media = project.media.find((m) => m.id === req.mediaId);
+      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      opts.onProgress?.({ stage: 'peaks', fraction: 0 });
+      const peaks = await loadOrComputePeaks(path.join(req.projectDir, media.path), path.join(req.projectDir, 'cache'), opts);
+      opts.onProgress?.({ stage: 'peaks', fraction: 1 });
+      return { levels: peaks.levels.length };
+    },
+  },
+};
+
+export function jobKind(kind: JobRequest['kind']): JobKind {
+  return JOB_KINDS[kind] as JobKind;
+}

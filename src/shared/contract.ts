@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { ProjectFile, MediaItem } from './project-schema';
+
+/**
+ * The one API contract between the studio UI and the engine host. Every request,
+ * response and event is declared here once, and validated at runtime on arrival
+ * by both sides (src/shared/rpc.ts). Two transports carry it: Electron IPC through
+ * the preload bridge, and a WebSocket on 127.0.0.1 in browser mode.
+ */
+
+export const ProjectSnapshot = z.object({
+  dir: z.string(),
+  project: ProjectFile,
+});
+export type ProjectSnapshot = z.infer<typeof ProjectSnapshot>;
+
+export const RecentProject = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });
+export type RecentProject = z.infer<typeof RecentProject>;
+
+export const ProviderStatus = z.object({ name: z.string(), available: z.boolean(), reason: z.string().optional() });
+
+export const DoctorReport = z.object({
+  app: z.object({ version: z.string(), node: z.string(), platform: z.string() }),
+  onnxruntime: z.object({ version: z.string(), providers: z.array(ProviderStatus) }),
+  ffmpeg: z.object({ found: z.boolean(), path: z.string().optional(), version: z.string().optional(), reason: z.string().optional() }),
+  ffprobe: z.object({ found: z.boolean(), path: z.string().optional(), version: z.string().optional(), reason: z.string().optional() }),
+  faceModels: z.object({ found: z.boolean(), dir: z.string().optional(), models: z.array(z.string()), reason: z.string().optional() }),
+  electron: z.object({ installed: z.boolean(), version: z.string().optional(), path: z.string().optional(), reason: z.string().optional() }),
+});
+export type DoctorReport = z.infer<typeof DoctorReport>;
+
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobInfo = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  state: JobState,
+  stage: z.string(),
+  fraction: z.number(),
+  etaS: z.number().optional(),
+  message: z.string().optional(),
+  /** Structured progress for the UI: loss curves, preview image paths. */
+  data: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+  result: z.unknown().optional(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  projectDir: z.string().optional(),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const FsEntry = z.object({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']), size: z.number().optional() });
+export type FsEntry = z.infer<typeof FsEntry>;
+
+/** Job requests: one variant per kind of long operation. */
+export const JobRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('media.peaks'), projectDir: z.string(), mediaId: z.string() }),
+]);
+export type JobRequest = z.infer<typeof JobRequest>;
+
+const Empty = z.object({}).strict();
+
+/** Requests: method name → params and result schemas. */
+export const Requests = {
+  'app.info': { params: Empty, result: z.object({ version: z.string(), mode: z.enum(['electron', 'browser', 'test']), homeDir: z.string(), defaultProjectsDir: z.string() }) },
+  'app.doctor': { params: Empty, result: DoctorReport },
+  'fs.list': { params: z.object({ dir: z.string(), extensions: z.array(z.string()).optional() }), result: z.object({ dir: z.string(), parent: z.string().optional(), entries: z.array(FsEntry) }) },
+  'project.create': { params: z.object({ dir: z.string().min(1), name: z.string().min(1).max(200), fps: z.number().positive().max(120).optional() }), result: ProjectSnapshot },
+  'project.open': { params: z.object({ dir: z.string().min(1) }), result: ProjectSnapshot },
+  'project.update': { params: z.object({ dir: z.string(), patch: ProjectFile.pick({ name: true, fps: true, ui: true, activePersonaId: true, activeVoiceoverId: true, activeCurvesId: true }).partial() }), result: ProjectSnapshot },
+  'project.recent': { params: Empty, result: z.array(RecentProject) },
+  'media.import': { params: z.object({ projectDir: z.string(), path: z.string().min(1), role: z.enum(['reference', 'voiceover']) }), result: z.object({ snapshot: ProjectSnapshot, media: MediaItem }) },
+  'media.remove': { params: z.object({ projectDir: z.string(), mediaId: z.string() }), result: ProjectSnapshot },
+  'job.start': { params: JobRequest, result: JobInfo },
+  'job.cancel': { params: z.object({ jobId: z.string() }), result: JobInfo },
+  'job.list': { params: Empty, result: z.array(JobInfo) },
+} as const;
+
+export type Method = keyof typeof Requests;
+export type ParamsOf<M extends Method> = z.input<(typeof Requests)[M]['params']>;
+export type ResultOf<M extends Method> = z.infer<(typeof Requests)[M]['result']>;
+
+/** Events pushed from the host to every connected UI. */
+export const Events = {
+  'job.update': JobInfo,
+  'project.changed': ProjectSnapshot,
+} as const;
+export type EventName = keyof typeof Events;
+export type EventOf<E extends EventName> = z.infer<(typeof Events)[E]>;
+
+/** Wire envelopes (the same on both transports). */
+export const RequestEnvelope = z.object({ id: z.number().int(), method: z.string(), params: z.unknown() });
+export const ErrorPayload = z.object({ code: z.string(), message: z.string(), file: z.string().optional(), hint: z.string().optional() });
+export type ErrorPayload = z.infer<typeof ErrorPayload>;
+export const ResponseEnvelope = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: ErrorPayload }),
+]);
+export const EventEnvelope = z.object({ event: z.string(), payload: z.unknown() });
+export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+export type ResponseEnvelope = z.infer<typeof ResponseEnvelope>;
+export type EventEnvelope = z.infer<typeof EventEnvelope>;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { Requests, Events, RequestEnvelope, ResponseEnvelope, EventEnvelope, type Method, type ErrorPayload, type EventName } from './contract';
+
+/**
+ * Runtime validation of messages crossing the UI/host boundary, shared by both
+ * transports. A malformed message yields an error that says which field is wrong.
+ */
+export class ContractError extends Error {
+  readonly code = 'bad-message';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+function explain(where: string, err: z.ZodError): string {
+  const issues = err.issues.slice(0, 4).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  return `${where}: ${issues.join('; ')}`;
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(Requests, name);
+}
+
+/** Parses a raw request (string or object) into a validated method + params. */
+export function parseRequest(raw: unknown): { id: number; method: Method; params: unknown } {
+  const value = typeof raw === 'string' ? safeJson(raw) : raw;
+  const env = RequestEnvelope.safeParse(value);
+  if (!env.success) throw new ContractError(explain('Malformed request', env.error));
+  const { id, method } = env.data;
+  if (!isMethod(method)) throw new ContractError(`Unknown method "${method}"`);
+  const params = Requests[method].params.safeParse(env.data.params ?? {});
+  if (!params.success) throw new ContractError(explain(`Invalid params for ${method}`, params.error));
+  return { id, method, params: params.data };
+}
+
+export function parseResult(method: Method, result: unknown): unknown {
+  const r = Requests[method].result.safeParse(result);
+  if (!r.success) throw new ContractError(explain(`Invalid result of ${method}`, r.error));
+  return r.data;
+}
+
+export function parseResponse(raw: unknown): ResponseEnvelope {
+  const value = typeof raw === 'string' ? safeJson(raw) : raw;
+  const r = ResponseEnvelope.safeParse(value);
+  if (!r.success) throw new ContractError(explain('Malformed response', r.error));
+  return r.data;
+}
+
+export function parseEvent(raw: unknown): { event: EventName; payload: unknown } {
+  const value = typeof raw === 'string' ? safeJson(raw) : raw;
+  const env = EventEnvelope.safeParse(value);
+  if (!env.success) throw new ContractError(explain('Malformed event', env.error));
+  const name = env.data.event;
+  if (!Object.prototype.hasOwnProperty.call(Events, name)) throw new ContractError(`Unknown event "${name}"`);
+  const p = Events[name as EventName].safeParse(env.data.payload);
+  if (!p.success) throw new ContractError(explain(`Invalid payload of event ${name}`, p.error));
+  return { event: name as EventName, payload: p.data };
+}
+
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown; file?: unknown; hint?: unknown; name?: unknown };
+    const code = typeof e.code === 'string' ? e.code : e.name === 'CancelledError' ? 'cancelled' : 'internal';
+    return {
+      code,
+      message: typeof e.message === 'string' ? e.message : String(err),
+      ...(typeof e.file === 'string' ? { file: e.file } : {}),
+      ...(typeof e.hint === 'string' ? { hint: e.hint } : {}),
+    };
+  }
+  return { code: 'internal', message: String(err) };
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    throw new ContractError('Malformed message: not valid JSON');
+  }
+}
