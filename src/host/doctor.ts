@@ -29,8 +29,11 @@ async function binaryVersion(resolve: () => string): Promise<DoctorReport['ffmpe
 export const FACE_MODELS = ['blazeface', 'facemesh', 'iris'];
 
 export function faceModelDir(): string | undefined {
+  // The package's exports do not include package.json: walk up from its entry point.
   try {
-    return path.join(path.dirname(require.resolve('@vladmandic/human/package.json')), 'models');
+    let dir = path.dirname(require.resolve('@vladmandic/human'));
+    while (path.basename(dir) !== 'human' && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    return path.join(dir, 'models');
   } catch {
     return undefined;
   }

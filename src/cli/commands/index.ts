@@ -8,6 +8,7 @@ export async function loadCommands(): Promise<CliCommand[]> {
   const modules = await Promise.all([
     import('./doctor'),
     import('./serve'),
+    import('./bench'),
   ]);
   return modules.map((m) => m.command);
 }

@@ -1,0 +1,131 @@
+/**
+ * Windowing of FACIAL-GAN (method doc section 4): the 5 : 1 : 4 split in time,
+ * training windows at every start frame, and the inference plan over a long track
+ * (windows of L frames with stride L - 1, each window's initial state the frame it
+ * shares with the previous one, a last window aligned to the end).
+ */
+import { UserError } from '../util/errors';
+
+export const DEFAULT_WINDOW = 128;
+export const WINDOW_MULTIPLE = 32;
+
+export interface Segment {
+  /** First frame (inclusive). */
+  start: number;
+  /** Last frame (exclusive). */
+  end: number;
+}
+
+export interface Split {
+  train: Segment;
+  val: Segment;
+  test: Segment;
+}
+
+/** Train / validation / test in time, 5 : 1 : 4 (the paper's split). */
+export function splitFrames(T: number, ratio: [number, number, number] = [5, 1, 4]): Split {
+  const sum = ratio[0] + ratio[1] + ratio[2];
+  const a = Math.round((T * ratio[0]) / sum);
+  const b = Math.round((T * (ratio[0] + ratio[1])) / sum);
+  return { train: { start: 0, end: a }, val: { start: a, end: b }, test: { start: b, end: T } };
+}
+
+export function checkWindowLength(L: number): void {
+  if (!Number.isInteger(L) || L < WINDOW_MULTIPLE || L % WINDOW_MULTIPLE !== 0) {
+    throw new UserError('gan-window', `The FACIAL-GAN window length must be a multiple of ${WINDOW_MULTIPLE} (32, 64, 96, 128, ...); got ${L}.`, {
+      hint: 'Use --window 32, 64 or 128 (128 is the reference; shorter for clips of a few seconds).',
+    });
+  }
+}
+
+/**
+ * The window length for a persona whose training part has `trainFrames` frames:
+ * the largest multiple of 32, at most `preferred` (128), that leaves at least
+ * `minWindows` distinct training windows. Undefined when even 32 does not fit.
+ */
+export function chooseWindowLength(trainFrames: number, preferred = DEFAULT_WINDOW, minWindows = 16): number | undefined {
+  for (let L = preferred; L >= WINDOW_MULTIPLE; L -= WINDOW_MULTIPLE) {
+    if (trainFrames - L + 1 >= minWindows) return L;
+  }
+  return trainFrames >= WINDOW_MULTIPLE ? WINDOW_MULTIPLE : undefined;
+}
+
+/** Every start frame of a window of length L inside the segment (the reference samples them all). */
+export function trainingStarts(seg: Segment, L: number): number[] {
+  const out: number[] = [];
+  for (let s = seg.start; s + L <= seg.end; s++) out.push(s);
+  return out;
+}
+
+export interface WindowPlanItem {
+  /** First frame of the window in the (padded) track. */
+  start: number;
+  /**
+   * Frame whose already-generated value is this window's initial state (it is the
+   * window's own first frame, shared with the previous window), or -1 for the first
+   * window, which starts from the persona's rest state.
+   */
+  stateFrame: number;
+}
+
+/**
+ * The inference plan for T frames with windows of L (T >= L; pad shorter tracks
+ * first): starts 0, L-1, 2(L-1), ... while a window fits, then one more window
+ * aligned to the end when frames remain.
+ */
+export function inferencePlan(T: number, L: number): WindowPlanItem[] {
+  if (T < L) throw new Error(`inferencePlan: ${T} frames are fewer than one window (${L}); pad the track first`);
+  const plan: WindowPlanItem[] = [{ start: 0, stateFrame: -1 }];
+  let s = 0;
+  while (s + (L - 1) + L <= T) {
+    s += L - 1;
+    plan.push({ start: s, stateFrame: s });
+  }
+  if (s + L < T) plan.push({ start: T - L, stateFrame: T - L });
+  return plan;
+}
+
+/** Frames where a window begins after the first (where a seam can appear). */
+export function seamFrames(T: number, L: number): number[] {
+  return inferencePlan(Math.max(T, L), L).slice(1).map((w) => w.start).filter((f) => f < T);
+}
+
+/**
+ * Pads a per-frame array [T, ...frameSize] to at least L frames by repeating its
+ * last frame (audio shorter than one window still generates; the padding is cut off
+ * again after inference).
+ */
+export function padFrames(data: Float32Array, T: number, frameSize: number, L: number): { data: Float32Array; T: number } {
+  if (T >= L) return { data, T };
+  if (T === 0) throw new Error('padFrames: nothing to pad (0 frames)');
+  const out = new Float32Array(L * frameSize);
+  out.set(data.subarray(0, T * frameSize));
+  const last = data.subarray((T - 1) * frameSize, T * frameSize);
+  for (let t = T; t < L; t++) out.set(last, t * frameSize);
+  return { data: out, T: L };
+}
+
+/** Frames over which a window's mismatch with its initial state is faded out. */
+export function seamBlendFrames(L: number): number {
+  return Math.max(2, Math.min(8, Math.floor(L / 8)));
+}
+
+/**
+ * Writes one window's output [L, C] into the track at `start`. When the window has an
+ * initial state (`state`, the value already at frame `start`), the difference between
+ * the state and the window's first frame is added back and faded out over the first
+ * few frames (raised cosine), so a seam never jumps even when the model's
+ * initial-state term is not yet well trained.
+ */
+export function writeWindow(track: Float32Array, C: number, start: number, window: Float32Array, L: number, state?: Float32Array): void {
+  const K = state ? seamBlendFrames(L) : 0;
+  for (let t = 0; t < L; t++) {
+    const w = t < K ? 0.5 * (1 + Math.cos((Math.PI * t) / K)) : 0;
+    const o = (start + t) * C;
+    for (let c = 0; c < C; c++) {
+      let v = window[t * C + c];
+      if (w > 0 && state) v += w * (state[c] - window[c]);
+      track[o + c] = v;
+    }
+  }
+}
