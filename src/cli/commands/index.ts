@@ -7,8 +7,10 @@ import type { CliCommand } from '../command';
 export async function loadCommands(): Promise<CliCommand[]> {
   const modules = await Promise.all([
     import('./doctor'),
+    import('./features'),
     import('./serve'),
     import('./bench'),
+    import('./persona-build'),
   ]);
   return modules.map((m) => m.command);
 }

@@ -6,14 +6,18 @@ import { BLOCK, SAMPLE_RATE, STEPS_PER_SECOND } from './spectral';
  * Loudness: RMS of the samples in frame t's interval [(t - 0.5)/fps, (t + 0.5)/fps),
  * from 10 ms blocks, in dB full scale (a full-scale square wave is 0 dB; floor -120 dB).
  *
- * Speech activity: an energy detector that adapts to the track's noise floor. The
- * speech-band (250-4000 Hz) level of each 20 ms step is compared with a threshold
- * set from the track itself: the noise floor (10th percentile of the step levels)
- * plus 9 dB, at least 35 dB below the loud level (95th percentile), and never below
- * -60 dBFS. A logistic of the distance to the threshold (3 dB scale) gives a
- * probability; a 3-step median removes clicks and a +-60 ms hangover keeps stops and
- * short gaps inside words as speech. Stationary noise, hum or a constant tone, whatever
- * its level, sits at the floor and reads as silence; digital silence always does.
+ * Speech activity combines two cues per 20 ms step:
+ *  - energy above the track's own noise floor: the speech-band (250-4000 Hz) level is
+ *    compared with a threshold set from the track (the noise floor, i.e. the 10th
+ *    percentile of the step levels ignoring digital silence, plus 9 dB; at least 35 dB
+ *    below the loud level, the 95th percentile; never below -60 dBFS), through a
+ *    logistic with a 3 dB scale;
+ *  - voicing nearby: the peak normalised autocorrelation at pitch lags (60-400 Hz)
+ *    above 0.65 within +-200 ms, so that room tone, breaths and broadband noise that
+ *    rise above the floor are not taken for speech, while the unvoiced consonants
+ *    next to vowels are.
+ * The product is cleaned by a 3-step median and a +-60 ms hangover. Stationary noise
+ * or hum at any level sits at the floor and reads as silence; digital silence always does.
  */
 export const RMS_FLOOR_DB = -120;
 export const VAD_ABSOLUTE_MIN_DB = -60;
@@ -32,21 +36,36 @@ function percentile(sorted: Float32Array, p: number): number {
 
 export function activityThreshold(stepDb: Float32Array, count = stepDb.length): ActivityParams {
   const sorted = stepDb.slice(0, count).sort();
-  const floorDb = percentile(sorted, 0.1);
   const loudDb = percentile(sorted, 0.95);
+  // The noise floor ignores digitally silent steps (edited gaps), unless they are nearly everything.
+  let firstLive = 0;
+  while (firstLive < sorted.length && sorted[firstLive] <= DIGITAL_SILENCE_DB) firstLive++;
+  const live = sorted.length - firstLive >= 0.1 * sorted.length ? sorted.subarray(firstLive) : sorted;
+  const floorDb = percentile(live, 0.1);
   const thresholdDb = Math.max(floorDb + 9, loudDb - 35, VAD_ABSOLUTE_MIN_DB);
   return { floorDb, loudDb, thresholdDb };
 }
 
-/** Speech probability per step (0..1), smoothed. */
-export function stepSpeechProbability(stepDb: Float32Array, count = stepDb.length): { prob: Float32Array; params: ActivityParams } {
+const DIGITAL_SILENCE_DB = -95;
+const VOICED_THRESHOLD = 0.65;
+const VOICED_REACH = 10; // steps (200 ms)
+
+/** Speech probability per step (0..1), smoothed. `voicing` as computed by SpectralAnalyzer. */
+export function stepSpeechProbability(stepDb: Float32Array, voicing: Float32Array, count = stepDb.length): { prob: Float32Array; params: ActivityParams } {
   const params = activityThreshold(stepDb, count);
+  const voiced = new Float32Array(count);
+  for (let i = 0; i < count; i++) voiced[i] = 1 / (1 + Math.exp(-(voicing[i] - VOICED_THRESHOLD) / 0.05));
   const raw = new Float32Array(count);
-  for (let i = 0; i < count; i++) raw[i] = 1 / (1 + Math.exp(-(stepDb[i] - params.thresholdDb) / 3));
+  for (let i = 0; i < count; i++) {
+    let v = 0;
+    for (let j = Math.max(0, i - VOICED_REACH); j <= Math.min(count - 1, i + VOICED_REACH); j++) if (voiced[j] > v) v = voiced[j];
+    raw[i] = v / (1 + Math.exp(-(stepDb[i] - params.thresholdDb) / 3));
+  }
   // 3-step median
   const med = new Float32Array(count);
   for (let i = 0; i < count; i++) {
-    const a = raw[Math.max(0, i - 1)], b = raw[i], c = raw[Math.min(count - 1, i + 1)];
+    // mirrored at the ends, so a click at the track's first or last step is removed too
+    const a = raw[i > 0 ? i - 1 : Math.min(count - 1, 1)], b = raw[i], c = raw[i < count - 1 ? i + 1 : Math.max(0, count - 2)];
     med[i] = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
   }
   // hangover: max over +-3 steps (60 ms)

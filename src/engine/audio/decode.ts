@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import { ffmpegPath, probeMedia, runProcess, type MediaInfo } from '../media/ffmpeg';
 import { CancelledError, UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
@@ -61,6 +62,7 @@ export async function probeAudioSource(file: string, opts: { signal?: AbortSigna
     }
     throw err;
   }
+  await checkRiffComplete(file, media.formatName);
   const a = media.audio;
   if (!a) {
     const what = media.video ? 'it holds video only' : 'it holds no audio or video streams';
@@ -84,6 +86,45 @@ export async function probeAudioSource(file: string, opts: { signal?: AbortSigna
     formatName: media.formatName,
     hasVideo: Boolean(media.video),
   };
+}
+
+/**
+ * A WAV file states the size of its sample data in its header; a copy cut off
+ * while downloading holds less. ffmpeg then estimates the duration from the file
+ * size and decodes what is there without complaint, so check the header here.
+ * (Streaming writers leave the size 0 or 0xFFFFFFFF: those are not judged.)
+ */
+async function checkRiffComplete(file: string, formatName: string): Promise<void> {
+  if (!/wav/.test(formatName)) return;
+  const fh = await fs.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(Math.min(size, 65536));
+    await fh.read(head, 0, head.length, 0);
+    if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return;
+    let o = 12;
+    let byteRate = 0;
+    while (o + 8 <= head.length) {
+      const id = head.toString('latin1', o, o + 4);
+      const len = head.readUInt32LE(o + 4);
+      if (id === 'fmt ' && o + 20 <= head.length) byteRate = head.readUInt32LE(o + 16);
+      if (id === 'data') {
+        if (len === 0 || len === 0xffffffff) return;
+        const have = size - (o + 8);
+        if (have < len * 0.98 && len - have > 4096) {
+          const declared = byteRate > 0 ? ` of the ${(len / byteRate).toFixed(2)} s its header declares` : '';
+          throw new UserError('media-truncated', `${file} is incomplete: it holds ${byteRate > 0 ? `${(have / byteRate).toFixed(2)} s` : `${have} bytes`}${declared} (the file was probably cut off while copying or downloading).`, {
+            file,
+            hint: 'Use the complete original file, or re-export it from the app that recorded it.',
+          });
+        }
+        return;
+      }
+      o += 8 + len + (len & 1);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 function decodeError(file: string, info: AudioSourceInfo, stderr: string, code: number): UserError {
@@ -114,6 +155,8 @@ export async function decodeAudioStream(file: string, opts: DecodeStreamOptions)
   const internal = new AbortController();
   const onOuterAbort = () => internal.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Once stopping, let ffmpeg's output drain (and be discarded) so its pipes close.
+  internal.signal.addEventListener('abort', () => child?.stdout?.resume(), { once: true });
 
   const expected = Math.max(1, info.durationS * DECODE_SAMPLE_RATE);
   const stallMs = opts.stallTimeoutMs ?? 30_000;
@@ -220,7 +263,7 @@ export async function decodeAudioStream(file: string, opts: DecodeStreamOptions)
         opts.onProcess?.(c);
       },
       onStdout: (chunk) => {
-        if (handlerError !== undefined) return;
+        if (handlerError !== undefined || internal.signal.aborted) return;
         if (!busy) armStall();
         queue.push(chunk);
         pump();

@@ -103,7 +103,7 @@ export async function extractAudioFeatures(file: string, opts: ExtractOptions): 
     if (features.length !== frameCount * WINDOW_STEPS * FEATURE_DIM) {
       throw new Error(`encoder ${encoder.name} returned ${features.length} values for ${frameCount} frames`);
     }
-    const { prob } = stepSpeechProbability(analysis.speechDb, analysis.stepCount);
+    const { prob } = stepSpeechProbability(analysis.speechDb, analysis.voicing, analysis.stepCount);
     const speech = frameSpeech(prob, opts.fps, frameCount);
     const rmsDb = frameRmsDb(analysis.blockMs, totalSamples, opts.fps, frameCount);
     opts.onProgress?.({ stage: 'features', fraction: 1, message: `${frameCount} frames` });

@@ -23,6 +23,16 @@ export const MEL_FMAX_HZ = 7600;
 export const SPEECH_BAND_HZ: [number, number] = [250, 4000];
 /** Floor of the band energies (mean square, full scale = 1): -100 dB. */
 export const ENERGY_FLOOR = 1e-10;
+/** Voicing: 40 ms around each step, decimated by 4 (4 kHz), pitch lags for 400..60 Hz. */
+export const VOICE_HALF = 320;
+const VOICE_DECIM = 4;
+const VOICE_LEN = (2 * VOICE_HALF) / VOICE_DECIM; // 160
+const VOICE_MIN_LAG = 10; // 400 Hz
+const VOICE_MAX_LAG = 67; // ~60 Hz
+/** Steps quieter than this (speech band, dBFS) skip the voicing analysis (they are silence anyway). */
+const VOICE_MIN_DB = -70;
+/** Samples kept either side of a step centre: the larger of the spectral and voicing spans. */
+const SPAN_HALF = Math.max(WIN / 2, VOICE_HALF);
 
 /** A Float32Array that grows by doubling; `view()` returns the filled part. */
 export class GrowableF32 {
@@ -65,6 +75,8 @@ export interface SpectralResult {
   logMel: Float32Array;
   /** [stepCount] speech-band level in dB full scale. */
   speechDb: Float32Array;
+  /** [stepCount] voicing 0..1: peak normalised autocorrelation at pitch lags (0 for quiet steps). */
+  voicing: Float32Array;
   /** [ceil(N / 160)] mean square of each 10 ms block. */
   blockMs: Float32Array;
 }
@@ -89,7 +101,7 @@ export class SpectralAnalyzer {
   private buf = new Float32Array(8192);
   private off = 0;
   private len = 0;
-  private start = -WIN / 2; // the first step's window begins 200 samples before 0 (zeros)
+  private start = -SPAN_HALF; // the first step's span begins before sample 0 (zeros)
   private nextStep = 0;
   private total = 0;
   private blockAcc = 0;
@@ -97,6 +109,9 @@ export class SpectralAnalyzer {
   private finished = false;
   private readonly logMel = new GrowableF32(FEATURE_DIM * 512);
   private readonly speechDb = new GrowableF32(512);
+  private readonly voicing = new GrowableF32(512);
+  private readonly dec = new Float64Array(VOICE_LEN);
+  private readonly decSq = new Float64Array(VOICE_LEN + 1);
   private readonly blockMs = new GrowableF32(1024);
 
   constructor() {
@@ -112,7 +127,7 @@ export class SpectralAnalyzer {
     const binHz = SAMPLE_RATE / NFFT;
     this.speechLo = Math.ceil(SPEECH_BAND_HZ[0] / binHz);
     this.speechHi = Math.floor(SPEECH_BAND_HZ[1] / binHz);
-    this.len = WIN / 2; // the zeros before sample 0
+    this.len = SPAN_HALF; // the zeros before sample 0
   }
 
   get samplesSeen(): number {
@@ -135,11 +150,11 @@ export class SpectralAnalyzer {
     const n = this.total;
     const stepCount = Math.ceil(n / HOP) + 1;
     // Zero-pad past the end so the last step's window is complete.
-    const needEnd = (stepCount - 1) * HOP + WIN / 2;
+    const needEnd = (stepCount - 1) * HOP + SPAN_HALF;
     const have = this.start + this.len;
     if (needEnd > have) this.append(new Float32Array(needEnd - have));
     this.drain(stepCount);
-    return { totalSamples: n, stepCount: this.nextStep, logMel: this.logMel.toArray(), speechDb: this.speechDb.toArray(), blockMs: this.blockMs.toArray() };
+    return { totalSamples: n, stepCount: this.nextStep, logMel: this.logMel.toArray(), speechDb: this.speechDb.toArray(), voicing: this.voicing.toArray(), blockMs: this.blockMs.toArray() };
   }
 
   private accumulateBlocks(chunk: Float32Array): void {
@@ -176,12 +191,11 @@ export class SpectralAnalyzer {
   }
 
   private drain(limit = Infinity): void {
-    const half = WIN / 2;
+    const half = SPAN_HALF;
     while (this.nextStep < limit) {
       const centre = this.nextStep * HOP;
-      const from = centre - half;
       if (centre + half > this.start + this.len) break;
-      this.computeStep(this.off + (from - this.start));
+      this.computeStep(this.off + (centre - this.start));
       this.nextStep++;
     }
     // Drop samples that no later window needs.
@@ -194,10 +208,12 @@ export class SpectralAnalyzer {
     }
   }
 
-  private computeStep(at: number): void {
+  /** `c`: buffer index of the step's centre sample. */
+  private computeStep(c: number): void {
     const frame = this.frame;
     const buf = this.buf;
     const win = this.window;
+    const at = c - WIN / 2;
     for (let n = 0; n < WIN; n++) frame[n] = buf[at + n] * win[n];
     // frame[WIN..NFFT) stays zero
     const pow = this.pow;
@@ -217,6 +233,42 @@ export class SpectralAnalyzer {
     let s = 0;
     for (let k = this.speechLo; k <= this.speechHi; k++) s += pow[k];
     s *= scale;
-    this.speechDb.push(10 * Math.log10(s > ENERGY_FLOOR ? s : ENERGY_FLOOR));
+    const db = 10 * Math.log10(s > ENERGY_FLOOR ? s : ENERGY_FLOOR);
+    this.speechDb.push(db);
+    this.voicing.push(db < VOICE_MIN_DB ? 0 : this.voicingAt(c));
+  }
+
+  /** Peak normalised autocorrelation over pitch lags of the 4x-decimated 40 ms span around `c`. */
+  private voicingAt(c: number): number {
+    const buf = this.buf;
+    const d = this.dec;
+    const a0 = c - VOICE_HALF;
+    let mean = 0;
+    for (let i = 0; i < VOICE_LEN; i++) {
+      const o = a0 + i * VOICE_DECIM;
+      const v = (buf[o] + buf[o + 1] + buf[o + 2] + buf[o + 3]) * 0.25;
+      d[i] = v;
+      mean += v;
+    }
+    mean /= VOICE_LEN;
+    const sq = this.decSq;
+    sq[0] = 0;
+    for (let i = 0; i < VOICE_LEN; i++) {
+      d[i] -= mean;
+      sq[i + 1] = sq[i] + d[i] * d[i];
+    }
+    if (sq[VOICE_LEN] <= 1e-12) return 0;
+    let best = 0;
+    for (let lag = VOICE_MIN_LAG; lag <= VOICE_MAX_LAG; lag++) {
+      const n = VOICE_LEN - lag;
+      let r = 0;
+      for (let i = 0; i < n; i++) r += d[i] * d[i + lag];
+      if (r <= 0) continue;
+      const ex = sq[n];
+      const ey = sq[VOICE_LEN] - sq[lag];
+      const v = r / Math.sqrt(ex * ey + 1e-20);
+      if (v > best) best = v;
+    }
+    return best > 1 ? 1 : best;
   }
 }

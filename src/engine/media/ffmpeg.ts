@@ -183,7 +183,9 @@ export async function probeMedia(file: string, opts: { signal?: AbortSignal } = 
     json = JSON.parse(res.stdout.toString('utf8') || '{}');
   } catch { /* handled below */ }
   if (res.code !== 0 || !json.format) {
-    const why = res.stderr.trim().split('\n').pop() ?? 'unknown format';
+    // The last two lines, without ffmpeg's "[demuxer @ 0x...]" prefixes and the repeated path:
+    // the line before "Invalid data found" often names the cause (e.g. "moov atom not found").
+    const why = res.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').replace(`${file}: `, '').trim()).filter(Boolean).slice(-2).join('; ') || 'unknown format';
     throw new UserError('media-unreadable', `${file} is not a media file that can be read (${why}).`, {
       file,
       hint: 'Use an audio or video file such as WAV, MP3, M4A, FLAC, OGG, MP4, MOV or MKV; if it is one, it may be damaged.',

@@ -75,6 +75,7 @@ export function emitModel(graph: Graph, opts: EmitOptions): Uint8Array {
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   const constCache = new Map<string, string>();
+  let scope = '';
   const addConst = (key: string, make: (name: string) => TensorProto): string => {
     let name = constCache.get(key);
     if (!name) {
@@ -117,15 +118,18 @@ export function emitModel(graph: Graph, opts: EmitOptions): Uint8Array {
       return addConst(`s|${dtype}|${value}`, (name) => ({ name, dims: [], dataType: ONNX_DTYPE[dtype], rawData: bytesOf(typedOf(dtype, [value])) }));
     },
     node(opType, inputs, outputs, attrs: Attrs = {}) {
-      nodes.push({ name: `n${nodes.length}`, opType, inputs, outputs, attributes: Object.entries(attrs).map(([k, v]) => toAttr(k, v)) });
+      // Module path in the node name: profiles and ORT errors then point at the layer.
+      nodes.push({ name: `${scope}/${opType}_${nodes.length}`, opType, inputs, outputs, attributes: Object.entries(attrs).map(([k, v]) => toAttr(k, v)) });
     },
   };
 
   for (const n of liveNodes(graph, opts.outputs.map((o) => o.tensor))) {
     const def = OPS[n.op];
+    scope = n.scope;
     if (def.onnx) def.onnx(n, e);
     else e.node(n.op, n.inputs.map((t) => e.name(t)), n.outputs.map((t) => e.name(t)), n.attrs);
   }
+  scope = '';
   for (const a of aliases) e.node('Identity', [e.name(a.tensor)], [a.name]);
 
   const info = (i: EmitInput): ValueInfoProto => ({

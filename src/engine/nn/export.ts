@@ -80,7 +80,7 @@ export class InferenceRunner {
   async run(feeds: Record<string, ort.Tensor | { data: Float32Array; shape: readonly number[] }>): Promise<Record<string, ort.Tensor>> {
     const f: Record<string, ort.Tensor> = {};
     for (const [k, v] of Object.entries(feeds)) {
-      if (v instanceof ort.Tensor) f[k] = v;
+      if ('dims' in v) f[k] = v;
       else {
         if (v.data.length !== sizeOf(v.shape)) throw new Error(`input '${k}': ${v.data.length} values for shape ${fmtShape(v.shape)}`);
         f[k] = new ort.Tensor('float32', v.data, [...v.shape]);

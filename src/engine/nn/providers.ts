@@ -128,9 +128,9 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
   let lastErr: unknown;
   for (const p of candidates) {
     try {
-      const session = typeof model === 'string'
-        ? await ort.InferenceSession.create(model, ortOptions(p, opts.threads))
-        : await ort.InferenceSession.create(model, ortOptions(p, opts.threads));
+      // GPU attempts may fail (we report why); keep ONNX Runtime's own error log quiet for them.
+      const o = ortOptions(p, opts.threads, p !== 'cpu');
+      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
       return { session, provider: p, ...(reason ? { fallbackReason: reason } : {}) };
     } catch (err) {
       lastErr = err;

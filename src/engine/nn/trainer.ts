@@ -186,7 +186,7 @@ export class Trainer {
       if (STEP_SCALARS.includes(d.name as (typeof STEP_SCALARS)[number])) continue;
       const v = batch[d.name];
       if (v === undefined) throw new Error(`graph '${r.compiled.name}' needs input '${d.name}' ${fmtShape(d.shape)}`);
-      if (v instanceof ort.Tensor) {
+      if (!(v instanceof Float32Array)) {
         feeds[d.name] = v;
         continue;
       }

@@ -320,3 +320,28 @@ export function solveSymmetric(A: ArrayLike<number>, b: ArrayLike<number>, n: nu
   }
   return x;
 }
+
+/**
+ * Perspective ↔ weak perspective for tracked landmarks. The tracker gives image
+ * positions (x, y) under the real camera's perspective plus a relative depth z (px).
+ * Seen from a pinhole with focal length f, a point at relative depth z − z0 behind the
+ * face's centroid appears scaled by 1 / (1 + (z − z0) / f) about the principal point.
+ * `toWeak` undoes that scaling (the shape as a weak-perspective camera at the
+ * centroid's depth would see it), so a rigid model built from it re-projects
+ * exactly with the persona's pinhole; `toWeak = false` applies it again. In place.
+ */
+export function perspectiveCorrect(landmarks: Float32Array, T: number, camera: PinholeCamera, toWeak: boolean): void {
+  const N = P * 3;
+  for (let t = 0; t < T; t++) {
+    const o = t * N;
+    let z0 = 0;
+    for (let i = 0; i < 468; i++) z0 += landmarks[o + i * 3 + 2];
+    z0 /= 468;
+    for (let i = 0; i < P; i++) {
+      const k = 1 + (landmarks[o + i * 3 + 2] - z0) / camera.fx;
+      const f = toWeak ? k : 1 / k;
+      landmarks[o + i * 3] = camera.cx + (landmarks[o + i * 3] - camera.cx) * f;
+      landmarks[o + i * 3 + 1] = camera.cy + (landmarks[o + i * 3 + 1] - camera.cy) * f;
+    }
+  }
+}

@@ -144,7 +144,7 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   // Frames arrive as stdout chunks; a queue with back-pressure keeps memory to a few frames.
   let child: ChildProcess | undefined;
   const queue: Buffer[] = [];
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let wake: (() => void) | undefined;
   let ended = false;
   const onChunk = (c: Buffer) => {
@@ -208,21 +208,19 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
       });
     }
     const res = await proc;
-    if (res.code !== 0 || index === 0) {
-      const why = res.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
-      if (index === 0) {
-        throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
-          file,
-          hint: 'The file may be damaged or incomplete; re-export or re-download it, or convert it to a standard MP4 (H.264) first.',
-        });
-      }
-      // Frames were decoded up to a damaged point: keep them only if the stream ended cleanly enough.
-      if (expected > 0 && index < expected * 0.95) {
-        throw new UserError('video-damaged', `${file} is damaged: only ${index} of about ${expected} frames could be decoded (${why}).`, {
-          file,
-          hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
-        });
-      }
+    const why = res.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
+    if (index === 0) {
+      throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
+        file,
+        hint: 'The file may be damaged or incomplete; re-export or re-download it, or convert it to a standard MP4 (H.264) first.',
+      });
+    }
+    // A file cut short (a broken download or copy) decodes only up to the damage, often without an error code.
+    if (expected > 0 && index < expected * 0.9) {
+      throw new UserError('video-damaged', `${file} is damaged or incomplete: only ${index} of the ${expected} frames it announces could be decoded${res.code !== 0 ? ` (${why})` : ''}.`, {
+        file,
+        hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
+      });
     }
   } catch (err) {
     child?.stdout?.resume();
@@ -280,4 +278,40 @@ export function fillGaps(landmarks: Float32Array, boxes: Float32Array, found: bo
     }
   }
   return gaps;
+}
+
+/**
+ * Decodes only the frames `indices` (ascending, 0-based, in decode order) as RGB24 and
+ * hands each to `onFrame`, streamed. Used for the texture and for previews.
+ */
+export async function decodeSelectedFrames(
+  file: string, width: number, height: number, indices: number[],
+  opts: { signal?: AbortSignal; onFrame: (index: number, rgb: Uint8Array) => void },
+): Promise<void> {
+  const sorted = Array.from(new Set(indices)).filter((i) => i >= 0).sort((a, b) => a - b);
+  if (sorted.length === 0) return;
+  const frameBytes = width * height * 3;
+  const expr = sorted.map((i) => `eq(n,${i})`).join('+');
+  let pending: Buffer = Buffer.alloc(0);
+  let k = 0;
+  const res = await runProcess(
+    ffmpegPath(),
+    ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-vf', `select='${expr}'`, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    {
+      signal: opts.signal,
+      onStdout: (c) => {
+        pending = pending.length ? Buffer.concat([pending, c]) : c;
+        while (pending.length >= frameBytes && k < sorted.length) {
+          const frame = Buffer.from(pending.subarray(0, frameBytes));
+          pending = pending.subarray(frameBytes);
+          opts.onFrame(sorted[k++], new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
+        }
+      },
+    },
+  );
+  if (res.code !== 0 && k < sorted.length) {
+    throw new UserError('video-unreadable', `${file} could not be decoded again (${res.stderr.trim().split('\n').pop() ?? 'unknown error'}).`, {
+      file, hint: 'The file may have changed or been damaged since it was read; try again with the original.',
+    });
+  }
 }

@@ -2,8 +2,9 @@ import type { RequestEnvelope } from '../../shared/contract';
 import type { ConnectionStatus, Transport } from './transport';
 import { backoffMs } from './session-token';
 
-/** Attempts without a single successful open before the page says the server is gone. */
-const MAX_FAILED_ATTEMPTS = 8;
+/** Failed attempts in a row before the page gives up: fewer when the server never accepted us (wrong key). */
+const MAX_ATTEMPTS_AFTER_LOSS = 8;
+const MAX_ATTEMPTS_NEVER_OPENED = 3;
 
 /**
  * Browser mode: one WebSocket to ws://<host>/api?token=..., reconnecting with backoff.
@@ -58,7 +59,7 @@ export class WebSocketTransport implements Transport {
       this.ws = undefined;
       if (this.closed) return;
       this.attempt += 1;
-      if (this.attempt > MAX_FAILED_ATTEMPTS) {
+      if (this.attempt > (this.everOpened ? MAX_ATTEMPTS_AFTER_LOSS : MAX_ATTEMPTS_NEVER_OPENED)) {
         this.setStatus(
           this.everOpened
             ? { state: 'failed', reason: 'The connection to the studio server was lost and could not be restored.', hint: 'Is `facial-studio serve` still running? If it was restarted, open the new link it printed.' }

@@ -1,0 +1,129 @@
+/**
+ * Curves from any voice-over: the persona's trained FACIAL-GAN when it has one (or
+ * the zero-training prior when asked, or when none is trained), in persona space
+ * [T, 71] at the persona's frame rate.
+ */
+import { extractAudioFeatures, type AudioFeatures, type EncoderSpec } from '../audio';
+import type { ProviderChoice } from '../nn';
+import { PARAM_COUNT } from '../../shared/facial-params';
+import { UserError } from '../util/errors';
+import { subProgress, type RunOptions } from '../util/progress';
+import { ganPath, readGanModelInfo, type GanModelInfo } from './files';
+import { runWindows } from './infer';
+import { denormalizeParams, restState } from './normalize';
+import { onnxPredictor } from './network';
+import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
+import { fitPrior, generatePrior, type PriorModel } from './prior';
+
+export type CurveSource = 'prior' | 'facial-gan';
+
+export interface GenerateOptions extends RunOptions {
+  /** Use the zero-training prior even when a trained model exists. */
+  prior?: boolean;
+  /** Refuse to fall back to the prior when no model is trained. */
+  requireModel?: boolean;
+  seed?: number;
+  device?: ProviderChoice;
+  encoder?: EncoderSpec;
+  threads?: number;
+}
+
+export interface GeneratedCurves {
+  source: CurveSource;
+  personaId: string;
+  personaName: string;
+  fps: number;
+  frameCount: number;
+  /** [T*71] persona space. */
+  base: Float32Array;
+  audio: { file: string; durationS: number; encoder: string };
+  /** Window length used (facial-gan only). */
+  window?: number;
+  /** Why the prior was used, when it was. */
+  note?: string;
+  seconds: { features: number; generate: number };
+  provider?: string;
+}
+
+/** Persona-space curves [T*71] for features [T*16*29] from a trained model. */
+export async function runGanModel(personaDir: string, info: GanModelInfo, features: Float32Array, T: number, opts: RunOptions & { device?: ProviderChoice; threads?: number; initialState?: Float32Array } = {}): Promise<{ base: Float32Array; provider: string }> {
+  const runner = await onnxPredictor(ganPath(personaDir, 'model'), info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
+    throw new UserError('gan-model-unreadable', `The trained model ${ganPath(personaDir, 'model')} cannot be opened: ${(err as Error).message}`, {
+      file: ganPath(personaDir, 'model'),
+      hint: 'Train it again (facial-studio train gan --persona DIR --restart).',
+      cause: err,
+    });
+  });
+  try {
+    const norm = await runWindows(features, T, info.arch.window, runner.predict, {
+      initialState: opts.initialState ?? restState(info.norm),
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+    return { base: denormalizeParams(norm, info.norm), provider: runner.provider };
+  } finally {
+    await runner.dispose();
+  }
+}
+
+/** The prior fitted on a persona (frames [0, end) of its clip; all by default). */
+export function personaPrior(p: GanPersona, end?: number): PriorModel {
+  return fitPrior(priorInputOf(p), end !== undefined ? { start: 0, end } : undefined);
+}
+
+/** Curves for already-extracted audio features (at the persona's fps). */
+export async function generateFromFeatures(persona: GanPersona, audio: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb'>, opts: GenerateOptions = {}): Promise<{ base: Float32Array; source: CurveSource; info?: GanModelInfo; note?: string; provider?: string }> {
+  if (audio.frameCount < 1) {
+    throw new UserError('audio-empty', 'The voice-over is empty (no frame of audio).', { hint: 'Choose a voice-over with sound.' });
+  }
+  const info = opts.prior ? undefined : await readGanModelInfo(persona.dir, persona);
+  if (!info) {
+    if (opts.requireModel) {
+      throw new UserError('gan-not-trained', `The persona "${persona.name}" has no trained FACIAL-GAN model (${ganPath(persona.dir, 'info')} is missing).`, {
+        file: persona.dir,
+        hint: 'Train it first (facial-studio train gan --persona DIR), or generate with the zero-training prior (--prior).',
+      });
+    }
+    const base = generatePrior(personaPrior(persona), audio, { seed: opts.seed });
+    return { base, source: 'prior', note: opts.prior ? 'prior requested' : 'no trained FACIAL-GAN model: zero-training prior' };
+  }
+  if (info.fps !== persona.fps) {
+    throw new UserError('gan-fps-mismatch', `The trained model of "${persona.name}" expects ${info.fps} fps, the persona has ${persona.fps} fps.`, {
+      file: ganPath(persona.dir, 'info'),
+      hint: 'Train the model again (--restart).',
+    });
+  }
+  const r = await runGanModel(persona.dir, info, audio.features, audio.frameCount, opts);
+  return { base: r.base, source: 'facial-gan', info, provider: r.provider };
+}
+
+/** Curves for a voice-over file. */
+export async function generateCurves(personaDir: string, audioFile: string, opts: GenerateOptions = {}): Promise<GeneratedCurves> {
+  const persona = await loadGanPersona(personaDir);
+  const t0 = performance.now();
+  const audio = await extractAudioFeatures(audioFile, { fps: persona.fps, encoder: opts.encoder, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0, 0.5, 'features') });
+  const t1 = performance.now();
+  const r = await generateFromFeatures(persona, audio, { ...opts, onProgress: subProgress(opts.onProgress, 0.5, 1, 'generate') });
+  const t2 = performance.now();
+  opts.onProgress?.({ stage: 'generate', fraction: 1, message: `${audio.frameCount} frames (${r.source})` });
+  return {
+    source: r.source,
+    personaId: persona.id,
+    personaName: persona.name,
+    fps: persona.fps,
+    frameCount: audio.frameCount,
+    base: r.base,
+    audio: { file: audioFile, durationS: audio.source.durationS, encoder: audio.encoder },
+    window: r.info?.arch.window,
+    note: r.note,
+    seconds: { features: (t1 - t0) / 1000, generate: (t2 - t1) / 1000 },
+    provider: r.provider,
+  };
+}
+
+/** Checks a [T*71] array (no NaN, right length). */
+export function checkCurves(base: Float32Array, T: number): void {
+  if (base.length !== T * PARAM_COUNT) throw new Error(`curves: ${base.length} values for ${T} frames`);
+  for (let i = 0; i < base.length; i++) if (!Number.isFinite(base[i])) throw new Error(`curves: value ${i} is not finite`);
+}
+

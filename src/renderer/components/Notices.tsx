@@ -1,0 +1,26 @@
+import { useApp } from '../app-context';
+import { useStore } from '../state/use-store';
+
+/** Errors and messages for the user: what went wrong, which file, what to do. */
+export function Notices() {
+  const { session } = useApp();
+  const notices = useStore(session, (s) => s.notices);
+  if (!notices.length) return null;
+  return (
+    <div className="notices" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice--${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-testid="notice">
+          <div className="notice__body">
+            <div className="notice__title">{n.title}</div>
+            <div className="notice__message">{n.message}</div>
+            {n.file && !n.message.includes(n.file) && <div className="notice__file">File: {n.file}</div>}
+            {n.hint && <div className="notice__hint">{n.hint}</div>}
+          </div>
+          <button className="icon-btn" aria-label="Dismiss" onClick={() => session.dispatch({ type: 'notice/dismiss', id: n.id })}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

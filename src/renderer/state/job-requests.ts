@@ -1,0 +1,26 @@
+import { JobRequest } from '../../shared/contract';
+
+/**
+ * Which long operations this build of the studio can run: the job kinds of the
+ * contract. The UI offers an action only when its request is valid for the
+ * contract, and otherwise says why it is unavailable.
+ */
+export function jobKinds(): string[] {
+  return JobRequest.options.map((o) => o.shape.kind.value);
+}
+
+export function hasJobKind(kind: string): boolean {
+  return jobKinds().includes(kind);
+}
+
+/** The first candidate request the contract accepts, or why none is. */
+export function buildJobRequest(candidates: Record<string, unknown>[]): { request?: JobRequest; reason?: string } {
+  let reason = 'This version of the studio has no such job.';
+  for (const c of candidates) {
+    if (!hasJobKind(String(c.kind))) continue;
+    const r = JobRequest.safeParse(c);
+    if (r.success) return { request: r.data };
+    reason = `The ${String(c.kind)} job needs: ${r.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}.`;
+  }
+  return { reason };
+}
