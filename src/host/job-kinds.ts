@@ -13,6 +13,11 @@ export interface JobKind<R extends JobRequest = JobRequest> {
   apply?(req: R, result: unknown): Promise<void>;
 }
 
+/** Where a persona built from a media item lives inside the project. */
+function personaFolderFor(mediaId: string): string {
+  return `personas/${mediaId}`;
+}
+
 type KindMap = { [K in JobRequest['kind']]: JobKind<Extract<JobRequest, { kind: K }>> };
 
 export const JOB_KINDS: KindMap = {
@@ -31,7 +36,36 @@ export const JOB_KINDS: KindMap = {
       return { levels: peaks.levels.length };
     },
   },
+  'persona.build': {
+    title: (req) => `Build persona${req.name ? ` "${req.name}"` : ''}`,
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { readProject } = await import('./project-store');
+      const { buildPersona } = await import('../engine/persona');
+      const project = await readProject(req.projectDir);
+      const media = project.media.find((m) => m.id === req.mediaId);
+      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      const summary = await buildPersona(path.join(req.projectDir, media.path), path.join(req.projectDir, personaFolderFor(media.id)), {
+        name: req.name ?? media.name.replace(/\.[^.]+$/, ''),
+        overwrite: true,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+      });
+      return summary;
+    },
+    async apply(req, result) {
+      const { updateProject } = await import('./project-store');
+      const summary = result as { id: string; name: string };
+      await updateProject(req.projectDir, (p) => {
+        p.personas = p.personas.filter((x) => x.sourceMediaId !== req.mediaId);
+        p.personas.push({ id: summary.id, name: summary.name, path: personaFolderFor(req.mediaId), sourceMediaId: req.mediaId, createdAt: new Date().toISOString() });
+        p.activePersonaId = summary.id;
+        return p;
+      });
+    },
+  },
 };
+
 
 export function jobKind(kind: JobRequest['kind']): JobKind {
   return JOB_KINDS[kind] as JobKind;

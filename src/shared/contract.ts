@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProjectFile, MediaItem } from './project-schema';
+import { CurveDocumentFile, CurveEdits, SemanticControl } from './curve-document';
 
 /**
  * The one API contract between the studio UI and the engine host. Every request,
@@ -57,8 +58,48 @@ export type FsEntry = z.infer<typeof FsEntry>;
 /** Job requests: one variant per kind of long operation. */
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media.peaks'), projectDir: z.string(), mediaId: z.string() }),
+  z.object({ kind: z.literal('persona.build'), projectDir: z.string(), mediaId: z.string(), name: z.string().min(1).max(200).optional() }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
+
+/** Id of a curve document: its file is curves/<id>.json in the project. */
+export const CurvesId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)');
+
+/** Waveform peaks for the timeline (see src/engine/audio/peaks-format.ts); pairs are int16 LE, base64. */
+export const PeaksPayload = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('ready'),
+    sampleRate: z.number().positive(),
+    totalSamples: z.number().nonnegative(),
+    levels: z.array(z.object({ samplesPerBucket: z.number().int().positive(), count: z.number().int().nonnegative(), data: z.string() })),
+  }),
+  /** Not computed yet: a media.peaks job is running (watch it in job.update). */
+  z.object({ state: z.literal('pending'), jobId: z.string() }),
+]);
+export type PeaksPayload = z.infer<typeof PeaksPayload>;
+
+/** What the 3D preview needs of a persona: its face model (float32 arrays as base64 LE), camera and texture. */
+export const PersonaModelPayload = z.object({
+  personaId: z.string(),
+  name: z.string(),
+  vertexCount: z.number().int().positive(),
+  expressionCount: z.number().int().positive(),
+  neutral: z.string(),
+  basis: z.string(),
+  triangles: z.array(z.number().int().nonnegative()),
+  uvs: z.array(z.number()),
+  eyeVertices: z.array(z.number().int().nonnegative()),
+  landmarkToVertex: z.array(z.number().int()),
+  camera: z.object({ fx: z.number(), fy: z.number(), cx: z.number(), cy: z.number(), width: z.number(), height: z.number() }),
+  fps: z.number().positive(),
+  frameCount: z.number().int().nonnegative(),
+  /** Absolute paths inside the project (load them through the file URL of the transport). */
+  textureFile: z.string().optional(),
+  referenceVideoFile: z.string().optional(),
+  /** Mean pose of the persona's clip: where the preview camera looks. */
+  meanPose: z.array(z.number()).length(6),
+});
+export type PersonaModelPayload = z.infer<typeof PersonaModelPayload>;
 
 const Empty = z.object({}).strict();
 
@@ -76,6 +117,13 @@ export const Requests = {
   'job.start': { params: JobRequest, result: JobInfo },
   'job.cancel': { params: z.object({ jobId: z.string() }), result: JobInfo },
   'job.list': { params: Empty, result: z.array(JobInfo) },
+  'curves.get': { params: z.object({ projectDir: z.string(), curvesId: CurvesId }), result: z.object({ curvesId: z.string(), doc: CurveDocumentFile }) },
+  /** Writes a whole curve document (atomic) and lists it in the project; makes it the active one unless activate is false. */
+  'curves.save': { params: z.object({ projectDir: z.string(), curvesId: CurvesId, doc: CurveDocumentFile, activate: z.boolean().optional() }), result: ProjectSnapshot },
+  /** Autosave: replaces only the edits (and semantic controls) of a saved document. */
+  'curves.saveEdits': { params: z.object({ projectDir: z.string(), curvesId: CurvesId, edits: CurveEdits, semantic: z.array(SemanticControl).optional() }), result: z.object({ savedAt: z.string() }) },
+  'media.peaks': { params: z.object({ projectDir: z.string(), mediaId: z.string() }), result: PeaksPayload },
+  'persona.model': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: PersonaModelPayload },
 } as const;
 
 export type Method = keyof typeof Requests;

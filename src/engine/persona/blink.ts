@@ -8,7 +8,7 @@ import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from './landmark-sets';
  * lid points facing each other) over the corner-to-corner width, measured on the
  * pose-normalised 3-D landmarks (so head turns do not fake blinks); both eyes
  * averaged. Calibrated to the person: "open" is the 80th percentile of the clip's
- * ratio, "closed" its 2nd percentile, but at most 60 % of "open" (a clip with no
+ * ratio, "closed" its 1st percentile, but at most 60 % of "open" (a clip with no
  * blink then shows no full blink). Blink = (open − ratio) / (open − closed), clamped
  * to 0..1.
  */
@@ -54,7 +54,7 @@ export function eyeAspectRatio(shape: ArrayLike<number>, offset = 0): number {
 export function calibrateBlink(ratio: ArrayLike<number>, usable?: ArrayLike<number>): BlinkCalibration {
   const vals = Array.from(ratio).filter((_, t) => !usable || usable[t] > 0);
   const open = percentile(vals, 80);
-  const closed = Math.min(percentile(vals, 2), 0.6 * open);
+  const closed = Math.min(percentile(vals, 1), 0.6 * open);
   return { open, closed };
 }
 

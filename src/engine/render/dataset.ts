@@ -11,7 +11,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { decodePng, encodePng } from '../io/png';
-import { type Persona } from '../persona';
+import type { Persona } from '../persona';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { tempPathFor, writeJsonAtomic } from '../util/atomic-file';
