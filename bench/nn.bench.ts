@@ -6,6 +6,7 @@
  * The real FACIAL-GAN lives in src/engine/gan/; this copy only fixes the sizes.
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
@@ -167,6 +168,7 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 
 interface TorchFigures {
   step_ms: number;
+  step_mean_ms: number;
   infer_ms: number;
   g_params: number;
   d_params: number;
@@ -194,6 +196,7 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   const N = 16;
   const steps = ctx.quick ? 2 : 5;
   const figures: BenchFigure[] = [];
+  ctx.log(`ONNX Runtime ${ort.env.versions.node ?? '?'} CPU, ${os.cpus().length} cores`);
   const t0 = performance.now();
   const spec = buildFacialGanSteps(N);
   const dStep = compileTrainStep(spec.d);
@@ -210,13 +213,19 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   await trainer.step('d', b);
   await trainer.step('g', b);
   for (const k of ['d', 'g']) trainer.timing[k] = { runMs: 0, totalMs: 0, calls: 0 };
-  const tStart = performance.now();
+  // Best of N (as for PyTorch): the machine may be shared; the minimum is the least disturbed step.
+  const stepTimes: { d: number; g: number }[] = [];
   for (let s = 0; s < steps; s++) {
+    const a = performance.now();
     await trainer.step('d', b);
+    const m = performance.now();
     await trainer.step('g', b);
+    stepTimes.push({ d: m - a, g: performance.now() - m });
   }
-  const stepMs = (performance.now() - tStart) / steps;
-  const dMs = trainer.timing.d.totalMs / steps, gMs = trainer.timing.g.totalMs / steps;
+  const best = stepTimes.reduce((x, y) => (x.d + x.g <= y.d + y.g ? x : y));
+  const stepMs = best.d + best.g;
+  const meanMs = stepTimes.reduce((s, x) => s + x.d + x.g, 0) / steps;
+  const dMs = best.d, gMs = best.g;
   const overheadMs = (trainer.timing.d.totalMs - trainer.timing.d.runMs + trainer.timing.g.totalMs - trainer.timing.g.runMs) / steps;
   ctx.log(`training step (D then G): ${stepMs.toFixed(0)} ms (D ${dMs.toFixed(0)} ms, G ${gMs.toFixed(0)} ms)`);
 
@@ -224,12 +233,13 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   const fresh = await Trainer.create({ graphs: { d: dStep, g: gStep }, params, reuseBuffers: false });
   await fresh.step('d', b);
   await fresh.step('g', b);
-  const tf = performance.now();
+  let freshMs = Infinity;
   for (let s = 0; s < steps; s++) {
+    const tf = performance.now();
     await fresh.step('d', b);
     await fresh.step('g', b);
+    freshMs = Math.min(freshMs, performance.now() - tf);
   }
-  const freshMs = (performance.now() - tf) / steps;
   await fresh.dispose();
 
   // Copy cost 2: a graph that only passes all parameters and Adam state through (in -> out), preallocated outputs.
@@ -245,9 +255,12 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
     fetches[`${k}:next`] = new ort.Tensor('float32', new Float32Array(params.get(k).length), params.shape(k));
   }
   await passSession.run(feeds, fetches);
-  const tp = performance.now();
-  for (let s = 0; s < 3; s++) await passSession.run(feeds, fetches);
-  const passMs = (performance.now() - tp) / 3;
+  let passMs = Infinity;
+  for (let s = 0; s < 5; s++) {
+    const tp = performance.now();
+    await passSession.run(feeds, fetches);
+    passMs = Math.min(passMs, performance.now() - tp);
+  }
   await passSession.release();
   const stateMiB = mib(params.count((k) => keys.includes(k)) * 4);
 
@@ -259,19 +272,22 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   const infFeeds = { audio: { data: one.audio, shape: [1, FRAMES, WINDOW, FEATS] }, init: { data: one.init, shape: [1, PARAMS] } };
   for (let k = 0; k < 3; k++) await runner.run(infFeeds);
   const reps = ctx.quick ? 10 : 40;
-  const ti = performance.now();
-  for (let k = 0; k < reps; k++) await runner.run(infFeeds);
-  const inferMs = (performance.now() - ti) / reps;
+  let inferMs = Infinity;
+  for (let k = 0; k < reps; k++) {
+    const ti = performance.now();
+    await runner.run(infFeeds);
+    inferMs = Math.min(inferMs, performance.now() - ti);
+  }
   await runner.dispose();
   await trainer.dispose();
   const rssMiB = process.resourceUsage().maxRSS / 1024;
 
   const torch = runPytorch(ctx, ctx.quick ? 2 : 4);
-  const torchNote = typeof torch === 'string' ? torch : `PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.step_ms.toFixed(0)} ms/step (G ${(torch.g_params / 1e6).toFixed(2)} M, D ${(torch.d_params / 1e6).toFixed(2)} M params)`;
+  const torchNote = typeof torch === 'string' ? torch : `PyTorch ${torch.torch}, ${torch.threads} threads: best ${torch.step_ms.toFixed(0)} ms/step, mean ${torch.step_mean_ms.toFixed(0)} (G ${(torch.g_params / 1e6).toFixed(2)} M, D ${(torch.d_params / 1e6).toFixed(2)} M params)`;
   const ratio = typeof torch === 'string' ? undefined : stepMs / torch.step_ms;
 
   figures.push(
-    { name: 'FACIAL-GAN-sized training step (D then G, batch 16, 128 frames)', value: stepMs, unit: 'ms', goal: '<= 1.5x PyTorch', note: `${(1000 / stepMs).toFixed(3)} steps/s; D ${dMs.toFixed(0)} ms + G ${gMs.toFixed(0)} ms; G ${(gCount / 1e6).toFixed(2)} M, D ${(dCount / 1e6).toFixed(2)} M params; ${torchNote}` },
+    { name: 'FACIAL-GAN-sized training step (D then G, batch 16, 128 frames)', value: stepMs, unit: 'ms', goal: '<= 1.5x PyTorch', note: `best of ${steps} (mean ${meanMs.toFixed(0)} ms); D ${dMs.toFixed(0)} ms + G ${gMs.toFixed(0)} ms; G ${(gCount / 1e6).toFixed(2)} M, D ${(dCount / 1e6).toFixed(2)} M params; ${torchNote}` },
     { name: 'training steps per second', value: 1000 / stepMs, unit: 'steps/s' },
   );
   if (typeof torch !== 'string') {

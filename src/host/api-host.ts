@@ -14,6 +14,8 @@ import { JobManager, type JobLauncher } from './job-manager';
 import { runDoctor } from './doctor';
 import { appVersion } from './app-info';
 import { cleanStaleStaging } from './staging-cleanup';
+import { getCurves, saveCurves, saveCurveEdits } from './curves-store';
+import { mediaPeaks, personaModel } from './editor-data';
 
 type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
 type ResultParams<M extends Method> = z.output<(typeof Requests)[M]['params']>;
@@ -78,6 +80,16 @@ export class ApiHost {
       'job.start': async (req) => this.jobs.start(req as never),
       'job.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'job.list': async () => this.jobs.list(),
+      'curves.get': async ({ projectDir, curvesId }) => ({ curvesId, doc: await getCurves(projectDir, curvesId) }),
+      'curves.save': async ({ projectDir, curvesId, doc, activate }) => {
+        const project = await saveCurves(projectDir, curvesId, doc, activate ?? true);
+        const snapshot = { dir: path.resolve(projectDir), project };
+        this.emit('project.changed', snapshot);
+        return snapshot;
+      },
+      'curves.saveEdits': async ({ projectDir, curvesId, edits, semantic }) => ({ savedAt: await saveCurveEdits(projectDir, curvesId, edits, semantic) }),
+      'media.peaks': async ({ projectDir, mediaId }) => mediaPeaks(projectDir, mediaId, this.jobs),
+      'persona.model': async ({ projectDir, personaId }) => personaModel(projectDir, personaId),
     };
   }
 

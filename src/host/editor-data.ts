@@ -3,14 +3,16 @@ import path from 'node:path';
 import type { PeaksPayload, PersonaModelPayload } from '../shared/contract';
 import { readProject } from './project-store';
 import { UserError } from '../engine/util/errors';
-import { float32ToBase64 } from '../engine/common/curves';
-import { bytesToBase64 } from '../engine/common/curves/base64';
+import { float32ToBase64, bytesToBase64 } from '../engine/common/curves';
 import type { JobManager } from './job-manager';
 
 /**
  * Data the editor reads from a project: waveform peaks of a voice-over (cached by
  * the media.peaks job) and a persona's face model for the 3D preview.
  */
+/** The peaks job started for each project|media, so repeated asks do not start more. */
+const peaksJobs = new Map<string, string>();
+
 export async function mediaPeaks(projectDir: string, mediaId: string, jobs: JobManager): Promise<PeaksPayload> {
   const project = await readProject(projectDir);
   const media = project.media.find((m) => m.id === mediaId);
@@ -34,8 +36,12 @@ export async function mediaPeaks(projectDir: string, mediaId: string, jobs: JobM
     }
   }
   const abs = path.resolve(projectDir);
-  const running = jobs.list().find((j) => j.kind === 'media.peaks' && j.projectDir === abs && (j.state === 'queued' || j.state === 'running') && (j.data as { mediaId?: string } | undefined)?.mediaId !== 'other');
-  const job = running ?? jobs.start({ kind: 'media.peaks', projectDir: abs, mediaId });
+  const key = `${abs}|${mediaId}`;
+  const known = peaksJobs.get(key);
+  const running = known ? jobs.get(known) : undefined;
+  if (running && (running.state === 'queued' || running.state === 'running')) return { state: 'pending', jobId: running.id };
+  const job = jobs.start({ kind: 'media.peaks', projectDir: abs, mediaId });
+  peaksJobs.set(key, job.id);
   return { state: 'pending', jobId: job.id };
 }
 

@@ -64,6 +64,53 @@ export const JOB_KINDS: KindMap = {
       });
     },
   },
+  'gan.train': {
+    title: () => 'Train FACIAL-GAN',
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { readProject } = await import('./project-store');
+      const { trainGan } = await import('../engine/gan');
+      const project = await readProject(req.projectDir);
+      const persona = project.personas.find((x) => x.id === req.personaId);
+      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
+      const r = await trainGan(path.join(req.projectDir, persona.path), { steps: req.steps, signal: opts.signal, onProgress: opts.onProgress });
+      // The loss curve went out with the progress events; the result stays small.
+      return { ...r, points: undefined, curve: r.points.filter((q) => q.val !== undefined) };
+    },
+  },
+  'curves.generate': {
+    title: (req) => (req.prior ? 'Generate curves (prior)' : 'Generate curves'),
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { randomUUID } = await import('node:crypto');
+      const { readProject } = await import('./project-store');
+      const { generateCurves, writeCurves } = await import('../engine/gan');
+      const project = await readProject(req.projectDir);
+      const persona = project.personas.find((x) => x.id === req.personaId);
+      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
+      const media = project.media.find((m) => m.id === req.mediaId);
+      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      const curves = await generateCurves(path.join(req.projectDir, persona.path), path.join(req.projectDir, media.path), {
+        prior: req.prior,
+        mediaId: media.id,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+      });
+      const id = `c-${randomUUID().slice(0, 8)}`;
+      const rel = `curves/${id}.json`;
+      await writeCurves(path.join(req.projectDir, rel), curves);
+      return { id, path: rel, source: curves.source, frameCount: curves.frameCount, fps: curves.fps, note: curves.note };
+    },
+    async apply(req, result) {
+      const { updateProject } = await import('./project-store');
+      const r = result as { id: string; path: string; source: 'prior' | 'facial-gan' };
+      await updateProject(req.projectDir, (p) => {
+        p.curves.push({ id: r.id, personaId: req.personaId, mediaId: req.mediaId, path: r.path, source: r.source, createdAt: new Date().toISOString() });
+        p.activeCurvesId = r.id;
+        return p;
+      });
+    },
+  },
 };
 
 

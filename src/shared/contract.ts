@@ -59,6 +59,10 @@ export type FsEntry = z.infer<typeof FsEntry>;
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media.peaks'), projectDir: z.string(), mediaId: z.string() }),
   z.object({ kind: z.literal('persona.build'), projectDir: z.string(), mediaId: z.string(), name: z.string().min(1).max(200).optional() }),
+  /** Train FACIAL-GAN on a persona of the project (resumes from its checkpoint). */
+  z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional() }),
+  /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
+  z.object({ kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional() }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 

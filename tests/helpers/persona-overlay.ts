@@ -12,11 +12,24 @@ import { PARAM_COUNT } from '../../src/shared/facial-params';
  * tracked landmarks as red dots, over the frame cropped to the persona's crop; tiled
  * into a grid of `tile`-pixel cells and written as a PNG.
  */
-export async function renderFitOverlay(personaDir: string, video: string, frames: number[], outFile: string, tile = 256, cols = 2): Promise<{ bytes: number }> {
+export async function renderFitOverlay(
+  personaDir: string, video: string, frames: number[], outFile: string, tile = 256, cols = 2, tight = false,
+): Promise<{ bytes: number }> {
   const persona = await loadPersona(personaDir);
   const landmarks = await loadPersonaLandmarks(persona);
   const { width: W, height: H } = persona.camera;
-  const { x: cx, y: cy, size } = persona.meta.crop;
+  let { x: cx, y: cy, size } = persona.meta.crop;
+  if (tight) {
+    // A square around the face in the chosen frames (15 % margin) instead of the persona's crop.
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const t of frames) for (let i = 0; i < 468; i++) {
+      const x = landmarks[(t * 478 + i) * 3], y = landmarks[(t * 478 + i) * 3 + 1];
+      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+    }
+    size = Math.round(Math.max(x1 - x0, y1 - y0) * 1.3);
+    cx = Math.round((x0 + x1) / 2 - size / 2);
+    cy = Math.round((y0 + y1) / 2 - size / 2);
+  }
   const rows = Math.ceil(frames.length / cols);
   const out = new Uint8Array(cols * tile * rows * tile * 3);
   const outW = cols * tile;

@@ -11,6 +11,11 @@ export async function loadCommands(): Promise<CliCommand[]> {
     import('./serve'),
     import('./bench'),
     import('./persona-build'),
+    import('./train-gan'),
+    import('./generate'),
+    import('./eval'),
+    import('./train-renderer'),
+    import('./render'),
   ]);
   return modules.map((m) => m.command);
 }

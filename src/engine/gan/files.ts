@@ -4,7 +4,8 @@
  * ```
  * gan/model.json              GanModelInfo: format version, persona id + params hash, fps,
  *                             architecture (window, width), normalisation statistics, training summary
- * gan/model.onnx              the generator (best validation weights), standalone ONNX, one window
+ * gan/encoder.onnx            the generator's audio path (best validation weights), standalone ONNX, 4 windows per call
+ * gan/decoder.onnx            the generator's state path (initial state joins here), one window per call
  * gan/checkpoint.safetensors  latest generator + discriminator + Adam state (resume)
  * gan/training.json           TrainingLog: loss curve points, early-stopping state
  * gan/eval.json               GanEvalReport (evaluate.ts)
@@ -25,7 +26,8 @@ export const GAN_FORMAT_VERSION = 1;
 export const GAN_DIR = 'gan';
 export const GAN_FILES = {
   info: 'model.json',
-  model: 'model.onnx',
+  encoder: 'encoder.onnx',
+  decoder: 'decoder.onnx',
   checkpoint: 'checkpoint.safetensors',
   training: 'training.json',
   eval: 'eval.json',
@@ -127,13 +129,15 @@ export async function readGanModelInfo(personaDir: string, persona: { id: string
   if (!raw.arch || !isNormStats(raw.norm)) {
     throw new UserError('gan-file-corrupt', `${file} is incomplete (architecture or normalisation missing).`, { file, hint: 'Train the model again with --restart.' });
   }
-  try {
-    await fs.access(ganPath(personaDir, 'model'));
-  } catch {
-    throw new UserError('gan-file-missing', `The trained model ${ganPath(personaDir, 'model')} is missing (its description ${file} is there).`, {
-      file: ganPath(personaDir, 'model'),
-      hint: 'Train again (facial-studio train gan --persona DIR), or delete the gan/ folder to use the prior.',
-    });
+  for (const part of ['encoder', 'decoder'] as const) {
+    try {
+      await fs.access(ganPath(personaDir, part));
+    } catch {
+      throw new UserError('gan-file-missing', `The trained model's ${part} ${ganPath(personaDir, part)} is missing (its description ${file} is there).`, {
+        file: ganPath(personaDir, part),
+        hint: 'Train again (facial-studio train gan --persona DIR), or delete the gan/ folder to use the prior.',
+      });
+    }
   }
   return raw as GanModelInfo;
 }

@@ -3,7 +3,11 @@
  * the zero-training prior when asked, or when none is trained), in persona space
  * [T, 71] at the persona's frame rate.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { extractAudioFeatures, type AudioFeatures, type EncoderSpec } from '../audio';
+import { createCurveDocument, semanticControls, serializeCurveDocument, type CurveDocument } from '../common/curves';
+import { writeFileAtomic } from '../util/atomic-file';
 import type { ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError } from '../util/errors';
@@ -11,7 +15,7 @@ import { subProgress, type RunOptions } from '../util/progress';
 import { ganPath, readGanModelInfo, type GanModelInfo } from './files';
 import { runWindows } from './infer';
 import { denormalizeParams, restState } from './normalize';
-import { onnxPredictor } from './network';
+import { exportedWindowModel } from './network';
 import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior, type PriorModel } from './prior';
 
@@ -26,10 +30,14 @@ export interface GenerateOptions extends RunOptions {
   device?: ProviderChoice;
   encoder?: EncoderSpec;
   threads?: number;
+  /** The project's media id of the voice-over (recorded in the curve document). */
+  mediaId?: string;
 }
 
 export interface GeneratedCurves {
   source: CurveSource;
+  /** The curve document (blinks as editable events, semantic controls of the persona). */
+  document: CurveDocument;
   personaId: string;
   personaName: string;
   fps: number;
@@ -47,15 +55,16 @@ export interface GeneratedCurves {
 
 /** Persona-space curves [T*71] for features [T*16*29] from a trained model. */
 export async function runGanModel(personaDir: string, info: GanModelInfo, features: Float32Array, T: number, opts: RunOptions & { device?: ProviderChoice; threads?: number; initialState?: Float32Array } = {}): Promise<{ base: Float32Array; provider: string }> {
-  const runner = await onnxPredictor(ganPath(personaDir, 'model'), info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
-    throw new UserError('gan-model-unreadable', `The trained model ${ganPath(personaDir, 'model')} cannot be opened: ${(err as Error).message}`, {
-      file: ganPath(personaDir, 'model'),
+  const files = { encoder: ganPath(personaDir, 'encoder'), decoder: ganPath(personaDir, 'decoder') };
+  const runner = await exportedWindowModel(files, info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
+    throw new UserError('gan-model-unreadable', `The trained model in ${ganPath(personaDir, 'encoder')} / decoder.onnx cannot be opened: ${(err as Error).message}`, {
+      file: ganPath(personaDir, 'encoder'),
       hint: 'Train it again (facial-studio train gan --persona DIR --restart).',
       cause: err,
     });
   });
   try {
-    const norm = await runWindows(features, T, info.arch.window, runner.predict, {
+    const norm = await runWindows(features, T, info.arch.window, runner.model, {
       initialState: opts.initialState ?? restState(info.norm),
       signal: opts.signal,
       onProgress: opts.onProgress,
@@ -106,8 +115,24 @@ export async function generateCurves(personaDir: string, audioFile: string, opts
   const r = await generateFromFeatures(persona, audio, { ...opts, onProgress: subProgress(opts.onProgress, 0.5, 1, 'generate') });
   const t2 = performance.now();
   opts.onProgress?.({ stage: 'generate', fraction: 1, message: `${audio.frameCount} frames (${r.source})` });
+  const document = createCurveDocument({
+    source: r.source,
+    personaId: persona.id,
+    fps: persona.fps,
+    base: r.base,
+    mediaId: opts.mediaId,
+    semantic: semanticControls(persona.model),
+    generator: {
+      name: r.source,
+      label: r.source === 'prior' ? 'Zero-training prior' : 'FACIAL-GAN',
+      audio: path.basename(audioFile),
+      encoder: audio.encoder,
+      ...(r.source === 'prior' ? { seed: opts.seed ?? 1, note: r.note } : { window: r.info!.arch.window, modelStep: r.info!.training.step, modelSavedAt: r.info!.savedAt }),
+    },
+  });
   return {
     source: r.source,
+    document,
     personaId: persona.id,
     personaName: persona.name,
     fps: persona.fps,
@@ -127,3 +152,9 @@ export function checkCurves(base: Float32Array, T: number): void {
   for (let i = 0; i < base.length; i++) if (!Number.isFinite(base[i])) throw new Error(`curves: value ${i} is not finite`);
 }
 
+
+/** Writes the curve document of a generation to `file` (atomically, folders created). */
+export async function writeCurves(file: string, curves: GeneratedCurves): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFileAtomic(file, serializeCurveDocument(curves.document));
+}

@@ -20,6 +20,7 @@
 import type { Graph, Tensor } from '../nn/graph';
 import * as F from '../nn/ops/functional';
 import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, Linear } from '../nn/modules';
+import { fanInUniform } from '../nn/init';
 import { PARAM_COUNT } from '../../shared/facial-params';
 
 export const AUDIO_STEPS = 16;
@@ -93,18 +94,28 @@ function unetLevel(g: Graph, x: Tensor, levels: { outer: number; inner: number }
   });
 }
 
+/** What the generator computes from the audio alone (independent of the initial state). */
+export interface AudioEncoding {
+  /** [B, 256w, L]: the first post-U-Net convolution applied to the U-Net's output (no bias). */
+  pre: Tensor;
+  /** [B*L, 32]: the local generator's per-frame features c_t. */
+  local: Tensor;
+}
+
 /**
- * The generator: audio [B, L, 16, 29] and initial state [B, 71] → parameters [B, L, 71]
- * (network space). Parameters are named `gen.*`.
+ * The generator's audio path: the temporal convolutions and U-Net (up to the first
+ * Conv1d after it, without its state channels and bias) and the local generator.
+ * Everything here is independent of the initial state, so inference can run it for
+ * many windows in one batch (the state enters only in buildStatePath).
  */
-export function buildGenerator(g: Graph, audio: Tensor, state: Tensor, arch: GanArchitecture): Tensor {
+export function buildAudioPath(g: Graph, audio: Tensor, arch: GanArchitecture): AudioEncoding {
   const [B, L, S, D] = audio.shape;
   if (L !== arch.window || S !== AUDIO_STEPS || D !== AUDIO_DIM) g.fail(`generator: audio must be [B, ${arch.window}, ${AUDIO_STEPS}, ${AUDIO_DIM}], got [${audio.shape}]`);
   if (L % 32 !== 0) g.fail(`generator: window ${L} is not a multiple of 32`);
   const w = arch.width;
   return g.scope(GEN_PREFIX, () => {
     // ---- temporal generator
-    const z = g.scope('temporal', () => {
+    const pre = g.scope('temporal', () => {
       const centre = F.reshape(F.narrow(audio, 2, 8, 9), [B, 1, L, D]);
       const c1 = ch(32, w), c2 = ch(128, w), c3 = ch(256, w);
       let h = convBnAct2d(g, centre, 'conv1', 1, c1, [4, 4], [2, 2], [2, 0, 2, 0], 0.01);
@@ -123,18 +134,13 @@ export function buildGenerator(g: Graph, audio: Tensor, state: Tensor, arch: Gan
         { outer: u8, inner: u8 },
       ];
       h = g.scope('unet', () => unetLevel(g, h, levels, 0, c3));
-      // concat the initial state, repeated over time
-      const s = F.expand(F.reshape(state, [B, PARAM_COUNT, 1]), [B, PARAM_COUNT, L]);
-      h = F.concat([h, s], 1);
-      const p = ch(256, w);
-      h = g.scope('post1', () => F.leakyRelu(new BatchNorm1d(p, { name: 'bn' }).forward(g, new Conv1d(c3 + PARAM_COUNT, p, { kernel: 3, padding: 1, name: 'conv' }).forward(g, h)), 0.01));
-      h = g.scope('post2', () => F.leakyRelu(new BatchNorm1d(p, { name: 'bn' }).forward(g, new Conv1d(p, p, { kernel: 3, padding: 1, name: 'conv' }).forward(g, h)), 0.01));
-      h = new Conv1d(p, CONTEXT_DIM, { kernel: 3, padding: 1, name: 'post3' }).forward(g, h);
-      // [B, 32, L] → [B*L, 32]
-      return F.reshape(F.transpose(h, [0, 2, 1]), [B * L, CONTEXT_DIM]);
+      // Conv1d(327 → 256) over concat(h, s repeated) = conv(h, W[:, :256]) + conv(s, W[:, 256:]) + b:
+      // the audio part here, the state part in buildStatePath.
+      const { weight } = post1Params(g, arch);
+      return F.conv(h, F.narrow(weight, 1, 0, c3), undefined, { pads: [1, 1] });
     });
     // ---- local generator: per frame, 29 channels over 16 steps
-    const c = g.scope('local', () => {
+    const local = g.scope('local', () => {
       let h = F.transpose(F.reshape(audio, [B * L, S, D]), [0, 2, 1]); // [N, 29, 16]
       const chans = [AUDIO_DIM, 32, 32, 64, 64];
       for (let k = 0; k < 4; k++) {
@@ -147,12 +153,57 @@ export function buildGenerator(g: Graph, audio: Tensor, state: Tensor, arch: Gan
       h = F.tanh(new Linear(64, 32, { name: 'fc1' }).forward(g, h));
       return new BatchNorm1d(32, { name: 'bn_fc1' }).forward(g, h);
     });
+    return { pre, local };
+  });
+}
+
+/** The first post-U-Net Conv1d's parameters (327·w → 256·w, k3), shared by both paths (module path gen.temporal.post1.conv). */
+function post1Params(g: Graph, arch: GanArchitecture): { weight: Tensor; bias: Tensor } {
+  const c3 = ch(256, arch.width), p = ch(256, arch.width);
+  const fanIn = (c3 + PARAM_COUNT) * 3;
+  return g.scope('post1', () =>
+    g.scope('conv', () => ({
+      weight: g.param('weight', [p, c3 + PARAM_COUNT, 3], fanInUniform(fanIn)),
+      bias: g.param('bias', [p], fanInUniform(fanIn)),
+    })),
+  );
+}
+
+/**
+ * The generator's state path: the initial state s (71, repeated over the window)
+ * joins the audio encoding, then BatchNorm/LeakyReLU, Conv1d 256→256→32 (z_t), and the
+ * fully connected layer over z_t ⊕ c_t → 71 parameters per frame.
+ */
+export function buildStatePath(g: Graph, enc: AudioEncoding, state: Tensor, arch: GanArchitecture): Tensor {
+  const [B, , L] = enc.pre.shape;
+  const w = arch.width;
+  const c3 = ch(256, w), p = ch(256, w);
+  return g.scope(GEN_PREFIX, () => {
+    const z = g.scope('temporal', () => {
+      const { weight, bias } = post1Params(g, arch);
+      const s = F.expand(F.reshape(state, [B, PARAM_COUNT, 1]), [B, PARAM_COUNT, L]);
+      let h = F.add(enc.pre, F.conv(s, F.narrow(weight, 1, c3, c3 + PARAM_COUNT), bias, { pads: [1, 1] }));
+      h = g.scope('post1', () => F.leakyRelu(new BatchNorm1d(p, { name: 'bn' }).forward(g, h), 0.01));
+      h = g.scope('post2', () => F.leakyRelu(new BatchNorm1d(p, { name: 'bn' }).forward(g, new Conv1d(p, p, { kernel: 3, padding: 1, name: 'conv' }).forward(g, h)), 0.01));
+      h = new Conv1d(p, CONTEXT_DIM, { kernel: 3, padding: 1, name: 'post3' }).forward(g, h);
+      // [B, 32, L] → [B*L, 32]
+      return F.reshape(F.transpose(h, [0, 2, 1]), [B * L, CONTEXT_DIM]);
+    });
     // Small initial output weights: an untrained generator starts near the persona's mean
     // (a loss of the order of a constant predictor's) instead of large frame-to-frame noise
     // that the motion terms (x200) punish; the reference fine-tunes from a pretrained model instead.
-    const out = new Linear(32 + CONTEXT_DIM, PARAM_COUNT, { name: 'fc', init: { kind: 'normal', std: 1e-3 } }).forward(g, F.concat([c, z], 1));
+    const out = new Linear(32 + CONTEXT_DIM, PARAM_COUNT, { name: 'fc', init: { kind: 'normal', std: 1e-3 } }).forward(g, F.concat([enc.local, z], 1));
     return F.reshape(out, [B, L, PARAM_COUNT]);
   });
+}
+
+/**
+ * The generator: audio [B, L, 16, 29] and initial state [B, 71] → parameters [B, L, 71]
+ * (network space). Parameters are named `gen.*`.
+ */
+export function buildGenerator(g: Graph, audio: Tensor, state: Tensor, arch: GanArchitecture): Tensor {
+  if (state.rank !== 2 || state.shape[0] !== audio.shape[0] || state.shape[1] !== PARAM_COUNT) g.fail(`generator: state must be [${audio.shape[0]}, ${PARAM_COUNT}], got [${state.shape}]`);
+  return buildStatePath(g, buildAudioPath(g, audio, arch), state, arch);
 }
 
 /** Frame differences of [B, L, C] along time: [B, L-1, C]. */

@@ -1,13 +1,13 @@
 /**
  * FACIAL-GAN's compiled graphs: the discriminator and generator training steps
  * (GAN alternation over one parameter store), a forward graph for validation, and
- * the standalone inference model (model.onnx) that generation runs.
+ * and the standalone inference models (encoder.onnx, decoder.onnx) that generation runs.
  */
 import { Graph, adam, compileForward, exportInference, InferenceRunner, type ParameterStore, type TrainStepSpec, type CompiledGraph, type ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
-import { buildDiscriminator, buildGenerator, DIS_PREFIX, GEN_PREFIX, AUDIO_DIM, AUDIO_STEPS, type GanArchitecture } from './model';
+import { buildAudioPath, buildDiscriminator, buildGenerator, buildStatePath, DIS_PREFIX, GEN_PREFIX, AUDIO_DIM, AUDIO_STEPS, CONTEXT_DIM, type GanArchitecture } from './model';
 import { discriminatorLoss, generatorLoss, type LossWeights } from './losses';
-import type { WindowPredictor } from './infer';
+import type { WindowModel } from './infer';
 
 export interface StepConfig {
   arch: GanArchitecture;
@@ -67,21 +67,88 @@ export function compiledInference(arch: GanArchitecture): CompiledGraph {
   return compileForward(g);
 }
 
-/** Writes model.onnx: the generator with the store's current weights (atomically). */
-export async function exportGenerator(arch: GanArchitecture, params: ParameterStore, file: string, metadata: Record<string, string>): Promise<void> {
-  await exportInference(inferenceGraph(arch), params, { path: file, metadata });
+/** Windows encoded per call of the exported audio encoder. */
+export const ENCODE_BATCH = 4;
+
+/** The audio path for ENCODE_BATCH windows (inference mode): audio → pre, local. */
+export function encoderGraph(arch: GanArchitecture, batch = ENCODE_BATCH): Graph {
+  const g = new Graph('facial_gan_encoder', { training: false });
+  const audio = g.input('audio', [batch, arch.window, AUDIO_STEPS, AUDIO_DIM]);
+  const enc = buildAudioPath(g, audio, arch);
+  g.output('pre', enc.pre);
+  g.output('local', enc.local);
+  return g;
 }
 
-/** A window predictor over an exported model.onnx. */
-export async function onnxPredictor(model: string | Uint8Array, arch: GanArchitecture, provider: ProviderChoice = 'cpu', threads?: number): Promise<{ predict: WindowPredictor; dispose: () => Promise<void>; provider: string }> {
-  const runner = await InferenceRunner.create(model, { provider, threads });
+/** The state path for one window (inference mode): pre, local, state → params. */
+export function decoderGraph(arch: GanArchitecture): Graph {
+  const g = new Graph('facial_gan_decoder', { training: false });
   const L = arch.window;
-  return {
-    provider: runner.provider,
-    predict: async (audio, state) => {
-      const out = await runner.run({ audio: { data: audio, shape: [1, L, AUDIO_STEPS, AUDIO_DIM] }, state: { data: state, shape: [1, PARAM_COUNT] } });
-      return out.params.data as Float32Array;
+  const p = Math.max(8, Math.round(256 * arch.width));
+  const pre = g.input('pre', [1, p, L]);
+  const local = g.input('local', [L, CONTEXT_DIM]);
+  const state = g.input('state', [1, PARAM_COUNT]);
+  g.output('params', buildStatePath(g, { pre, local }, state, arch));
+  return g;
+}
+
+/** The generator as two standalone ONNX models: the audio path for ENCODE_BATCH windows, the state path for one. */
+export interface ExportedGenerator {
+  encoder: string;
+  decoder: string;
+}
+
+/** Writes the generator with the store's current weights (atomically), as the encoder/decoder pair. */
+export async function exportGenerator(arch: GanArchitecture, params: ParameterStore, files: ExportedGenerator, metadata: Record<string, string>): Promise<void> {
+  await exportInference(encoderGraph(arch), params, { path: files.encoder, metadata: { ...metadata, 'facial.part': 'encoder', 'facial.batch': String(ENCODE_BATCH) } });
+  await exportInference(decoderGraph(arch), params, { path: files.decoder, metadata: { ...metadata, 'facial.part': 'decoder' } });
+}
+
+/**
+ * The window model over the exported encoder/decoder: every window's audio encoded in
+ * batches of ENCODE_BATCH, then the windows decoded one after the other (each needs
+ * the previous window's last frame as its state).
+ */
+export async function exportedWindowModel(files: Pick<ExportedGenerator, 'encoder' | 'decoder'>, arch: GanArchitecture, provider: ProviderChoice = 'cpu', threads?: number): Promise<{ model: WindowModel; dispose: () => Promise<void>; provider: string }> {
+  const encoder = await InferenceRunner.create(files.encoder, { provider, threads });
+  const decoder = await InferenceRunner.create(files.decoder, { provider, threads }).catch(async (err: unknown) => {
+    await encoder.dispose();
+    throw err;
+  });
+  const L = arch.window;
+  const P = Math.max(8, Math.round(256 * arch.width));
+  const perWindow = L * AUDIO_STEPS * AUDIO_DIM;
+  const model: WindowModel = {
+    prepare: async (windows) => {
+      const pre: Float32Array[] = [];
+      const local: Float32Array[] = [];
+      for (let i = 0; i < windows.length; i += ENCODE_BATCH) {
+        const audio = new Float32Array(ENCODE_BATCH * perWindow);
+        for (let b = 0; b < ENCODE_BATCH && i + b < windows.length; b++) audio.set(windows[i + b], b * perWindow);
+        const out = await encoder.run({ audio: { data: audio, shape: [ENCODE_BATCH, L, AUDIO_STEPS, AUDIO_DIM] } });
+        const pd = out.pre.data as Float32Array;
+        const ld = out.local.data as Float32Array;
+        for (let b = 0; b < ENCODE_BATCH && i + b < windows.length; b++) {
+          pre.push(pd.slice(b * P * L, (b + 1) * P * L));
+          local.push(ld.slice(b * L * CONTEXT_DIM, (b + 1) * L * CONTEXT_DIM));
+        }
+      }
+      return async (k, state) => {
+        const out = await decoder.run({
+          pre: { data: pre[k], shape: [1, P, L] },
+          local: { data: local[k], shape: [L, CONTEXT_DIM] },
+          state: { data: state, shape: [1, PARAM_COUNT] },
+        });
+        return out.params.data as Float32Array;
+      };
     },
-    dispose: () => runner.session.release(),
+  };
+  return {
+    model,
+    provider: encoder.provider,
+    dispose: async () => {
+      await encoder.dispose();
+      await decoder.dispose();
+    },
   };
 }

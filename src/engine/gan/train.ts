@@ -1,7 +1,7 @@
 /**
  * Training FACIAL-GAN on a persona: GAN alternation (discriminator step, then
  * generator step, as the reference), validation on the held-out validation part
- * every few steps with early stopping, the best weights exported as gan/model.onnx,
+ * every few steps with early stopping, the best weights exported as gan/encoder.onnx + decoder.onnx,
  * checkpoints for resume (gan/checkpoint.safetensors), loss curves for the UI.
  */
 import { promises as fs } from 'node:fs';
@@ -66,7 +66,7 @@ export interface TrainGanResult {
   secondsPerStep: number;
   provider: string;
   points: LossPoint[];
-  files: { model: string; info: string; checkpoint: string; training: string };
+  files: { encoder: string; decoder: string; info: string; checkpoint: string; training: string };
 }
 
 /** The validation loss: the regression terms (without the initial-state term) on the validation frames. */
@@ -121,7 +121,8 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
   const aug = opts.augment ?? DEFAULT_AUGMENTATION;
 
   const files = {
-    model: ganPath(personaDir, 'model'),
+    encoder: ganPath(personaDir, 'encoder'),
+    decoder: ganPath(personaDir, 'decoder'),
     info: ganPath(personaDir, 'info'),
     checkpoint: ganPath(personaDir, 'checkpoint'),
     training: ganPath(personaDir, 'training'),
@@ -243,7 +244,7 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
             state.bestVal = val;
             state.bestStep = step;
             state.evalsSinceBest = 0;
-            await exportGenerator(arch, params, files.model, { 'facial.persona': persona.id, 'facial.step': String(step) });
+            await exportGenerator(arch, params, files, { 'facial.persona': persona.id, 'facial.step': String(step) });
             await writeGanJson(personaDir, 'info', info(step, val));
           } else state.evalsSinceBest++;
           state.points.push(point);
@@ -271,11 +272,11 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
       throw err;
     }
     // A model always exists after training (the last weights if no validation ran).
-    if (!(await fileExists(files.model)) || !Number.isFinite(state.bestVal)) {
+    if (!(await fileExists(files.encoder)) || !(await fileExists(files.decoder)) || !Number.isFinite(state.bestVal)) {
       const val = await validationLoss(ds, predict, weights);
       state.bestVal = val;
       state.bestStep = step;
-      await exportGenerator(arch, params, files.model, { 'facial.persona': persona.id, 'facial.step': String(step) });
+      await exportGenerator(arch, params, files, { 'facial.persona': persona.id, 'facial.step': String(step) });
       await writeGanJson(personaDir, 'info', info(step, val));
     }
     state.seconds = secondsBefore + (performance.now() - t0) / 1000;

@@ -51,7 +51,7 @@ function paeth(a: number, b: number, c: number): number {
 
 export function encodePng(img: PngImage, level = 9): Uint8Array {
   const { width, height, channels, data } = img;
-  if (!COLOR_TYPE.hasOwnProperty(channels)) throw new Error(`encodePng: ${channels} channels are not supported`);
+  if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: ${channels} channels are not supported`);
   if (data.length !== width * height * channels) throw new Error(`encodePng: expected ${width * height * channels} bytes, got ${data.length}`);
   const stride = width * channels;
   const raw = new Uint8Array(height * (stride + 1));

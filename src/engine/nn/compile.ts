@@ -59,8 +59,20 @@ function usedIds(graph: Graph, outputs: Tensor[]): Set<number> {
   return ids;
 }
 
+// Compiling appends gradient and optimiser nodes to the graph, so a spec compiles once.
+const compiledSpecs = new WeakMap<TrainStepSpec, CompiledGraph>();
+
 export function compileTrainStep(spec: TrainStepSpec): CompiledGraph {
+  const cached = compiledSpecs.get(spec);
+  if (cached) return cached;
+  const compiled = compileOnce(spec);
+  compiledSpecs.set(spec, compiled);
+  return compiled;
+}
+
+function compileOnce(spec: TrainStepSpec): CompiledGraph {
   const { graph, loss, optimizer } = spec;
+  if (graph.inputs.some((t) => t.name === '__lr_step')) graph.fail(`graph '${graph.name}' already has a compiled training step; build a new graph for another one`);
   if (graph.dtype !== 'float32') graph.fail('training graphs must be float32');
   if (loss.size !== 1) graph.fail(`loss must be a scalar, got ${fmtShape(loss.shape)}`);
   const dataInputs = [...graph.inputs];

@@ -81,15 +81,18 @@ export class ParameterStore {
     return e.spare;
   }
 
-  /** Makes the spare the current value (after a step filled it). */
-  commit(key: string, filled: ort.Tensor): void {
+  /**
+   * After a step: with `filled` undefined the spare (which ONNX Runtime wrote) becomes
+   * current and the old value the next spare; otherwise `filled` replaces the value.
+   */
+  commit(key: string, filled?: ort.Tensor): void {
     const e = this.entry(key);
-    if (filled === e.spare) {
-      e.spare = e.current;
+    if (filled) {
       e.current = filled;
-    } else {
-      e.current = filled;
+      return;
     }
+    if (!e.spare) throw new Error(`parameter '${key}' has no spare buffer to commit`);
+    [e.current, e.spare] = [e.spare, e.current];
   }
 
   /** Number of float values over the keys (all by default). */
@@ -213,7 +216,9 @@ export class Trainer {
     const t1 = performance.now();
     const out = await r.session.run(feeds, fetches);
     const t2 = performance.now();
-    for (const u of r.compiled.updates) this.params.commit(u.key, out[u.output] as ort.Tensor);
+    // onnxruntime-node fills a preallocated output in place but returns a copy of it: keep the
+    // filled spare (stable memory, no per-step allocation of state) and drop the copy.
+    for (const u of r.compiled.updates) this.params.commit(u.key, this.reuse ? undefined : (out[u.output] as ort.Tensor));
     this.steps[name] = t;
     const result: Record<string, number> = {};
     for (const rep of r.compiled.reports) result[rep] = (out[rep].data as Float32Array)[0];

@@ -97,7 +97,7 @@ export function buildExpressionBasis(
   let Q: Float64Array[] = Array.from({ length: k }, () => Float64Array.from({ length: N }, rand));
   orthonormaliseRows(Q);
   const XQ = (rows: Float64Array[]) => X.map((x) => Float64Array.from(rows, (q) => dot(x, q))); // [m][k]
-  for (let it = 0; it < 8; it++) {
+  for (let it = 0; it < 5; it++) {
     const Y = XQ(Q);
     // Q ← Xᵀ Y (k rows of length N)
     const next = Array.from({ length: k }, () => new Float64Array(N));

@@ -16,7 +16,7 @@ export function symmetricEigen(A: ArrayLike<number>, n: number): { values: Float
       diag += a[i * n + i] * a[i * n + i];
       for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
     }
-    if (off <= 1e-30 * Math.max(diag, 1e-300) || off === 0) break;
+    if (off <= 1e-22 * Math.max(diag, 1e-300) || off === 0) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q];

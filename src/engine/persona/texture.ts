@@ -2,7 +2,7 @@
  * The texture atlas: the mesh unwrapped by its UVs (the face mesh's canonical UV map)
  * and filled with the colours of several frames, each triangle weighted by how
  * squarely it faces the camera in that frame (cos²); back-facing and grazing
- * triangles (cos < 0.1) do not contribute. Texels no frame covered get the colour
+ * triangles (cos < 0.2) do not contribute. Texels no frame covered get the colour
  * of their nearest covered neighbour (so bilinear lookups at the seams do not pull in
  * black) and alpha 0; covered texels have alpha 255.
  */
@@ -51,7 +51,7 @@ export function accumulateTexture(
     const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
     const cx = (ax + camera3d[b * 3] + camera3d[c * 3]) / 3, cy = (ay + camera3d[b * 3 + 1] + camera3d[c * 3 + 1]) / 3, cz = (az + camera3d[b * 3 + 2] + camera3d[c * 3 + 2]) / 3;
     const cos = -(n[0] * cx + n[1] * cy + n[2] * cz) / ((Math.hypot(n[0], n[1], n[2]) * Math.hypot(cx, cy, cz)) || 1);
-    if (cos < 0.1) continue;
+    if (cos < 0.2) continue;
     const w = frameWeight * cos * cos;
     const u0 = uvs[a * 2] * S, v0 = uvs[a * 2 + 1] * S;
     const u1 = uvs[b * 2] * S, v1 = uvs[b * 2 + 1] * S;

@@ -230,7 +230,7 @@ export function rgbToPlanar(rgb: Uint8Array, S: number, out: Float32Array, offse
 }
 
 /** float32 [3, S, S] in [-1, 1] → RGB24. */
-export function planarToRgb(planar: Float32Array, S: number, out = new Uint8Array(S * S * 3), offset = 0): Uint8Array {
+export function planarToRgb(planar: Float32Array, S: number, out: Uint8Array = new Uint8Array(S * S * 3), offset = 0): Uint8Array {
   const n = S * S;
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < 3; ch++) {

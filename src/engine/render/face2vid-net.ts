@@ -98,7 +98,7 @@ export function windowOffsets(cfg: Pick<RendererNetConfig, 'window'>): number[] 
 /** A checkpoint identity: architecture and size, so a checkpoint never loads into another net. */
 export function rendererIdentity(cfg: RendererNetConfig, size: number): string {
   const d = cfg.discriminator;
-  return `facial-face2vid/1 ${cfg.name} w${cfg.window} f${cfg.baseFilters}-${cfg.maxFilters} d${cfg.downsamplings} r${cfg.resBlocks} k${cfg.outerKernel} ${cfg.upsample}${cfg.skips ? ' skips' : ''} D${d.scales}x${d.layers}x${d.baseFilters} s${size}`;
+  return `facial-face2vid/2 ${cfg.name} w${cfg.window} f${cfg.baseFilters}-${cfg.maxFilters} d${cfg.downsamplings} r${cfg.resBlocks} k${cfg.outerKernel} ${cfg.upsample}${cfg.skips ? ' skips' : ''} D${d.scales}x${d.layers}x${d.baseFilters} s${size}`;
 }
 
 const filtersAt = (cfg: RendererNetConfig, level: number) => Math.min(cfg.maxFilters, cfg.baseFilters * 2 ** level);
@@ -121,7 +121,18 @@ export function buildGenerator(g: Graph, cond: Tensor, cfg: RendererNetConfig): 
     if (cond.rank !== 4 || cond.shape[1] !== cin) g.fail(`expected [N, ${cin}, S, S] conditioning, got [${cond.shape.join(', ')}]`);
     const S = cond.shape[2];
     if (S % 2 ** cfg.downsamplings !== 0) g.fail(`size ${S} is not divisible by 2^${cfg.downsamplings}`);
-    let h = normRelu(g, 'in_norm', convSame(g, 'in_conv', cond, cin, cfg.baseFilters, cfg.outerKernel), cfg.baseFilters);
+    // Two coordinate channels (x, y in [-1, 1], CoordConv): the background and the hair
+    // sit at fixed places of the crop, which a convolution alone can only infer from
+    // the image border; with these it learns them in a few hundred steps.
+    const N = cond.shape[0];
+    const coords = new Float32Array(2 * S * S);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+      coords[y * S + x] = ((x + 0.5) / S) * 2 - 1;
+      coords[S * S + y * S + x] = ((y + 0.5) / S) * 2 - 1;
+    }
+    const xy = F.expand(g.constant(coords, [1, 2, S, S]), [N, 2, S, S]);
+    const input = F.concat([cond, xy], 1);
+    let h = normRelu(g, 'in_norm', convSame(g, 'in_conv', input, cin + 2, cfg.baseFilters, cfg.outerKernel), cfg.baseFilters);
     const skips: Tensor[] = [h];
     for (let i = 1; i <= cfg.downsamplings; i++) {
       const a = filtersAt(cfg, i - 1), b = filtersAt(cfg, i);

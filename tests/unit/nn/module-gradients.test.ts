@@ -40,6 +40,19 @@ describe('module and loss gradients (finite differences)', () => {
     expect((await gradCheck(c)).checks).toBeGreaterThan(0);
   });
 
+  it('multi-scale discriminator: avg-pool downsampling and feature matching between scales', async () => {
+    const disc = (name: string) => new Sequential(name, [new Conv2d(2, 3, { kernel: 3, stride: 2, padding: 1 }), new LeakyReLU(0.2), new Conv2d(3, 1, { kernel: 3, padding: 1 })]);
+    const d0 = disc('d0'), d1 = disc('d1');
+    const c = withParams((g, x) => {
+      const real = g.constant(Array.from({ length: 2 * 2 * 8 * 8 }, (_, k) => Math.cos(k)), [2, 2, 8, 8]);
+      const f0 = [d0.forward(g, x), d0.forward(g, real)];
+      const xs = F.avgPool(x, 3, 2, 1);
+      const f1 = [d1.forward(g, xs), d1.forward(g, F.avgPool(real, 3, 2, 1))];
+      return F.add(featureMatchingLoss([f0[1], f1[1]], [f0[0], f1[0]]), F.add(lsganLoss(f0[0], true), lsganLoss(f1[0], true)));
+    }, [2, 2, 8, 8]);
+    expect((await gradCheck(c)).checks).toBeGreaterThan(0);
+  });
+
   it('Conv1d temporal stack with bilinear resize to a new length', async () => {
     const net = new Sequential('temporal', [new Conv1d(3, 4, { kernel: 3, padding: 1 }), new LeakyReLU(0.2), new Upsample({ size: [13], mode: 'linear' }), new Conv1d(4, 2, { kernel: 3, dilation: 2, padding: 2 })]);
     expect((await gradCheck(withParams((g, x) => net.forward(g, x), [2, 3, 7]))).checks).toBeGreaterThan(0);

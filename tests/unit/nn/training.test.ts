@@ -128,9 +128,9 @@ function ganBatch(rng: Rng, N = 8) {
   return { z, real };
 }
 
-async function ganTrainer(seed: number) {
+async function ganTrainer(seed: number, reuseBuffers = true) {
   const { dSpec, gSpec } = ganGraphs();
-  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed) });
+  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), reuseBuffers });
 }
 
 describe('GAN training and checkpoints', () => {
@@ -152,6 +152,21 @@ describe('GAN training and checkpoints', () => {
     expect(p.get('generator.1.running_mean').some((v) => v !== 0)).toBe(true);
     expect(trainer.steps).toEqual({ d: 1, g: 1 });
     await trainer.dispose();
+  });
+
+  it('double-buffered state updates give the same result as fresh output tensors', async () => {
+    const a = await ganTrainer(31, true), b = await ganTrainer(31, false);
+    const ra = new Rng(32), rb = new Rng(32);
+    for (let s = 0; s < 3; s++) {
+      for (const [t, r] of [[a, ra], [b, rb]] as const) {
+        const batch = ganBatch(r);
+        await t.step('d', batch);
+        await t.step('g', batch);
+      }
+    }
+    for (const k of a.params.keys()) expect(Array.from(a.params.get(k)), k).toEqual(Array.from(b.params.get(k)));
+    await a.dispose();
+    await b.dispose();
   });
 
   it('a checkpoint round trip resumes bit-identically', async () => {

@@ -107,10 +107,11 @@ export function updateKeysLayer(edits: CurveEdits, layerId: string, patch: Parti
   return replaceLayer(edits, layerId, (l) => (l.kind === 'keys' ? { ...l, ...patch } : l));
 }
 
-type NewRange = Omit<RangeLayer, 'id'> & { id?: string };
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type NewRangeLayer = DistributiveOmit<RangeLayer, 'id'> & { id?: string };
 
 /** Adds an offset, override or smoothing over a range (clamped to the timeline). */
-export function addRangeLayer(edits: CurveEdits, layer: NewRange, frameCount?: number): { edits: CurveEdits; layerId: string } {
+export function addRangeLayer(edits: CurveEdits, layer: NewRangeLayer, frameCount?: number): { edits: CurveEdits; layerId: string } {
   const id = layer.id ?? newId('L');
   let start = Math.max(0, Math.round(Math.min(layer.start, layer.end)));
   let end = Math.round(Math.max(layer.start, layer.end));

@@ -28,6 +28,6 @@ export { extractBlinks, addBlinks, blinkShape, BLINK_CLOSING } from './blinks';
 export { semanticControls, SEMANTIC_DEFINITIONS, type SemanticDefinition } from './semantic';
 export { MinMaxPyramid } from './decimate';
 export { RAW_CHANNELS, isChannel, isSemanticChannel, channelIndex, channelLabel, displayScale, isRotation } from './channels';
-export { float32ToBase64, base64ToFloat32 } from './base64';
+export { float32ToBase64, base64ToFloat32, bytesToBase64, base64ToBytes } from './base64';
 export { newId } from './ids';
 export type { CurveEdits, EditLayer, KeysLayer, Keyframe, RangeLayer, OffsetLayer, OverrideLayer, SmoothLayer, BlinkEvent, SemanticControl, Easing, CurveDocumentFile } from '../../../shared/curve-document';

@@ -212,3 +212,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return reshape(x, s);
 }
 
+
+/**
+ * Average pooling over the spatial axes as a depthwise Conv with a constant kernel
+ * (zero padding counts, like PyTorch's count_include_pad=True); its gradient is the
+ * Conv input gradient. For pix2pixHD's multi-scale discriminator: avgPool(x, 3, 2, 1).
+ */
+export function avgPool(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
+  const d = x.rank - 2;
+  const C = x.shape[1];
+  const k = new Array(d).fill(kernel);
+  const taps = kernel ** d;
+  const w = x.graph.constant(new Array(C * taps).fill(1 / taps), [C, 1, ...k], x.dtype);
+  return conv(x, w, undefined, { strides: new Array(d).fill(stride), pads: new Array(2 * d).fill(padding), group: C });
+}

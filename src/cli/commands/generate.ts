@@ -1,0 +1,44 @@
+import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
+import { generateCurves, writeCurves } from '../../engine/gan';
+import { parseEncoderSpec } from '../../engine/audio';
+import type { ProviderChoice } from '../../engine/nn';
+
+export const command: CliCommand = {
+  path: ['generate'],
+  summary: 'Generate expression, head-pose and blink curves for a voice-over (FACIAL-GAN, or the zero-training prior)',
+  usage:
+    'facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--seed N] [--device cpu|webgpu|cuda] [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n' +
+    '  Uses the persona\'s trained FACIAL-GAN (gan/encoder.onnx, decoder.onnx); without one, or with --prior, the zero-training prior.',
+  async run(args, io) {
+    const persona = flagString(args, 'persona', true);
+    const audio = flagString(args, 'audio', true);
+    const out = flagString(args, 'out', true);
+    if (!out.toLowerCase().endsWith('.json')) throw new UsageError(`--out should name a .json curve document, got "${out}"`);
+    const enc = flagString(args, 'encoder');
+    const bar = io.progress('generate');
+    let r;
+    try {
+      r = await generateCurves(persona, audio, {
+        prior: Boolean(args.flags.prior),
+        seed: flagNumber(args, 'seed', 1),
+        device: (flagString(args, 'device') ?? 'cpu') as ProviderChoice,
+        encoder: enc ? parseEncoderSpec(enc) : undefined,
+        signal: io.signal,
+        onProgress: bar.onProgress,
+      });
+    } finally {
+      bar.done();
+    }
+    await writeCurves(out, r);
+    const secs = r.frameCount / r.fps;
+    const speed = secs / Math.max(1e-9, r.seconds.generate);
+    if (io.json) {
+      io.out(JSON.stringify({ ok: true, out, source: r.source, personaId: r.personaId, fps: r.fps, frameCount: r.frameCount, durationS: secs, window: r.window, note: r.note, blinks: r.document.edits.blinks.length, seconds: r.seconds, realTimeFactor: speed }));
+      return 0;
+    }
+    io.out(`${r.frameCount} frames (${secs.toFixed(2)} s at ${r.fps} fps) of ${r.source === 'prior' ? 'zero-training prior' : `FACIAL-GAN (window ${r.window})`} curves -> ${out}`);
+    if (r.note) io.out(`  ${r.note}`);
+    io.out(`  ${r.document.edits.blinks.length} blinks; features ${r.seconds.features.toFixed(2)} s, generation ${r.seconds.generate.toFixed(3)} s (${speed.toFixed(0)}x real time)`);
+    return 0;
+  },
+};

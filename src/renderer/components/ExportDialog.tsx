@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import { useApp } from '../app-context';
+import { useStore } from '../state/use-store';
+import { Modal } from './Modal';
+import { buildJobRequest, jobKinds } from '../state/job-requests';
+import { formatEta } from '../state/session';
+
+/** The export presets of the export engine (src/engine/export/timing.ts), as offered to the user. */
+const PRESETS = [
+  { name: 'square512', label: 'Square 512 × 512', note: 'the face, cropped square' },
+  { name: '720p', label: 'HD 1280 × 720', note: 'the whole frame' },
+  { name: '1080p', label: 'Full HD 1920 × 1080', note: 'the whole frame' },
+];
+
+export function ExportDialog({ onClose }: { onClose: () => void }) {
+  const { api, session, report } = useApp();
+  const snap = useStore(session, (s) => s.project)!;
+  const jobs = useStore(session, (s) => s.jobs);
+  const [preset, setPreset] = useState('720p');
+  const [fps, setFps] = useState(25);
+  const p = snap.project;
+  const curvesId = p.activeCurvesId ?? p.curves[p.curves.length - 1]?.id;
+  const candidates = curvesId
+    ? [
+        { kind: 'export', projectDir: snap.dir, curvesId, preset, fps },
+        { kind: 'render.export', projectDir: snap.dir, curvesId, preset, fps },
+        { kind: 'export.video', projectDir: snap.dir, curvesId, preset, fps },
+      ]
+    : [];
+  const req = buildJobRequest(candidates);
+  const exportJobs = Object.values(jobs).filter((j) => j.projectDir === snap.dir && /export|render/.test(j.kind));
+  const reason = !curvesId ? 'Generate curves first: the export renders them.' : (req.reason ?? '');
+
+  return (
+    <Modal
+      title="Export video"
+      onClose={onClose}
+      testId="export-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={onClose}>
+            Close
+          </button>
+          <button
+            className="btn btn--primary"
+            disabled={!req.request}
+            title={req.request ? undefined : reason}
+            data-testid="export-start"
+            onClick={async () => {
+              if (!req.request) return;
+              try {
+                session.dispatch({ type: 'jobs/update', job: await api.call('job.start', req.request) });
+              } catch (err) {
+                report('Could not start the export', err);
+              }
+            }}
+          >
+            Export
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <span>Preset</span>
+        <div className="preset-list">
+          {PRESETS.map((x) => (
+            <label key={x.name} className={`preset${preset === x.name ? ' is-selected' : ''}`}>
+              <input type="radio" name="preset" value={x.name} checked={preset === x.name} onChange={() => setPreset(x.name)} />
+              <span className="preset__label">{x.label}</span>
+              <span className="muted small">{x.note}</span>
+            </label>
+          ))}
+        </div>
+      </div>
+      <label className="field">
+        <span>Frame rate</span>
+        <select className="input" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+          <option value={25}>25 fps</option>
+          <option value={30}>30 fps</option>
+        </select>
+      </label>
+      {!req.request && (
+        <p className="muted small" data-testid="export-unavailable">
+          {reason} {jobKinds().length ? `(This version runs: ${jobKinds().join(', ')}.)` : ''}
+        </p>
+      )}
+      {exportJobs.map((j) => (
+        <div key={j.id} className="job small">
+          <div className="job__top">
+            <span className="job__title">{j.title}</span>
+            <span className={`badge badge--${j.state}`}>{j.state}</span>
+            {(j.state === 'running' || j.state === 'queued') && (
+              <button className="btn btn--small" onClick={() => api.call('job.cancel', { jobId: j.id }).catch((e) => report('Could not cancel', e))}>
+                Cancel
+              </button>
+            )}
+          </div>
+          <div className="progress">
+            <div className="progress__bar" style={{ width: `${Math.round(j.fraction * 100)}%` }} />
+          </div>
+          <div className="muted">
+            {j.stage} {j.etaS !== undefined && j.state === 'running' ? `· ETA ${formatEta(j.etaS)}` : ''}
+          </div>
+        </div>
+      ))}
+    </Modal>
+  );
+}

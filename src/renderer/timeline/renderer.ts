@@ -1,0 +1,313 @@
+import { MinMaxPyramid } from '../../engine/common/curves/decimate';
+import type { CurveDocument } from '../../engine/common/curves/document';
+import type { CurveEvaluator } from '../../engine/common/curves/evaluate';
+import { frameToX, rulerTicks, timecode, xToFrame, type TimelineView } from '../state/timeline-view';
+import { pickLevel, type Peaks } from './peaks';
+
+/**
+ * Draws the timeline's canvases (ruler, waveform, one per lane) for the visible
+ * frames only: each pixel column takes the min/max of its frames from a cached
+ * pyramid, so drawing costs O(width), not O(frames). One requestAnimationFrame
+ * draws everything that changed.
+ */
+export interface LaneRange {
+  lo: number;
+  hi: number;
+}
+
+const COLORS = {
+  grid: '#232830',
+  gridMajor: '#2c323c',
+  text: '#8a93a2',
+  base: 'rgba(150,160,175,0.35)',
+  curve: '#5aa9e6',
+  curveBlink: '#b48ef0',
+  curveSem: '#6cc7a8',
+  range: 'rgba(90,169,230,0.10)',
+  rangeEdge: 'rgba(90,169,230,0.45)',
+  wave: '#4d6a86',
+  waveHi: '#6f93b6',
+  loop: 'rgba(224,176,80,0.12)',
+  zero: 'rgba(255,255,255,0.06)',
+};
+
+const pyramids = new WeakMap<Float32Array, MinMaxPyramid>();
+export function pyramidOf(values: Float32Array): MinMaxPyramid {
+  let p = pyramids.get(values);
+  if (!p) pyramids.set(values, (p = new MinMaxPyramid(values)));
+  return p;
+}
+
+function sizeCanvas(c: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; w: number; h: number } | null {
+  const w = c.clientWidth;
+  const h = c.clientHeight;
+  if (!w || !h) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const W = Math.round(w * dpr);
+  const H = Math.round(h * dpr);
+  if (c.width !== W || c.height !== H) {
+    c.width = W;
+    c.height = H;
+  }
+  const ctx = c.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w, h };
+}
+
+export interface DrawInput {
+  doc?: CurveDocument;
+  evaluator?: CurveEvaluator;
+  view: TimelineView;
+  fps: number;
+  peaks?: Peaks;
+  loop?: { start: number; end: number };
+  loopOn: boolean;
+  selectionRange?: { start: number; end: number };
+}
+
+export class TimelineRenderer {
+  private readonly lanes = new Map<string, HTMLCanvasElement>();
+  ruler?: HTMLCanvasElement;
+  wave?: HTMLCanvasElement;
+  /** The scrolling element that holds the lanes (to skip lanes out of sight). */
+  scroller?: HTMLElement;
+  private input?: DrawInput;
+  private raf = 0;
+  private readonly ranges = new Map<string, { key: unknown[]; range: LaneRange }>();
+  /** Duration of each draw (ms), for the benchmark. */
+  readonly drawTimes: number[] = [];
+  private colMin = new Float32Array(0);
+  private colMax = new Float32Array(0);
+
+  registerLane(channel: string, canvas: HTMLCanvasElement | null): void {
+    if (canvas) this.lanes.set(channel, canvas);
+    else this.lanes.delete(channel);
+    this.schedule();
+  }
+
+  update(input: DrawInput): void {
+    this.input = input;
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.raf) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.drawNow();
+    });
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+  }
+
+  /** Vertical value range of a lane: the curve and its generated base, padded; stable while nothing changes. */
+  laneRange(channel: string): LaneRange {
+    const inp = this.input;
+    if (!inp?.doc || !inp.evaluator) return { lo: -1, hi: 1 };
+    const values = inp.evaluator.channel(channel);
+    const base = inp.evaluator.base(channel);
+    const key = [values, base];
+    const hit = this.ranges.get(channel);
+    if (hit && hit.key[0] === values && hit.key[1] === base) return hit.range;
+    const a = pyramidOf(values);
+    const b = pyramidOf(base);
+    let lo = Math.min(a.min, b.min);
+    let hi = Math.max(a.max, b.max);
+    if (channel === 'blink') {
+      lo = Math.min(0, lo);
+      hi = Math.max(1, hi);
+    }
+    if (hi - lo < 1e-6) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const pad = (hi - lo) * 0.12;
+    const range = { lo: lo - pad, hi: hi + pad };
+    this.ranges.set(channel, { key, range });
+    return range;
+  }
+
+  drawNow(): void {
+    const inp = this.input;
+    if (!inp) return;
+    const t0 = performance.now();
+    if (this.ruler) this.drawRuler(this.ruler, inp);
+    if (this.wave) this.drawWave(this.wave, inp);
+    const top = this.scroller?.scrollTop ?? 0;
+    const bottom = top + (this.scroller?.clientHeight ?? Infinity);
+    for (const [channel, canvas] of this.lanes) {
+      const row = canvas.parentElement;
+      if (row && this.scroller && (row.offsetTop + row.offsetHeight < top || row.offsetTop > bottom)) continue;
+      this.drawLane(canvas, channel, inp);
+    }
+    this.drawTimes.push(performance.now() - t0);
+    if (this.drawTimes.length > 2000) this.drawTimes.splice(0, 1000);
+  }
+
+  private drawRuler(c: HTMLCanvasElement, inp: DrawInput): void {
+    const s = sizeCanvas(c);
+    if (!s) return;
+    const { ctx, w, h } = s;
+    ctx.clearRect(0, 0, w, h);
+    const fps = inp.doc?.fps ?? inp.fps;
+    this.drawLoop(ctx, inp, h);
+    const { ticks, minor } = rulerTicks(inp.view, w, fps);
+    ctx.strokeStyle = COLORS.gridMajor;
+    ctx.fillStyle = COLORS.text;
+    ctx.font = '10px ui-monospace, SFMono-Regular, Menlo, monospace';
+    ctx.textBaseline = 'top';
+    ctx.beginPath();
+    const first = Math.floor(inp.view.start / minor) * minor;
+    const last = xToFrame(inp.view, w);
+    for (let f = Math.max(0, first); f <= last; f += minor) {
+      const x = Math.round(frameToX(inp.view, f)) + 0.5;
+      ctx.moveTo(x, h - 5);
+      ctx.lineTo(x, h);
+    }
+    for (const f of ticks) {
+      const x = Math.round(frameToX(inp.view, f)) + 0.5;
+      ctx.moveTo(x, h - 12);
+      ctx.lineTo(x, h);
+    }
+    ctx.stroke();
+    for (const f of ticks) ctx.fillText(timecode(f, fps), Math.round(frameToX(inp.view, f)) + 4, 4);
+  }
+
+  private drawLoop(ctx: CanvasRenderingContext2D, inp: DrawInput, h: number): void {
+    const sel = inp.selectionRange;
+    if (sel) {
+      const x0 = frameToX(inp.view, sel.start);
+      const x1 = frameToX(inp.view, sel.end + 1);
+      ctx.fillStyle = COLORS.range;
+      ctx.fillRect(x0, 0, Math.max(1, x1 - x0), h);
+    }
+    if (inp.loop && inp.loopOn) {
+      const x0 = frameToX(inp.view, inp.loop.start);
+      const x1 = frameToX(inp.view, inp.loop.end + 1);
+      ctx.fillStyle = COLORS.loop;
+      ctx.fillRect(x0, 0, Math.max(1, x1 - x0), h);
+    }
+  }
+
+  private drawWave(c: HTMLCanvasElement, inp: DrawInput): void {
+    const s = sizeCanvas(c);
+    if (!s) return;
+    const { ctx, w, h } = s;
+    ctx.clearRect(0, 0, w, h);
+    this.drawLoop(ctx, inp, h);
+    const p = inp.peaks;
+    if (!p) return;
+    const fps = inp.doc?.fps ?? inp.fps;
+    const samplesPerFrame = p.sampleRate / fps;
+    const samplesPerPx = inp.view.framesPerPx * samplesPerFrame;
+    const level = pickLevel(p, samplesPerPx);
+    if (!level) return;
+    const mid = h / 2;
+    const scale = (h / 2 - 2) / 32767;
+    ctx.fillStyle = COLORS.wave;
+    for (let x = 0; x < w; x++) {
+      const s0 = (inp.view.start + x * inp.view.framesPerPx) * samplesPerFrame;
+      const s1 = s0 + samplesPerPx;
+      let b0 = Math.floor(s0 / level.samplesPerBucket);
+      const b1 = Math.min(level.count - 1, Math.max(b0, Math.ceil(s1 / level.samplesPerBucket) - 1));
+      if (b0 < 0) b0 = 0;
+      if (b0 >= level.count || b1 < 0) continue;
+      let lo = 0;
+      let hi = 0;
+      for (let b = b0; b <= b1; b++) {
+        const mn = level.data[2 * b];
+        const mx = level.data[2 * b + 1];
+        if (mn < lo) lo = mn;
+        if (mx > hi) hi = mx;
+      }
+      const y0 = mid - hi * scale;
+      const y1 = mid - lo * scale;
+      ctx.fillRect(x, y0, 1, Math.max(1, y1 - y0));
+    }
+  }
+
+  private drawLane(c: HTMLCanvasElement, channel: string, inp: DrawInput): void {
+    const s = sizeCanvas(c);
+    if (!s) return;
+    const { ctx, w, h } = s;
+    ctx.clearRect(0, 0, w, h);
+    const { doc, evaluator, view } = inp;
+    if (!doc || !evaluator) return;
+    this.drawLoop(ctx, inp, h);
+    const fps = doc.fps;
+    // Second grid lines.
+    const { ticks } = rulerTicks(view, w, fps);
+    ctx.strokeStyle = COLORS.grid;
+    ctx.beginPath();
+    for (const f of ticks) {
+      const x = Math.round(frameToX(view, f)) + 0.5;
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, h);
+    }
+    ctx.stroke();
+    const range = this.laneRange(channel);
+    const yOf = (v: number) => 3 + (1 - (v - range.lo) / (range.hi - range.lo)) * (h - 6);
+    if (range.lo < 0 && range.hi > 0) {
+      ctx.fillStyle = COLORS.zero;
+      ctx.fillRect(0, Math.round(yOf(0)), w, 1);
+    }
+    // Range edits of this lane.
+    for (const l of doc.edits.layers) {
+      if (l.channel !== channel || l.kind === 'keys') continue;
+      const x0 = frameToX(view, l.start);
+      const x1 = frameToX(view, l.end + 1);
+      if (x1 < 0 || x0 > w) continue;
+      ctx.fillStyle = l.enabled === false ? 'rgba(255,255,255,0.03)' : COLORS.range;
+      ctx.fillRect(x0, 0, x1 - x0, h);
+      ctx.fillStyle = COLORS.rangeEdge;
+      ctx.fillRect(x0, 0, 1, h);
+      ctx.fillRect(x1 - 1, 0, 1, h);
+    }
+    const values = evaluator.channel(channel);
+    const base = evaluator.base(channel);
+    if (base !== values && doc.edits.layers.some((l) => l.channel === channel)) this.plot(ctx, base, view, w, yOf, COLORS.base);
+    this.plot(ctx, values, view, w, yOf, channel === 'blink' ? COLORS.curveBlink : channel.startsWith('sem:') ? COLORS.curveSem : COLORS.curve);
+  }
+
+  private plot(ctx: CanvasRenderingContext2D, values: Float32Array, view: TimelineView, w: number, yOf: (v: number) => number, color: string): void {
+    const n = values.length;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.25;
+    ctx.beginPath();
+    if (view.framesPerPx <= 1) {
+      // Zoomed in: a polyline through each visible frame.
+      const f0 = Math.max(0, Math.floor(view.start));
+      const f1 = Math.min(n - 1, Math.ceil(xToFrame(view, w)) + 1);
+      for (let f = f0; f <= f1; f++) {
+        const x = frameToX(view, f);
+        const y = yOf(values[f]);
+        if (f === f0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+    } else {
+      // Zoomed out: min and max of each pixel column.
+      if (this.colMin.length < w + 2) {
+        this.colMin = new Float32Array(w + 2);
+        this.colMax = new Float32Array(w + 2);
+      }
+      const x0 = Math.max(0, Math.floor(frameToX(view, 0)));
+      const x1 = Math.min(w, Math.ceil(frameToX(view, n)));
+      const cols = x1 - x0;
+      if (cols <= 0) return;
+      pyramidOf(values).columns(xToFrame(view, x0), view.framesPerPx, cols, this.colMin, this.colMax);
+      for (let i = 0; i < cols; i++) {
+        const x = x0 + i + 0.5;
+        const yHi = yOf(this.colMax[i]);
+        const yLo = yOf(this.colMin[i]);
+        if (i === 0) ctx.moveTo(x, yHi);
+        else ctx.lineTo(x, yHi);
+        if (yLo - yHi > 0.5) ctx.lineTo(x, yLo);
+      }
+    }
+    ctx.stroke();
+  }
+}

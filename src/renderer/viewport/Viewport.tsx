@@ -1,0 +1,205 @@
+import { useEffect, useRef, useState } from 'react';
+import * as THREE from 'three';
+import { useApp } from '../app-context';
+import { useEditor } from '../editor-context';
+import { useStore } from '../state/use-store';
+import { PreviewScene, type PersonaGeometry } from './scene';
+import { base64ToFloat32 } from '../../engine/common/curves/base64';
+import { semanticControls } from '../../engine/common/curves/semantic';
+import type { FaceModel } from '../../engine/common/face-model';
+import type { PersonaModelPayload } from '../../shared/contract';
+import { markPreviewDrawn } from '../perf';
+import { timecode } from '../state/timeline-view';
+
+export function faceModelFrom(p: PersonaModelPayload): FaceModel {
+  const eyeMask = new Uint8Array(p.vertexCount);
+  for (const i of p.eyeVertices) eyeMask[i] = 1;
+  const neutral = base64ToFloat32(p.neutral);
+  const basis = base64ToFloat32(p.basis);
+  if (neutral.length !== p.vertexCount * 3) throw new Error(`persona model: neutral has ${neutral.length} values for ${p.vertexCount} vertices`);
+  if (basis.length !== p.expressionCount * p.vertexCount * 3) throw new Error(`persona model: basis has ${basis.length} values, expected ${p.expressionCount * p.vertexCount * 3}`);
+  return { vertexCount: p.vertexCount, neutral, basis, triangles: Uint32Array.from(p.triangles), uvs: Float32Array.from(p.uvs), eyeMask, landmarkToVertex: Int32Array.from(p.landmarkToVertex) };
+}
+
+/** The 3D preview of the face at the playhead, with the reference video beside it. */
+export function Viewport() {
+  const { api, session, report } = useApp();
+  const ctx = useEditor();
+  const { editor, evaluator } = ctx;
+  const snap = useStore(session, (s) => s.project)!;
+  const doc = useStore(editor, (s) => s.doc);
+  const playhead = useStore(editor, (s) => Math.round(s.playhead));
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const sceneRef = useRef<PreviewScene | null>(null);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const [persona, setPersona] = useState<{ payload: PersonaModelPayload; model: FaceModel } | undefined>();
+  const [personaError, setPersonaError] = useState<string>();
+  const [wireframe, setWireframe] = useState(false);
+  const [eyes, setEyes] = useState(false);
+  const [showRef, setShowRef] = useState(true);
+  const [glError, setGlError] = useState<string>();
+  const p = snap.project;
+  const personaRef = p.personas.find((x) => x.id === doc?.personaId) ?? p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
+
+  // The persona's face model, when the project has one.
+  useEffect(() => {
+    setPersona(undefined);
+    setPersonaError(undefined);
+    if (!personaRef) return;
+    let cancelled = false;
+    void (async () => {
+      try {
+        const payload = await api.call('persona.model', { projectDir: snap.dir, personaId: personaRef.id });
+        if (!cancelled) setPersona({ payload, model: faceModelFrom(payload) });
+      } catch (err) {
+        if (cancelled) return;
+        setPersonaError((err as Error).message);
+        report('Could not load the persona for the preview', err);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [api, snap.dir, personaRef?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Semantic controls come from the persona: add them to a document that has none.
+  useEffect(() => {
+    const s = editor.getState();
+    if (!persona || !s.doc || s.doc.semantic.length || s.doc.personaId !== persona.payload.personaId) return;
+    const semantic = semanticControls(persona.model);
+    if (semantic.length) editor.dispatch({ type: 'semantic', doc: { ...s.doc, semantic } });
+  }, [persona, doc?.personaId, editor, doc]);
+
+  // The three.js scene.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !doc) return;
+    let scene: PreviewScene;
+    try {
+      scene = new PreviewScene(canvas);
+    } catch (err) {
+      setGlError(`The 3D preview needs WebGL, which is not available here (${(err as Error).message}).`);
+      return;
+    }
+    sceneRef.current = scene;
+    scene.onRendered = markPreviewDrawn;
+    const box = boxRef.current!;
+    const ro = new ResizeObserver(() => scene.resize(box.clientWidth, box.clientHeight));
+    ro.observe(box);
+    scene.resize(box.clientWidth, box.clientHeight);
+    return () => {
+      ro.disconnect();
+      scene.dispose();
+      sceneRef.current = null;
+    };
+  }, [doc !== undefined]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Persona or stand-in.
+  useEffect(() => {
+    const scene = sceneRef.current;
+    if (!scene || !doc) return;
+    if (!persona) {
+      let z = 0;
+      for (let f = 0; f < doc.frameCount; f += Math.max(1, Math.floor(doc.frameCount / 200))) z += doc.base[f * 71 + 5];
+      z /= Math.ceil(doc.frameCount / Math.max(1, Math.floor(doc.frameCount / 200)));
+      scene.setPersona(undefined, z > 50 ? z : 600);
+      return;
+    }
+    const geo: PersonaGeometry = { model: persona.model, camera: persona.payload.camera, meanPose: persona.payload.meanPose };
+    if (persona.payload.textureFile) {
+      new THREE.TextureLoader().load(
+        api.fileUrl(persona.payload.textureFile),
+        (tex) => {
+          tex.colorSpace = THREE.SRGBColorSpace;
+          scene.setPersona({ ...geo, texture: tex });
+        },
+        undefined,
+        () => scene.setPersona(geo),
+      );
+    }
+    scene.setPersona(geo);
+  }, [persona, doc !== undefined, api]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => sceneRef.current?.setOverlays({ wireframe, eyes }), [wireframe, eyes, persona]);
+
+  // Drive the preview from the curves at the playhead: on every playhead move or edit.
+  useEffect(() => {
+    const row = new Float32Array(71);
+    let lastDoc: unknown;
+    let lastFrame = -1;
+    const update = () => {
+      const s = editor.getState();
+      const scene = sceneRef.current;
+      if (!s.doc || !scene) return;
+      const f = Math.round(s.playhead);
+      if (s.doc === lastDoc && f === lastFrame) return;
+      lastDoc = s.doc;
+      lastFrame = f;
+      scene.setParams(evaluator(s.doc).frame(f, row));
+    };
+    update();
+    return editor.subscribe(update);
+  }, [editor, evaluator, persona, doc !== undefined]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Reference video at the same frame (of the source clip).
+  const refUrl = persona?.payload.referenceVideoFile ? api.fileUrl(persona.payload.referenceVideoFile) : undefined;
+  const refFrame = persona && persona.payload.frameCount ? playhead % persona.payload.frameCount : 0;
+  useEffect(() => {
+    const v = videoRef.current;
+    if (!v || !persona) return;
+    const t = refFrame / persona.payload.fps;
+    if (Math.abs(v.currentTime - t) > 0.5 / persona.payload.fps) v.currentTime = t;
+  }, [refFrame, persona]);
+
+  if (!doc) {
+    return (
+      <div className="viewport-3d" data-testid="viewport-3d" data-state="empty">
+        <div className="empty-state">
+          <div className="empty-state__title">{p.personas.length ? 'No curves to preview' : 'No persona to preview'}</div>
+          <div className="muted small">
+            {p.personas.length
+              ? 'Generate curves from a voice-over: the 3D face, driven by them, appears here.'
+              : p.media.some((m) => m.role === 'reference')
+                ? 'Build the persona from the reference video to see the 3D face here.'
+                : 'Import a reference video and build a persona; its 3D face, driven by the curves, appears here.'}
+          </div>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="viewport-3d" data-testid="viewport-3d" data-state={persona ? 'persona' : 'stand-in'}>
+      <div className="viewport__stage" ref={boxRef}>
+        <canvas ref={canvasRef} />
+        {glError && <div className="viewport__note inline-error">{glError}</div>}
+        <div className="viewport__hud">
+          <span>{persona ? persona.payload.name : 'Stand-in head (pose and blink)'}</span>
+          <span className="muted">{timecode(playhead, doc.fps)}</span>
+        </div>
+        {!persona && (
+          <div className="viewport__note muted small">
+            {personaError ? `Persona not loaded: ${personaError}` : personaRef ? 'Loading the persona…' : 'No persona in this project: the stand-in shows head pose and blinks. Build a persona to see the face and expressions.'}
+          </div>
+        )}
+        <div className="viewport__tools">
+          <button className={`btn btn--small${wireframe ? ' is-on' : ''}`} disabled={!persona} onClick={() => setWireframe(!wireframe)} data-testid="overlay-wireframe">
+            Wireframe
+          </button>
+          <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Highlight the eye regions (what the blink drives)">
+            Eyes
+          </button>
+          <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refUrl} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
+            Reference
+          </button>
+        </div>
+      </div>
+      {refUrl && showRef && (
+        <div className="viewport__ref">
+          <video ref={videoRef} src={refUrl} muted playsInline preload="auto" />
+          <div className="viewport__hud muted small">Reference · frame {refFrame}</div>
+        </div>
+      )}
+    </div>
+  );
+}
