@@ -32,13 +32,14 @@ export function EditorArea(props: {
 }) {
   const { api, session, report } = useApp();
   const snap = useStore(session, (s) => s.project)!;
+  const audioRef = useRef<HTMLAudioElement>(null);
   const ctx = useMemo<EditorContextValue>(
     () => ({
       editor: createStore(editorReducer, initialEditor),
       view: createStore<TimelineView, TimelineView>((_, next) => next, fitView(1, 800)),
       evaluator: makeEvaluator(),
       peaks: createStore<Peaks | undefined, Peaks | undefined>((_, next) => next, undefined),
-      audio: { current: null },
+      audio: audioRef,
     }),
     [],
   );
@@ -200,7 +201,7 @@ export function EditorArea(props: {
       <section className="panel timeline-panel" aria-label="Timeline">
         <Timeline toolbar={<TimelineToolbar curvesId={curvesId} loadError={loadError} />} />
       </section>
-      {audioUrl && <audio ref={(el) => void (ctx.audio.current = el)} src={audioUrl} preload="auto" data-testid="voiceover-audio" />}
+      {audioUrl && <audio ref={audioRef} src={audioUrl} preload="auto" data-testid="voiceover-audio" />}
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
     </EditorContext.Provider>
   );

@@ -61,9 +61,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   }, [doc, width, view]);
 
   useEffect(() => {
-    renderer.ruler = rulerRef.current ?? undefined;
-    renderer.wave = waveRef.current ?? undefined;
-    renderer.scroller = scrollerRef.current ?? undefined;
+    renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined });
     renderer.update({
       doc,
       evaluator: doc ? evaluator(doc) : undefined,

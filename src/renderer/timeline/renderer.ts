@@ -80,6 +80,13 @@ export class TimelineRenderer {
   private colMin = new Float32Array(0);
   private colMax = new Float32Array(0);
 
+  /** The fixed canvases and the lanes' scroller. */
+  attach(parts: { ruler?: HTMLCanvasElement; wave?: HTMLCanvasElement; scroller?: HTMLElement }): void {
+    this.ruler = parts.ruler;
+    this.wave = parts.wave;
+    this.scroller = parts.scroller;
+  }
+
   registerLane(channel: string, canvas: HTMLCanvasElement | null): void {
     if (canvas) this.lanes.set(channel, canvas);
     else this.lanes.delete(channel);

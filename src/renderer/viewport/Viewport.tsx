@@ -33,28 +33,28 @@ export function Viewport() {
   const boxRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
-  const [persona, setPersona] = useState<{ payload: PersonaModelPayload; model: FaceModel } | undefined>();
-  const [personaError, setPersonaError] = useState<string>();
+  const [loaded, setLoaded] = useState<{ payload: PersonaModelPayload; model: FaceModel } | undefined>();
+  const [loadError, setLoadError] = useState<{ id: string; message: string }>();
   const [wireframe, setWireframe] = useState(false);
   const [eyes, setEyes] = useState(false);
   const [showRef, setShowRef] = useState(true);
   const [glError, setGlError] = useState<string>();
   const p = snap.project;
   const personaRef = p.personas.find((x) => x.id === doc?.personaId) ?? p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
+  const persona = loaded && loaded.payload.personaId === personaRef?.id ? loaded : undefined;
+  const personaError = loadError && loadError.id === personaRef?.id ? loadError.message : undefined;
 
   // The persona's face model, when the project has one.
   useEffect(() => {
-    setPersona(undefined);
-    setPersonaError(undefined);
     if (!personaRef) return;
     let cancelled = false;
     void (async () => {
       try {
         const payload = await api.call('persona.model', { projectDir: snap.dir, personaId: personaRef.id });
-        if (!cancelled) setPersona({ payload, model: faceModelFrom(payload) });
+        if (!cancelled) setLoaded({ payload, model: faceModelFrom(payload) });
       } catch (err) {
         if (cancelled) return;
-        setPersonaError((err as Error).message);
+        setLoadError({ id: personaRef.id, message: (err as Error).message });
         report('Could not load the persona for the preview', err);
       }
     })();
@@ -79,7 +79,8 @@ export function Viewport() {
     try {
       scene = new PreviewScene(canvas);
     } catch (err) {
-      setGlError(`The 3D preview needs WebGL, which is not available here (${(err as Error).message}).`);
+      const message = `The 3D preview needs WebGL, which is not available here (${(err as Error).message}).`;
+      queueMicrotask(() => setGlError(message));
       return;
     }
     sceneRef.current = scene;

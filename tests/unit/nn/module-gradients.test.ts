@@ -76,4 +76,3 @@ describe('module and loss gradients (finite differences)', () => {
   }
 });
 
-const gradCheckWithBuffers = gradCheck;

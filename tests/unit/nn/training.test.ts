@@ -101,23 +101,25 @@ function ganModules() {
 function ganGraphs(N = 8) {
   const { G, D } = ganModules();
   const dg = new Graph('d-step');
-  {
-    const z = dg.input('z', [N, 2, 16]);
-    const real = dg.input('real', [N, 4, 16]);
-    const fake = G.forward(dg, z);
-    const loss = F.mul(F.add(lsganLoss(D.forward(dg, real), true), lsganLoss(D.forward(dg, fake), false)), 0.5);
-    var dSpec = { graph: dg, loss, trainable: ['discriminator'], optimizer: adam({ lr: 2e-3, betas: [0.5, 0.999] }) };
-  }
+  const dz = dg.input('z', [N, 2, 16]);
+  const dReal = dg.input('real', [N, 4, 16]);
+  const dFake = G.forward(dg, dz);
+  const dLoss = F.mul(F.add(lsganLoss(D.forward(dg, dReal), true), lsganLoss(D.forward(dg, dFake), false)), 0.5);
+  const dSpec = { graph: dg, loss: dLoss, trainable: ['discriminator'], optimizer: adam({ lr: 2e-3, betas: [0.5, 0.999] }) };
+
   const gg = new Graph('g-step');
-  {
-    const z = gg.input('z', [N, 2, 16]);
-    const real = gg.input('real', [N, 4, 16]);
-    const fake = G.forward(gg, z);
-    const adv = lsganLoss(D.forward(gg, fake), true);
-    const rec = mseLoss(fake, real);
-    const loss = F.add(F.mul(adv, 0.1), rec);
-    var gSpec = { graph: gg, loss, report: { adv, rec }, trainable: ['generator'], optimizer: adamw({ lr: 2e-3, betas: [0.5, 0.999], weightDecay: 1e-4, clipGradNorm: 5 }) };
-  }
+  const gz = gg.input('z', [N, 2, 16]);
+  const gReal = gg.input('real', [N, 4, 16]);
+  const fake = G.forward(gg, gz);
+  const adv = lsganLoss(D.forward(gg, fake), true);
+  const rec = mseLoss(fake, gReal);
+  const gSpec = {
+    graph: gg,
+    loss: F.add(F.mul(adv, 0.1), rec),
+    report: { adv, rec },
+    trainable: ['generator'],
+    optimizer: adamw({ lr: 2e-3, betas: [0.5, 0.999], weightDecay: 1e-4, clipGradNorm: 5 }),
+  };
   return { dSpec, gSpec };
 }
 
