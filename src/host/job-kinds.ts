@@ -111,6 +111,57 @@ export const JOB_KINDS: KindMap = {
       });
     },
   },
+  'renderer.train': {
+    title: () => 'Train the renderer',
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { readProject } = await import('./project-store');
+      const { trainRenderer } = await import('../engine/render');
+      const project = await readProject(req.projectDir);
+      const persona = project.personas.find((x) => x.id === req.personaId);
+      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
+      const r = await trainRenderer(path.join(req.projectDir, persona.path), {
+        steps: req.steps, size: req.size, config: req.config, device: req.device, restart: req.restart,
+        signal: opts.signal, onProgress: opts.onProgress,
+      });
+      // Preview paths went out with the progress events (data.preview); keep the result small.
+      return { ...r, previews: r.previews.slice(-1) };
+    },
+  },
+  'render.export': {
+    title: (req) => `Export video (${req.preset ?? 'square512'}${req.preview ? ', preview' : ''})`,
+    async run(req, opts) {
+      const path = await import('node:path');
+      const { randomUUID } = await import('node:crypto');
+      const { readProject } = await import('./project-store');
+      const { exportVideo } = await import('../engine/export');
+      const project = await readProject(req.projectDir);
+      const persona = project.personas.find((x) => x.id === req.personaId);
+      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
+      const media = project.media.find((m) => m.id === req.mediaId);
+      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      const curves = req.curvesId ? project.curves.find((c) => c.id === req.curvesId) : undefined;
+      if (req.curvesId && !curves) throw new Error(`No curves ${req.curvesId} in the project`);
+      const id = `r-${randomUUID().slice(0, 8)}`;
+      const r = await exportVideo({
+        persona: path.join(req.projectDir, persona.path),
+        audio: path.join(req.projectDir, media.path),
+        curves: curves ? path.join(req.projectDir, curves.path) : undefined,
+        out: path.join(req.projectDir, 'renders', `${id}.mp4`),
+        preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto',
+        signal: opts.signal, onProgress: opts.onProgress,
+      });
+      return { ...r, id, path: path.relative(req.projectDir, r.path).split(path.sep).join('/') };
+    },
+    async apply(req, result) {
+      const { updateProject } = await import('./project-store');
+      const r = result as { id: string; path: string; kind: 'photoreal' | 'preview'; preset: string; durationS: number };
+      await updateProject(req.projectDir, (p) => {
+        p.renders.push({ id: r.id, path: r.path, preset: r.preset, kind: r.kind, createdAt: new Date().toISOString(), durationS: r.durationS });
+        return p;
+      });
+    },
+  },
 };
 
 

@@ -17,7 +17,7 @@ export interface EditorContextValue {
   evaluator(doc: CurveDocument): CurveEvaluator;
   peaks: Store<Peaks | undefined, Peaks | undefined>;
   /** Audio element of the voice-over, when there is one. */
-  audio: { current: HTMLAudioElement | null };
+  audio: AudioHolder;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
@@ -34,4 +34,11 @@ export function makeEvaluator(): (doc: CurveDocument) => CurveEvaluator {
     if (ev.document !== doc) ev.setDocument(doc);
     return ev;
   };
+}
+
+/** Finds the voice-over's <audio> element (rendered by EditorArea with data-testid="voiceover-audio"). */
+export class AudioHolder {
+  get element(): HTMLAudioElement | null {
+    return document.querySelector<HTMLAudioElement>('audio[data-testid="voiceover-audio"]');
+  }
 }

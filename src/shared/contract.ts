@@ -63,6 +63,25 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional() }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
   z.object({ kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional() }),
+  /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
+  z.object({
+    kind: z.literal('renderer.train'), projectDir: z.string(), personaId: z.string(),
+    steps: z.number().int().positive().max(1_000_000).optional(),
+    size: z.union([z.literal(256), z.literal(512)]).optional(),
+    config: z.enum(['cpu-small', 'gpu-full']).optional(),
+    device: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional(),
+    restart: z.boolean().optional(),
+  }),
+  /** Export an MP4 of a persona saying a voice-over: with a curve document of the project, or curves generated on the fly. */
+  z.object({
+    kind: z.literal('render.export'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(),
+    curvesId: z.string().optional(),
+    preset: z.enum(['square512', '720p', '1080p']).optional(),
+    fps: z.union([z.literal(25), z.literal(30)]).optional(),
+    crf: z.number().int().min(0).max(51).optional(),
+    /** Composite the textured 3D render even when a renderer is trained. */
+    preview: z.boolean().optional(),
+  }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 

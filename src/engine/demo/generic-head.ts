@@ -162,11 +162,30 @@ export function createGenericHead(): GenericHead {
   const eyeBox = texelBox(EYE_X - EYE_HALF_W - 4, EYE_Y - EYE_HALF_H - 6, EYE_X + EYE_HALF_W + 4, EYE_Y + EYE_HALF_H + 5);
   const eyeBoxL = texelBox(-EYE_X - EYE_HALF_W - 4, EYE_Y - EYE_HALF_H - 6, -EYE_X + EYE_HALF_W + 4, EYE_Y + EYE_HALF_H + 5);
   const mouthBox = texelBox(-MOUTH_HALF_W - 8, MOUTH_Y - 12, MOUTH_HALF_W + 8, MOUTH_Y + MOUTH_MAX_OPEN + 14);
+  // Painted areas are cached per quantised state (17 blink x 9 gaze levels for the
+  // eyes, 17 levels for the mouth), so a frame usually just copies three patches.
+  const cache = new Map<string, Uint8Array>();
+  const q = (v: number, levels: number, lo = 0, hi = 1) => Math.round(((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * (levels - 1)) / (levels - 1) * (hi - lo) + lo;
+  const paintCached = (key: string, b: [number, number, number, number], state: FaceState) => {
+    const w = b[1] - b[0];
+    let patch = cache.get(key);
+    if (!patch) {
+      paintRegion(texture, b[0], b[1], b[2], b[3], state);
+      patch = new Uint8Array(w * (b[3] - b[2]) * 3);
+      for (let j = b[2]; j < b[3]; j++) patch.set(texture.data.subarray((j * TEX_W + b[0]) * 3, (j * TEX_W + b[1]) * 3), (j - b[2]) * w * 3);
+      cache.set(key, patch);
+      return;
+    }
+    for (let j = b[2]; j < b[3]; j++) texture.data.set(patch.subarray((j - b[2]) * w * 3, (j - b[2] + 1) * w * 3), (j * TEX_W + b[0]) * 3);
+  };
   return {
     model,
     texture,
     setState(state) {
-      for (const b of [eyeBox, eyeBoxL, mouthBox]) paintRegion(texture, b[0], b[1], b[2], b[3], state);
+      const s: FaceState = { blink: q(state.blink, 17), mouthOpen: q(state.mouthOpen, 17), gaze: q(state.gaze ?? 0, 9, -1, 1) };
+      paintCached(`eR ${s.blink} ${s.gaze}`, eyeBox, s);
+      paintCached(`eL ${s.blink} ${s.gaze}`, eyeBoxL, s);
+      paintCached(`m ${s.mouthOpen}`, mouthBox, s);
     },
   };
 }

@@ -112,20 +112,28 @@ export function seamBlendFrames(L: number): number {
 
 /**
  * Writes one window's output [L, C] into the track at `start`. When the window has an
- * initial state (`state`, the value already at frame `start`), the difference between
- * the state and the window's first frame is added back and faded out over the first
- * few frames (raised cosine), so a seam never jumps even when the model's
- * initial-state term is not yet well trained.
+ * initial state (`state`, the value already at frame `start`, shared with the previous
+ * window), that frame keeps the state and the window's offset from it is added back
+ * and faded out over the first few frames (raised cosine), so a seam never jumps even
+ * when the model's initial-state term is not yet well trained. The offset is measured
+ * against the window's motion extrapolated back to its first frame (2·y1 − y2): a
+ * window's very first output frame can sit off its own trajectory.
  */
 export function writeWindow(track: Float32Array, C: number, start: number, window: Float32Array, L: number, state?: Float32Array): void {
-  const K = state ? seamBlendFrames(L) : 0;
-  for (let t = 0; t < L; t++) {
+  if (!state) {
+    track.set(window.subarray(0, L * C), start * C);
+    return;
+  }
+  const K = seamBlendFrames(L);
+  const delta = new Float32Array(C);
+  for (let c = 0; c < C; c++) {
+    const anchor = L >= 3 ? 2 * window[C + c] - window[2 * C + c] : window[c];
+    delta[c] = state[c] - anchor;
+  }
+  for (let c = 0; c < C; c++) track[start * C + c] = state[c];
+  for (let t = 1; t < L; t++) {
     const w = t < K ? 0.5 * (1 + Math.cos((Math.PI * t) / K)) : 0;
     const o = (start + t) * C;
-    for (let c = 0; c < C; c++) {
-      let v = window[t * C + c];
-      if (w > 0 && state) v += w * (state[c] - window[c]);
-      track[o + c] = v;
-    }
+    for (let c = 0; c < C; c++) track[o + c] = window[t * C + c] + w * delta[c];
   }
 }

@@ -5,8 +5,8 @@ import { deformMesh, poseVertices, projectCameraPoints, type FaceModel, type Pin
 import { extractAudioFeatures } from '../audio/index';
 import { encodePng } from '../io/png';
 import { probeMedia, type MediaInfo } from '../media/ffmpeg';
-import { decodeSelectedFrames, FRAME_FILLED, FRAME_TRACKED, trackVideo, type VideoTrack } from '../tracking/track-video';
-import { FaceTracker, LANDMARK_COUNT } from '../tracking/face-tracker';
+import { createTrackerLanes, decodeSelectedFrames, FRAME_FILLED, FRAME_TRACKED, trackVideo, videoFps, type VideoTrack } from '../tracking/track-video';
+import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import { CancelledError, UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import { subProgress, type RunOptions } from '../util/progress';
 import { BLINK_INDEX, EXPR_OFFSET, PARAM_COUNT } from '../../shared/facial-params';
@@ -68,6 +68,20 @@ export interface PersonaSummary {
 }
 
 export async function buildPersona(video: string, outDir: string, opts: BuildPersonaOptions = {}): Promise<PersonaSummary> {
+  // The audio features are computed alongside the tracking (see runBuild); a build that
+  // fails or is cancelled before it needs them stops that work here.
+  const audioAbort = new AbortController();
+  const stopAudio = () => audioAbort.abort();
+  opts.signal?.addEventListener('abort', stopAudio, { once: true });
+  try {
+    return await runBuild(video, outDir, opts, audioAbort.signal);
+  } finally {
+    opts.signal?.removeEventListener('abort', stopAudio);
+    audioAbort.abort();
+  }
+}
+
+async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions, audioSignal: AbortSignal): Promise<PersonaSummary> {
   const t0 = performance.now();
   const signal = opts.signal;
   const progress = opts.onProgress;
@@ -102,11 +116,24 @@ export async function buildPersona(video: string, outDir: string, opts: BuildPer
   }
 
   lap('probe');
-  // 1. Track.
-  const tracker = await FaceTracker.create();
-  lap('trackerInit');
-  throwIfCancelled(signal);
-  const track = await trackVideo(file, info, { signal, tracker, onProgress: subProgress(progress, 0.02, 0.72, 'track') });
+  // The clip's audio features need nothing from the video: they are computed while the
+  // frames are tracked (their ffmpeg process and JS loop use little of the main thread,
+  // which only hands frames to the tracking threads). Awaited at step 7, so an error in
+  // the steps before still comes first; a build that fails stops them.
+  const audioJob = hasAudio ? extractAudioFeatures(file, { fps: videoFps(info), signal: audioSignal }) : undefined;
+  audioJob?.catch(() => undefined);
+
+  // 1. Track, on one worker thread per core (see tracking/tracker-pool.ts).
+  const tracker = await createTrackerLanes();
+  let track: VideoTrack;
+  try {
+    lap('trackerInit');
+    throwIfCancelled(signal);
+    track = await trackVideo(file, info, { signal, tracker, onProgress: subProgress(progress, 0.02, 0.72, 'track') });
+  } finally {
+    // Free the threads and their models before fitting.
+    await tracker.dispose();
+  }
   lap('track');
   const T = track.frameCount;
   const { width: W, height: H, fps } = track;
@@ -253,7 +280,11 @@ export async function buildPersona(video: string, outDir: string, opts: BuildPer
   let audioNote = 'no audio track';
   if (hasAudio) {
     progress?.({ stage: 'audio', fraction: 0.86, message: 'audio features' });
-    const af = await extractAudioFeatures(file, { fps, signal, onProgress: subProgress(progress, 0.86, 0.97, 'audio') });
+    const af = await audioJob!.catch((err: unknown) => {
+      if (signal?.aborted) throw new CancelledError();
+      throw err;
+    });
+    progress?.({ stage: 'audio', fraction: 0.97, message: 'audio features' });
     frameAdjust = T - af.frameCount;
     const F = 16 * 29;
     features = new Float32Array(T * F);

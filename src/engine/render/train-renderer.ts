@@ -219,6 +219,11 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
     }
   }
 
+  if (resumedFrom === 0) {
+    // A fresh start: previews of an earlier run would be mistaken for this one's.
+    const pdir = path.join(dir, RENDERER_FILES.previews);
+    for (const f of await fs.readdir(pdir)) if (/^step-\d+\.png$/.test(f)) await fs.rm(path.join(pdir, f), { force: true });
+  }
   const previews: string[] = [];
   const previewEvery = opts.previewEvery ?? Math.max(20, Math.round(targetSteps / 8));
   const checkpointEvery = opts.checkpointEvery ?? Math.max(50, Math.round(targetSteps / 4));

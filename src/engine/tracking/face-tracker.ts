@@ -144,11 +144,30 @@ function registerDiskModelRouter(tf: Tfjs): void {
   });
 }
 
+/** Default detector cadence, frames (see FaceTrackerOptions.detectEvery). */
+export const DETECT_EVERY = 10;
+/**
+ * human's frame-difference threshold when the detector may be skipped: so large that
+ * every frame counts as "unchanged" (the detector then runs on its skipFrames cadence).
+ * 0 disables the cache: human runs the detector on that frame (see FaceTracker.track).
+ */
+const FOLLOW_SENSITIVITY = 1e9;
+const REDETECT_SENSITIVITY = 0;
+
 export interface FaceTrackerOptions {
   /** Up to this many faces per frame (for identity following). Default 3. */
   maxFaces?: number;
-  /** Run the detector at least every N frames (between, boxes follow the mesh; a lost face is re-detected at once). Default 10. */
+  /** Run the detector at least every N frames (between, boxes follow the mesh; a lost face is re-detected at once). Default DETECT_EVERY. */
   detectEvery?: number;
+}
+
+export interface TrackFrameOptions {
+  /**
+   * Run the face detector on this frame instead of following the previous frame's
+   * boxes: the start of a run of frames (a chunk) whose previous frame this tracker
+   * has not seen. Its detector cadence then restarts from this frame.
+   */
+  redetect?: boolean;
 }
 
 /**
@@ -185,7 +204,7 @@ export class FaceTracker {
       // The frame-difference cache only decides whether the detector may be skipped
       // (the mesh runs on every frame from the previous frame's box); we want the
       // detector every `detectEvery` frames and whenever the face is lost, so allow skipping always.
-      cacheSensitivity: 1e9,
+      cacheSensitivity: FOLLOW_SENSITIVITY,
       filter: { enabled: false } as Config['filter'],
       gesture: { enabled: false },
       face: {
@@ -194,7 +213,7 @@ export class FaceTracker {
           enabled: true,
           rotation: true,
           maxDetected: Math.max(1, opts.maxFaces ?? 3),
-          skipFrames: Math.max(0, (opts.detectEvery ?? 10) - 1),
+          skipFrames: Math.max(0, (opts.detectEvery ?? DETECT_EVERY) - 1),
           skipTime: 10_000,
           minConfidence: 0.3,
           minSize: 0,
@@ -252,13 +271,17 @@ export class FaceTracker {
   }
 
   /** Tracks the faces in one RGB24 frame. Returns faces with full 478-point meshes only. */
-  async track(rgb: Uint8Array, width: number, height: number): Promise<TrackedFace[]> {
+  async track(rgb: Uint8Array, width: number, height: number, opts: TrackFrameOptions = {}): Promise<TrackedFace[]> {
     const t3 = this.tf.tensor3d(rgb, [height, width, 3], 'int32');
     const t4 = this.tf.expandDims(t3, 0);
     let faces: FaceResult[];
     try {
       const quiet = silenceHumanLogs();
       try {
+        // human decides per frame whether the detector may be skipped from its
+        // frame-difference cache (human.ts: skipAllowed = image.skip(...)); a
+        // sensitivity of 0 turns the cache off for this frame, so the detector runs.
+        this.human.config.cacheSensitivity = opts.redetect ? REDETECT_SENSITIVITY : FOLLOW_SENSITIVITY;
         const res = await this.human.detect(t4 as never);
         faces = res.face ?? [];
       } finally {

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { ffmpegPath, runProcess, type MediaInfo } from '../media/ffmpeg';
 import { UserError, CancelledError, throwIfCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
-import { FaceTracker, LANDMARK_COUNT, type TrackedFace } from './face-tracker';
+import { DETECT_EVERY, FaceTracker, LANDMARK_COUNT, type TrackedFace } from './face-tracker';
+import { defaultTrackerThreads, localLanes, TrackerPool, type LaneResult, type TrackerLanes } from './tracker-pool';
 
 /**
  * Decodes a video's frames with the bundled ffmpeg (streamed, one frame in memory at
@@ -60,10 +61,12 @@ export interface VideoTrack {
 export interface TrackVideoOptions extends RunOptions {
   /** Longest gap bridged silently, seconds (default 0.4). */
   maxBridgeS?: number;
-  /** Receives every decoded frame (RGB24) after it is tracked, e.g. to keep a few for the texture. */
+  /** Receives every decoded frame (RGB24) after it is tracked, in order, e.g. to keep a few for the texture. */
   onFrame?: (index: number, rgb: Uint8Array) => void;
-  /** Reuse a loaded tracker. */
-  tracker?: FaceTracker;
+  /** Reuse loaded trackers: one in-process FaceTracker, or lanes such as a TrackerPool (the caller disposes it). */
+  tracker?: FaceTracker | TrackerLanes;
+  /** Without `tracker`: worker threads to track on (default: one per core, at most 4; 1 = in-process). */
+  threads?: number;
 }
 
 interface Box { x: number; y: number; w: number; h: number }
@@ -118,6 +121,24 @@ export function chooseFace(faces: TrackedFace[], previous: Box | undefined, widt
   return dist < 0.6 ? best : -1;
 }
 
+/** The frame rate a video's frames are tracked at: its own, or 25 when it announces none plausible. */
+export function videoFps(info: MediaInfo): number {
+  const fps = info.video?.fps;
+  return fps && fps > 0 && fps < 240 ? fps : 25;
+}
+
+/** Frames decoded ahead of the trackers, at most (memory: a few frames). */
+const DECODE_AHEAD = 4;
+
+/**
+ * Tracks the frames of a video. Frames go to the tracker lanes (worker threads, see
+ * tracker-pool.ts) in chunks of `detectEvery` consecutive frames, chunk k to lane
+ * k mod lanes; every chunk starts with the face detector and follows the mesh after,
+ * which is the tracker's own cadence (detector every detectEvery frames) on a clip
+ * where the face stays found. The results do not depend on the number of lanes: one
+ * in-process tracker restarts its chunks the same way. Identity and gaps are decided
+ * here, on the main thread, frame by frame in order, from all the faces of each frame.
+ */
 export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideoOptions = {}): Promise<VideoTrack> {
   const v = info.video;
   if (!v || !v.width || !v.height) {
@@ -126,11 +147,13 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   const rotated = Math.abs(v.rotation ?? 0) % 180 === 90;
   const width = rotated ? v.height : v.width;
   const height = rotated ? v.width : v.height;
-  const fps = v.fps && v.fps > 0 && v.fps < 240 ? v.fps : 25;
+  const fps = videoFps(info);
   const expected = v.frameCount ?? Math.round(info.durationS * fps);
   const frameBytes = width * height * 3;
-  const tracker = opts.tracker ?? (await FaceTracker.create());
   const maxBridge = Math.max(1, Math.round((opts.maxBridgeS ?? 0.4) * fps));
+  const chunk = DETECT_EVERY;
+  const ownPool = opts.tracker ? undefined : await createTrackerLanes(opts.threads);
+  const lanes: TrackerLanes = opts.tracker instanceof FaceTracker ? localLanes(opts.tracker) : (opts.tracker ?? ownPool!);
 
   const lmChunks: Float32Array[] = [];
   const scores: number[] = [];
@@ -141,19 +164,56 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   let lastSeen = -1;
   const t0 = performance.now();
 
-  // Frames arrive as stdout chunks; a queue with back-pressure keeps memory to a few frames.
+  /** Identity and bookkeeping of frame `index`, called in frame order. */
+  const consume = (index: number, faces: TrackedFace[], rgb: Uint8Array | undefined) => {
+    if (faces.length > 1) multiFaceFrames++;
+    const reacquire = lastSeen < 0 || index - lastSeen > fps;
+    const pick = chooseFace(faces, reacquire ? undefined : previous, width, height);
+    if (pick >= 0) {
+      const f = faces[pick];
+      lmChunks.push(f.landmarks);
+      scores.push(f.score);
+      const b = landmarkBox(f.landmarks);
+      boxes.push(b.x, b.y, b.w, b.h);
+      previous = b;
+      lastSeen = index;
+      found.push(true);
+    } else {
+      lmChunks.push(new Float32Array(LANDMARK_COUNT * 3));
+      scores.push(0);
+      boxes.push(0, 0, 0, 0);
+      found.push(false);
+    }
+    if (rgb) opts.onFrame?.(index, rgb);
+    opts.onProgress?.({
+      stage: 'track',
+      fraction: expected > 0 ? Math.min(0.999, (index + 1) / expected) : 0,
+      message: `frame ${index + 1}${expected ? `/${expected}` : ''}`,
+    });
+  };
+
+  // ffmpeg's stdout is cut into frames, each in its own buffer (it is moved to a worker
+  // as is); decoding pauses while DECODE_AHEAD frames wait for a lane.
   let child: ChildProcess | undefined;
-  const queue: Buffer[] = [];
-  let pending: Buffer = Buffer.alloc(0);
+  const decoded: Uint8Array[] = [];
+  let partial: Uint8Array | undefined;
+  let filled = 0;
   let wake: (() => void) | undefined;
   let ended = false;
   const onChunk = (c: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, c]) : c;
-    while (pending.length >= frameBytes) {
-      queue.push(Buffer.from(pending.subarray(0, frameBytes)));
-      pending = pending.subarray(frameBytes);
+    for (let off = 0; off < c.length;) {
+      partial ??= new Uint8Array(frameBytes);
+      const n = Math.min(frameBytes - filled, c.length - off);
+      partial.set(c.subarray(off, off + n), filled);
+      filled += n;
+      off += n;
+      if (filled === frameBytes) {
+        decoded.push(partial);
+        partial = undefined;
+        filled = 0;
+      }
     }
-    if (queue.length >= 4) child?.stdout?.pause();
+    if (decoded.length >= DECODE_AHEAD) child?.stdout?.pause();
     wake?.();
   };
   const proc = runProcess(
@@ -166,46 +226,40 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   });
   proc.catch(() => undefined);
 
+  // Frames sent to the lanes but not consumed yet; results come back out of order.
+  const inFlight = new Array<number>(lanes.count).fill(0);
+  const results = new Map<number, LaneResult>();
+  let failure: unknown;
+  let sent = 0;
   let index = 0;
   try {
     for (;;) {
       throwIfCancelled(opts.signal);
-      if (queue.length === 0) {
-        if (ended) break;
-        child?.stdout?.resume();
+      if (failure) throw failure;
+      let progressed = false;
+      for (let r = results.get(index); r; r = results.get(index)) {
+        results.delete(index);
+        consume(index++, r.faces, r.rgb);
+        progressed = true;
+      }
+      while (decoded.length > 0) {
+        const lane = Math.floor(sent / chunk) % lanes.count;
+        if (inFlight[lane] >= lanes.depth) break;
+        const frame = decoded.shift()!;
+        const at = sent++;
+        inFlight[lane]++;
+        lanes.track(lane, at, frame, width, height, { redetect: at % chunk === 0, returnFrame: Boolean(opts.onFrame) }).then(
+          (r) => { inFlight[lane]--; results.set(at, r); wake?.(); },
+          (err: unknown) => { failure ??= err; wake?.(); },
+        );
+        progressed = true;
+      }
+      if (decoded.length < DECODE_AHEAD) child?.stdout?.resume();
+      if (ended && decoded.length === 0 && index === sent) break;
+      if (!progressed) {
         await new Promise<void>((r) => { wake = r; });
         wake = undefined;
-        continue;
       }
-      const frame = queue.shift()!;
-      if (queue.length < 2) child?.stdout?.resume();
-      const rgb = new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
-      const faces = await tracker.track(rgb, width, height);
-      if (faces.length > 1) multiFaceFrames++;
-      const reacquire = lastSeen < 0 || index - lastSeen > fps;
-      const pick = chooseFace(faces, reacquire ? undefined : previous, width, height);
-      if (pick >= 0) {
-        const f = faces[pick];
-        lmChunks.push(f.landmarks);
-        scores.push(f.score);
-        const b = landmarkBox(f.landmarks);
-        boxes.push(b.x, b.y, b.w, b.h);
-        previous = b;
-        lastSeen = index;
-        found.push(true);
-      } else {
-        lmChunks.push(new Float32Array(LANDMARK_COUNT * 3));
-        scores.push(0);
-        boxes.push(0, 0, 0, 0);
-        found.push(false);
-      }
-      opts.onFrame?.(index, rgb);
-      index++;
-      opts.onProgress?.({
-        stage: 'track',
-        fraction: expected > 0 ? Math.min(0.999, index / expected) : 0,
-        message: `frame ${index}${expected ? `/${expected}` : ''}`,
-      });
     }
     const res = await proc;
     const why = res.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
@@ -228,6 +282,8 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
     await proc.catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     throw err;
+  } finally {
+    await ownPool?.dispose();
   }
 
   const T = index;
@@ -240,9 +296,21 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   opts.onProgress?.({ stage: 'track', fraction: 1, message: `${trackedFrames}/${T} frames tracked` });
   return {
     width, height, fps, frameCount: T, landmarks, status, scores: Float32Array.from(scores), boxes: boxArr, gaps,
-    trackedFrames, multiFaceFrames, subPixel: tracker.subPixel, triangles: tracker.triangles, uvs: tracker.uvs,
+    trackedFrames, multiFaceFrames, subPixel: lanes.subPixel, triangles: lanes.triangles, uvs: lanes.uvs,
     trackSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * The trackers for one video: a pool of worker threads when the machine has several
+ * cores, else one in-process tracker. The caller disposes a pool (TrackerPool.dispose).
+ */
+export async function createTrackerLanes(threads = defaultTrackerThreads()): Promise<TrackerLanes & { dispose(): Promise<void> }> {
+  if (threads <= 1) {
+    const lanes = localLanes(await FaceTracker.create());
+    return { ...lanes, track: lanes.track, dispose: async () => undefined };
+  }
+  return TrackerPool.create(threads, { chunk: DETECT_EVERY });
 }
 
 /**

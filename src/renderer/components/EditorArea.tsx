@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { createStore } from '../state/store';
 import { editorReducer, initialEditor, saveLabel } from '../state/editor';
-import { EditorContext, makeEvaluator, type EditorContextValue } from '../editor-context';
+import { AudioHolder, EditorContext, makeEvaluator, type EditorContextValue } from '../editor-context';
 import type { TimelineView } from '../state/timeline-view';
 import { fitView } from '../state/timeline-view';
 import { parseCurveDocument } from '../../engine/common/curves/document';
@@ -32,14 +32,13 @@ export function EditorArea(props: {
 }) {
   const { api, session, report } = useApp();
   const snap = useStore(session, (s) => s.project)!;
-  const audioRef = useRef<HTMLAudioElement>(null);
   const ctx = useMemo<EditorContextValue>(
     () => ({
       editor: createStore(editorReducer, initialEditor),
       view: createStore<TimelineView, TimelineView>((_, next) => next, fitView(1, 800)),
       evaluator: makeEvaluator(),
       peaks: createStore<Peaks | undefined, Peaks | undefined>((_, next) => next, undefined),
-      audio: audioRef,
+      audio: new AudioHolder(),
     }),
     [],
   );
@@ -201,7 +200,7 @@ export function EditorArea(props: {
       <section className="panel timeline-panel" aria-label="Timeline">
         <Timeline toolbar={<TimelineToolbar curvesId={curvesId} loadError={loadError} />} />
       </section>
-      {audioUrl && <audio ref={audioRef} src={audioUrl} preload="auto" data-testid="voiceover-audio" />}
+      {audioUrl && <audio src={audioUrl} preload="auto" data-testid="voiceover-audio" />}
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
     </EditorContext.Provider>
   );

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { Modal } from './Modal';
-import { buildJobRequest, jobKinds } from '../state/job-requests';
+import { buildJobRequest } from '../state/job-requests';
 import { formatEta } from '../state/session';
 
 /** The export presets of the export engine (src/engine/export/timing.ts), as offered to the user. */
@@ -20,16 +20,13 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const [fps, setFps] = useState(25);
   const p = snap.project;
   const curvesId = p.activeCurvesId ?? p.curves[p.curves.length - 1]?.id;
-  const candidates = curvesId
-    ? [
-        { kind: 'export', projectDir: snap.dir, curvesId, preset, fps },
-        { kind: 'render.export', projectDir: snap.dir, curvesId, preset, fps },
-        { kind: 'export.video', projectDir: snap.dir, curvesId, preset, fps },
-      ]
-    : [];
-  const req = buildJobRequest(candidates);
+  const curves = p.curves.find((c) => c.id === curvesId);
+  const personaId = curves?.personaId && p.personas.some((x) => x.id === curves.personaId) ? curves.personaId : (p.activePersonaId ?? p.personas[0]?.id);
+  const mediaId = curves?.mediaId && p.media.some((m) => m.id === curves.mediaId) ? curves.mediaId : p.activeVoiceoverId;
+  const ready = Boolean(curvesId && personaId && mediaId);
+  const req = buildJobRequest(ready ? [{ kind: 'render.export', projectDir: snap.dir, personaId, mediaId, curvesId, preset, fps }] : []);
+  const reason = !curvesId ? 'Generate curves first: the export renders them.' : !personaId ? 'Build a persona first: the export renders its face.' : !mediaId ? 'Import a voice-over first: it is the sound of the video.' : (req.reason ?? '');
   const exportJobs = Object.values(jobs).filter((j) => j.projectDir === snap.dir && /export|render/.test(j.kind));
-  const reason = !curvesId ? 'Generate curves first: the export renders them.' : (req.reason ?? '');
 
   return (
     <Modal
@@ -81,7 +78,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       </label>
       {!req.request && (
         <p className="muted small" data-testid="export-unavailable">
-          {reason} {jobKinds().length ? `(This version runs: ${jobKinds().join(', ')}.)` : ''}
+          {reason}
         </p>
       )}
       {exportJobs.map((j) => (

@@ -14,6 +14,7 @@ export function PersonaPanel() {
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const build = buildJobRequest(reference ? [{ kind: 'persona.build', projectDir: snap.dir, mediaId: reference.id }] : []);
   const train = buildJobRequest(persona ? [{ kind: 'gan.train', projectDir: snap.dir, personaId: persona.id }] : []);
+  const trainRenderer = buildJobRequest(persona ? [{ kind: 'renderer.train', projectDir: snap.dir, personaId: persona.id }] : []);
 
   async function start(req: NonNullable<typeof build.request>) {
     try {
@@ -44,6 +45,9 @@ export function PersonaPanel() {
           </button>
           <button className="btn btn--small" disabled={!train.request} title={train.request ? 'Train FACIAL-GAN on this persona' : (train.reason ?? 'Build a persona first')} onClick={() => train.request && void start(train.request)} data-testid="persona-train">
             Train motion model
+          </button>
+          <button className="btn btn--small" disabled={!trainRenderer.request} title={trainRenderer.request ? 'Train the rendering network (photoreal video) on this persona' : (trainRenderer.reason ?? 'Build a persona first')} onClick={() => trainRenderer.request && void start(trainRenderer.request)} data-testid="renderer-train">
+            Train renderer
           </button>
         </div>
         {!build.request && reference && <p className="muted small">{build.reason}</p>}

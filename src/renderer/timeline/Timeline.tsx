@@ -147,7 +147,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   };
 
   return (
-    <div className="timeline" data-testid="timeline" data-frame-count={doc?.frameCount ?? 0}>
+    <div className="timeline" data-testid="timeline" data-frame-count={doc?.frameCount ?? 0} data-view-start={v.start} data-frames-per-px={v.framesPerPx}>
       {toolbar}
       <div className="tl-body" ref={trackRef} style={{ ['--tl-head' as string]: `${HEADER_W}px` }}>
         <div className="tl-row tl-ruler" data-zoom-on-wheel>

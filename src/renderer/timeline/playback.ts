@@ -1,4 +1,4 @@
-import type { EditorStore } from '../editor-context';
+import type { AudioHolder, EditorStore } from '../editor-context';
 import { advancePlayhead } from '../state/editor';
 
 /**
@@ -12,7 +12,7 @@ export class PlaybackClock {
   private rate = 0;
   private readonly off: () => void;
 
-  constructor(private readonly editor: EditorStore, private readonly audio: { current: HTMLAudioElement | null }) {
+  constructor(private readonly editor: EditorStore, private readonly audio: AudioHolder) {
     this.off = editor.subscribe(() => this.sync());
   }
 
@@ -20,7 +20,7 @@ export class PlaybackClock {
     const s = this.editor.getState();
     if (s.rate === this.rate) return;
     this.rate = s.rate;
-    const a = this.audio.current;
+    const a = this.audio.element;
     if (s.rate === 0 || !s.doc) {
       cancelAnimationFrame(this.raf);
       this.raf = 0;
@@ -41,7 +41,7 @@ export class PlaybackClock {
     this.raf = 0;
     const s = this.editor.getState();
     if (!s.doc || s.rate === 0) return;
-    const a = this.audio.current;
+    const a = this.audio.element;
     const fps = s.doc.fps;
     const loop = s.loopOn ? s.loop : undefined;
     const useAudio = a && s.rate > 0 && !a.paused && a.readyState >= 2;
@@ -71,6 +71,6 @@ export class PlaybackClock {
   dispose(): void {
     cancelAnimationFrame(this.raf);
     this.off();
-    this.audio.current?.pause();
+    this.audio.element?.pause();
   }
 }

@@ -52,6 +52,7 @@ export interface OpDef {
 
 const ints = (a: Attrs, k: string) => a[k] as number[];
 const int = (a: Attrs, k: string) => a[k] as number;
+const num = int;
 const str = (a: Attrs, k: string) => a[k] as string;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, k) => k + from);
 
@@ -202,17 +203,17 @@ export const OPS: Record<string, OpDef> = {
   Sqrt: unary(({ y, dy }) => [F.div(F.mul(dy, 0.5), y)]),
   Abs: unary(({ x, dy }) => [F.mul(dy, F.sign(x[0]))]),
   Relu: unary(({ x, dy }) => [F.where(F.greater(x[0], 0), dy, 0)]),
-  LeakyRelu: unary(({ x, dy, attrs }) => [F.where(F.greater(x[0], 0), dy, F.mul(dy, int(attrs, 'alpha')))]),
+  LeakyRelu: unary(({ x, dy, attrs }) => [F.where(F.greater(x[0], 0), dy, F.mul(dy, num(attrs, 'alpha')))]),
   Tanh: unary(({ y, dy }) => [F.mul(dy, F.sub(1, F.mul(y, y)))]),
   Sigmoid: unary(({ y, dy }) => [F.mul(dy, F.mul(y, F.sub(1, y)))]),
   Pow: {
     ...unary(({ x, dy, attrs }) => {
-      const p = int(attrs, 'exponent');
+      const p = num(attrs, 'exponent');
       if (p === 1) return [dy];
       if (p === 2) return [F.mul(dy, F.mul(x[0], 2))];
       return [F.mul(dy, F.mul(F.pow(x[0], p - 1), p))];
     }),
-    onnx: (n, e) => e.node('Pow', [e.name(n.inputs[0]), e.scalar(int(n.attrs, 'exponent'), n.inputs[0].dtype)], [e.name(n.outputs[0])]),
+    onnx: (n, e) => e.node('Pow', [e.name(n.inputs[0]), e.scalar(num(n.attrs, 'exponent'), n.inputs[0].dtype)], [e.name(n.outputs[0])]),
   },
 
   // ------------------------------------------------------------ linear algebra
@@ -409,7 +410,7 @@ export const OPS: Record<string, OpDef> = {
     onnx: (n, e) => {
       const x = n.inputs[0];
       const inputs = [e.name(x), e.int64(ints(n.attrs, 'pads'))];
-      if (n.attrs.mode === 'constant') inputs.push(e.scalar(int(n.attrs, 'value'), x.dtype));
+      if (n.attrs.mode === 'constant') inputs.push(e.scalar(num(n.attrs, 'value'), x.dtype));
       e.node('Pad', inputs, [e.name(n.outputs[0])], { mode: str(n.attrs, 'mode') });
     },
   },

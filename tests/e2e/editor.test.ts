@@ -1,0 +1,162 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStudio, screenshot, skipNoChromium, type Studio } from './harness';
+import { writeSpeechLikeWav, syntheticCurves, toCurveDocumentFile } from './fixtures';
+import { openProjectFromStart, editCurves } from './editing-steps';
+import { JobRequest } from '../../src/shared/contract';
+import { repoRoot, hasSharedData, sharedData } from '../helpers/repo';
+
+/**
+ * Issue 8: the curve editor in Chromium. The first suite edits a curve document
+ * written into a project (synthetic motion over a WAV voice-over): it needs no
+ * other engine. The second is the whole creator flow on real footage (persona
+ * from the AOC clip, curves generated from real speech, export); it runs when
+ * ../shared/data and the jobs it needs are present, and skips with the reason otherwise.
+ */
+const kinds = JobRequest.options.map((o) => o.shape.kind.value as string);
+
+describe.skipIf(Boolean(skipNoChromium))(`curve editor in Chromium${skipNoChromium ? ` (${skipNoChromium})` : ''}`, () => {
+  let studio: Studio;
+  let projectDir: string;
+  const FRAMES = 300;
+
+  beforeAll(async () => {
+    studio = await startStudio();
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'facial-e2e-media-'));
+    const wav = path.join(tmp, 'voice-over.wav');
+    writeSpeechLikeWav(wav, FRAMES / 25);
+    projectDir = (await studio.host.call('project.create', { dir: path.join(studio.projectsDir, 'Editing'), name: 'Editing' })).dir;
+    const imp = await studio.host.call('media.import', { projectDir, path: wav, role: 'voiceover' });
+    await studio.host.call('project.update', { dir: projectDir, patch: { activeVoiceoverId: imp.media.id } });
+    await studio.host.call('curves.save', { projectDir, curvesId: 'take-1', doc: toCurveDocumentFile(syntheticCurves(FRAMES, 25, { mediaId: imp.media.id })) });
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+
+  it('edits keyframes and blinks with undo/redo, plays with sound, and keeps the edits after a reload', async () => {
+    const page = await studio.newPage();
+    await openProjectFromStart(page, studio.server.openUrl, 'Editing');
+    await page.getByTestId('lane-yaw').waitFor();
+    for (const id of ['timeline', 'waveform', 'playhead', 'play-toggle', 'viewport-3d', 'undo', 'redo', 'export-open', 'jobs', 'lane-pitch', 'lane-roll', 'lane-x', 'lane-y', 'lane-z', 'lane-blink']) {
+      expect(await page.getByTestId(id).first().isVisible(), id).toBe(true);
+    }
+    expect(await page.getByTestId('timeline').getAttribute('data-frame-count')).toBe(String(FRAMES));
+    expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+    // The generated blinks became editable events.
+    expect(await page.getByTestId('blink-event').count()).toBeGreaterThan(0);
+    // Without a persona the preview shows a stand-in head driven by pose and blink.
+    expect(await page.getByTestId('viewport-3d').getAttribute('data-state')).toBe('stand-in');
+
+    const { keys, blinks } = await editCurves(page, projectDir, 'take-1');
+    const shot = await screenshot(page, 'editor-timeline');
+    mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
+    copyFileSync(shot, path.join(repoRoot, 'docs/images/editor-timeline.png'));
+
+    // Edits survive re-opening.
+    await page.reload();
+    await page.getByTestId('lane-yaw').waitFor();
+    await expect.poll(() => page.locator('[data-testid="lane-yaw"] [data-testid="keyframe"]').count()).toBe(keys);
+    expect(await page.getByTestId('blink-event').count()).toBe(blinks);
+  });
+
+  it('the export dialog says what is missing', async () => {
+    const page = await studio.newPage();
+    await openProjectFromStart(page, studio.server.openUrl, 'Editing');
+    await page.getByTestId('export-open').click();
+    await page.getByTestId('export-dialog').waitFor();
+    expect(await page.getByTestId('export-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('export-unavailable').textContent()).toMatch(/Build a persona first|no such job/);
+  });
+});
+
+/** The first seconds of a WAV file (16-bit PCM) as a new file: a short real voice-over. */
+function wavHead(src: string, dest: string, seconds: number): void {
+  const buf = readFileSync(src);
+  let o = 12;
+  let fmt: Buffer | undefined;
+  while (o + 8 <= buf.length) {
+    const id = buf.toString('ascii', o, o + 4);
+    const size = buf.readUInt32LE(o + 4);
+    if (id === 'fmt ') fmt = buf.subarray(o + 8, o + 8 + size);
+    if (id === 'data' && fmt) {
+      const rate = fmt.readUInt32LE(4);
+      const block = fmt.readUInt16LE(12);
+      const n = Math.min(size, Math.round(seconds * rate) * block);
+      const header = Buffer.alloc(44);
+      header.write('RIFF', 0);
+      header.writeUInt32LE(36 + n, 4);
+      header.write('WAVE', 8);
+      header.write('fmt ', 12);
+      header.writeUInt32LE(16, 16);
+      fmt.copy(header, 20, 0, 16);
+      header.write('data', 36);
+      header.writeUInt32LE(n, 40);
+      writeFileSync(dest, Buffer.concat([header, buf.subarray(o + 8, o + 8 + n)]));
+      return;
+    }
+    o += 8 + size + (size & 1);
+  }
+  throw new Error(`${src}: no PCM data chunk`);
+}
+
+const needs = ['persona.build', 'curves.generate', 'render.export'].filter((k) => !kinds.includes(k));
+const realSkip = skipNoChromium || (!hasSharedData ? '../shared/data is absent' : needs.length ? `the contract has no ${needs.join(', ')} job yet` : '');
+describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ? ` (skipped: ${realSkip})` : ''}`, () => {
+  let studio: Studio;
+  let projectDir: string;
+  let page: import('playwright-core').Page;
+
+  beforeAll(async () => {
+    studio = await startStudio();
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'facial-e2e-real-'));
+    const voice = path.join(tmp, 'obama2-first-8s.wav');
+    wavHead(path.join(sharedData, 'obama2.wav'), voice, 8);
+    projectDir = (await studio.host.call('project.create', { dir: path.join(studio.projectsDir, 'AOC'), name: 'AOC' })).dir;
+    await studio.host.call('media.import', { projectDir, path: path.join(sharedData, 'aoc_hdtf_8s.mp4'), role: 'reference' });
+    const v = await studio.host.call('media.import', { projectDir, path: voice, role: 'voiceover' });
+    await studio.host.call('project.update', { dir: projectDir, patch: { activeVoiceoverId: v.media.id } });
+    page = await studio.newPage();
+    await openProjectFromStart(page, studio.server.openUrl, 'AOC');
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+
+  it('builds the persona from the reference video (jobs panel: progress, then done)', async () => {
+    await page.getByTestId('persona-build').click();
+    const job = page.locator('[data-testid="job"][data-job-kind="persona.build"]');
+    await job.waitFor();
+    await page.locator('[data-testid="job"][data-job-kind="persona.build"][data-job-state="done"]').waitFor({ timeout: 280_000 });
+    await page.getByTestId('persona').waitFor();
+  });
+
+  it('generates curves from the voice-over and previews the persona driven by them', async () => {
+    await page.getByTestId('generate-curves').click();
+    await page.locator('[data-testid="job"][data-job-kind="curves.generate"][data-job-state="done"]').waitFor({ timeout: 280_000 });
+    await page.getByTestId('lane-yaw').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="viewport-3d"][data-state="persona"]').waitFor({ timeout: 30_000 });
+    // Semantic expression lanes come from the persona's expression space.
+    await page.getByTestId('lane-jaw').waitFor();
+  });
+
+  it('edits the generated curves (keys on yaw, blinks, undo/redo, play) and saves them', async () => {
+    const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
+    await editCurves(page, projectDir, project.activeCurvesId);
+    const shot = await screenshot(page, 'editor-aoc');
+    copyFileSync(shot, path.join(repoRoot, 'docs/images/editor-aoc.png'));
+  });
+
+  it('exports a video from the export dialog', async () => {
+    await page.getByTestId('export-open').click();
+    await page.getByTestId('export-dialog').locator('input[value="square512"]').check();
+    await page.getByTestId('export-start').click();
+    await page.locator('[data-testid="export-dialog"] .badge--done, [data-testid="job"][data-job-kind="render.export"][data-job-state="done"]').first().waitFor({ timeout: 280_000 });
+    const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
+    expect(project.renders.length).toBeGreaterThan(0);
+    expect(existsSync(path.join(projectDir, project.renders[project.renders.length - 1].path))).toBe(true);
+    await screenshot(page, 'export-done');
+  });
+});

@@ -1,0 +1,219 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  trainGan, generateCurves, writeCurves, evaluateGan, formatEvalTable, readGanModelInfo, loadGanPersona, seamFrames, frameSteps, blinkStats, poseStats,
+  ganPath, type TrainGanResult, type LossPoint,
+} from '../../src/engine/gan';
+import { parseCurveDocument, evaluateAll } from '../../src/engine/common/curves';
+import { readNpyFloat32 } from '../../src/engine/io/npy';
+import { frameCountFor } from '../../src/engine/audio';
+import { UserError } from '../../src/engine/util/errors';
+import { PARAM_COUNT } from '../../src/shared/facial-params';
+import { hasSharedData, sharedData, skipNoSharedData } from '../helpers/repo';
+import { aocPersonaDir, OBAMA_WAV } from '../helpers/aoc-persona';
+import { writeWavFloat, sine } from '../helpers/audio-fixtures';
+
+if (!hasSharedData) console.log(`FACIAL-GAN integration: ${skipNoSharedData}`);
+
+const REFERENCE = path.join(sharedData, 'obama2_facial_output_731x71.npy');
+const STEPS = 24;
+
+/** Blink and head-motion statistics of a [T, 71] array in scale-free units (the reference's units differ from ours). */
+function motionStats(a: Float32Array, fps: number, blinkThreshold: number) {
+  const T = a.length / PARAM_COUNT;
+  const blink = Array.from({ length: T }, (_, t) => a[t * PARAM_COUNT + 6]);
+  const b = blinkStats(blink, fps, { threshold: blinkThreshold });
+  const p = poseStats(a, fps);
+  return { blinkPerMin: b.perMinute, blinkMs: b.meanDurationMs, blinks: b.count, normSpeed: p.map((s) => s.normSpeed), normRange: p.map((s) => s.normRange) };
+}
+
+describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
+  let root: string;
+  let dir: string;
+  let trained: TrainGanResult;
+  const progressPoints: LossPoint[] = [];
+
+  beforeAll(async () => {
+    const cached = await aocPersonaDir();
+    root = mkdtempSync(path.join(os.tmpdir(), 'gan-it-'));
+    dir = path.join(root, 'aoc');
+    // A copy: training writes gan/ into the persona, and the cached persona is shared with other test files.
+    cpSync(cached, dir, { recursive: true, filter: (src) => !path.relative(cached, src).startsWith('gan') });
+  });
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('without a trained model, generates the zero-training prior for obama2.wav: 24.4 s, blinks, natural head motion', async () => {
+    const fps = (await loadGanPersona(dir)).fps;
+    const c = await generateCurves(dir, OBAMA_WAV, { seed: 1 });
+    expect(c.source).toBe('prior');
+    expect(c.frameCount).toBe(frameCountFor(389724, fps)); // 609 frames at 25 fps
+    expect(Math.abs(c.frameCount / fps - 24.36)).toBeLessThan(1 / fps + 1e-9);
+    const out = path.join(root, 'prior.json');
+    await writeCurves(out, c);
+    const doc = parseCurveDocument(readFileSync(out, 'utf8'), out);
+    expect(doc.source).toBe('prior');
+    expect(doc.frameCount).toBe(c.frameCount);
+    expect(doc.edits.blinks.length).toBeGreaterThanOrEqual(2); // blinks became editable events
+
+    const curves = evaluateAll(doc);
+    const ours = motionStats(curves, fps, 0.5);
+    const ref = await readNpyFloat32(REFERENCE);
+    // The reference's blink is OpenFace AU45 (0..5): present at >= 1.
+    const theirs = motionStats(ref.data, 30, 1);
+    expect(theirs.blinks).toBe(2);
+    // Blinks: a human rate (the reference: 4.9 per minute; people: 10-25), durations of the same order as the reference's.
+    expect(ours.blinkPerMin).toBeGreaterThanOrEqual(theirs.blinkPerMin * 0.6);
+    expect(ours.blinkPerMin).toBeLessThanOrEqual(40);
+    expect(ours.blinkMs).toBeGreaterThan(theirs.blinkMs * 0.4);
+    expect(ours.blinkMs).toBeLessThan(theirs.blinkMs * 2.5);
+    // Head motion: speed in standard deviations per second within the range of the reference's six pose columns (x0.5 .. x2).
+    const lo = Math.min(...theirs.normSpeed) * 0.5;
+    const hi = Math.max(...theirs.normSpeed) * 2;
+    for (let ch = 0; ch < 6; ch++) {
+      expect(ours.normSpeed[ch]).toBeGreaterThanOrEqual(lo);
+      expect(ours.normSpeed[ch]).toBeLessThanOrEqual(hi);
+      expect(ours.normRange[ch]).toBeGreaterThan(2);
+      expect(ours.normRange[ch]).toBeLessThan(5);
+    }
+    console.log(`prior on obama2: ${ours.blinks} blinks (${ours.blinkPerMin.toFixed(1)}/min, ${ours.blinkMs.toFixed(0)} ms) vs reference ${theirs.blinks} (${theirs.blinkPerMin.toFixed(1)}/min, ${theirs.blinkMs.toFixed(0)} ms); ` +
+      `pose speed ${ours.normSpeed.map((v) => v.toFixed(2)).join(' ')} std/s vs reference ${theirs.normSpeed.map((v) => v.toFixed(2)).join(' ')}`);
+  });
+
+  it('refuses to train without audio, and on a clip too short for its window, saying what to do', async () => {
+    const silent = path.join(root, 'silent');
+    cpSync(dir, silent, { recursive: true });
+    const meta = JSON.parse(readFileSync(path.join(silent, 'persona.json'), 'utf8'));
+    writeFileSync(path.join(silent, 'persona.json'), JSON.stringify({ ...meta, hasAudio: false, canTrainGan: false, audio: undefined }));
+    unlinkSync(path.join(silent, 'features.npy'));
+    unlinkSync(path.join(silent, 'activity.npy'));
+    await expect(trainGan(silent, { steps: 1 })).rejects.toMatchObject({ code: 'gan-no-audio' });
+    const err = await trainGan(silent, { steps: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).hint).toMatch(/prior/);
+    await expect(evaluateGan(silent)).rejects.toMatchObject({ code: 'gan-no-audio' });
+    // 200 frames: the training part (100) holds no window of 128.
+    await expect(trainGan(dir, { steps: 1, windowLength: 128 })).rejects.toMatchObject({ code: 'gan-clip-too-short' });
+    await expect(trainGan(dir, { steps: 1, windowLength: 50 })).rejects.toMatchObject({ code: 'gan-window' });
+    expect(existsSync(ganPath(dir, 'info'))).toBe(false);
+  });
+
+  it(`trains ${STEPS} steps on CPU (window 64): the loss falls, the best model and a checkpoint are saved`, async () => {
+    trained = await trainGan(dir, {
+      steps: STEPS,
+      batchSize: 8,
+      evalEvery: 6,
+      device: 'cpu',
+      onProgress: (p) => {
+        const l = p.data?.losses as LossPoint | undefined;
+        if (l) progressPoints.push(l);
+      },
+    });
+    console.log(`trained ${trained.steps} steps, window ${trained.window}, ${trained.secondsPerStep.toFixed(2)} s/step; G ${trained.points[0].g.toFixed(3)} -> ${trained.points[trained.points.length - 1].g.toFixed(3)}, best val ${trained.bestVal.toFixed(4)} at ${trained.bestStep}`);
+    expect(trained.window).toBe(64);
+    expect(trained.steps).toBe(STEPS);
+    expect(progressPoints.map((p) => p.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+    expect(progressPoints.filter((p) => p.val !== undefined).map((p) => p.step)).toEqual([6, 12, 18, 24]);
+    const g = trained.points.map((p) => p.g);
+    const head = g.slice(0, 4).reduce((a, b) => a + b, 0) / 4;
+    const tail = g.slice(-4).reduce((a, b) => a + b, 0) / 4;
+    expect(tail).toBeLessThan(0.9 * head);
+    for (const f of Object.values(trained.files)) expect(existsSync(f)).toBe(true);
+    const info = await readGanModelInfo(dir, await loadGanPersona(dir));
+    expect(info?.arch.window).toBe(64);
+    expect(info?.training.step).toBe(trained.bestStep);
+  });
+
+  it('resumes from its checkpoint', async () => {
+    const r = await trainGan(dir, { steps: STEPS + 2, batchSize: 8, evalEvery: 6 });
+    expect(r.resumedFrom).toBe(STEPS);
+    expect(r.stepsThisRun).toBe(2);
+    expect(r.points).toHaveLength(STEPS + 2);
+  });
+
+  it('eval compares the trained model and the prior on the held-out test part', async () => {
+    const r = await evaluateGan(dir);
+    console.log(formatEvalTable(r));
+    expect(r.test).toMatchObject({ start: 120, end: 200, frames: 80 });
+    expect(r.columns.model).not.toBeNull();
+    for (const col of [r.columns.model!, r.columns.prior]) {
+      for (const k of ['exprMse', 'mouthCorr', 'lipDistancePx', 'blinkPerMinute', 'rotationSpeedDegS', 'rotationRangeDeg', 'translationSpeedMmS', 'translationRangeMm'] as const) {
+        expect(Number.isFinite(col[k])).toBe(true);
+      }
+      expect(col.lipDistancePx).toBeGreaterThan(r.fitLipDistancePx);
+    }
+    expect(r.truth.blinkCount).toBeGreaterThan(0);
+    const saved = JSON.parse(readFileSync(ganPath(dir, 'eval'), 'utf8'));
+    expect(saved.columns.prior.source).toBe('prior');
+    expect(saved.columns.model.source).toBe('facial-gan');
+  });
+
+  it('generates obama2.wav with the trained model: 24.4 s of curves, no jump at window seams', async () => {
+    const persona = await loadGanPersona(dir);
+    const info = (await readGanModelInfo(dir, persona))!;
+    const c = await generateCurves(dir, OBAMA_WAV);
+    expect(c.source).toBe('facial-gan');
+    expect(c.window).toBe(64);
+    expect(c.frameCount).toBe(609);
+    expect(c.base.every(Number.isFinite)).toBe(true);
+    // Seams in network units (pose z-scores, scaled expression): steps at seams no larger than elsewhere.
+    const T = c.frameCount;
+    const norm = new Float32Array(c.base.length);
+    for (let t = 0; t < T; t++) {
+      for (let k = 0; k < 6; k++) norm[t * 71 + k] = (c.base[t * 71 + k] - info.norm.poseMean[k]) / info.norm.poseStd[k];
+      norm[t * 71 + 6] = c.base[t * 71 + 6];
+      for (let k = 0; k < 64; k++) norm[t * 71 + 7 + k] = (c.base[t * 71 + 7 + k] - info.norm.exprMean[k]) / info.norm.exprScale;
+    }
+    const steps = frameSteps(norm, 71, Array.from({ length: 71 }, (_, i) => i));
+    const seams = seamFrames(T, 64);
+    expect(seams.length).toBe(9);
+    // the step into each seam frame and the step out of it
+    const atSeams = seams.flatMap((f) => [steps[f - 1], steps[f]]);
+    const near = new Set(seams.flatMap((f) => [f - 1, f]));
+    const elsewhere = Array.from(steps).filter((_, i) => !near.has(i)).sort((a, b) => a - b);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const p99 = elsewhere[Math.floor(0.99 * (elsewhere.length - 1))];
+    console.log(`seams: mean step ${mean(atSeams).toExponential(2)} vs ${mean(elsewhere).toExponential(2)} elsewhere (p99 ${p99.toExponential(2)})`);
+    expect(mean(atSeams)).toBeLessThanOrEqual(1.5 * mean(elsewhere) + 1e-6);
+    for (const s of atSeams) expect(s).toBeLessThanOrEqual(p99 + 1e-6);
+  });
+
+  it('audio shorter than one window still generates (both sources)', async () => {
+    const wav = path.join(root, 'short.wav');
+    writeWavFloat(wav, sine(220, 0.5, 0.3));
+    for (const prior of [false, true]) {
+      const c = await generateCurves(dir, wav, { prior });
+      expect(c.source).toBe(prior ? 'prior' : 'facial-gan');
+      expect(c.frameCount).toBe(frameCountFor(8000, 25)); // 0.5 s at 25 fps: 12 or 13 frames, fewer than one window
+      expect(c.frameCount).toBeLessThan(32);
+      expect(c.base.length).toBe(c.frameCount * 71);
+      expect(c.base.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('refuses a model trained on another persona, or of another format version', async () => {
+    const other = path.join(root, 'other');
+    cpSync(dir, other, { recursive: true });
+    const metaFile = path.join(other, 'persona.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    writeFileSync(metaFile, JSON.stringify({ ...meta, id: 'someone-else' }));
+    await expect(generateCurves(other, OBAMA_WAV)).rejects.toMatchObject({ code: 'gan-other-persona' });
+    await expect(evaluateGan(other)).rejects.toMatchObject({ code: 'gan-other-persona' });
+    await expect(trainGan(other, { steps: STEPS + 3 })).rejects.toMatchObject({ code: 'gan-other-persona' });
+    // the prior still works for it
+    expect((await generateCurves(other, OBAMA_WAV, { prior: true })).source).toBe('prior');
+
+    writeFileSync(metaFile, JSON.stringify(meta));
+    const infoFile = ganPath(other, 'info');
+    const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+    writeFileSync(infoFile, JSON.stringify({ ...info, formatVersion: 99 }));
+    const err = await generateCurves(other, OBAMA_WAV).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('gan-version');
+    expect((err as UserError).file).toBe(infoFile);
+  });
+});
