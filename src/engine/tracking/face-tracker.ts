@@ -175,6 +175,8 @@ export interface TrackFrameOptions {
  * previous frame's boxes, which is what makes it a tracker): create, use on one video, dispose.
  */
 export class FaceTracker {
+  private framesSeen = 0;
+
   private constructor(
     private readonly human: Human,
     private readonly tf: Tfjs,
@@ -281,7 +283,12 @@ export class FaceTracker {
         // human decides per frame whether the detector may be skipped from its
         // frame-difference cache (human.ts: skipAllowed = image.skip(...)); a
         // sensitivity of 0 turns the cache off for this frame, so the detector runs.
-        this.human.config.cacheSensitivity = opts.redetect ? REDETECT_SENSITIVITY : FOLLOW_SENSITIVITY;
+        // On the first frame it runs anyway, and that frame must go through the cache
+        // normally: it becomes the cache's reference (else the next frame counts as a
+        // first frame and runs the detector again).
+        const redetect = opts.redetect === true && this.framesSeen > 0;
+        this.human.config.cacheSensitivity = redetect ? REDETECT_SENSITIVITY : FOLLOW_SENSITIVITY;
+        this.framesSeen++;
         const res = await this.human.detect(t4 as never);
         faces = res.face ?? [];
       } finally {

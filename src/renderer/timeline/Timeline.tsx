@@ -301,7 +301,7 @@ function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer:
             <div
               key={k.id}
               className={`tl-key tl-key--${k.easing}${selected.has(k.id) ? ' is-selected' : ''}${layer.enabled === false ? ' is-disabled' : ''}`}
-              style={{ transform: `translate(${x}px, ${y}px)` }}
+              style={{ transform: `translate(${x}px, ${y}px) rotate(45deg)` }}
               data-testid="keyframe"
               data-channel={layer.channel}
               data-frame={k.frame}
