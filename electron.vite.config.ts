@@ -2,7 +2,7 @@ import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import path from 'node:path';
 
-// Desktop build: main process (plus the job-process entry it forks), the sandboxed
+// Desktop build: main process (plus the job-process entry it forks and the tracker's worker), the sandboxed
 // preload bridge, and the React renderer shared with browser mode.
 export default defineConfig({
   main: {
@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           index: path.resolve(__dirname, 'src/main/index.ts'),
           'job-process': path.resolve(__dirname, 'src/host/job-process.ts'),
+          // Face tracking threads of the persona builder (src/engine/tracking/tracker-pool.ts looks for it beside the entries).
+          'tracker-worker': path.resolve(__dirname, 'src/engine/tracking/tracker-worker.ts'),
         },
       },
     },

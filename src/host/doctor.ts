@@ -5,7 +5,7 @@ import type { DoctorReport } from '../shared/contract';
 import { ffmpegPath, ffprobePath, runProcess } from '../engine/media/ffmpeg';
 import { appVersion } from './app-info';
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 async function binaryVersion(resolve: () => string): Promise<DoctorReport['ffmpeg']> {
   let p: string;
@@ -31,7 +31,7 @@ export const FACE_MODELS = ['blazeface', 'facemesh', 'iris'];
 export function faceModelDir(): string | undefined {
   // The package's exports do not include package.json: walk up from its entry point.
   try {
-    let dir = path.dirname(require.resolve('@vladmandic/human'));
+    let dir = path.dirname(requireCjs.resolve('@vladmandic/human'));
     while (path.basename(dir) !== 'human' && path.dirname(dir) !== dir) dir = path.dirname(dir);
     return path.join(dir, 'models');
   } catch {
@@ -50,7 +50,7 @@ function checkFaceModels(): DoctorReport['faceModels'] {
 function checkElectron(): DoctorReport['electron'] {
   let pkgDir: string;
   try {
-    pkgDir = path.dirname(require.resolve('electron/package.json'));
+    pkgDir = path.dirname(requireCjs.resolve('electron/package.json'));
   } catch {
     return { installed: false, reason: 'the electron package is not installed (run npm ci)' };
   }
@@ -65,7 +65,7 @@ function checkElectron(): DoctorReport['electron'] {
 }
 
 export async function runDoctor(): Promise<DoctorReport> {
-  const ort = require('onnxruntime-node') as { env: { versions: { node: string } } };
+  const ort = requireCjs('onnxruntime-node') as { env: { versions: { node: string } } };
   const { probeProviders } = await import('../engine/nn/providers');
   const providers = await probeProviders();
   const [ffmpeg, ffprobe] = await Promise.all([binaryVersion(ffmpegPath), binaryVersion(ffprobePath)]);

@@ -23,6 +23,7 @@ export function savedEdits(projectDir: string, curvesId: string) {
 }
 
 async function box(page: Page, testId: string) {
+  await page.getByTestId(testId).first().scrollIntoViewIfNeeded();
   const b = await page.getByTestId(testId).first().boundingBox();
   if (!b) throw new Error(`${testId} is not visible`);
   return b;
@@ -64,6 +65,7 @@ export async function editCurves(page: Page, projectDir: string, curvesId: strin
   expect(savedEdits(projectDir, curvesId).layers.find((l) => l.channel === 'yaw')?.keys?.map((x) => x.frame)).toContain(frame0);
 
   // Drag it later in time and up: one undo step for the whole drag.
+  await page.getByTestId('lane-yaw').scrollIntoViewIfNeeded();
   const kb = (await k.boundingBox())!;
   await page.mouse.move(kb.x + kb.width / 2, kb.y + kb.height / 2);
   await page.mouse.down();
@@ -106,6 +108,7 @@ export async function editCurves(page: Page, projectDir: string, curvesId: strin
   const at = Number(await tc.getAttribute('data-frame'));
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
   expect(Number(await tc.getAttribute('data-frame'))).toBe(at + 5);
+  await page.getByTestId('lane-yaw').scrollIntoViewIfNeeded();
   await page.getByTestId('lane-yaw').locator('.tl-head').click();
   await page.keyboard.press('k');
   await expect.poll(() => keys.count()).toBe(keys0 + 2);

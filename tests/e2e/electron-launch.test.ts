@@ -31,7 +31,8 @@ describe('desktop app launch', () => {
       expect(await win.title()).toMatch(/FACIAL Studio/);
       const prefs = await app.evaluate(({ BrowserWindow }) => {
         const w = BrowserWindow.getAllWindows()[0];
-        const p = w.webContents.getLastWebPreferences();
+        // getLastWebPreferences exists at run time but is missing from Electron's typings.
+        const p = (w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> | null }).getLastWebPreferences();
         return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
       });
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ffmpegPath, runProcess } from '../../src/engine/media/ffmpeg';
+import { ffmpegPath, probeMedia, runProcess } from '../../src/engine/media/ffmpeg';
+import { trackVideo } from '../../src/engine/tracking/track-video';
 import { readNpy } from '../../src/engine/io/npy';
 import { decodePng } from '../../src/engine/io/png';
 import {
@@ -121,6 +122,20 @@ describe.skipIf(Boolean(skipNoSharedData))(`persona build on the AOC clip${skipN
     const r = await renderFitOverlay(dir, AOC, [0, 57, 120, 178], out, 128);
     expect(r.bytes).toBeGreaterThan(1000);
     expect(decodePng(readFileSync(out)).width).toBe(256);
+  });
+
+  it('tracks the same landmarks on two worker threads as on one in-process tracker', async () => {
+    // 2 s (50 frames): five chunks of 10, alternating between the two threads.
+    const clip = path.join(tmp, 'aoc-2s.mp4');
+    await ffmpeg(['-i', AOC, '-t', '2', '-an', '-c:v', 'mpeg4', '-q:v', '2', clip]);
+    const info = await probeMedia(clip);
+    const single = await trackVideo(clip, info, { threads: 1 });
+    const seen: number[] = [];
+    const pooled = await trackVideo(clip, info, { threads: 2, onFrame: (i, rgb) => { seen.push(i); expect(rgb.length).toBe(512 * 512 * 3); } });
+    expect(pooled.frameCount).toBe(50);
+    expect(pooled.trackedFrames).toBe(50);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(Buffer.from(pooled.landmarks.buffer).equals(Buffer.from(single.landmarks.buffer))).toBe(true);
   });
 
   it('refuses to overwrite the persona without overwrite', async () => {

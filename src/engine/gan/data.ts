@@ -8,7 +8,7 @@ import { UserError } from '../util/errors';
 import { computeNormStats, normalizeParams, type NormStats } from './normalize';
 import { AUDIO_DIM, AUDIO_STEPS } from './model';
 import { Rng } from './stats';
-import { splitFrames, trainingStarts, type Split } from './windows';
+import { chooseWindowLength, splitFrames, trainingStarts, type Split } from './windows';
 
 export const FRAME_FEATURES = AUDIO_STEPS * AUDIO_DIM;
 
@@ -58,7 +58,7 @@ export function buildDataset(params: Float32Array, features: Float32Array, T: nu
         file,
         hint:
           trainLen >= 32
-            ? `Use a shorter window (--window ${Math.floor(trainLen / 32) * 32}), or a longer clip; the zero-training prior (generate --prior) works for any clip.`
+            ? `Use a shorter window (--window ${chooseWindowLength(trainLen) ?? 32}, or leave --window out to choose it), or a longer clip; the zero-training prior (generate --prior) works for any clip.`
             : `Build the persona from a longer clip (at least ${2 * 32} frames with speech; a minute or more is better); the zero-training prior (generate --prior) works for any clip.`,
       },
     );

@@ -68,11 +68,28 @@ function resizeLastAxis(g: Graph, x: Tensor, m: number): Tensor {
 }
 
 /**
+ * ConvTranspose1d(k4, stride 2, padding 1) with the same parameters (weight [Cin, Cout, 4]
+ * at `<path>.weight`), computed as two ordinary convolutions with kernel 2 whose outputs
+ * are interleaved: y[2m] = W3ᵀx[m-1] + W1ᵀx[m], y[2m+1] = W2ᵀx[m] + W0ᵀx[m+1]. ONNX
+ * Runtime's CPU Conv kernels are much faster than its ConvTranspose; inference graphs
+ * use this form (a unit test checks it against the transposed convolution).
+ */
+function upConvPolyphase(g: Graph, x: Tensor, cin: number, cout: number, bias: boolean): Tensor {
+  const [B, , n] = x.shape;
+  const w = g.param('weight', [cin, cout, 4], fanInUniform(cout * 4));
+  const b = bias ? g.param('bias', [cout], fanInUniform(cout * 4)) : undefined;
+  const taps = (i: number, j: number) => F.transpose(F.concat([F.narrow(w, 2, i, i + 1), F.narrow(w, 2, j, j + 1)], 2), [1, 0, 2]); // [Cout, Cin, 2]
+  const even = F.conv(x, taps(3, 1), b, { pads: [1, 0] });
+  const odd = F.conv(x, taps(2, 0), b, { pads: [0, 1] });
+  return F.reshape(F.concat([F.unsqueeze(even, 3), F.unsqueeze(odd, 3)], 3), [B, cout, 2 * n]);
+}
+
+/**
  * One level of the 1-D U-Net (pix2pix's UnetSkipConnectionBlock, 1-D): down conv
  * (k4, s2), the inner block, up transposed conv (k4, s2); the output is concatenated
  * with the input except at the outermost level.
  */
-function unetLevel(g: Graph, x: Tensor, levels: { outer: number; inner: number }[], depth: number, inputCh: number): Tensor {
+function unetLevel(g: Graph, x: Tensor, levels: { outer: number; inner: number }[], depth: number, inputCh: number, polyphase: boolean): Tensor {
   const { outer, inner } = levels[depth];
   const outermost = depth === 0;
   const innermost = depth === levels.length - 1;
@@ -83,11 +100,13 @@ function unetLevel(g: Graph, x: Tensor, levels: { outer: number; inner: number }
     if (!outermost && !innermost) h = new BatchNorm1d(inner, { name: 'down_bn' }).forward(g, h);
     let upIn = inner;
     if (!innermost) {
-      h = unetLevel(g, h, levels, depth + 1, inner);
+      h = unetLevel(g, h, levels, depth + 1, inner, polyphase);
       upIn = inner * 2;
     }
     h = F.relu(h);
-    h = new ConvTranspose1d(upIn, outer, { kernel: 4, stride: 2, padding: 1, bias: outermost, name: 'up' }).forward(g, h);
+    h = polyphase
+      ? g.scope('up', () => upConvPolyphase(g, h, upIn, outer, outermost))
+      : new ConvTranspose1d(upIn, outer, { kernel: 4, stride: 2, padding: 1, bias: outermost, name: 'up' }).forward(g, h);
     if (outermost) return F.tanh(h);
     h = new BatchNorm1d(outer, { name: 'up_bn' }).forward(g, h);
     return F.concat([x, h], 1);
@@ -108,7 +127,7 @@ export interface AudioEncoding {
  * Everything here is independent of the initial state, so inference can run it for
  * many windows in one batch (the state enters only in buildStatePath).
  */
-export function buildAudioPath(g: Graph, audio: Tensor, arch: GanArchitecture): AudioEncoding {
+export function buildAudioPath(g: Graph, audio: Tensor, arch: GanArchitecture, opts: { polyphase?: boolean } = {}): AudioEncoding {
   const [B, L, S, D] = audio.shape;
   if (L !== arch.window || S !== AUDIO_STEPS || D !== AUDIO_DIM) g.fail(`generator: audio must be [B, ${arch.window}, ${AUDIO_STEPS}, ${AUDIO_DIM}], got [${audio.shape}]`);
   if (L % 32 !== 0) g.fail(`generator: window ${L} is not a multiple of 32`);
@@ -133,7 +152,7 @@ export function buildAudioPath(g: Graph, audio: Tensor, arch: GanArchitecture): 
         { outer: u8, inner: u8 },
         { outer: u8, inner: u8 },
       ];
-      h = g.scope('unet', () => unetLevel(g, h, levels, 0, c3));
+      h = g.scope('unet', () => unetLevel(g, h, levels, 0, c3, opts.polyphase ?? false));
       // Conv1d(327 → 256) over concat(h, s repeated) = conv(h, W[:, :256]) + conv(s, W[:, 256:]) + b:
       // the audio part here, the state part in buildStatePath.
       const { weight } = post1Params(g, arch);

@@ -74,7 +74,7 @@ export const ENCODE_BATCH = 4;
 export function encoderGraph(arch: GanArchitecture, batch = ENCODE_BATCH): Graph {
   const g = new Graph('facial_gan_encoder', { training: false });
   const audio = g.input('audio', [batch, arch.window, AUDIO_STEPS, AUDIO_DIM]);
-  const enc = buildAudioPath(g, audio, arch);
+  const enc = buildAudioPath(g, audio, arch, { polyphase: true });
   g.output('pre', enc.pre);
   g.output('local', enc.local);
   return g;

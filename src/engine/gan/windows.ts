@@ -105,7 +105,7 @@ export function padFrames(data: Float32Array, T: number, frameSize: number, L: n
   return { data: out, T: L };
 }
 
-/** Frames over which a window's mismatch with its initial state is faded out. */
+/** Shortest fade of a window's mismatch with its initial state (frames). */
 export function seamBlendFrames(L: number): number {
   return Math.max(2, Math.min(8, Math.floor(L / 8)));
 }
@@ -114,26 +114,42 @@ export function seamBlendFrames(L: number): number {
  * Writes one window's output [L, C] into the track at `start`. When the window has an
  * initial state (`state`, the value already at frame `start`, shared with the previous
  * window), that frame keeps the state and the window's offset from it is added back
- * and faded out over the first few frames (raised cosine), so a seam never jumps even
- * when the model's initial-state term is not yet well trained. The offset is measured
- * against the window's motion extrapolated back to its first frame (2·y1 − y2): a
- * window's very first output frame can sit off its own trajectory.
+ * and faded out (raised cosine), so a seam never jumps even when the model's
+ * initial-state term is not yet well trained:
+ * - the offset is measured against the window's motion extrapolated back to its first
+ *   frame (2·y1 − y2): a window's very first output frame can sit off its trajectory;
+ * - the fade lasts at least L/8 frames, and longer when the offset is large compared
+ *   with the window's own typical frame-to-frame change, so that the correction never
+ *   moves faster than the motion around it (at most L − 1 frames).
  */
-export function writeWindow(track: Float32Array, C: number, start: number, window: Float32Array, L: number, state?: Float32Array): void {
+export function writeWindow(track: Float32Array, C: number, start: number, win: Float32Array, L: number, state?: Float32Array): void {
   if (!state) {
-    track.set(window.subarray(0, L * C), start * C);
+    track.set(win.subarray(0, L * C), start * C);
     return;
   }
-  const K = seamBlendFrames(L);
   const delta = new Float32Array(C);
+  let offset = 0;
   for (let c = 0; c < C; c++) {
-    const anchor = L >= 3 ? 2 * window[C + c] - window[2 * C + c] : window[c];
+    const anchor = L >= 3 ? 2 * win[C + c] - win[2 * C + c] : win[c];
     delta[c] = state[c] - anchor;
+    offset += Math.abs(delta[c]) / C;
   }
+  // The window's typical step: median over frames of the mean |change| over channels.
+  const steps = new Float64Array(Math.max(0, L - 2));
+  for (let t = 2; t < L; t++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.abs(win[t * C + c] - win[(t - 1) * C + c]);
+    steps[t - 2] = s / C;
+  }
+  steps.sort();
+  const typical = steps.length ? steps[Math.floor(steps.length / 2)] : 0;
+  // A raised cosine over K frames moves at most (pi/2)/K of the offset per frame.
+  const needed = typical > 0 ? Math.ceil(((Math.PI / 2) * offset) / typical) : L - 1;
+  const K = Math.min(L - 1, Math.max(seamBlendFrames(L), needed));
   for (let c = 0; c < C; c++) track[start * C + c] = state[c];
   for (let t = 1; t < L; t++) {
     const w = t < K ? 0.5 * (1 + Math.cos((Math.PI * t) / K)) : 0;
     const o = (start + t) * C;
-    for (let c = 0; c < C; c++) track[o + c] = window[t * C + c] + w * delta[c];
+    for (let c = 0; c < C; c++) track[o + c] = win[t * C + c] + w * delta[c];
   }
 }

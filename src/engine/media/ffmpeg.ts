@@ -7,13 +7,13 @@ import { UserError, CancelledError } from '../util/errors';
  * The bundled ffmpeg and ffprobe (from @ffmpeg-installer / @ffprobe-installer,
  * whose binaries ship inside the npm packages). FFMPEG_PATH / FFPROBE_PATH override.
  */
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 function resolveBinary(envVar: string, pkg: string, name: string): string {
   const fromEnv = process.env[envVar];
   if (fromEnv) return fromEnv;
   try {
-    const mod = require(pkg) as { path: string };
+    const mod = requireCjs(pkg) as { path: string };
     // In a packaged Electron app binaries live outside the asar archive.
     const p = mod.path.replace('app.asar', 'app.asar.unpacked');
     if (existsSync(p)) return ensureExecutable(p, envVar, name);

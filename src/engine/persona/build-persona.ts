@@ -269,7 +269,8 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
     });
   }
   const tex = finishTexture(acc);
-  const texturePng = encodePng({ width: acc.size, height: acc.size, channels: 4, data: tex.data });
+  // Level 6: ~5x faster than 9 on the atlas for a file ~5 % larger (the pixels are the same).
+  const texturePng = encodePng({ width: acc.size, height: acc.size, channels: 4, data: tex.data }, 6);
   throwIfCancelled(signal);
   lap('texture');
 

@@ -28,7 +28,8 @@ export interface TrackedFace {
   score: number;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM shim declares one at the top of each bundled chunk.
+const requireHere = createRequire(import.meta.url);
 
 /** Folder of the installed @vladmandic/human package. */
 function humanPackageDir(): string {
@@ -36,7 +37,7 @@ function humanPackageDir(): string {
   // main entry (dist/human.node.js) and go from there.
   let main: string;
   try {
-    main = require.resolve('@vladmandic/human');
+    main = requireHere.resolve('@vladmandic/human');
   } catch (err) {
     throw new UserError('tracker-missing', 'The face tracker package @vladmandic/human is not installed.', {
       hint: 'Run `npm ci` in the project folder.',
@@ -47,7 +48,7 @@ function humanPackageDir(): string {
 }
 
 function wasmDir(): string {
-  const main = require.resolve('@tensorflow/tfjs-backend-wasm');
+  const main = requireHere.resolve('@tensorflow/tfjs-backend-wasm');
   // main is dist/index.js (or dist/tf-backend-wasm.node.js): the .wasm files sit beside it.
   return path.dirname(main) + path.sep;
 }
@@ -84,15 +85,28 @@ let cachedModule: { mod: HumanModule; subPixel: boolean } | undefined;
 const TRUNC_PATTERN = 'return c.map(x=>[Math.trunc(x[0]+y[0]),Math.trunc(x[1]+y[1]),Math.trunc(x[2]||0)])';
 const SUBPIXEL_REPLACEMENT = 'return c.map(x=>[x[0]+y[0],x[1]+y[1],x[2]||0])';
 
+/**
+ * human's frame-difference check (image.skip) computes the squared difference of the
+ * whole frame with the previous one on every frame (~2 ms at 512x512) and lets the
+ * detector be skipped when it is at most cacheSensitivity. We follow the face with
+ * cacheSensitivity = Infinity, where that comparison is always true: this patch answers
+ * true at once in that case (skipping is still only allowed: the detector's own
+ * skipFrames cadence and a lost face still decide). Not found: the stock check runs,
+ * with the same outcome.
+ */
+const SKIP_CHECK_PATTERN = '{let n=!1;if(e.cacheSensitivity===0||!t.shape';
+const SKIP_CHECK_REPLACEMENT = '{let n=!1;if(e.cacheSensitivity===1/0)return!0;if(e.cacheSensitivity===0||!t.shape';
+
 function loadHumanModule(entry: string): { mod: HumanModule; subPixel: boolean } {
   if (cachedModule) return cachedModule;
   const source = readFileSync(entry, 'utf8');
-  const count = source.split(TRUNC_PATTERN).length - 1;
-  if (count !== 1) {
-    cachedModule = { mod: require(entry) as HumanModule, subPixel: false };
+  const occurrences = (pattern: string) => source.split(pattern).length - 1;
+  if (occurrences(TRUNC_PATTERN) !== 1) {
+    cachedModule = { mod: requireHere(entry) as HumanModule, subPixel: false };
     return cachedModule;
   }
-  const patched = source.replace(TRUNC_PATTERN, SUBPIXEL_REPLACEMENT);
+  let patched = source.replace(TRUNC_PATTERN, SUBPIXEL_REPLACEMENT);
+  if (occurrences(SKIP_CHECK_PATTERN) === 1) patched = patched.replace(SKIP_CHECK_PATTERN, SKIP_CHECK_REPLACEMENT);
   const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${patched}\n})`, {
     filename: entry,
   }) as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
@@ -147,11 +161,12 @@ function registerDiskModelRouter(tf: Tfjs): void {
 /** Default detector cadence, frames (see FaceTrackerOptions.detectEvery). */
 export const DETECT_EVERY = 10;
 /**
- * human's frame-difference threshold when the detector may be skipped: so large that
- * every frame counts as "unchanged" (the detector then runs on its skipFrames cadence).
- * 0 disables the cache: human runs the detector on that frame (see FaceTracker.track).
+ * human's frame-difference threshold when the detector may be skipped: every frame
+ * counts as "unchanged" (the detector then runs on its skipFrames cadence; see
+ * SKIP_CHECK_PATTERN). 0 disables the cache: human runs the detector on that frame
+ * (see FaceTracker.track).
  */
-const FOLLOW_SENSITIVITY = 1e9;
+const FOLLOW_SENSITIVITY = Infinity;
 const REDETECT_SENSITIVITY = 0;
 
 export interface FaceTrackerOptions {
@@ -176,6 +191,7 @@ export interface TrackFrameOptions {
  */
 export class FaceTracker {
   private framesSeen = 0;
+  private pixels = new Float32Array(0);
 
   private constructor(
     private readonly human: Human,
@@ -274,7 +290,13 @@ export class FaceTracker {
 
   /** Tracks the faces in one RGB24 frame. Returns faces with full 478-point meshes only. */
   async track(rgb: Uint8Array, width: number, height: number, opts: TrackFrameOptions = {}): Promise<TrackedFace[]> {
-    const t3 = this.tf.tensor3d(rgb, [height, width, 3], 'int32');
+    // human works on float32 pixels (it casts an int32 input): convert into a scratch
+    // array reused across frames (tfjs copies it into wasm memory at once) instead of
+    // having tfjs allocate an Int32Array per frame and wasm cast it.
+    const size = width * height * 3;
+    if (this.pixels.length !== size) this.pixels = new Float32Array(size);
+    this.pixels.set(rgb.subarray(0, size));
+    const t3 = this.tf.tensor3d(this.pixels, [height, width, 3], 'float32');
     const t4 = this.tf.expandDims(t3, 0);
     let faces: FaceResult[];
     try {

@@ -164,6 +164,11 @@ export function EditorArea(props: {
 
   useEditorKeyboard(ctx);
 
+  // Debugging and benchmark hook (bench/timeline.bench.ts drives pan and zoom through it).
+  useEffect(() => {
+    (window as unknown as { __facialEditor?: EditorContextValue }).__facialEditor = ctx;
+  }, [ctx]);
+
   const undo = useCallback(() => editor.dispatch({ type: 'undo' }), [editor]);
   const redo = useCallback(() => editor.dispatch({ type: 'redo' }), [editor]);
 

@@ -28,6 +28,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLCanvasElement>(null);
   const waveRef = useRef<HTMLCanvasElement>(null);
+  const lanesCanvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
   const lanes = useMemo(() => visibleLanes(doc, advanced), [doc?.semantic, advanced]); // eslint-disable-line react-hooks/exhaustive-deps
   const semLabels = useMemo(() => Object.fromEntries((doc?.semantic ?? []).map((s) => [s.name, s.label])), [doc?.semantic]);
@@ -61,7 +62,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   }, [doc, width, view]);
 
   useEffect(() => {
-    renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined });
+    renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined, lanes: lanesCanvasRef.current ?? undefined });
     renderer.update({
       doc,
       evaluator: doc ? evaluator(doc) : undefined,
@@ -168,10 +169,13 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
           </div>
         </div>
         {doc ? (
-          <div className="tl-lanes" ref={scrollerRef} onScroll={() => renderer.schedule()}>
-            {lanes.map((ch) => (
-              <Lane key={ch} channel={ch} label={channelLabel(ch, semLabels)} height={ch.startsWith('expr:') ? LANE_H_RAW : LANE_H} renderer={renderer} width={width} view={v} onPanDown={panDown} />
-            ))}
+          <div className="tl-lanes-wrap">
+            <canvas className="tl-lanes-canvas" ref={lanesCanvasRef} style={{ left: HEADER_W, width }} />
+            <div className="tl-lanes" ref={scrollerRef} onScroll={() => renderer.schedule()}>
+              {lanes.map((ch) => (
+                <Lane key={ch} channel={ch} label={channelLabel(ch, semLabels)} height={ch.startsWith('expr:') ? LANE_H_RAW : LANE_H} renderer={renderer} width={width} view={v} onPanDown={panDown} />
+              ))}
+            </div>
           </div>
         ) : (
           <div className="tl-lanes tl-lanes--empty">
@@ -220,9 +224,9 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
   const doc = useStore(editor, (s) => s.doc)!;
   const active = useStore(editor, (s) => s.activeChannel === channel);
   const playhead = useStore(editor, (s) => Math.round(s.playhead));
-  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const rowRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    renderer.registerLane(channel, canvasRef.current);
+    renderer.registerLane(channel, rowRef.current);
     return () => renderer.registerLane(channel, null);
   }, [renderer, channel]);
   const ev = evaluator(doc);
@@ -256,7 +260,7 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
   };
 
   return (
-    <div className={`tl-row tl-lane${active ? ' is-active' : ''}`} style={{ height }} data-testid={laneTestId} data-channel={channel}>
+    <div ref={rowRef} className={`tl-row tl-lane${active ? ' is-active' : ''}`} style={{ height }} data-testid={laneTestId} data-channel={channel}>
       <div className="tl-head" onClick={() => editor.dispatch({ type: 'active-channel', channel })} title={`${channel}: click to make it the lane K adds keys to`}>
         <span className="tl-head__name">{label}</span>
         <span className="tl-head__value" data-testid="lane-value">
@@ -274,7 +278,6 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
         }}
         onDoubleClick={onDoubleClick}
       >
-        <canvas ref={canvasRef} />
         {channel === 'blink' ? <BlinkEvents view={view} width={width} /> : keysLayer && <Keys layer={keysLayer} view={view} width={width} renderer={renderer} height={height} valueAt={valueAt} label={label} />}
       </div>
     </div>

@@ -29,6 +29,7 @@ const COLORS = {
   waveHi: '#6f93b6',
   loop: 'rgba(224,176,80,0.12)',
   zero: 'rgba(255,255,255,0.06)',
+  track: '#15181d',
 };
 
 const pyramids = new WeakMap<Float32Array, MinMaxPyramid>();
@@ -67,7 +68,10 @@ export interface DrawInput {
 }
 
 export class TimelineRenderer {
-  private readonly lanes = new Map<string, HTMLCanvasElement>();
+  /** Lane rows (DOM) by channel: their position in the scroller says where to draw. */
+  private readonly lanes = new Map<string, HTMLElement>();
+  /** One canvas under all lanes (one upload per frame instead of one per lane). */
+  lanesCanvas?: HTMLCanvasElement;
   ruler?: HTMLCanvasElement;
   wave?: HTMLCanvasElement;
   /** The scrolling element that holds the lanes (to skip lanes out of sight). */
@@ -81,14 +85,15 @@ export class TimelineRenderer {
   private colMax = new Float32Array(0);
 
   /** The fixed canvases and the lanes' scroller. */
-  attach(parts: { ruler?: HTMLCanvasElement; wave?: HTMLCanvasElement; scroller?: HTMLElement }): void {
+  attach(parts: { ruler?: HTMLCanvasElement; wave?: HTMLCanvasElement; scroller?: HTMLElement; lanes?: HTMLCanvasElement }): void {
     this.ruler = parts.ruler;
     this.wave = parts.wave;
     this.scroller = parts.scroller;
+    this.lanesCanvas = parts.lanes;
   }
 
-  registerLane(channel: string, canvas: HTMLCanvasElement | null): void {
-    if (canvas) this.lanes.set(channel, canvas);
+  registerLane(channel: string, row: HTMLElement | null): void {
+    if (row) this.lanes.set(channel, row);
     else this.lanes.delete(channel);
     this.schedule();
   }
@@ -144,13 +149,7 @@ export class TimelineRenderer {
     const t0 = performance.now();
     if (this.ruler) this.drawRuler(this.ruler, inp);
     if (this.wave) this.drawWave(this.wave, inp);
-    const top = this.scroller?.scrollTop ?? 0;
-    const bottom = top + (this.scroller?.clientHeight ?? Infinity);
-    for (const [channel, canvas] of this.lanes) {
-      const row = canvas.parentElement;
-      if (row && this.scroller && (row.offsetTop + row.offsetHeight < top || row.offsetTop > bottom)) continue;
-      this.drawLane(canvas, channel, inp);
-    }
+    if (this.lanesCanvas) this.drawLanes(this.lanesCanvas, inp);
     this.drawTimes.push(performance.now() - t0);
     if (this.drawTimes.length > 2000) this.drawTimes.splice(0, 1000);
   }
@@ -237,11 +236,29 @@ export class TimelineRenderer {
     }
   }
 
-  private drawLane(c: HTMLCanvasElement, channel: string, inp: DrawInput): void {
+  private drawLanes(c: HTMLCanvasElement, inp: DrawInput): void {
     const s = sizeCanvas(c);
     if (!s) return;
     const { ctx, w, h } = s;
     ctx.clearRect(0, 0, w, h);
+    const top = this.scroller?.scrollTop ?? 0;
+    for (const [channel, row] of this.lanes) {
+      const y = row.offsetTop - top;
+      const rh = row.clientHeight;
+      if (y + rh < 0 || y > h) continue;
+      ctx.save();
+      ctx.translate(0, y);
+      ctx.beginPath();
+      ctx.rect(0, 0, w, rh);
+      ctx.clip();
+      ctx.fillStyle = COLORS.track;
+      ctx.fillRect(0, 0, w, rh);
+      this.drawLane(ctx, w, rh, channel, inp);
+      ctx.restore();
+    }
+  }
+
+  private drawLane(ctx: CanvasRenderingContext2D, w: number, h: number, channel: string, inp: DrawInput): void {
     const { doc, evaluator, view } = inp;
     if (!doc || !evaluator) return;
     this.drawLoop(ctx, inp, h);

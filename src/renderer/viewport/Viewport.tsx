@@ -197,7 +197,7 @@ export function Viewport() {
       </div>
       {refUrl && showRef && (
         <div className="viewport__ref">
-          <video ref={videoRef} src={refUrl} muted playsInline preload="auto" />
+          <video ref={videoRef} src={refUrl} muted playsInline preload="auto" data-testid="reference-video" onLoadedMetadata={(e) => persona && (e.currentTarget.currentTime = refFrame / persona.payload.fps + 1e-3)} />
           <div className="viewport__hud muted small">Reference · frame {refFrame}</div>
         </div>
       )}
