@@ -31,14 +31,14 @@ describe.skipIf(!hasSharedData)(`rendering network and MP4 export on real data${
   it('trains G_r (cpu-small, 256 px), beats the raw 3D render on held-out frames, and resumes', async () => {
     const previews: string[] = [];
     const r = await trainRenderer(persona, {
-      steps: 60, size: 256, config: 'cpu-small', previewEvery: 30, checkpointEvery: 30, evalFrames: 24,
+      steps: 40, size: 256, config: 'cpu-small', previewEvery: 20, checkpointEvery: 20, evalFrames: 24,
       onProgress: (p) => { if (typeof p.data?.preview === 'string') previews.push(p.data.preview); },
     });
-    expect(r.steps).toBe(60);
+    expect(r.steps).toBe(40);
     expect(r.losses!.l1).toBeLessThan(0.3);
     for (const f of ['renderer.json', 'checkpoint.safetensors', 'generator.onnx', 'eval.json', 'frames-256.npy']) expect(existsSync(path.join(persona, 'renderer', f))).toBe(true);
-    // Previews: step 0, 30, 60, each a 3-column grid (conditioning | generated | real) of 3 rows.
-    expect(previews.map((p) => path.basename(p))).toEqual(['step-000000.png', 'step-000030.png', 'step-000060.png']);
+    // Previews: step 0, 20, 40, each a 3-column grid (conditioning | generated | real) of 3 rows.
+    expect(previews.map((p) => path.basename(p))).toEqual(['step-000000.png', 'step-000020.png', 'step-000040.png']);
     const grid = decodePng(await fs.readFile(previews[2]));
     expect(grid.width).toBe(3 * 256 + 4);
     expect(grid.height).toBe(3 * 256 + 4);
@@ -50,10 +50,10 @@ describe.skipIf(!hasSharedData)(`rendering network and MP4 export on real data${
     expect(ev.flicker.real).toBeGreaterThan(0);
     expect(Number.isFinite(ev.flicker.generated)).toBe(true);
     // Resume: 5 more steps continue from the checkpoint.
-    const r2 = await trainRenderer(persona, { steps: 65, size: 256, config: 'cpu-small', evalFrames: 4 });
-    expect(r2.resumedFrom).toBe(60);
+    const r2 = await trainRenderer(persona, { steps: 45, size: 256, config: 'cpu-small', evalFrames: 4 });
+    expect(r2.resumedFrom).toBe(40);
     expect(r2.stepsThisRun).toBe(5);
-    expect((await readRendererInfo(persona))!.steps).toBe(65);
+    expect((await readRendererInfo(persona))!.steps).toBe(45);
   });
 
   it('renders obama2.wav as a 24.4 s photoreal MP4 with sound (H.264 yuv420p + AAC)', async () => {

@@ -3,9 +3,7 @@
  * reference fine-tuning script as defaults. Layout of a frame: [pose 0-5 | blink 6 |
  * expression 7-70], all in network space.
  */
-import type { Tensor } from '../nn/graph';
-import * as F from '../nn/ops/functional';
-import { l1Loss, lsganLoss, mseLoss } from '../nn/losses';
+import { F, l1Loss, lsganLoss, mseLoss, type Tensor } from '../nn';
 import { motion } from './model';
 
 export interface LossWeights {

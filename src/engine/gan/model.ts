@@ -17,10 +17,7 @@
  * `width` scales the wide channel counts (1 = the reference's sizes); the local path
  * and the 32-value features keep their sizes.
  */
-import type { Graph, Tensor } from '../nn/graph';
-import * as F from '../nn/ops/functional';
-import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, Linear } from '../nn/modules';
-import { fanInUniform } from '../nn/init';
+import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, Linear, F, fanInUniform, type Graph, type Tensor } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
 
 export const AUDIO_STEPS = 16;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
-import { loadPersona, loadPersonaAudio, loadPersonaLandmarks } from '../persona/persona-folder';
+import { loadPersona, loadPersonaAudio, loadPersonaLandmarks } from '../persona';
 import { UserError } from '../util/errors';
 import { EYE_OUTER, mouthOpeningFromLandmarks } from './metrics';
 import type { PriorInput } from './prior';

@@ -12,6 +12,8 @@ import { markEdit } from '../perf';
 const HEADER_W = 148;
 const LANE_H = 58;
 const LANE_H_RAW = 34;
+/** Above this many blinks in view, they are drawn but not given DOM handles. */
+const MAX_BLINK_HANDLES = 60;
 
 /** The curve timeline: ruler, waveform, lanes with keyframes and blinks, playhead. */
 export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
@@ -28,7 +30,6 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLCanvasElement>(null);
   const waveRef = useRef<HTMLCanvasElement>(null);
-  const lanesCanvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
   const lanes = useMemo(() => visibleLanes(doc, advanced), [doc?.semantic, advanced]); // eslint-disable-line react-hooks/exhaustive-deps
   const semLabels = useMemo(() => Object.fromEntries((doc?.semantic ?? []).map((s) => [s.name, s.label])), [doc?.semantic]);
@@ -62,7 +63,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   }, [doc, width, view]);
 
   useEffect(() => {
-    renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined, lanes: lanesCanvasRef.current ?? undefined });
+    renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined });
     renderer.update({
       doc,
       evaluator: doc ? evaluator(doc) : undefined,
@@ -169,13 +170,10 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
           </div>
         </div>
         {doc ? (
-          <div className="tl-lanes-wrap">
-            <canvas className="tl-lanes-canvas" ref={lanesCanvasRef} style={{ left: HEADER_W, width }} />
-            <div className="tl-lanes" ref={scrollerRef} onScroll={() => renderer.schedule()}>
-              {lanes.map((ch) => (
-                <Lane key={ch} channel={ch} label={channelLabel(ch, semLabels)} height={ch.startsWith('expr:') ? LANE_H_RAW : LANE_H} renderer={renderer} width={width} view={v} onPanDown={panDown} />
-              ))}
-            </div>
+          <div className="tl-lanes" ref={scrollerRef} onScroll={() => renderer.schedule()}>
+            {lanes.map((ch) => (
+              <Lane key={ch} channel={ch} label={channelLabel(ch, semLabels)} height={ch.startsWith('expr:') ? LANE_H_RAW : LANE_H} renderer={renderer} width={width} view={v} onPanDown={panDown} />
+            ))}
           </div>
         ) : (
           <div className="tl-lanes tl-lanes--empty">
@@ -224,9 +222,9 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
   const doc = useStore(editor, (s) => s.doc)!;
   const active = useStore(editor, (s) => s.activeChannel === channel);
   const playhead = useStore(editor, (s) => Math.round(s.playhead));
-  const rowRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    renderer.registerLane(channel, rowRef.current);
+    renderer.registerLane(channel, canvasRef.current);
     return () => renderer.registerLane(channel, null);
   }, [renderer, channel]);
   const ev = evaluator(doc);
@@ -260,7 +258,7 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
   };
 
   return (
-    <div ref={rowRef} className={`tl-row tl-lane${active ? ' is-active' : ''}`} style={{ height }} data-testid={laneTestId} data-channel={channel}>
+    <div className={`tl-row tl-lane${active ? ' is-active' : ''}`} style={{ height }} data-testid={laneTestId} data-channel={channel}>
       <div className="tl-head" onClick={() => editor.dispatch({ type: 'active-channel', channel })} title={`${channel}: click to make it the lane K adds keys to`}>
         <span className="tl-head__name">{label}</span>
         <span className="tl-head__value" data-testid="lane-value">
@@ -278,6 +276,7 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
         }}
         onDoubleClick={onDoubleClick}
       >
+        <canvas ref={canvasRef} />
         {channel === 'blink' ? <BlinkEvents view={view} width={width} /> : keysLayer && <Keys layer={keysLayer} view={view} width={width} renderer={renderer} height={height} valueAt={valueAt} label={label} />}
       </div>
     </div>
@@ -313,7 +312,6 @@ function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer:
               onPointerDown={(e) => {
                 e.stopPropagation();
                 const el = e.currentTarget;
-                el.setPointerCapture(e.pointerId);
                 const item = { layerId: layer.id, keyId: k.id };
                 const cur = editor.getState().selection;
                 if (e.shiftKey && cur.kind === 'keys') editor.dispatch({ type: 'select', selection: { kind: 'keys', items: [...cur.items.filter((i) => i.keyId !== k.id), item] } });
@@ -341,14 +339,17 @@ function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer:
                     editor.dispatch({ type: 'commit', label: `Move key on ${label}`, edits: next, coalesce: gesture });
                   }
                 };
+                // Listen on the window: the drag continues wherever the pointer goes.
                 const onUp = () => {
-                  el.removeEventListener('pointermove', onMove);
-                  el.removeEventListener('pointerup', onUp);
+                  window.removeEventListener('pointermove', onMove);
+                  window.removeEventListener('pointerup', onUp);
+                  window.removeEventListener('pointercancel', onUp);
                   editor.dispatch({ type: 'gesture-end' });
                   if (!moved) editor.dispatch({ type: 'playhead', frame: k.frame });
                 };
-                el.addEventListener('pointermove', onMove);
-                el.addEventListener('pointerup', onUp);
+                window.addEventListener('pointermove', onMove);
+                window.addEventListener('pointerup', onUp);
+                window.addEventListener('pointercancel', onUp);
               }}
             />
           );
@@ -363,6 +364,9 @@ function BlinkEvents({ view, width }: { view: TimelineView; width: number }) {
   const selection = useStore(editor, (s) => s.selection);
   const f1 = xToFrame(view, width);
   const visible = doc.edits.blinks.filter((b) => b.start + b.duration >= view.start && b.start <= f1);
+  // Zoomed far out, blinks are a few pixels wide: the lane's curve shows them, and
+  // hundreds of handles would only cost frame time. Zoom in to edit them.
+  if (visible.length > MAX_BLINK_HANDLES) return null;
   return (
     <>
       {visible.map((b) => {
@@ -390,8 +394,6 @@ function BlinkEvents({ view, width }: { view: TimelineView; width: number }) {
 
   function blinkDrag(e: ReactPointerEvent<HTMLElement>, b: BlinkEvent, mode: 'move' | 'start' | 'end') {
     e.stopPropagation();
-    const el = e.currentTarget;
-    el.setPointerCapture(e.pointerId);
     editor.dispatch({ type: 'select', selection: { kind: 'blink', id: b.id } });
     editor.dispatch({ type: 'active-channel', channel: 'blink' });
     const x0 = e.clientX;
@@ -409,11 +411,13 @@ function BlinkEvents({ view, width }: { view: TimelineView; width: number }) {
       }
     };
     const onUp = () => {
-      el.removeEventListener('pointermove', onMove);
-      el.removeEventListener('pointerup', onUp);
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+      window.removeEventListener('pointercancel', onUp);
       editor.dispatch({ type: 'gesture-end' });
     };
-    el.addEventListener('pointermove', onMove);
-    el.addEventListener('pointerup', onUp);
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+    window.addEventListener('pointercancel', onUp);
   }
 }

@@ -68,10 +68,8 @@ export interface DrawInput {
 }
 
 export class TimelineRenderer {
-  /** Lane rows (DOM) by channel: their position in the scroller says where to draw. */
-  private readonly lanes = new Map<string, HTMLElement>();
-  /** One canvas under all lanes (one upload per frame instead of one per lane). */
-  lanesCanvas?: HTMLCanvasElement;
+  /** One canvas per lane, by channel. */
+  private readonly lanes = new Map<string, HTMLCanvasElement>();
   ruler?: HTMLCanvasElement;
   wave?: HTMLCanvasElement;
   /** The scrolling element that holds the lanes (to skip lanes out of sight). */
@@ -85,15 +83,14 @@ export class TimelineRenderer {
   private colMax = new Float32Array(0);
 
   /** The fixed canvases and the lanes' scroller. */
-  attach(parts: { ruler?: HTMLCanvasElement; wave?: HTMLCanvasElement; scroller?: HTMLElement; lanes?: HTMLCanvasElement }): void {
+  attach(parts: { ruler?: HTMLCanvasElement; wave?: HTMLCanvasElement; scroller?: HTMLElement }): void {
     this.ruler = parts.ruler;
     this.wave = parts.wave;
     this.scroller = parts.scroller;
-    this.lanesCanvas = parts.lanes;
   }
 
-  registerLane(channel: string, row: HTMLElement | null): void {
-    if (row) this.lanes.set(channel, row);
+  registerLane(channel: string, canvas: HTMLCanvasElement | null): void {
+    if (canvas) this.lanes.set(channel, canvas);
     else this.lanes.delete(channel);
     this.schedule();
   }
@@ -149,7 +146,18 @@ export class TimelineRenderer {
     const t0 = performance.now();
     if (this.ruler) this.drawRuler(this.ruler, inp);
     if (this.wave) this.drawWave(this.wave, inp);
-    if (this.lanesCanvas) this.drawLanes(this.lanesCanvas, inp);
+    // Lanes scrolled out of sight are skipped.
+    const top = this.scroller?.scrollTop ?? 0;
+    const bottom = top + (this.scroller?.clientHeight ?? Infinity);
+    for (const [channel, canvas] of this.lanes) {
+      const row = canvas.parentElement?.parentElement;
+      if (row && this.scroller && (row.offsetTop + row.offsetHeight < top || row.offsetTop > bottom)) continue;
+      const s = sizeCanvas(canvas);
+      if (!s) continue;
+      s.ctx.fillStyle = COLORS.track;
+      s.ctx.fillRect(0, 0, s.w, s.h);
+      this.drawLane(s.ctx, s.w, s.h, channel, inp);
+    }
     this.drawTimes.push(performance.now() - t0);
     if (this.drawTimes.length > 2000) this.drawTimes.splice(0, 1000);
   }
@@ -233,28 +241,6 @@ export class TimelineRenderer {
       const y0 = mid - hi * scale;
       const y1 = mid - lo * scale;
       ctx.fillRect(x, y0, 1, Math.max(1, y1 - y0));
-    }
-  }
-
-  private drawLanes(c: HTMLCanvasElement, inp: DrawInput): void {
-    const s = sizeCanvas(c);
-    if (!s) return;
-    const { ctx, w, h } = s;
-    ctx.clearRect(0, 0, w, h);
-    const top = this.scroller?.scrollTop ?? 0;
-    for (const [channel, row] of this.lanes) {
-      const y = row.offsetTop - top;
-      const rh = row.clientHeight;
-      if (y + rh < 0 || y > h) continue;
-      ctx.save();
-      ctx.translate(0, y);
-      ctx.beginPath();
-      ctx.rect(0, 0, w, rh);
-      ctx.clip();
-      ctx.fillStyle = COLORS.track;
-      ctx.fillRect(0, 0, w, rh);
-      this.drawLane(ctx, w, rh, channel, inp);
-      ctx.restore();
     }
   }
 
