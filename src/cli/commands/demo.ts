@@ -18,7 +18,7 @@ export const command: CliCommand = {
         video,
         audio,
         out: flagString(args, 'out'),
-        steps: args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 250),
+        steps: args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 200),
         signal: io.signal,
         onProgress: bar.onProgress,
         log: io.json ? undefined : (l) => io.err(l),

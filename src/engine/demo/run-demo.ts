@@ -29,7 +29,7 @@ export interface DemoOptions extends RunOptions {
   audio?: string;
   /** Output folder (default: <tmp>/facial-studio-demo). */
   out?: string;
-  /** Renderer training steps (default 250). */
+  /** Renderer training steps (default 200). */
   steps?: number;
   /** Seconds of synthetic reference video and of synthetic voice-over. */
   videoSeconds?: number;
@@ -95,7 +95,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const tCurves = lap();
 
   // 4. Renderer.
-  const steps = opts.steps ?? 250;
+  const steps = opts.steps ?? 200;
   log(`training the rendering network (${steps} steps, cpu-small, 256 px)`);
   const r = await trainRenderer(personaDir, { steps, size: 256, config: 'cpu-small', device: opts.device, restart: true, signal: opts.signal, onProgress: subProgress(p, 0.25, 0.85, 'train') });
   log(`  ${r.steps} steps at ${r.secondsPerStep.toFixed(2)} s/step; held-out PSNR ${r.eval.psnrDb} dB, SSIM ${r.eval.ssim}`);
