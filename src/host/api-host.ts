@@ -16,6 +16,8 @@ import { appVersion } from './app-info';
 import { cleanStaleStaging } from './staging-cleanup';
 import { getCurves, saveCurves, saveCurveEdits } from './curves-store';
 import { mediaPeaks, personaModel } from './editor-data';
+import { mediaFrame } from './media-frame';
+import { personaInfo } from './persona-info';
 
 type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
 type ResultParams<M extends Method> = z.output<(typeof Requests)[M]['params']>;
@@ -89,6 +91,8 @@ export class ApiHost {
       },
       'curves.saveEdits': async ({ projectDir, curvesId, edits, semantic }) => ({ savedAt: await saveCurveEdits(projectDir, curvesId, edits, semantic) }),
       'media.peaks': async ({ projectDir, mediaId }) => mediaPeaks(projectDir, mediaId, this.jobs),
+      'media.frame': async ({ projectDir, mediaId, frame, maxSize }) => mediaFrame(projectDir, mediaId, frame, maxSize),
+      'persona.info': async ({ projectDir, personaId }) => personaInfo(projectDir, personaId),
       'persona.model': async ({ projectDir, personaId }) => personaModel(projectDir, personaId),
     };
   }

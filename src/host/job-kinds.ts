@@ -85,6 +85,7 @@ export const JOB_KINDS: KindMap = {
       const { randomUUID } = await import('node:crypto');
       const { readProject } = await import('./project-store');
       const { generateCurves, writeCurves } = await import('../engine/gan');
+      const { UserError } = await import('../engine/util/errors');
       const project = await readProject(req.projectDir);
       const persona = project.personas.find((x) => x.id === req.personaId);
       if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
@@ -92,21 +93,26 @@ export const JOB_KINDS: KindMap = {
       if (!media) throw new Error(`No media ${req.mediaId} in the project`);
       const curves = await generateCurves(path.join(req.projectDir, persona.path), path.join(req.projectDir, media.path), {
         prior: req.prior,
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
         mediaId: media.id,
         signal: opts.signal,
         onProgress: opts.onProgress,
       });
+      if (req.range && req.range.to >= curves.frameCount) {
+        throw new UserError('range-outside', `Frames ${req.range.from}-${req.range.to} are outside the ${curves.frameCount} frames generated from ${media.name}.`, { hint: 'Select a range inside the timeline.' });
+      }
       const id = `c-${randomUUID().slice(0, 8)}`;
       const rel = `curves/${id}.json`;
       await writeCurves(path.join(req.projectDir, rel), curves);
-      return { id, path: rel, source: curves.source, frameCount: curves.frameCount, fps: curves.fps, note: curves.note };
+      return { id, path: rel, source: curves.source, frameCount: curves.frameCount, fps: curves.fps, note: curves.note, ...(req.range ? { range: req.range } : {}) };
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');
       const r = result as { id: string; path: string; source: 'prior' | 'facial-gan' };
       await updateProject(req.projectDir, (p) => {
         p.curves.push({ id: r.id, personaId: req.personaId, mediaId: req.mediaId, path: r.path, source: r.source, createdAt: new Date().toISOString() });
-        p.activeCurvesId = r.id;
+        // A range take is merged into the open document by the editor: it stays a take.
+        if (!req.range) p.activeCurvesId = r.id;
         return p;
       });
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProjectFile, MediaItem } from './project-schema';
 import { CurveDocumentFile, CurveEdits, SemanticControl } from './curve-document';
+import { PersonaInfoPayload } from './persona-info';
 
 /**
  * The one API contract between the studio UI and the engine host. Every request,
@@ -62,7 +63,17 @@ export const JobRequest = z.discriminatedUnion('kind', [
   /** Train FACIAL-GAN on a persona of the project (resumes from its checkpoint). */
   z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional() }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
-  z.object({ kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional() }),
+  z.object({
+    kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional(),
+    /** Seed of the prior's sampling (another seed, another take); default 1. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    /**
+     * Frames [from, to] (inclusive) the editor will re-generate: the new take is added
+     * to the project without becoming the active curves, since the editor merges only
+     * this range of it into the open document.
+     */
+    range: z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).refine((r) => r.from <= r.to, 'from must not be after to').optional(),
+  }),
   /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
   z.object({
     kind: z.literal('renderer.train'), projectDir: z.string(), personaId: z.string(),
@@ -124,6 +135,10 @@ export const PersonaModelPayload = z.object({
 });
 export type PersonaModelPayload = z.infer<typeof PersonaModelPayload>;
 
+/** One frame of a project's video, extracted by the host (the file lies in the project's cache/frames/). */
+export const MediaFramePayload = z.object({ file: z.string(), frame: z.number().int().nonnegative() });
+export type MediaFramePayload = z.infer<typeof MediaFramePayload>;
+
 const Empty = z.object({}).strict();
 
 /** Requests: method name → params and result schemas. */
@@ -146,6 +161,11 @@ export const Requests = {
   /** Autosave: replaces only the edits (and semantic controls) of a saved document. */
   'curves.saveEdits': { params: z.object({ projectDir: z.string(), curvesId: CurvesId, edits: CurveEdits, semantic: z.array(SemanticControl).optional() }), result: z.object({ savedAt: z.string() }) },
   'media.peaks': { params: z.object({ projectDir: z.string(), mediaId: z.string() }), result: PeaksPayload },
+  'media.frame': {
+    params: z.object({ projectDir: z.string(), mediaId: z.string(), frame: z.number().int().nonnegative(), maxSize: z.number().int().min(16).max(4096).optional() }),
+    result: MediaFramePayload,
+  },
+  'persona.info': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: PersonaInfoPayload },
   'persona.model': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: PersonaModelPayload },
 } as const;
 

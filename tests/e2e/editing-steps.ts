@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCurveDocument } from '../../src/engine/common/curves/document';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 
@@ -125,4 +126,52 @@ export async function editCurves(page: Page, projectDir: string, curvesId: strin
   expect(audioTime).toBeGreaterThan(0.3);
   await waitSaved(page);
   return { keys: keys0 + 2, blinks: before };
+}
+
+/** The saved document's base (parsed as the editor parses it). */
+function savedBase(projectDir: string, curvesId: string): Float32Array {
+  return parseCurveDocument(JSON.parse(readFileSync(path.join(projectDir, 'curves', `${curvesId}.json`), 'utf8'))).base;
+}
+
+/**
+ * Shift-drags a range on the ruler, re-generates it from the voice-over, and checks on
+ * disk that only that range of the base changed and the edits outside it stayed; then
+ * undoes it and checks the old base is back.
+ */
+export async function regenerateRangeStep(page: Page, projectDir: string, curvesId: string): Promise<void> {
+  const frames = Number(await page.getByTestId('timeline').getAttribute('data-frame-count'));
+  const from = Math.round(frames * 0.7);
+  const to = Math.round(frames * 0.9);
+  const before = savedBase(projectDir, curvesId);
+  const editsBefore = savedEdits(projectDir, curvesId);
+  const xOf = await xOfFrame(page);
+  const ruler = await box(page, 'ruler');
+  await page.keyboard.down('Shift');
+  await page.mouse.move(xOf(from), ruler.y + ruler.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(xOf((from + to) / 2), ruler.y + ruler.height / 2);
+  await page.mouse.move(xOf(to), ruler.y + ruler.height / 2);
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await page.getByTestId('inspector-range').waitFor();
+  const jobs = page.locator('[data-testid="job"][data-job-kind="curves.generate"][data-job-state="done"]');
+  const done0 = await jobs.count();
+  await page.getByTestId('regenerate-range').click();
+  await expect.poll(() => jobs.count(), { timeout: 120_000 }).toBe(done0 + 1);
+  await page.locator('[data-testid="regenerate-range"]:not([disabled])').waitFor({ timeout: 30_000 });
+  await expect.poll(() => Array.from(savedBase(projectDir, curvesId)).some((v, i) => v !== before[i]), { timeout: 10_000 }).toBe(true);
+  await waitSaved(page);
+  const after = savedBase(projectDir, curvesId);
+  const changed: number[] = [];
+  for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed.push(Math.floor(i / 71));
+  const lo = Math.min(...changed);
+  const hi = Math.max(...changed);
+  // The selection snaps to whole frames under the pointer: allow a frame either side.
+  expect(lo).toBeGreaterThanOrEqual(from - 2);
+  expect(hi).toBeLessThanOrEqual(to + 2);
+  expect(savedEdits(projectDir, curvesId).layers).toEqual(editsBefore.layers.filter((l) => !l.keys || l.keys.some((k) => k.frame < lo || k.frame > hi)));
+
+  await page.getByTestId('undo').click();
+  await expect.poll(() => Array.from(savedBase(projectDir, curvesId)).every((v, i) => v === before[i]), { timeout: 10_000 }).toBe(true);
+  await waitSaved(page);
 }

@@ -2,9 +2,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodePng } from '../../src/engine/io/png';
 import { startStudio, screenshot, skipNoChromium, type Studio } from './harness';
 import { writeSpeechLikeWav, syntheticCurves, toCurveDocumentFile } from './fixtures';
-import { openProjectFromStart, editCurves } from './editing-steps';
+import { openProjectFromStart, editCurves, regenerateRangeStep } from './editing-steps';
 import { JobRequest } from '../../src/shared/contract';
 import { repoRoot, hasSharedData, sharedData } from '../helpers/repo';
 
@@ -131,6 +132,12 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     await job.waitFor();
     await page.locator('[data-testid="job"][data-job-kind="persona.build"][data-job-state="done"]').waitFor({ timeout: 280_000 });
     await page.getByTestId('persona').waitFor();
+    // The build report (persona.info) in the persona panel.
+    const report = page.getByTestId('persona-report-build');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.textContent()).toMatch(/Frames tracked\d+(\.\d)? %.*Reprojectionmedian \d+\.\d+ px · p95 \d+\.\d+ px/);
+    expect(await page.getByTestId('gan-status').textContent()).toMatch(/Not trained/);
+    await screenshot(page, 'persona-report');
   });
 
   it('generates curves from the voice-over and previews the persona driven by them', async () => {
@@ -140,6 +147,23 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     await page.locator('[data-testid="viewport-3d"][data-state="persona"]').waitFor({ timeout: 30_000 });
     // Semantic expression lanes come from the persona's expression space.
     await page.getByTestId('lane-jaw').waitFor();
+    // The reference frame beside the preview is extracted on the host (media.frame), so it
+    // shows the footage even where Chromium cannot decode H.264: count its non-black pixels.
+    const img = page.getByTestId('reference-frame');
+    await img.waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('[data-testid="reference-frame"]');
+      return Boolean(el && el.complete && el.naturalWidth > 0);
+    });
+    // What Chromium painted, read back from a screenshot of the element.
+    const png = decodePng(new Uint8Array(await img.screenshot()));
+    let bright = 0;
+    for (let i = 0; i < png.width * png.height; i++) {
+      const o = i * png.channels;
+      if (png.data[o] + png.data[o + 1] + png.data[o + 2] > 60) bright++;
+    }
+    const lit = bright / (png.width * png.height);
+    expect(lit).toBeGreaterThan(0.2);
   });
 
   it('edits the generated curves (keys on yaw, blinks, undo/redo, play) and saves them', async () => {
@@ -147,6 +171,15 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     await editCurves(page, projectDir, project.activeCurvesId);
     const shot = await screenshot(page, 'editor-aoc');
     copyFileSync(shot, path.join(repoRoot, 'docs/images/editor-aoc.png'));
+  });
+
+  it('re-generates a selected range from the audio, keeping the edits elsewhere, and undoes it', async () => {
+    const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
+    await regenerateRangeStep(page, projectDir, project.activeCurvesId);
+    // The take stays in the project without replacing the open curves.
+    const after = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
+    expect(after.activeCurvesId).toBe(project.activeCurvesId);
+    expect(after.curves.length).toBe(project.curves.length + 1);
   });
 
   it('exports a video from the export dialog', async () => {

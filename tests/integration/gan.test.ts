@@ -249,6 +249,18 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const prior = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id, prior: true });
     if (prior.kind !== 'curves.generate') throw new Error('unreachable');
     expect(((await kind.run(prior, {})) as { source: string }).source).toBe('prior');
+    // A range take (the editor's "re-generate range"): recorded, not made active; another seed, another prior take.
+    const ranged = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id, prior: true, seed: 7, range: { from: 100, to: 200 } });
+    if (ranged.kind !== 'curves.generate') throw new Error('unreachable');
+    const take = (await kind.run(ranged, {})) as { id: string; path: string; range?: unknown };
+    expect(take.range).toEqual({ from: 100, to: 200 });
+    await kind.apply!(ranged, take);
+    const withTake = await readProject(proj);
+    expect(withTake.activeCurvesId).toBe(result.id);
+    expect(withTake.curves.map((c) => c.id)).toEqual([result.id, take.id]);
+    expect(parseCurveDocument(readFileSync(path.join(proj, take.path), 'utf8')).generator).toMatchObject({ seed: 7 });
+    await expect(kind.run({ ...ranged, range: { from: 600, to: 700 } }, {})).rejects.toMatchObject({ code: 'range-outside' });
+    expect(() => JobRequest.parse({ ...ranged, range: { from: 5, to: 4 } })).toThrow(/from must not be after to/);
     expect(JobRequest.parse({ kind: 'gan.train', projectDir: proj, personaId, steps: 10 }).kind).toBe('gan.train');
     expect(() => JobRequest.parse({ kind: 'gan.train', projectDir: proj, personaId, steps: -1 })).toThrow();
     expect(JOB_KINDS['gan.train'].title({ kind: 'gan.train', projectDir: proj, personaId })).toMatch(/FACIAL-GAN/);

@@ -1,56 +1,18 @@
 /**
- * Frame timing of an export: how many frames cover the audio, which reference-video
- * frame shows behind each output frame (the reference plays forwards, then backwards,
- * then forwards again: "ping-pong", so it never jumps), and the output presets.
+ * Frame timing of an export: how many frames cover the audio, curve resampling and
+ * the ffmpeg filter of each preset. The presets and the reference-frame mapping live
+ * in engine/common/export-timing.ts (the editor uses them too).
  */
 
-export type PresetName = 'square512' | '720p' | '1080p';
+import type { ExportPreset } from '../common/export-timing';
 
-export interface ExportPreset {
-  name: PresetName;
-  width: number;
-  height: number;
-  /** square: a square of the source around the face, scaled; fit: the whole source scaled to fit, padded with black. */
-  fit: 'square' | 'fit';
-  label: string;
-}
-
-export const PRESETS: Record<PresetName, ExportPreset> = {
-  square512: { name: 'square512', width: 512, height: 512, fit: 'square', label: 'Square 512 x 512' },
-  '720p': { name: '720p', width: 1280, height: 720, fit: 'fit', label: 'HD 1280 x 720' },
-  '1080p': { name: '1080p', width: 1920, height: 1080, fit: 'fit', label: 'Full HD 1920 x 1080' },
-};
-
-export const EXPORT_FPS = [25, 30] as const;
-
-export function isPresetName(s: string): s is PresetName {
-  return Object.prototype.hasOwnProperty.call(PRESETS, s);
-}
+// The presets and the ping-pong mapping are shared with the editor (engine/common).
+export { PRESETS, EXPORT_FPS, isPresetName, pingPongIndex, referenceFrameFor, type PresetName, type ExportPreset } from '../common/export-timing';
 
 /** Output frames for an audio of `durationS` at `fps`: the nearest whole number (at least 1), so |frames/fps − duration| ≤ half a frame. */
 export function frameCountForDuration(durationS: number, fps: number): number {
   if (!(durationS > 0) || !(fps > 0)) throw new Error(`frameCountForDuration: duration ${durationS} s and fps ${fps} must be positive`);
   return Math.max(1, Math.round(durationS * fps));
-}
-
-/**
- * Index into a clip of `T` frames at position `i` of its ping-pong playback
- * 0, 1, …, T−1, T−2, …, 1, 0, 1, … (period 2(T − 1); a single frame repeats).
- */
-export function pingPongIndex(i: number, T: number): number {
-  if (!Number.isInteger(T) || T < 1) throw new Error(`pingPongIndex: clip length ${T} must be a positive integer`);
-  if (T === 1) return 0;
-  const period = 2 * (T - 1);
-  const k = ((Math.floor(i) % period) + period) % period;
-  return k < T ? k : period - k;
-}
-
-/**
- * The reference frame behind output frame `i`: the output's time i / outFps on the
- * reference's clock (refFps), then ping-pong over its `T` frames.
- */
-export function referenceFrameFor(i: number, outFps: number, refFps: number, T: number): number {
-  return pingPongIndex(Math.round((i * refFps) / outFps), T);
 }
 
 /**

@@ -6,7 +6,7 @@ import { editorReducer, initialEditor, saveLabel } from '../state/editor';
 import { AudioHolder, EditorContext, makeEvaluator, type EditorContextValue } from '../editor-context';
 import type { TimelineView } from '../state/timeline-view';
 import { fitView } from '../state/timeline-view';
-import { parseCurveDocument } from '../../engine/common/curves/document';
+import { parseCurveDocument, toCurveDocumentFile } from '../../engine/common/curves/document';
 import { decodePeaksPayload, type Peaks } from '../timeline/peaks';
 import { PlaybackClock } from '../timeline/playback';
 import { Timeline } from '../timeline/Timeline';
@@ -91,9 +91,17 @@ export function EditorArea(props: {
       const revision = s.revision;
       editor.dispatch({ type: 'save', save: { state: 'saving' } });
       try {
-        const r = await api.call('curves.saveEdits', { projectDir: snap.dir, curvesId: s.curvesId, edits: s.history.present, semantic: s.doc.semantic });
+        // Edits alone are small: send just them, unless a re-generated range changed the base.
+        const base = s.doc.base;
+        let savedAt: string;
+        if (base === s.savedBase) {
+          savedAt = (await api.call('curves.saveEdits', { projectDir: snap.dir, curvesId: s.curvesId, edits: s.history.present.edits, semantic: s.doc.semantic })).savedAt;
+        } else {
+          await api.call('curves.save', { projectDir: snap.dir, curvesId: s.curvesId, doc: toCurveDocumentFile(s.doc), activate: false });
+          savedAt = new Date().toISOString();
+        }
         const now = editor.getState();
-        editor.dispatch({ type: 'save', save: now.revision === revision ? { state: 'saved', at: r.savedAt } : { state: 'dirty' }, revision });
+        editor.dispatch({ type: 'save', save: now.revision === revision ? { state: 'saved', at: savedAt } : { state: 'dirty' }, revision, base });
       } catch (err) {
         editor.dispatch({ type: 'save', save: { state: 'error', message: (err as Error).message } });
         report('Could not save the curve edits', err);

@@ -4,19 +4,16 @@ import { useStore } from '../state/use-store';
 import { Modal } from './Modal';
 import { buildJobRequest } from '../state/job-requests';
 import { formatEta } from '../state/session';
+import { PRESETS, EXPORT_FPS, type PresetName } from '../../engine/common/export-timing';
 
-/** The export presets of the export engine (src/engine/export/timing.ts), as offered to the user. */
-const PRESETS = [
-  { name: 'square512', label: 'Square 512 × 512', note: 'the face, cropped square' },
-  { name: '720p', label: 'HD 1280 × 720', note: 'the whole frame' },
-  { name: '1080p', label: 'Full HD 1920 × 1080', note: 'the whole frame' },
-];
+// The export engine's own preset table, so the dialog offers exactly what it renders.
+const PRESET_LIST = Object.values(PRESETS);
 
 export function ExportDialog({ onClose }: { onClose: () => void }) {
   const { api, session, report } = useApp();
   const snap = useStore(session, (s) => s.project)!;
   const jobs = useStore(session, (s) => s.jobs);
-  const [preset, setPreset] = useState('720p');
+  const [preset, setPreset] = useState<PresetName>('720p');
   const [fps, setFps] = useState(25);
   const p = snap.project;
   const curvesId = p.activeCurvesId ?? p.curves[p.curves.length - 1]?.id;
@@ -60,7 +57,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       <div className="field">
         <span>Preset</span>
         <div className="preset-list">
-          {PRESETS.map((x) => (
+          {PRESET_LIST.map((x) => (
             <label key={x.name} className={`preset${preset === x.name ? ' is-selected' : ''}`}>
               <input type="radio" name="preset" value={x.name} checked={preset === x.name} onChange={() => setPreset(x.name)} />
               <span className="preset__label">{x.label}</span>
@@ -72,8 +69,11 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       <label className="field">
         <span>Frame rate</span>
         <select className="input" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
-          <option value={25}>25 fps</option>
-          <option value={30}>30 fps</option>
+          {EXPORT_FPS.map((f) => (
+            <option key={f} value={f}>
+              {f} fps
+            </option>
+          ))}
         </select>
       </label>
       {!req.request && (

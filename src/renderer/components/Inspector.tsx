@@ -7,17 +7,22 @@ import type { CurveEdits, EditLayer, Easing } from '../../shared/curve-document'
 import { timecode } from '../state/timeline-view';
 import { addRangeEdit, deleteSelection, smoothRange } from '../timeline/actions';
 import { markEdit } from '../perf';
+import { useApp } from '../app-context';
+import { regenerateSelectedRange } from '../timeline/regenerate-range';
 
 /** Details of the selection (key, blink, range edit or frame range) and the edits of the active lane. */
 export function Inspector() {
   const ctx = useEditor();
   const { editor } = ctx;
+  const app = useApp();
+  const projectDir = useStore(app.session, (s) => s.project?.dir);
+  const [regenerating, setRegenerating] = useState(false);
   const doc = useStore(editor, (s) => s.doc);
   const selection = useStore(editor, (s) => s.selection);
   const active = useStore(editor, (s) => s.activeChannel);
   const labels = Object.fromEntries((doc?.semantic ?? []).map((s) => [s.name, s.label]));
   const commit = (label: string, edits: CurveEdits) => {
-    if (edits === editor.getState().history.present) return;
+    if (edits === editor.getState().history.present.edits) return;
     markEdit();
     editor.dispatch({ type: 'commit', label, edits });
   };
@@ -127,6 +132,21 @@ export function Inspector() {
           </button>
           <button className="btn btn--small" onClick={() => editor.dispatch({ type: 'loop', range: selection, on: true })}>
             Loop
+          </button>
+        </div>
+        <div className="insp__row">
+          <button
+            className="btn btn--small"
+            data-testid="regenerate-range"
+            disabled={regenerating || !projectDir || !doc.mediaId}
+            title={doc.mediaId ? 'Generate these frames again from the voice-over (all lanes); edits outside the range are kept. Undoable.' : 'These curves do not record their voice-over'}
+            onClick={() => {
+              if (!projectDir) return;
+              setRegenerating(true);
+              void regenerateSelectedRange(ctx, { api: app.api, session: app.session, projectDir, report: app.report }).finally(() => setRegenerating(false));
+            }}
+          >
+            {regenerating ? 'Re-generating…' : 'Re-generate range'}
           </button>
         </div>
       </div>

@@ -1,6 +1,7 @@
 import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { buildJobRequest } from '../state/job-requests';
+import { PersonaReport } from './PersonaReport';
 
 /**
  * The persona of this project: built from the reference video, then trained
@@ -35,6 +36,7 @@ export function PersonaPanel() {
             <div className="persona__name">{persona.name}</div>
             <div className="muted small">Built {new Date(persona.createdAt).toLocaleString()}</div>
             <div className="muted small">From {p.media.find((m) => m.id === persona.sourceMediaId)?.name ?? 'a removed video'}</div>
+            <PersonaReport personaId={persona.id} />
           </div>
         ) : (
           <p className="muted small empty-note">{reference ? 'No persona yet: build one from the reference video.' : 'Import a reference video of the person first; the persona (3D face model, texture, motion style) is built from it.'}</p>

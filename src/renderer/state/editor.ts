@@ -4,7 +4,17 @@ import { createHistory, commit, undo, redo, mark, type History } from '../../eng
 import { isChannel } from '../../engine/common/curves/channels';
 
 /**
- * The curve editor's state: the document, its undo history (over the edits),
+ * What undo and redo step through: the user's edits, and the generated base, which
+ * only "re-generate range" changes (so that too is undoable). Both are immutable
+ * values shared between history entries.
+ */
+export interface EditorContent {
+  edits: CurveEdits;
+  base: Float32Array;
+}
+
+/**
+ * The curve editor's state: the document, its undo history (over edits and base),
  * playhead, playback, selection and which lanes show. Plain data and a pure
  * reducer; gestures compute new edits with src/engine/common/curves and commit them.
  */
@@ -20,7 +30,9 @@ export type SaveState = { state: 'saved'; at?: string } | { state: 'dirty' } | {
 export interface EditorState {
   curvesId?: string;
   doc?: CurveDocument;
-  history: History<CurveEdits>;
+  history: History<EditorContent>;
+  /** The base last written to disk: autosave writes the whole document when the base differs. */
+  savedBase?: Float32Array;
   /** Bumped on every change of the edits (the autosave watches it). */
   revision: number;
   /** The revision last written to disk. */
@@ -41,7 +53,7 @@ export interface EditorState {
 export const DEFAULT_LANES = ['yaw', 'pitch', 'roll', 'x', 'y', 'z', 'blink'];
 
 export const initialEditor: EditorState = {
-  history: createHistory<CurveEdits>({ layers: [], blinks: [] }),
+  history: createHistory<EditorContent>({ edits: { layers: [], blinks: [] }, base: new Float32Array(0) }),
   revision: 0,
   savedRevision: 0,
   save: { state: 'saved' },
@@ -57,6 +69,8 @@ export type EditorAction =
   | { type: 'load'; curvesId: string; doc: CurveDocument }
   | { type: 'unload' }
   | { type: 'commit'; label: string; edits: CurveEdits; coalesce?: string; select?: Selection }
+  /** A new generated base with the edits that go with it (re-generate range): one undo step. */
+  | { type: 'rebase'; label: string; base: Float32Array; edits: CurveEdits }
   /** A gesture (drag) ended: the next commit is a new undo step. */
   | { type: 'gesture-end' }
   | { type: 'undo' }
@@ -69,7 +83,7 @@ export type EditorAction =
   | { type: 'active-channel'; channel: string }
   | { type: 'advanced'; on: boolean }
   | { type: 'semantic'; doc: CurveDocument }
-  | { type: 'save'; save: SaveState; revision?: number };
+  | { type: 'save'; save: SaveState; revision?: number; base?: Float32Array };
 
 function clampFrame(s: EditorState, f: number): number {
   const max = s.doc ? s.doc.frameCount - 1 : 0;
@@ -89,15 +103,16 @@ export function pruneSelection(sel: Selection, edits: CurveEdits): Selection {
 
 function withHistory(s: EditorState, history: EditorState['history'], selection?: Selection): EditorState {
   if (history === s.history) return s;
-  const doc = s.doc ? withEdits(s.doc, history.present) : s.doc;
-  const changed = history.present !== s.history.present;
+  const { edits, base } = history.present;
+  const doc = s.doc ? withEdits(base === s.doc.base ? s.doc : { ...s.doc, base }, edits) : s.doc;
+  const changed = edits !== s.history.present.edits || base !== s.history.present.base;
   return {
     ...s,
     history,
     doc,
     revision: changed ? s.revision + 1 : s.revision,
     save: changed ? { state: 'dirty' } : s.save,
-    selection: pruneSelection(selection ?? s.selection, history.present),
+    selection: pruneSelection(selection ?? s.selection, edits),
   };
 }
 
@@ -110,7 +125,8 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
         activeChannel: s.activeChannel,
         curvesId: a.curvesId,
         doc: a.doc,
-        history: createHistory(a.doc.edits),
+        history: createHistory<EditorContent>({ edits: a.doc.edits, base: a.doc.base }),
+        savedBase: a.doc.base,
         playhead: s.curvesId === a.curvesId ? Math.min(s.playhead, a.doc.frameCount - 1) : 0,
         save: { state: 'saved', at: a.doc.updatedAt },
       };
@@ -118,7 +134,11 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
       return { ...initialEditor, advanced: s.advanced };
     case 'commit':
       if (!s.doc) return s;
-      return withHistory(s, commit(s.history, a.edits, a.label, a.coalesce !== undefined ? { coalesce: a.coalesce } : {}), a.select);
+      if (a.edits === s.history.present.edits) return s;
+      return withHistory(s, commit(s.history, { edits: a.edits, base: s.history.present.base }, a.label, a.coalesce !== undefined ? { coalesce: a.coalesce } : {}), a.select);
+    case 'rebase':
+      if (!s.doc || a.base.length !== s.doc.base.length) return s;
+      return withHistory(s, commit(s.history, { edits: a.edits, base: a.base }, a.label));
     case 'gesture-end':
       return { ...s, history: mark(s.history) };
     case 'undo':
@@ -140,16 +160,16 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
       return { ...s, loop: range, loopOn: a.on ?? (a.range ? true : s.loopOn) };
     }
     case 'select':
-      return { ...s, selection: s.doc ? pruneSelection(a.selection, s.history.present) : { kind: 'none' } };
+      return { ...s, selection: s.doc ? pruneSelection(a.selection, s.history.present.edits) : { kind: 'none' } };
     case 'active-channel':
       return isChannel(a.channel) ? { ...s, activeChannel: a.channel } : s;
     case 'advanced':
       return { ...s, advanced: a.on };
     case 'semantic':
       // Semantic controls arrive with the persona model: a document change that is not an edit.
-      return s.doc ? { ...s, doc: withEdits(a.doc, s.history.present), revision: s.revision + 1, save: { state: 'dirty' } } : s;
+      return s.doc ? { ...s, doc: withEdits({ ...a.doc, base: s.history.present.base }, s.history.present.edits), revision: s.revision + 1, save: { state: 'dirty' } } : s;
     case 'save':
-      return { ...s, save: a.save, savedRevision: a.revision ?? s.savedRevision };
+      return { ...s, save: a.save, savedRevision: a.revision ?? s.savedRevision, savedBase: a.base ?? s.savedBase };
   }
 }
 

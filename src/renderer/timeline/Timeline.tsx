@@ -247,12 +247,12 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
     if (frame < 0 || frame >= doc.frameCount) return;
     const s = editor.getState();
     if (channel === 'blink') {
-      const r = addBlink(s.history.present, { start: Math.max(0, frame - 2) }, doc.frameCount);
+      const r = addBlink(s.history.present.edits, { start: Math.max(0, frame - 2) }, doc.frameCount);
       markEdit();
       editor.dispatch({ type: 'commit', label: 'Add blink', edits: r.edits, select: { kind: 'blink', id: r.blinkId } });
       return;
     }
-    const r = setKeyframe(s.history.present, channel, frame, valueAt(e.clientY, e.currentTarget), { falloff: Math.round(doc.fps * 0.4) });
+    const r = setKeyframe(s.history.present.edits, channel, frame, valueAt(e.clientY, e.currentTarget), { falloff: Math.round(doc.fps * 0.4) });
     markEdit();
     editor.dispatch({ type: 'commit', label: `Add key on ${label}`, edits: r.edits, select: { kind: 'keys', items: [{ layerId: r.layerId, keyId: r.keyId }] } });
   };
@@ -333,8 +333,8 @@ function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer:
                   if (!ev.shiftKey) to.frame = frame;
                   if (!ev.altKey) to.value = valueAt(ev.clientY, track);
                   const s = editor.getState();
-                  const next = moveKeyframe(s.history.present, layer.id, k.id, to, doc.frameCount);
-                  if (next !== s.history.present) {
+                  const next = moveKeyframe(s.history.present.edits, layer.id, k.id, to, doc.frameCount);
+                  if (next !== s.history.present.edits) {
                     markEdit();
                     editor.dispatch({ type: 'commit', label: `Move key on ${label}`, edits: next, coalesce: gesture });
                   }
@@ -401,11 +401,11 @@ function BlinkEvents({ view, width }: { view: TimelineView; width: number }) {
     const onMove = (ev: PointerEvent) => {
       const df = Math.round((ev.clientX - x0) * view.framesPerPx);
       const s = editor.getState();
-      let next = s.history.present;
+      let next = s.history.present.edits;
       if (mode === 'move') next = moveBlink(next, b.id, b.start + df, doc.frameCount);
       else if (mode === 'end') next = stretchBlink(next, b.id, b.duration + df, 'start', doc.frameCount);
       else next = stretchBlink(next, b.id, b.duration - df, 'end', doc.frameCount);
-      if (next !== s.history.present) {
+      if (next !== s.history.present.edits) {
         markEdit();
         editor.dispatch({ type: 'commit', label: mode === 'move' ? 'Move blink' : 'Stretch blink', edits: next, coalesce: gesture });
       }

@@ -11,7 +11,7 @@ export function addKeyAtPlayhead(ctx: EditorContextValue): void {
   const channel = s.activeChannel;
   if (channel === 'blink') return addBlinkAtPlayhead(ctx);
   const value = ctx.evaluator(s.doc).channel(channel)[frame];
-  const r = setKeyframe(s.history.present, channel, frame, value, { falloff: Math.round(s.doc.fps * 0.4) });
+  const r = setKeyframe(s.history.present.edits, channel, frame, value, { falloff: Math.round(s.doc.fps * 0.4) });
   markEdit();
   ctx.editor.dispatch({ type: 'commit', label: `Add key on ${channelLabel(channel)}`, edits: r.edits, select: { kind: 'keys', items: [{ layerId: r.layerId, keyId: r.keyId }] } });
 }
@@ -19,7 +19,7 @@ export function addKeyAtPlayhead(ctx: EditorContextValue): void {
 export function addBlinkAtPlayhead(ctx: EditorContextValue): void {
   const s = ctx.editor.getState();
   if (!s.doc) return;
-  const r = addBlink(s.history.present, { start: Math.round(s.playhead) }, s.doc.frameCount);
+  const r = addBlink(s.history.present.edits, { start: Math.round(s.playhead) }, s.doc.frameCount);
   markEdit();
   ctx.editor.dispatch({ type: 'commit', label: 'Add blink', edits: r.edits, select: { kind: 'blink', id: r.blinkId } });
 }
@@ -27,7 +27,7 @@ export function addBlinkAtPlayhead(ctx: EditorContextValue): void {
 export function deleteSelection(ctx: EditorContextValue): boolean {
   const s = ctx.editor.getState();
   const sel = s.selection;
-  let next = s.history.present;
+  let next = s.history.present.edits;
   let label = '';
   if (sel.kind === 'keys') {
     next = deleteKeyframes(next, sel.items.map((i) => i.keyId));
@@ -39,7 +39,7 @@ export function deleteSelection(ctx: EditorContextValue): boolean {
     next = removeLayer(next, sel.id);
     label = 'Delete edit';
   }
-  if (next === s.history.present) return false;
+  if (next === s.history.present.edits) return false;
   markEdit();
   ctx.editor.dispatch({ type: 'commit', label, edits: next, select: { kind: 'none' } });
   return true;
@@ -51,7 +51,7 @@ export function smoothRange(ctx: EditorContextValue, radius = 4): void {
   if (!s.doc) return;
   const range = s.selection.kind === 'range' ? s.selection : { start: Math.round(s.playhead - s.doc.fps), end: Math.round(s.playhead + s.doc.fps) };
   const fade = Math.min(Math.round(s.doc.fps / 5), Math.floor((range.end - range.start) / 4));
-  const r = addRangeLayer(s.history.present, { kind: 'smooth', channel: s.activeChannel, start: range.start, end: range.end, fade: Math.max(0, fade), radius }, s.doc.frameCount);
+  const r = addRangeLayer(s.history.present.edits, { kind: 'smooth', channel: s.activeChannel, start: range.start, end: range.end, fade: Math.max(0, fade), radius }, s.doc.frameCount);
   markEdit();
   ctx.editor.dispatch({ type: 'commit', label: `Smooth ${channelLabel(s.activeChannel)}`, edits: r.edits, select: { kind: 'layer', id: r.layerId } });
 }
@@ -64,7 +64,7 @@ export function addRangeEdit(ctx: EditorContextValue, kind: 'offset' | 'override
   let mean = 0;
   for (let f = start; f <= end; f++) mean += values[f] / (end - start + 1);
   const fade = Math.max(0, Math.min(Math.round(s.doc.fps / 5), Math.floor((end - start) / 4)));
-  const r = addRangeLayer(s.history.present, kind === 'offset' ? { kind, channel: s.activeChannel, start, end, fade, value: 0 } : { kind, channel: s.activeChannel, start, end, fade, value: mean }, s.doc.frameCount);
+  const r = addRangeLayer(s.history.present.edits, kind === 'offset' ? { kind, channel: s.activeChannel, start, end, fade, value: 0 } : { kind, channel: s.activeChannel, start, end, fade, value: mean }, s.doc.frameCount);
   markEdit();
   ctx.editor.dispatch({ type: 'commit', label: `${kind === 'offset' ? 'Offset' : 'Override'} ${channelLabel(s.activeChannel)}`, edits: r.edits, select: { kind: 'layer', id: r.layerId } });
 }

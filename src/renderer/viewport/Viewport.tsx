@@ -10,6 +10,8 @@ import type { FaceModel } from '../../engine/common/face-model';
 import type { PersonaModelPayload } from '../../shared/contract';
 import { markPreviewDrawn } from '../perf';
 import { timecode } from '../state/timeline-view';
+import { referenceFrameFor } from '../../engine/common/export-timing';
+import { useReferenceFrame } from './use-reference-frame';
 
 export function faceModelFrom(p: PersonaModelPayload): FaceModel {
   const eyeMask = new Uint8Array(p.vertexCount);
@@ -21,7 +23,7 @@ export function faceModelFrom(p: PersonaModelPayload): FaceModel {
   return { vertexCount: p.vertexCount, neutral, basis, triangles: Uint32Array.from(p.triangles), uvs: Float32Array.from(p.uvs), eyeMask, landmarkToVertex: Int32Array.from(p.landmarkToVertex) };
 }
 
-/** The 3D preview of the face at the playhead, with the reference video beside it. */
+/** The 3D preview of the face at the playhead, with the reference video's frame beside it. */
 export function Viewport() {
   const { api, session, report } = useApp();
   const ctx = useEditor();
@@ -32,7 +34,6 @@ export function Viewport() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
-  const videoRef = useRef<HTMLVideoElement>(null);
   const [loaded, setLoaded] = useState<{ payload: PersonaModelPayload; model: FaceModel } | undefined>();
   const [loadError, setLoadError] = useState<{ id: string; message: string }>();
   const [wireframe, setWireframe] = useState(false);
@@ -143,15 +144,10 @@ export function Viewport() {
     return editor.subscribe(update);
   }, [editor, evaluator, persona, doc !== undefined]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Reference video at the same frame (of the source clip).
-  const refUrl = persona?.payload.referenceVideoFile ? api.fileUrl(persona.payload.referenceVideoFile) : undefined;
-  const refFrame = persona && persona.payload.frameCount ? playhead % persona.payload.frameCount : 0;
-  useEffect(() => {
-    const v = videoRef.current;
-    if (!v || !persona) return;
-    const t = refFrame / persona.payload.fps;
-    if (Math.abs(v.currentTime - t) > 0.5 / persona.payload.fps) v.currentTime = t;
-  }, [refFrame, persona]);
+  // The reference video's frame behind this curve frame: the same ping-pong mapping as the export.
+  const refMediaId = persona?.payload.referenceVideoFile ? personaRef?.sourceMediaId : undefined;
+  const refFrame = persona && doc && persona.payload.frameCount ? referenceFrameFor(playhead, doc.fps, persona.payload.fps, persona.payload.frameCount) : undefined;
+  const ref = useReferenceFrame(api, snap.dir, showRef ? refMediaId : undefined, refFrame);
 
   if (!doc) {
     return (
@@ -190,15 +186,15 @@ export function Viewport() {
           <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Highlight the eye regions (what the blink drives)">
             Eyes
           </button>
-          <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refUrl} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
+          <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refMediaId} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
             Reference
           </button>
         </div>
       </div>
-      {refUrl && showRef && (
+      {refMediaId && showRef && (
         <div className="viewport__ref">
-          <video ref={videoRef} src={refUrl} muted playsInline preload="auto" data-testid="reference-video" onLoadedMetadata={(e) => persona && (e.currentTarget.currentTime = refFrame / persona.payload.fps + 1e-3)} />
-          <div className="viewport__hud muted small">Reference · frame {refFrame}</div>
+          {ref.url ? <img src={ref.url} alt={`Reference frame ${ref.frame ?? ''}`} data-testid="reference-frame" data-frame={ref.frame} /> : <div className="muted small">{ref.error ? `Reference frame unavailable: ${ref.error}` : 'Loading the reference frame…'}</div>}
+          <div className="viewport__hud muted small">Reference · frame {ref.frame ?? refFrame}</div>
         </div>
       )}
     </div>

@@ -18,12 +18,12 @@ describe('editorReducer', () => {
 
   it('commits edits, marks them unsaved, and undoes/redoes them (a drag is one step)', () => {
     let s = loaded();
-    const a = setKeyframe(s.history.present, 'yaw', 10, 0.2);
+    const a = setKeyframe(s.history.present.edits, 'yaw', 10, 0.2);
     s = editorReducer(s, { type: 'commit', label: 'Add key', edits: a.edits, select: { kind: 'keys', items: [{ layerId: a.layerId, keyId: a.keyId }] } });
     expect(s.doc!.edits).toBe(a.edits);
     expect(s.revision).toBe(1);
     expect(s.save.state).toBe('dirty');
-    const b1 = setKeyframe(s.history.present, 'yaw', 10, 0.3).edits;
+    const b1 = setKeyframe(s.history.present.edits, 'yaw', 10, 0.3).edits;
     const b2 = setKeyframe(b1, 'yaw', 10, 0.4).edits;
     s = editorReducer(s, { type: 'commit', label: 'Move key', edits: b1, coalesce: 'drag' });
     s = editorReducer(s, { type: 'commit', label: 'Move key', edits: b2, coalesce: 'drag' });

@@ -1,0 +1,62 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
+import { readProject } from './project-store';
+import { UserError } from '../engine/util/errors';
+
+/**
+ * persona.info: the persona's build report, training state and evaluations for the
+ * persona panel. Missing files are normal (not trained yet) and give null; a damaged
+ * file gives null plus a problem naming it, so one bad file does not hide the rest.
+ */
+export async function personaInfo(projectDir: string, personaId: string): Promise<PersonaInfoPayload> {
+  const project = await readProject(projectDir);
+  const ref = project.personas.find((p) => p.id === personaId);
+  if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
+  const dir = path.resolve(projectDir, ref.path);
+  const problems: PersonaInfoPayload['problems'] = [];
+
+  async function read<S extends z.ZodTypeAny>(rel: string, schema: S, pick: (raw: Record<string, unknown>) => unknown = (r) => r): Promise<z.infer<S> | null> {
+    const file = path.join(dir, rel);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      problems.push({ file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+      return null;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      problems.push({ file, message: 'is damaged: it is not valid JSON' });
+      return null;
+    }
+    const parsed = schema.safeParse(raw && typeof raw === 'object' ? pick(raw as Record<string, unknown>) : raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      problems.push({ file, message: `does not have the expected content (${issue ? `${issue.path.join('.') || 'top level'}: ${issue.message}` : 'unknown'})` });
+      return null;
+    }
+    return parsed.data as z.infer<S>;
+  }
+
+  const [report, ganTraining, ganEval, rendererTraining, rendererEval] = await Promise.all([
+    read('report.json', PersonaReportSummary),
+    // The step count is that of the last loss point; the file keeps the whole curve.
+    read('gan/training.json', GanTrainingSummary, (r) => ({ ...r, step: Array.isArray(r.points) && r.points.length ? (r.points[r.points.length - 1] as { step?: unknown }).step : 0 })),
+    read('gan/eval.json', GanEvalSummary),
+    read('renderer/renderer.json', RendererTrainingSummary),
+    read('renderer/eval.json', RendererEvalSummary),
+  ]);
+  return {
+    personaId: ref.id,
+    name: ref.name,
+    report,
+    gan: { training: ganTraining, eval: ganEval },
+    renderer: { training: rendererTraining, eval: rendererEval },
+    problems,
+  };
+}

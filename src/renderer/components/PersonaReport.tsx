@@ -1,0 +1,148 @@
+import { useEffect, useState } from 'react';
+import { useApp } from '../app-context';
+import { useStore } from '../state/use-store';
+import type { PersonaInfoPayload, GanEvalColumn } from '../../shared/persona-info';
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const duration = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
+
+/**
+ * The persona's quality figures (persona.info): how well it was tracked and fitted,
+ * its blinks and pose ranges, the build warnings, the training state of FACIAL-GAN and
+ * of the rendering network, and their held-out evaluations. Read again whenever the
+ * project changes (a finished job emits project.changed), so new results show up.
+ */
+export function PersonaReport({ personaId }: { personaId: string }) {
+  const { api, session } = useApp();
+  const snap = useStore(session, (s) => s.project)!;
+  const jobs = useStore(session, (s) => s.jobs);
+  const [info, setInfo] = useState<PersonaInfoPayload>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let cancelled = false;
+    api.call('persona.info', { projectDir: snap.dir, personaId }).then(
+      (r) => !cancelled && (setInfo(r), setError(undefined)),
+      (err: Error) => !cancelled && setError(err.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, snap, personaId]);
+
+  const running = Object.values(jobs).filter((j) => j.projectDir === snap.dir && (j.kind === 'gan.train' || j.kind === 'renderer.train') && (j.state === 'running' || j.state === 'queued'));
+  if (error) return <p className="inline-error small">Persona details unavailable: {error}</p>;
+  if (!info || info.personaId !== personaId) return <p className="muted small">Loading the persona's report…</p>;
+  const r = info.report;
+  const ganEval = info.gan.eval;
+  const rendEval = info.renderer.eval;
+  return (
+    <div className="persona-report" data-testid="persona-report">
+      {r ? (
+        <dl className="kv small" data-testid="persona-report-build">
+          <dt>Frames tracked</dt>
+          <dd>
+            {f1(r.tracking.trackedPct)} % ({r.tracking.framesTracked} / {r.tracking.framesTotal})
+          </dd>
+          <dt>Reprojection</dt>
+          <dd>
+            median {f2(r.fit.reprojectionPx.median)} px · p95 {f2(r.fit.reprojectionPx.p95)} px
+          </dd>
+          <dt>Blinks</dt>
+          <dd>
+            {r.blink.count} ({f1(r.blink.ratePerMin)} / min)
+          </dd>
+          <dt>Yaw · pitch · roll</dt>
+          <dd>
+            {f1(r.pose.yawDeg.min)}…{f1(r.pose.yawDeg.max)}° · {f1(r.pose.pitchDeg.min)}…{f1(r.pose.pitchDeg.max)}° · {f1(r.pose.rollDeg.min)}…{f1(r.pose.rollDeg.max)}°
+          </dd>
+          <dt>x · y · z</dt>
+          <dd>
+            {f1(r.pose.xMm.max - r.pose.xMm.min)} · {f1(r.pose.yMm.max - r.pose.yMm.min)} · {f1(r.pose.zMm.max - r.pose.zMm.min)} mm range
+          </dd>
+        </dl>
+      ) : (
+        <p className="muted small">No build report in the persona folder.</p>
+      )}
+      {r && r.warnings.length > 0 && (
+        <ul className="persona-report__warnings small" data-testid="persona-warnings">
+          {r.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+
+      <h3 className="persona-report__head">Motion model (FACIAL-GAN)</h3>
+      <p className="muted small" data-testid="gan-status">
+        {running.some((j) => j.kind === 'gan.train')
+          ? `Training: ${Math.round((running.find((j) => j.kind === 'gan.train')!.fraction ?? 0) * 100)} %`
+          : info.gan.training
+            ? `${info.gan.training.done ? 'Trained' : 'Partly trained'}: ${info.gan.training.step} steps (best ${info.gan.training.bestStep}), ${duration(info.gan.training.seconds)}${info.gan.training.stopReason ? `; ${info.gan.training.stopReason}` : ''}`
+            : 'Not trained: curves come from the prior.'}
+      </p>
+      {ganEval && (
+        <table className="eval-table small" data-testid="gan-eval">
+          <thead>
+            <tr>
+              <th />
+              <th>Model</th>
+              <th>Prior</th>
+              <th>Real</th>
+            </tr>
+          </thead>
+          <tbody>
+            {GAN_ROWS.map(([label, get, real]) => (
+              <tr key={label}>
+                <th>{label}</th>
+                <td>{ganEval.columns.model ? get(ganEval.columns.model) : '—'}</td>
+                <td>{get(ganEval.columns.prior)}</td>
+                <td>{real ? real(ganEval) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3 className="persona-report__head">Renderer</h3>
+      <p className="muted small" data-testid="renderer-status">
+        {running.some((j) => j.kind === 'renderer.train')
+          ? `Training: ${Math.round((running.find((j) => j.kind === 'renderer.train')!.fraction ?? 0) * 100)} %`
+          : info.renderer.training
+            ? `Trained: ${info.renderer.training.steps} steps at ${info.renderer.training.size} px, ${duration(info.renderer.training.trainSeconds)}`
+            : 'Not trained: previews and exports use the textured 3D render.'}
+      </p>
+      {rendEval && (
+        <dl className="kv small" data-testid="renderer-eval">
+          <dt>PSNR</dt>
+          <dd>
+            {f2(rendEval.psnrDb)} dB (3D render {f2(rendEval.baseline.psnrDb)} dB)
+          </dd>
+          <dt>SSIM</dt>
+          <dd>
+            {rendEval.ssim.toFixed(3)} (3D render {rendEval.baseline.ssim.toFixed(3)})
+          </dd>
+          <dt>Flicker</dt>
+          <dd>
+            {f2(rendEval.flicker.generated)} vs real {f2(rendEval.flicker.real)} (× {f2(rendEval.flicker.ratio)})
+          </dd>
+        </dl>
+      )}
+      {info.problems.map((p) => (
+        <p key={p.file} className="inline-error small">
+          {p.file} {p.message}.
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** Rows of the FACIAL-GAN table: the held-out figures of the model and of the prior, and the real clip's where one exists. */
+const GAN_ROWS: [string, (c: GanEvalColumn) => string, ((e: NonNullable<PersonaInfoPayload['gan']['eval']>) => string)?][] = [
+  ['Mouth correlation', (c) => f2(c.mouthCorr)],
+  ['Lip distance', (c) => `${f2(c.lipDistancePx)} px`, (e) => `${f2(e.fitLipDistancePx)} px (fit)`],
+  ['Expression MSE', (c) => f2(c.exprMse)],
+  ['Blinks / min', (c) => f1(c.blinkPerMinute), (e) => f1(e.truth.blinkPerMinute)],
+  ['Head rotation speed', (c) => `${f1(c.rotationSpeedDegS)}°/s`, (e) => `${f1(e.truth.rotationSpeedDegS)}°/s`],
+  ['Head rotation range', (c) => `${f1(c.rotationRangeDeg)}°`, (e) => `${f1(e.truth.rotationRangeDeg)}°`],
+];
