@@ -11,10 +11,10 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: {
-          index: path.resolve(__dirname, 'src/main/index.ts'),
-          'job-process': path.resolve(__dirname, 'src/host/job-process.ts'),
+          index: path.resolve(import.meta.dirname, 'src/main/index.ts'),
+          'job-process': path.resolve(import.meta.dirname, 'src/host/job-process.ts'),
           // Face tracking threads of the persona builder (src/engine/tracking/tracker-pool.ts looks for it beside the entries).
-          'tracker-worker': path.resolve(__dirname, 'src/engine/tracking/tracker-worker.ts'),
+          'tracker-worker': path.resolve(import.meta.dirname, 'src/engine/tracking/tracker-worker.ts'),
         },
       },
     },
@@ -24,17 +24,17 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rollupOptions: {
-        input: { index: path.resolve(__dirname, 'src/preload/index.ts') },
+        input: { index: path.resolve(import.meta.dirname, 'src/preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
   },
   renderer: {
-    root: path.resolve(__dirname, 'src/renderer'),
+    root: path.resolve(import.meta.dirname, 'src/renderer'),
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: path.resolve(__dirname, 'src/renderer/index.html') },
+      rollupOptions: { input: path.resolve(import.meta.dirname, 'src/renderer/index.html') },
     },
   },
 });
