@@ -18,6 +18,30 @@ function personaFolderFor(mediaId: string): string {
   return `personas/${mediaId}`;
 }
 
+/**
+ * Resolves the persona and media a job names to absolute paths inside the project;
+ * a stale id (deleted in another window, say) is a clear error, not a crash.
+ */
+async function resolveInProject(projectDir: string, ids: { personaId?: string; mediaId?: string }) {
+  const path = await import('node:path');
+  const { readProject } = await import('./project-store');
+  const { UserError } = await import('../engine/util/errors');
+  const project = await readProject(projectDir);
+  const persona = ids.personaId === undefined ? undefined : project.personas.find((x) => x.id === ids.personaId);
+  if (ids.personaId !== undefined && !persona) {
+    throw new UserError('persona-unknown', `The project has no persona with id ${ids.personaId}.`, { hint: 'Reload the project; the persona may have been removed.' });
+  }
+  const media = ids.mediaId === undefined ? undefined : project.media.find((m) => m.id === ids.mediaId);
+  if (ids.mediaId !== undefined && !media) {
+    throw new UserError('media-unknown', `The project has no media with id ${ids.mediaId}.`, { hint: 'Reload the project; the file may have been removed.' });
+  }
+  return {
+    project,
+    persona: persona && { ...persona, dir: path.join(projectDir, persona.path) },
+    media: media && { ...media, file: path.join(projectDir, media.path) },
+  };
+}
+
 type KindMap = { [K in JobRequest['kind']]: JobKind<Extract<JobRequest, { kind: K }>> };
 
 export const JOB_KINDS: KindMap = {
@@ -25,13 +49,10 @@ export const JOB_KINDS: KindMap = {
     title: () => 'Waveform',
     async run(req, opts) {
       const path = await import('node:path');
-      const { readProject } = await import('./project-store');
       const { loadOrComputePeaks } = await import('../engine/audio');
-      const project = await readProject(req.projectDir);
-      const media = project.media.find((m) => m.id === req.mediaId);
-      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      const { media } = await resolveInProject(req.projectDir, { mediaId: req.mediaId });
       opts.onProgress?.({ stage: 'peaks', fraction: 0 });
-      const peaks = await loadOrComputePeaks(path.join(req.projectDir, media.path), path.join(req.projectDir, 'cache'), opts);
+      const peaks = await loadOrComputePeaks(media!.file, path.join(req.projectDir, 'cache'), opts);
       opts.onProgress?.({ stage: 'peaks', fraction: 1 });
       return { levels: peaks.levels.length };
     },
@@ -40,12 +61,9 @@ export const JOB_KINDS: KindMap = {
     title: (req) => `Build persona${req.name ? ` "${req.name}"` : ''}`,
     async run(req, opts) {
       const path = await import('node:path');
-      const { readProject } = await import('./project-store');
       const { buildPersona } = await import('../engine/persona');
-      const project = await readProject(req.projectDir);
-      const media = project.media.find((m) => m.id === req.mediaId);
-      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
-      const summary = await buildPersona(path.join(req.projectDir, media.path), path.join(req.projectDir, personaFolderFor(media.id)), {
+      const media = (await resolveInProject(req.projectDir, { mediaId: req.mediaId })).media!;
+      const summary = await buildPersona(media.file, path.join(req.projectDir, personaFolderFor(media.id)), {
         name: req.name ?? media.name.replace(/\.[^.]+$/, ''),
         overwrite: true,
         signal: opts.signal,
@@ -67,13 +85,9 @@ export const JOB_KINDS: KindMap = {
   'gan.train': {
     title: () => 'Train FACIAL-GAN',
     async run(req, opts) {
-      const path = await import('node:path');
-      const { readProject } = await import('./project-store');
       const { trainGan } = await import('../engine/gan');
-      const project = await readProject(req.projectDir);
-      const persona = project.personas.find((x) => x.id === req.personaId);
-      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
-      const r = await trainGan(path.join(req.projectDir, persona.path), { steps: req.steps, signal: opts.signal, onProgress: opts.onProgress });
+      const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
+      const r = await trainGan(persona!.dir, { steps: req.steps, signal: opts.signal, onProgress: opts.onProgress });
       // The loss curve went out with the progress events; the result stays small.
       return { ...r, points: undefined, curve: r.points.filter((q) => q.val !== undefined) };
     },
@@ -83,23 +97,18 @@ export const JOB_KINDS: KindMap = {
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
-      const { readProject } = await import('./project-store');
       const { generateCurves, writeCurves } = await import('../engine/gan');
       const { UserError } = await import('../engine/util/errors');
-      const project = await readProject(req.projectDir);
-      const persona = project.personas.find((x) => x.id === req.personaId);
-      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
-      const media = project.media.find((m) => m.id === req.mediaId);
-      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
-      const curves = await generateCurves(path.join(req.projectDir, persona.path), path.join(req.projectDir, media.path), {
+      const { persona, media } = await resolveInProject(req.projectDir, { personaId: req.personaId, mediaId: req.mediaId });
+      const curves = await generateCurves(persona!.dir, media!.file, {
         prior: req.prior,
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
-        mediaId: media.id,
+        mediaId: media!.id,
         signal: opts.signal,
         onProgress: opts.onProgress,
       });
       if (req.range && req.range.to >= curves.frameCount) {
-        throw new UserError('range-outside', `Frames ${req.range.from}-${req.range.to} are outside the ${curves.frameCount} frames generated from ${media.name}.`, { hint: 'Select a range inside the timeline.' });
+        throw new UserError('range-outside', `Frames ${req.range.from}-${req.range.to} are outside the ${curves.frameCount} frames generated from ${media!.name}.`, { hint: 'Select a range inside the timeline.' });
       }
       const id = `c-${randomUUID().slice(0, 8)}`;
       const rel = `curves/${id}.json`;
@@ -120,13 +129,9 @@ export const JOB_KINDS: KindMap = {
   'renderer.train': {
     title: () => 'Train the renderer',
     async run(req, opts) {
-      const path = await import('node:path');
-      const { readProject } = await import('./project-store');
       const { trainRenderer } = await import('../engine/render');
-      const project = await readProject(req.projectDir);
-      const persona = project.personas.find((x) => x.id === req.personaId);
-      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
-      const r = await trainRenderer(path.join(req.projectDir, persona.path), {
+      const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
+      const r = await trainRenderer(persona!.dir, {
         steps: req.steps, size: req.size, config: req.config, device: req.device, restart: req.restart,
         signal: opts.signal, onProgress: opts.onProgress,
       });
@@ -139,19 +144,15 @@ export const JOB_KINDS: KindMap = {
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
-      const { readProject } = await import('./project-store');
       const { exportVideo } = await import('../engine/export');
-      const project = await readProject(req.projectDir);
-      const persona = project.personas.find((x) => x.id === req.personaId);
-      if (!persona) throw new Error(`No persona ${req.personaId} in the project`);
-      const media = project.media.find((m) => m.id === req.mediaId);
-      if (!media) throw new Error(`No media ${req.mediaId} in the project`);
+      const { UserError } = await import('../engine/util/errors');
+      const { project, persona, media } = await resolveInProject(req.projectDir, { personaId: req.personaId, mediaId: req.mediaId });
       const curves = req.curvesId ? project.curves.find((c) => c.id === req.curvesId) : undefined;
-      if (req.curvesId && !curves) throw new Error(`No curves ${req.curvesId} in the project`);
+      if (req.curvesId && !curves) throw new UserError('curves-unknown', `The project has no curves with id ${req.curvesId}.`, { hint: 'Reload the project and choose the curves again.' });
       const id = `r-${randomUUID().slice(0, 8)}`;
       const r = await exportVideo({
-        persona: path.join(req.projectDir, persona.path),
-        audio: path.join(req.projectDir, media.path),
+        persona: persona!.dir,
+        audio: media!.file,
         curves: curves ? path.join(req.projectDir, curves.path) : undefined,
         out: path.join(req.projectDir, 'renders', `${id}.mp4`),
         preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto',
@@ -169,7 +170,6 @@ export const JOB_KINDS: KindMap = {
     },
   },
 };
-
 
 export function jobKind(kind: JobRequest['kind']): JobKind {
   return JOB_KINDS[kind] as JobKind;

@@ -73,3 +73,18 @@ describe('JobManager', () => {
     expect(() => manager('ok').cancel('nope')).toThrow(/No job with id nope/);
   });
 });
+
+describe('real job kinds', () => {
+  it('a job naming a persona the project does not have fails with a clear message', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { createProject } = await import('../../../src/host/project-store');
+    const { nodeJobLauncher } = await import('../../../src/host/launcher');
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'jobs-')), 'p');
+    await createProject(dir, 'p');
+    const jm = new JobManager(nodeJobLauncher());
+    const final = await jm.wait(jm.start({ kind: 'gan.train', projectDir: dir, personaId: 'gone' }).id);
+    expect(final.state).toBe('failed');
+    expect(final.error).toBe('The project has no persona with id gone. What to do: Reload the project; the persona may have been removed.');
+  });
+});
