@@ -11,6 +11,8 @@ export interface CliIO {
   err: (line: string) => void;
   /** A progress reporter that draws a bar on a TTY (one line per stage otherwise); silent with --json. */
   progress: (label: string) => { onProgress: ProgressFn; done: () => void };
+  /** Runs `work` with a progress bar that is closed however the work ends. */
+  withProgress: <T>(label: string, work: (onProgress: ProgressFn) => Promise<T>) => Promise<T>;
   /** Fires on Ctrl+C: long commands pass it to the engine and clean up. */
   signal: AbortSignal;
   json: boolean;

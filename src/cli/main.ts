@@ -57,6 +57,14 @@ export async function main(argv: string[]): Promise<number> {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     progress: (label) => createProgressBar(label, process.stderr, !json),
+    withProgress: async (label, work) => {
+      const bar = createProgressBar(label, process.stderr, !json);
+      try {
+        return await work(bar.onProgress);
+      } finally {
+        bar.done();
+      }
+    },
     signal: controller.signal,
     json,
   };

@@ -11,21 +11,17 @@ export const command: CliCommand = {
     const video = flagString(args, 'video');
     const audio = flagString(args, 'audio');
     if (Boolean(video) !== Boolean(audio)) throw new UsageError('give both --video and --audio, or neither');
-    const bar = io.progress('demo');
-    let r;
-    try {
-      r = await runDemo({
+    const r = await io.withProgress('demo', (onProgress) =>
+      runDemo({
         video,
         audio,
         out: flagString(args, 'out'),
         steps: args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 200),
         signal: io.signal,
-        onProgress: bar.onProgress,
+        onProgress,
         log: io.json ? undefined : (l) => io.err(l),
-      });
-    } finally {
-      bar.done();
-    }
+      }),
+    );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...r }));
       return 0;

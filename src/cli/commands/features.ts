@@ -28,14 +28,8 @@ export const command: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const bar = io.progress('features');
     const t0 = performance.now();
-    let f;
-    try {
-      f = await extractAudioFeatures(audio, { fps, encoder, signal: io.signal, onProgress: bar.onProgress });
-    } finally {
-      bar.done();
-    }
+    const f = await io.withProgress('features', (onProgress) => extractAudioFeatures(audio, { fps, encoder, signal: io.signal, onProgress }));
     const seconds = (performance.now() - t0) / 1000;
     await writeNpy(out, f.features, [f.frameCount, 16, 29]);
     if (activityOut) {

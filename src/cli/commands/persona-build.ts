@@ -9,13 +9,9 @@ export const command: CliCommand = {
     const video = flagString(args, 'video', true);
     const out = flagString(args, 'out', true);
     const name = flagString(args, 'name');
-    const bar = io.progress('persona');
-    let s;
-    try {
-      s = await buildPersona(video, out, { name, overwrite: Boolean(args.flags.force), signal: io.signal, onProgress: bar.onProgress });
-    } finally {
-      bar.done();
-    }
+    const s = await io.withProgress('persona', (onProgress) =>
+      buildPersona(video, out, { name, overwrite: Boolean(args.flags.force), signal: io.signal, onProgress }),
+    );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...s }));
       return 0;

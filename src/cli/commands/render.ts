@@ -21,10 +21,8 @@ export const command: CliCommand = {
     const crf = flagNumber(args, 'crf', 18);
     if (!(crf >= 0 && crf <= 51)) throw new UsageError(`--crf expects 0..51, got ${crf}`);
     const device = flagString(args, 'device') ?? 'cpu';
-    const bar = io.progress('render');
-    let r;
-    try {
-      r = await exportVideo({
+    const r = await io.withProgress('render', (onProgress) =>
+      exportVideo({
         persona,
         audio,
         out,
@@ -35,11 +33,9 @@ export const command: CliCommand = {
         mode: args.flags.preview ? 'preview' : 'auto',
         device: device as ProviderChoice,
         signal: io.signal,
-        onProgress: bar.onProgress,
-      });
-    } finally {
-      bar.done();
-    }
+        onProgress,
+      }),
+    );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...r }));
       return 0;

@@ -21,21 +21,17 @@ export const command: CliCommand = {
     const size = flagNumber(args, 'size', 256);
     if (size !== 256 && size !== 512) throw new UsageError(`--size expects 256 or 512, got ${size}`);
     const stepsFlag = args.flags.steps;
-    const bar = io.progress('train renderer');
-    let r;
-    try {
-      r = await trainRenderer(persona, {
+    const r = await io.withProgress('train renderer', (onProgress) =>
+      trainRenderer(persona, {
         size,
         steps: stepsFlag === undefined ? undefined : flagNumber(args, 'steps', 300),
         config,
         device: device as ProviderChoice,
         restart: Boolean(args.flags.restart),
         signal: io.signal,
-        onProgress: bar.onProgress,
-      });
-    } finally {
-      bar.done();
-    }
+        onProgress,
+      }),
+    );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...r }));
       return 0;

@@ -23,6 +23,7 @@ function fakeIo(json = false) {
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     progress: () => ({ onProgress: () => undefined, done: () => undefined }),
+    withProgress: (_label, work) => work(() => undefined),
     signal: new AbortController().signal,
     json,
   };
