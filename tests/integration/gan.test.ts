@@ -153,13 +153,20 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const saved = JSON.parse(readFileSync(ganPath(dir, 'eval'), 'utf8'));
     expect(saved.columns.prior.source).toBe('prior');
     expect(saved.columns.model.source).toBe('facial-gan');
+    expect(r.columns.generated).not.toBeNull();
+    expect(r.implicit).not.toBeNull();
+    expect(r.columns.generated!.implicit).toEqual({ pose: r.implicit!.pose.learned ? 'model' : 'prior', blink: r.implicit!.blinks.learned ? 'model' : 'prior' });
+    expect(r.columns.generated!.exprMse).toBe(r.columns.model!.exprMse); // the expression is the model's
+    expect(saved.columns.generated.implicit).toEqual(r.columns.generated!.implicit);
   });
 
   it('generates obama2.wav with the trained model: 24.4 s of curves, no jump at window seams', async () => {
     const persona = await loadGanPersona(dir);
     const info = (await readGanModelInfo(dir, persona))!;
-    const c = await generateCurves(dir, OBAMA_WAV);
+    // the model's own channels: the seams are the model's
+    const c = await generateCurves(dir, OBAMA_WAV, { implicit: 'model' });
     expect(c.source).toBe('facial-gan');
+    expect(c.implicit).toMatchObject({ pose: 'model', blink: 'model' });
     expect(c.window).toBe(64);
     expect(c.frameCount).toBe(609);
     expect(c.base.every(Number.isFinite)).toBe(true);
@@ -186,6 +193,57 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const VISIBLE = 2e-3;
     expect(mean(atSeams)).toBeLessThanOrEqual(1.5 * mean(elsewhere) + VISIBLE);
     for (const s of atSeams) expect(s).toBeLessThanOrEqual(p99 + VISIBLE);
+  });
+
+  it('in auto mode, takes from the prior the blinks and head pose the model did not learn: obama2 curves with human blinks and head speed', async () => {
+    const persona = await loadGanPersona(dir);
+    const info = (await readGanModelInfo(dir, persona))!;
+    const v = info.implicit!;
+    expect(v).toBeDefined();
+    expect(v.frames).toMatchObject({ start: 100, end: 120 });
+    console.log(`implicit verdict on AOC validation: blinks ${v.blinks.learned ? 'learnt' : 'not learnt'} (${v.blinks.modelCount} vs ${v.blinks.truthCount}: ${v.blinks.reason}); pose ${v.pose.learned ? 'learnt' : 'not learnt'} (ratio ${v.pose.speedRatio.toFixed(2)}, channels ${v.pose.channelRatios.map((r) => r.toFixed(2)).join(' ')})`);
+    const c = await generateCurves(dir, OBAMA_WAV, { seed: 1 });
+    expect(c.source).toBe('facial-gan');
+    expect(c.implicit).toMatchObject({ pose: v.pose.learned ? 'model' : 'prior', blink: v.blinks.learned ? 'model' : 'prior' });
+    const raw = await generateCurves(dir, OBAMA_WAV, { implicit: 'model' });
+    const prior = await generateCurves(dir, OBAMA_WAV, { seed: 1, prior: true });
+    for (let t = 0; t < c.frameCount; t++) {
+      for (let k = 7; k < 71; k++) expect(c.base[t * 71 + k]).toBe(raw.base[t * 71 + k]); // expression: always the model's
+      for (let k = 0; k < 6; k++) expect(c.base[t * 71 + k]).toBe((c.implicit!.pose === 'prior' ? prior : raw).base[t * 71 + k]);
+      expect(c.base[t * 71 + 6]).toBe((c.implicit!.blink === 'prior' ? prior : raw).base[t * 71 + 6]);
+    }
+    const out = path.join(root, 'auto.json');
+    await writeCurves(out, c);
+    const doc = parseCurveDocument(readFileSync(out, 'utf8'), out);
+    expect(doc.source).toBe('facial-gan');
+    if (c.implicit!.pose === 'prior' || c.implicit!.blink === 'prior') {
+      expect(String(doc.generator?.note)).toMatch(/from the zero-training prior: the model did not learn them from this persona's clip \(validation: /);
+      expect(c.note).toBe(doc.generator?.note);
+    }
+    const ours = motionStats(evaluateAll(doc), persona.fps, 0.5);
+    const theirs = motionStats((await readNpyFloat32(REFERENCE)).data, 30, 1);
+    const rawStats = motionStats(raw.base, persona.fps, 0.5);
+    // the same ranges as asserted for the prior
+    expect(ours.blinks).toBeGreaterThanOrEqual(2);
+    expect(doc.edits.blinks.length).toBeGreaterThanOrEqual(2);
+    expect(ours.blinkPerMin).toBeGreaterThanOrEqual(theirs.blinkPerMin * 0.6);
+    expect(ours.blinkPerMin).toBeLessThanOrEqual(40);
+    expect(ours.blinkMs).toBeGreaterThan(theirs.blinkMs * 0.4);
+    expect(ours.blinkMs).toBeLessThan(theirs.blinkMs * 2.5);
+    const lo = Math.min(...theirs.normSpeed) * 0.5;
+    const hi = Math.max(...theirs.normSpeed) * 2;
+    for (let ch = 0; ch < 6; ch++) {
+      expect(ours.normSpeed[ch]).toBeGreaterThanOrEqual(lo);
+      expect(ours.normSpeed[ch]).toBeLessThanOrEqual(hi);
+    }
+    const speedOf = (a: Float32Array, fps: number) => poseStats(a, fps).map((s) => s.speed);
+    console.log(`obama2, generated (auto: pose ${c.implicit!.pose}, blinks ${c.implicit!.blink}): ${ours.blinks} blinks (${ours.blinkPerMin.toFixed(1)}/min, ${ours.blinkMs.toFixed(0)} ms), pose speed ${ours.normSpeed.map((x) => x.toFixed(2)).join(' ')} std/s, abs ${speedOf(c.base, persona.fps).map((x) => x.toFixed(4)).join(' ')}; ` +
+      `raw model: ${rawStats.blinks} blinks (${rawStats.blinkPerMin.toFixed(1)}/min), pose speed ${rawStats.normSpeed.map((x) => x.toFixed(2)).join(' ')} std/s, abs ${speedOf(raw.base, persona.fps).map((x) => x.toFixed(4)).join(' ')}; ` +
+      `reference: ${theirs.blinks} blinks (${theirs.blinkPerMin.toFixed(1)}/min, ${theirs.blinkMs.toFixed(0)} ms), pose speed ${theirs.normSpeed.map((x) => x.toFixed(2)).join(' ')} std/s; note: ${c.note ?? '-'}`);
+    // forced modes
+    const forced = await generateCurves(dir, OBAMA_WAV, { seed: 1, implicit: 'prior' });
+    expect(forced.implicit).toMatchObject({ pose: 'prior', blink: 'prior' });
+    for (let t = 0; t < c.frameCount; t++) for (let k = 0; k < 7; k++) expect(forced.base[t * 71 + k]).toBe(prior.base[t * 71 + k]);
   });
 
   it('audio shorter than one window still generates (both sources)', async () => {

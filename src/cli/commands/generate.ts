@@ -1,5 +1,5 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
-import { generateCurves, writeCurves } from '../../engine/gan';
+import { generateCurves, writeCurves, IMPLICIT_MODES, type ImplicitMode } from '../../engine/gan';
 import { parseEncoderSpec } from '../../engine/audio';
 import type { ProviderChoice } from '../../engine/nn';
 
@@ -7,20 +7,24 @@ export const command: CliCommand = {
   path: ['generate'],
   summary: 'Generate expression, head-pose and blink curves for a voice-over (FACIAL-GAN, or the zero-training prior)',
   usage:
-    'facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--seed N] [--device cpu|webgpu|cuda] [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n' +
-    '  Uses the persona\'s trained FACIAL-GAN (gan/encoder.onnx, decoder.onnx); without one, or with --prior, the zero-training prior.',
+    'facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--implicit model|prior|auto] [--seed N] [--device cpu|webgpu|cuda] [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n' +
+    '  Uses the persona\'s trained FACIAL-GAN (gan/encoder.onnx, decoder.onnx); without one, or with --prior, the zero-training prior.\n' +
+    '  --implicit: blinks and head pose of a trained model from the model, from the prior, or (auto, default) from the prior where the model did not learn them (gan/model.json).',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);
     const out = flagString(args, 'out', true);
     if (!out.toLowerCase().endsWith('.json')) throw new UsageError(`--out should name a .json curve document, got "${out}"`);
     const enc = flagString(args, 'encoder');
+    const implicit = flagString(args, 'implicit') ?? 'auto';
+    if (!(IMPLICIT_MODES as readonly string[]).includes(implicit)) throw new UsageError(`--implicit expects one of ${IMPLICIT_MODES.join(', ')}, got "${implicit}"`);
     const bar = io.progress('generate');
     let r;
     try {
       r = await generateCurves(persona, audio, {
         prior: Boolean(args.flags.prior),
         seed: flagNumber(args, 'seed', 1),
+        implicit: implicit as ImplicitMode,
         device: (flagString(args, 'device') ?? 'cpu') as ProviderChoice,
         encoder: enc ? parseEncoderSpec(enc) : undefined,
         signal: io.signal,
@@ -33,7 +37,7 @@ export const command: CliCommand = {
     const secs = r.frameCount / r.fps;
     const speed = secs / Math.max(1e-9, r.seconds.generate);
     if (io.json) {
-      io.out(JSON.stringify({ ok: true, out, source: r.source, personaId: r.personaId, fps: r.fps, frameCount: r.frameCount, durationS: secs, window: r.window, note: r.note, blinks: r.document.edits.blinks.length, seconds: r.seconds, realTimeFactor: speed }));
+      io.out(JSON.stringify({ ok: true, out, source: r.source, personaId: r.personaId, fps: r.fps, frameCount: r.frameCount, durationS: secs, window: r.window, note: r.note, implicit: r.implicit, blinks: r.document.edits.blinks.length, seconds: r.seconds, realTimeFactor: speed }));
       return 0;
     }
     io.out(`${r.frameCount} frames (${secs.toFixed(2)} s at ${r.fps} fps) of ${r.source === 'prior' ? 'zero-training prior' : `FACIAL-GAN (window ${r.window})`} curves -> ${out}`);

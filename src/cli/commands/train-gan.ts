@@ -44,6 +44,11 @@ export const command: CliCommand = {
     io.out(`  steps: ${r.steps} in total (${r.stepsThisRun} now${r.resumedFrom ? `, resumed from ${r.resumedFrom}` : ''}), ${r.secondsPerStep.toFixed(2)} s/step, ${r.seconds.toFixed(0)} s overall`);
     if (first && last) io.out(`  generator loss ${first.g.toFixed(3)} -> ${last.g.toFixed(3)}; discriminator ${first.d.toFixed(3)} -> ${last.d.toFixed(3)}`);
     io.out(`  best validation loss ${r.bestVal.toFixed(4)} at step ${r.bestStep} (${r.stopReason})`);
+    if (r.implicit) {
+      const v = r.implicit;
+      io.out(`  implicit attributes (validation): blinks ${v.blinks.learned ? 'learnt' : 'not learnt'} (${v.blinks.reason}); head pose ${v.pose.learned ? 'learnt' : 'not learnt'} (${v.pose.reason})`);
+      if (!v.blinks.learned || !v.pose.learned) io.out('  generation takes what was not learnt from the zero-training prior (--implicit auto; force with --implicit model|prior)');
+    }
     io.out(`  model: ${r.files.encoder}, ${r.files.decoder}`);
     return 0;
   },

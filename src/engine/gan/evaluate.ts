@@ -14,6 +14,7 @@ import { blinkStats, LIP_INNER_LOWER, LIP_INNER_UPPER, LIP_LANDMARKS, poseStats 
 import { runGanModel, personaPrior } from './generate';
 import { LANDMARK_COUNT, loadGanPersona, requireAudio, trackedOpening, type GanPersona } from './persona-data';
 import { generatePrior } from './prior';
+import { chooseImplicit, substituteImplicit, type ImplicitVerdict } from './implicit';
 import { mean, pearson } from './stats';
 import { splitFrames } from './windows';
 
@@ -46,6 +47,8 @@ export interface EvalColumn extends MotionSummary {
   mouthCorr: number;
   /** Mean 2-D distance of the 40 lip landmarks, generated expression + tracked pose vs tracked landmarks (px). */
   lipDistancePx: number;
+  /** Where blinks and head pose come from (the `generated` column: the model's expression with the prior's implicit channels where the model did not learn them). */
+  implicit?: { pose: 'model' | 'prior'; blink: 'model' | 'prior' };
 }
 
 export interface GanEvalReport {
@@ -61,7 +64,14 @@ export interface GanEvalReport {
   truth: MotionSummary;
   /** The persona's own fit (its per-frame parameters) against the tracked lips: the floor of lipDistancePx. */
   fitLipDistancePx: number;
-  columns: { prior: EvalColumn; model: EvalColumn | null };
+  /**
+   * prior: the zero-training prior; model: the trained model's raw output; generated: what
+   * the studio generates by default (`--implicit auto`): the model with the prior's blinks
+   * and/or head pose where its verdict says it did not learn them (equal to model otherwise).
+   */
+  columns: { prior: EvalColumn; model: EvalColumn | null; generated: EvalColumn | null };
+  /** The model's implicit-attribute verdict (gan/model.json; null: no model, or trained before the check). */
+  implicit: ImplicitVerdict | null;
   notes: string[];
 }
 
@@ -172,11 +182,15 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
   const info = await readGanModelInfo(personaDir, p);
   const exprScale = info?.norm.exprScale ?? 1;
   let model: EvalColumn | null = null;
+  let generated: EvalColumn | null = null;
   if (info) {
     opts.onProgress?.({ stage: 'eval', fraction: 0.3, message: 'FACIAL-GAN' });
     if (info.training.split.frames !== T) notes.push('the model was trained on a different frame count; its test part may overlap its training data');
     const r = await runGanModel(personaDir, info, audio.features, audio.frameCount, { device: opts.device, signal: opts.signal });
     model = column(p, 'facial-gan', r.base, start, exprScale);
+    const ch = chooseImplicit('auto', info.implicit);
+    generated = { ...column(p, 'facial-gan', substituteImplicit(r.base, prior, ch), start, exprScale), implicit: { pose: ch.pose, blink: ch.blink } };
+    if (ch.note) notes.push(`generated: ${ch.note}`);
   } else notes.push(`no trained model (${ganPath(personaDir, 'info')}): only the prior is evaluated`);
   opts.onProgress?.({ stage: 'eval', fraction: 0.8, message: 'metrics' });
   const priorCol = column(p, 'prior', prior, start, exprScale);
@@ -194,7 +208,8 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
     modelStep: info?.training.step ?? null,
     truth: motionSummary(truth, p.fps),
     fitLipDistancePx: lipDistancePx(p, truth, start),
-    columns: { prior: priorCol, model },
+    columns: { prior: priorCol, model, generated },
+    implicit: info?.implicit ?? null,
     notes,
   };
   if (opts.write !== false) await writeGanJson(personaDir, 'eval', report);
@@ -206,7 +221,8 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
 export function formatEvalTable(r: GanEvalReport): string {
   const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
   const m = r.columns.model;
-  const rows: [string, string, string, string][] = [
+  const g = r.columns.generated;
+  const rows0: [string, string, string, string][] = [
     ['expression MSE (mm^2)', f(m?.exprMse), f(r.columns.prior.exprMse), '0'],
     ['mouth opening r', f(m?.mouthCorr), f(r.columns.prior.mouthCorr), '1'],
     ['lip landmark distance (px)', f(m?.lipDistancePx, 2), f(r.columns.prior.lipDistancePx, 2), `${f(r.fitLipDistancePx, 2)} (fit)`],
@@ -217,10 +233,28 @@ export function formatEvalTable(r: GanEvalReport): string {
     ['head translation speed (mm/s)', f(m?.translationSpeedMmS, 2), f(r.columns.prior.translationSpeedMmS, 2), f(r.truth.translationSpeedMmS, 2)],
     ['head translation range (mm)', f(m?.translationRangeMm, 2), f(r.columns.prior.translationRangeMm, 2), f(r.truth.translationRangeMm, 2)],
   ];
-  const head: [string, string, string, string] = ['', m ? `FACIAL-GAN (step ${r.modelStep}, L=${r.window})` : 'FACIAL-GAN (not trained)', 'prior', 'truth'];
+  // The generated column (model expression + the prior's implicit channels where not learnt) next to the raw model.
+  const gen: Record<string, string> = {
+    'expression MSE (mm^2)': f(g?.exprMse),
+    'mouth opening r': f(g?.mouthCorr),
+    'lip landmark distance (px)': f(g?.lipDistancePx, 2),
+    'blinks per minute': f(g?.blinkPerMinute, 1),
+    'mean blink duration (ms)': f(g?.blinkMeanMs, 0),
+    'head rotation speed (deg/s)': f(g?.rotationSpeedDegS, 2),
+    'head rotation range (deg)': f(g?.rotationRangeDeg, 2),
+    'head translation speed (mm/s)': f(g?.translationSpeedMmS, 2),
+    'head translation range (mm)': f(g?.translationRangeMm, 2),
+  };
+  const rows: string[][] = rows0.map(([name, a, b, c]) => [name, a, gen[name] ?? '-', b, c]);
+  const genHead = g?.implicit ? `generated (pose: ${g.implicit.pose}, blinks: ${g.implicit.blink})` : 'generated';
+  const head: string[] = ['', m ? `FACIAL-GAN raw (step ${r.modelStep}, L=${r.window})` : 'FACIAL-GAN (not trained)', genHead, 'prior', 'truth'];
   const all = [head, ...rows];
-  const w = [0, 1, 2, 3].map((k) => Math.max(...all.map((row) => row[k].length)));
+  const w = [0, 1, 2, 3, 4].map((k) => Math.max(...all.map((row) => row[k].length)));
   const lines = all.map((row) => row.map((c, k) => (k === 0 ? c.padEnd(w[k]) : c.padStart(w[k]))).join('  '));
   lines.splice(1, 0, w.map((n) => '-'.repeat(n)).join('  '));
-  return [`Persona ${r.personaName}: test frames ${r.test.start}-${r.test.end} (${r.test.seconds.toFixed(1)} s, held out)`, ...lines, ...r.notes.map((n) => `note: ${n}`)].join('\n');
+  const v = r.implicit;
+  const verdict = v
+    ? [`implicit attributes (validation frames ${v.frames.start}-${v.frames.end}): blinks ${v.blinks.learned ? 'learnt' : 'not learnt'} (${v.blinks.reason}); head pose ${v.pose.learned ? 'learnt' : 'not learnt'} (${v.pose.reason})`]
+    : [];
+  return [`Persona ${r.personaName}: test frames ${r.test.start}-${r.test.end} (${r.test.seconds.toFixed(1)} s, held out)`, ...lines, ...verdict, ...r.notes.map((n) => `note: ${n}`)].join('\n');
 }

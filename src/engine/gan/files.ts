@@ -3,6 +3,7 @@
  *
  * ```
  * gan/model.json              GanModelInfo: format version, persona id + params hash, fps,
+ *                             implicit-attribute verdict (blinks, head-pose speed on validation),
  *                             architecture (window, width), normalisation statistics, training summary
  * gan/encoder.onnx            the generator's audio path (best validation weights), standalone ONNX, 4 windows per call
  * gan/decoder.onnx            the generator's state path (initial state joins here), one window per call
@@ -21,6 +22,7 @@ import { writeJsonAtomic } from '../util/atomic-file';
 import { isNormStats, type NormStats } from './normalize';
 import type { GanArchitecture } from './model';
 import type { LossWeights } from './losses';
+import type { ImplicitVerdict } from './implicit';
 
 export const GAN_FORMAT_VERSION = 1;
 export const GAN_DIR = 'gan';
@@ -59,6 +61,14 @@ export interface GanModelInfo {
     /** The clip's frame split used: [train end, val end). */
     split: { trainEnd: number; valEnd: number; frames: number };
   };
+  /**
+   * Whether the best weights learnt the implicit attributes (blinks, head-pose speed),
+   * judged on the validation part at the end of training (implicit.ts). Optional within
+   * format version 1: a model saved before the check (or a training run cancelled before
+   * its end) has none, which generation reads as "not checked" and keeps the model's own
+   * channels (the behaviour such models had).
+   */
+  implicit?: ImplicitVerdict;
   savedAt: string;
 }
 

@@ -18,6 +18,7 @@ import { denormalizeParams, restState } from './normalize';
 import { exportedWindowModel } from './network';
 import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior, type PriorModel } from './prior';
+import { chooseImplicit, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
 
 export type CurveSource = 'prior' | 'facial-gan';
 
@@ -27,6 +28,12 @@ export interface GenerateOptions extends RunOptions {
   /** Refuse to fall back to the prior when no model is trained. */
   requireModel?: boolean;
   seed?: number;
+  /**
+   * Where a trained model's blinks and head pose come from: 'model', 'prior' (the
+   * zero-training prior for the same audio and seed), or 'auto' (default): the prior for
+   * what the model did not learn (its gan/model.json verdict), the model otherwise.
+   */
+  implicit?: ImplicitMode;
   device?: ProviderChoice;
   encoder?: EncoderSpec;
   threads?: number;
@@ -47,8 +54,10 @@ export interface GeneratedCurves {
   audio: { file: string; durationS: number; encoder: string };
   /** Window length used (facial-gan only). */
   window?: number;
-  /** Why the prior was used, when it was. */
+  /** Why the prior was used, when it was (wholly, or for blinks / head pose of a trained model). */
   note?: string;
+  /** facial-gan only: where blinks and head pose come from. */
+  implicit?: ImplicitChannels;
   seconds: { features: number; generate: number };
   provider?: string;
 }
@@ -81,7 +90,7 @@ export function personaPrior(p: GanPersona, end?: number): PriorModel {
 }
 
 /** Curves for already-extracted audio features (at the persona's fps). */
-export async function generateFromFeatures(persona: GanPersona, audio: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb'>, opts: GenerateOptions = {}): Promise<{ base: Float32Array; source: CurveSource; info?: GanModelInfo; note?: string; provider?: string }> {
+export async function generateFromFeatures(persona: GanPersona, audio: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb'>, opts: GenerateOptions = {}): Promise<{ base: Float32Array; source: CurveSource; info?: GanModelInfo; note?: string; provider?: string; implicit?: ImplicitChannels }> {
   if (audio.frameCount < 1) {
     throw new UserError('audio-empty', 'The voice-over is empty (no frame of audio).', { hint: 'Choose a voice-over with sound.' });
   }
@@ -103,7 +112,11 @@ export async function generateFromFeatures(persona: GanPersona, audio: Pick<Audi
     });
   }
   const r = await runGanModel(persona.dir, info, audio.features, audio.frameCount, opts);
-  return { base: r.base, source: 'facial-gan', info, provider: r.provider };
+  const implicit = chooseImplicit(opts.implicit ?? 'auto', info.implicit);
+  const base = implicit.pose === 'prior' || implicit.blink === 'prior'
+    ? substituteImplicit(r.base, generatePrior(personaPrior(persona), audio, { seed: opts.seed }), implicit)
+    : r.base;
+  return { base, source: 'facial-gan', info, provider: r.provider, implicit, note: implicit.note };
 }
 
 /** Curves for a voice-over file. */
@@ -127,7 +140,14 @@ export async function generateCurves(personaDir: string, audioFile: string, opts
       label: r.source === 'prior' ? 'Zero-training prior' : 'FACIAL-GAN',
       audio: path.basename(audioFile),
       encoder: audio.encoder,
-      ...(r.source === 'prior' ? { seed: opts.seed ?? 1, note: r.note } : { window: r.info!.arch.window, modelStep: r.info!.training.step, modelSavedAt: r.info!.savedAt }),
+      ...(r.source === 'prior' ? { seed: opts.seed ?? 1, note: r.note } : {
+        window: r.info!.arch.window,
+        modelStep: r.info!.training.step,
+        modelSavedAt: r.info!.savedAt,
+        implicit: { pose: r.implicit!.pose, blink: r.implicit!.blink },
+        ...(r.implicit!.pose === 'prior' || r.implicit!.blink === 'prior' ? { seed: opts.seed ?? 1, priorChannels: [...(r.implicit!.pose === 'prior' ? ['pose'] : []), ...(r.implicit!.blink === 'prior' ? ['blink'] : [])] } : {}),
+        ...(r.note ? { note: r.note } : {}),
+      }),
     },
   });
   return {
@@ -141,6 +161,7 @@ export async function generateCurves(personaDir: string, audioFile: string, opts
     audio: { file: audioFile, durationS: audio.source.durationS, encoder: audio.encoder },
     window: r.info?.arch.window,
     note: r.note,
+    implicit: r.implicit,
     seconds: { features: (t1 - t0) / 1000, generate: (t2 - t1) / 1000 },
     provider: r.provider,
   };

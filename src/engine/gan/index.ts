@@ -10,7 +10,7 @@
  * Without a trained model, generation falls back to the zero-training prior
  * (prior.ts), labelled `source: 'prior'`. Details: docs/facial-gan.md.
  */
-export { trainGan, validationLoss, type TrainGanOptions, type TrainGanResult } from './train';
+export { trainGan, validationLoss, judgeSavedModel, type TrainGanOptions, type TrainGanResult } from './train';
 export { generateCurves, generateFromFeatures, runGanModel, personaPrior, writeCurves, checkCurves, type GenerateOptions, type GeneratedCurves, type CurveSource } from './generate';
 export { evaluateGan, formatEvalTable, motionSummary, lipDistancePx, modelOpening, type GanEvalReport, type EvalColumn, type MotionSummary, type EvaluateOptions } from './evaluate';
 export { fitPrior, generatePrior, predictOpening, sampleBlinks, tauForNormSpeed, PRIOR_VERSION, DEFAULT_BLINK_PER_MIN, DEFAULT_BLINK_MS, type PriorModel, type PriorInput, type PriorAudio, type PriorOptions } from './prior';
@@ -31,3 +31,7 @@ export {
   type GanModelInfo, type TrainingLog, type LossPoint,
 } from './files';
 export { Rng, pearson } from './stats';
+export {
+  judgeImplicit, chooseImplicit, substituteImplicit, IMPLICIT_MODES, IMPLICIT_VERDICT_VERSION, BLINK_RATE_FACTOR, POSE_SPEED_RANGE, NO_BLINK_EVIDENCE_S,
+  type ImplicitVerdict, type ImplicitChannels, type ImplicitMode,
+} from './implicit';

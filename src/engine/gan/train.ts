@@ -12,10 +12,12 @@ import { CancelledError, UserError, isCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { buildDataset, DEFAULT_AUGMENTATION, makeBatch, WindowSampler, FRAME_FEATURES, type Augmentation, type GanDataset } from './data';
 import {
-  GAN_DIR, GAN_FORMAT_VERSION, checkSamePersona, checkpointIdentity, fileExists, ganPath, readTrainingLog, writeGanJson,
+  GAN_DIR, GAN_FORMAT_VERSION, checkSamePersona, checkpointIdentity, fileExists, ganPath, readGanModelInfo, readTrainingLog, writeGanJson,
   type GanModelInfo, type LossPoint, type TrainingLog,
 } from './files';
 import { runWindows, type WindowPredictor } from './infer';
+import { runGanModel } from './generate';
+import { judgeImplicit, type ImplicitVerdict } from './implicit';
 import { DEFAULT_LOSS_WEIGHTS, regressionLossArrays, type LossWeights } from './losses';
 import type { GanArchitecture } from './model';
 import { compiledInference, discriminatorStep, exportGenerator, generatorStep } from './network';
@@ -67,6 +69,25 @@ export interface TrainGanResult {
   provider: string;
   points: LossPoint[];
   files: { encoder: string; decoder: string; info: string; checkpoint: string; training: string };
+  /** Whether the best weights learnt blinks and head-pose speed (validation part; also in gan/model.json). */
+  implicit?: ImplicitVerdict;
+}
+
+/**
+ * The saved best model's implicit attributes judged on the validation part (generated
+ * as in validationLoss: from the true state at the start of a window that ends at the
+ * validation part's end), against the tracked truth; undefined without a validation part.
+ */
+export async function judgeSavedModel(personaDir: string, ds: GanDataset, params: Float32Array, fps: number, info: GanModelInfo, opts: { device?: ProviderChoice; threads?: number } = {}): Promise<ImplicitVerdict | undefined> {
+  const L = ds.window;
+  const { start: vs, end: ve } = ds.split.val;
+  if (ve - vs < 2) return undefined;
+  const from = ve - vs >= L ? vs : Math.max(0, ve - L);
+  const feats = ds.features.subarray(from * FRAME_FEATURES, ve * FRAME_FEATURES);
+  const state = ds.norm.slice(from * PARAM_COUNT, (from + 1) * PARAM_COUNT);
+  const r = await runGanModel(personaDir, info, feats, ve - from, { device: opts.device, threads: opts.threads, initialState: state });
+  const model = r.base.subarray((vs - from) * PARAM_COUNT);
+  return judgeImplicit(model, params.subarray(vs * PARAM_COUNT, ve * PARAM_COUNT), fps, { start: vs, end: ve });
 }
 
 /** The validation loss: the regression terms (without the initial-state term) on the validation frames. */
@@ -279,6 +300,16 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
       await exportGenerator(arch, params, files, { 'facial.persona': persona.id, 'facial.step': String(step) });
       await writeGanJson(personaDir, 'info', info(step, val));
     }
+    // The best weights' implicit attributes, recorded with them (generation substitutes the prior for what was not learnt).
+    let implicit: ImplicitVerdict | undefined;
+    const saved = await readGanModelInfo(personaDir, persona);
+    if (saved) {
+      implicit = await judgeSavedModel(personaDir, ds, persona.params, persona.fps, saved, { threads: opts.threads });
+      if (implicit) {
+        await writeGanJson(personaDir, 'info', { ...saved, implicit });
+        log(`implicit attributes on validation: blinks ${implicit.blinks.learned ? 'learnt' : 'not learnt'} (${implicit.blinks.reason}); head pose ${implicit.pose.learned ? 'learnt' : 'not learnt'} (${implicit.pose.reason})`);
+      }
+    }
     state.seconds = secondsBefore + (performance.now() - t0) / 1000;
     state.done = true;
     state.stopReason = stopReason;
@@ -303,6 +334,7 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
       provider,
       points: state.points,
       files,
+      implicit,
     };
   } finally {
     await trainer.dispose();
