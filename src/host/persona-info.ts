@@ -57,6 +57,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     report,
     gan: { training: ganTraining, eval: ganEval },
     renderer: { training: rendererTraining, eval: rendererEval },
-    problems,
+    // The reads run in parallel: list problems by file so the order never depends on timing.
+    problems: problems.sort((a, b) => a.file.localeCompare(b.file)),
   };
 }
