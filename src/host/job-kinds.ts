@@ -156,9 +156,12 @@ export const JOB_KINDS: KindMap = {
         curves: curves ? path.join(req.projectDir, curves.path) : undefined,
         out: path.join(req.projectDir, 'renders', `${id}.mp4`),
         preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto',
+        // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
+        quality: true,
         signal: opts.signal, onProgress: opts.onProgress,
       });
-      return { ...r, id, path: path.relative(req.projectDir, r.path).split(path.sep).join('/') };
+      const rel = (p: string) => path.relative(req.projectDir, p).split(path.sep).join('/');
+      return { ...r, id, path: rel(r.path), ...(r.qualityPath ? { qualityPath: rel(r.qualityPath) } : {}) };
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');

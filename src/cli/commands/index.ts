@@ -16,6 +16,7 @@ export async function loadCommands(): Promise<CliCommand[]> {
     import('./eval'),
     import('./train-renderer'),
     import('./render'),
+    import('./quality'),
     import('./demo'),
   ]);
   return modules.map((m) => m.command);

@@ -1,15 +1,18 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { exportVideo } from '../../engine/export';
 import { isPresetName } from '../../engine/export/timing';
+import { qualitySummaryLines } from '../../engine/quality';
 import type { ProviderChoice } from '../../engine/nn';
 
 export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--device cpu|webgpu|cuda] [--json]\n' +
+    'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--no-quality] [--device cpu|webgpu|cuda] [--json]\n' +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
-    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.',
+    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
+    '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
+    '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);
@@ -32,6 +35,7 @@ export const command: CliCommand = {
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
         device: device as ProviderChoice,
+        quality: !args.flags['no-quality'],
         signal: io.signal,
         onProgress,
       }),
@@ -44,6 +48,10 @@ export const command: CliCommand = {
     io.out(`  ${r.label}; ${r.width}x${r.height} at ${r.fps} fps, ${r.frames} frames (${r.durationS.toFixed(2)} s; audio ${r.audioDurationS.toFixed(2)} s); curves: ${r.curves}`);
     io.out(`  took ${r.seconds.toFixed(1)} s (${r.msPerFrame.toFixed(0)} ms per frame)`);
     for (const n of r.notes) io.err(`note: ${n}`);
+    if (r.quality) {
+      for (const line of qualitySummaryLines(r.quality)) io.out(line);
+      io.out(`  report: ${r.qualityPath}`);
+    }
     return 0;
   },
 };

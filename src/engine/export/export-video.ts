@@ -17,7 +17,7 @@ import { parseCurveDocument, evaluateAll, CurveDocumentError } from '../common/c
 import { readNpyFloat32 } from '../io/npy';
 import { probeMedia } from '../media/ffmpeg';
 import { PARAM_COUNT } from '../../shared/facial-params';
-import { UserError, throwIfCancelled } from '../util/errors';
+import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
 import type { ProviderChoice } from '../nn';
 import { ConditioningRenderer, type RenderView } from '../render/conditioning';
@@ -26,7 +26,9 @@ import { loadRendererRunner, type RendererRunner } from '../render/train-rendere
 import { blendPatch, resizeRgb } from './compose';
 import { ReferenceFrames } from './frame-stream';
 import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
-import { PRESETS, frameCountForDuration, presetFilter, referenceFrameFor, resampleCurves, type PresetName } from './timing';
+import { PRESETS, frameCountForDuration, presetFilter, presetFraming, referenceFrameFor, resampleCurves, type PresetName } from './timing';
+import { analyseRender, writeQualityReport, type VideoFraming } from '../quality';
+import type { RenderQualityReport } from '../../shared/render-quality';
 import { VideoWriter } from './video-writer';
 
 export type ExportKind = 'photoreal' | 'preview';
@@ -51,6 +53,11 @@ export interface ExportVideoOptions extends RunOptions {
   x264Preset?: string;
   /** Substitute ffmpeg binary (tests). */
   ffmpegBinary?: string;
+  /**
+   * Track the finished MP4 again and measure it (src/engine/quality, docs/quality.md):
+   * the report is written beside it as X.quality.json and returned in `quality`.
+   */
+  quality?: boolean;
 }
 
 export interface ExportVideoResult {
@@ -71,6 +78,9 @@ export interface ExportVideoResult {
   seconds: number;
   msPerFrame: number;
   notes: string[];
+  /** With `quality`: the video's quality report and where it was written. */
+  quality?: RenderQualityReport;
+  qualityPath?: string;
 }
 
 /** `name.mp4` → `name.preview.mp4` (unless the name already says preview). */
@@ -80,6 +90,34 @@ export function previewPathFor(out: string): string {
   return out.slice(0, out.length - ext.length) + '.preview' + (ext || '.mp4');
 }
 
+/**
+ * Curves [T*71] and their frame rate from a file: a curve document (.json, evaluated
+ * with its edits; it must be this persona's) or an .npy [T, 71] at the persona's rate.
+ */
+export async function readCurvesFile(persona: Persona, file: string): Promise<{ curves: Float32Array; fps: number }> {
+  if (file.toLowerCase().endsWith('.npy')) {
+    const a = await readNpyFloat32(file);
+    if (a.shape.length !== 2 || a.shape[1] !== PARAM_COUNT) throw new UserError('curves-invalid', `${file} has shape [${a.shape.join(', ')}]; curves are [T, ${PARAM_COUNT}].`, { file, hint: 'Export curves from the studio or with facial-studio generate.' });
+    return { curves: a.data, fps: persona.meta.fps };
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new UserError('curves-not-found', `Cannot read the curves file ${file}.`, { file, hint: 'Check the path.' });
+  }
+  try {
+    const doc = parseCurveDocument(text, file);
+    if (doc.personaId !== persona.meta.id) {
+      throw new UserError('curves-other-persona', `${file} was made for another persona (${doc.personaId}), not ${persona.meta.name} (${persona.meta.id}).`, { file, hint: 'Generate curves for this persona (facial-studio generate --persona DIR ...).' });
+    }
+    return { curves: evaluateAll(doc), fps: doc.fps };
+  } catch (err) {
+    if (err instanceof CurveDocumentError) throw new UserError('curves-invalid', err.message, { file, hint: 'Export the curves again from the studio or with facial-studio generate.' });
+    throw err;
+  }
+}
+
 /** Curves [T*71] and their frame rate, from the options. */
 async function resolveCurves(persona: Persona, opts: ExportVideoOptions): Promise<{ curves: Float32Array; fps: number; origin: CurvesOrigin; note?: string }> {
   const c = opts.curves;
@@ -87,35 +125,38 @@ async function resolveCurves(persona: Persona, opts: ExportVideoOptions): Promis
     if (c.length % PARAM_COUNT !== 0 || c.length === 0) throw new UserError('curves-invalid', `The curves hold ${c.length} values, not whole frames of ${PARAM_COUNT}.`);
     return { curves: c, fps: persona.meta.fps, origin: 'array' };
   }
-  if (typeof c === 'string') {
-    if (c.toLowerCase().endsWith('.npy')) {
-      const a = await readNpyFloat32(c);
-      if (a.shape.length !== 2 || a.shape[1] !== PARAM_COUNT) throw new UserError('curves-invalid', `${c} has shape [${a.shape.join(', ')}]; curves are [T, ${PARAM_COUNT}].`, { file: c, hint: 'Export curves from the studio or with facial-studio generate.' });
-      return { curves: a.data, fps: persona.meta.fps, origin: 'file' };
-    }
-    let text: string;
-    try {
-      text = await fs.readFile(c, 'utf8');
-    } catch {
-      throw new UserError('curves-not-found', `Cannot read the curves file ${c}.`, { file: c, hint: 'Check the path.' });
-    }
-    try {
-      const doc = parseCurveDocument(text, c);
-      if (doc.personaId !== persona.meta.id) {
-        throw new UserError('curves-other-persona', `${c} was made for another persona (${doc.personaId}), not ${persona.meta.name} (${persona.meta.id}).`, { file: c, hint: 'Generate curves for this persona (facial-studio generate --persona DIR ...).' });
-      }
-      return { curves: evaluateAll(doc), fps: doc.fps, origin: 'file' };
-    } catch (err) {
-      if (err instanceof CurveDocumentError) throw new UserError('curves-invalid', err.message, { file: c, hint: 'Export the curves again from the studio or with facial-studio generate.' });
-      throw err;
-    }
-  }
+  if (typeof c === 'string') return { ...(await readCurvesFile(persona, c)), origin: 'file' };
   const { generateCurves } = await import('../gan/generate');
   const g = await generateCurves(persona.dir, opts.audio, { signal: opts.signal, device: opts.device, onProgress: subProgress(opts.onProgress, 0, 0.1, 'curves') });
   return { curves: g.base, fps: g.fps, origin: g.source, note: g.note };
 }
 
+/** Share of the progress bar the rendering takes when the quality analysis follows it. */
+const RENDER_SHARE = 0.7;
+
 export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideoResult> {
+  if (!opts.quality) return (await renderVideo(opts)).result;
+  const t0 = performance.now();
+  const { result, curves, framing, persona } = await renderVideo({ ...opts, onProgress: subProgress(opts.onProgress, 0, RENDER_SHARE) });
+  try {
+    const quality = await analyseRender(result.path, {
+      persona, curves, framing, seamRegions: ['face'],
+      signal: opts.signal, onProgress: subProgress(opts.onProgress, RENDER_SHARE, 1, 'quality'),
+    });
+    const qualityPath = await writeQualityReport(result.path, quality);
+    opts.onProgress?.({ stage: 'done', fraction: 1, message: result.path });
+    return { ...result, quality, qualityPath, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    // A cancelled export leaves nothing behind, even when only its report was left to do.
+    if (isCancelled(err) || opts.signal?.aborted) {
+      await fs.rm(result.path, { force: true });
+      throw err;
+    }
+    return { ...result, notes: [...result.notes, `the quality report could not be made: ${err instanceof UserError ? err.describe() : (err as Error).message}`] };
+  }
+}
+
+async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVideoResult; curves: Float32Array; framing: VideoFraming; persona: Persona }> {
   const t0 = performance.now();
   const signal = opts.signal;
   const notes: string[] = [];
@@ -260,7 +301,7 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
   }
   const seconds = (performance.now() - t0) / 1000;
   opts.onProgress?.({ stage: 'done', fraction: 1, message: out });
-  return {
+  const result: ExportVideoResult = {
     path: out,
     kind,
     label,
@@ -277,6 +318,7 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
     msPerFrame: ((performance.now() - t1) / N),
     notes,
   };
+  return { result, curves, framing: presetFraming(preset, W, H, { x: crop.x + side / 2, y: crop.y + side / 2 }), persona };
 }
 
 /** Nearest-neighbour-free bilinear resize of a square mask. */

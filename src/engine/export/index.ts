@@ -2,8 +2,8 @@
  * Synthesis and MP4 export: curves → conditioning frames → G_r (or the textured
  * preview) → soft-masked paste into the ping-pong reference video → H.264 + AAC.
  */
-export { exportVideo, previewPathFor, type ExportVideoOptions, type ExportVideoResult, type ExportKind, type CurvesOrigin } from './export-video';
-export { PRESETS, EXPORT_FPS, frameCountForDuration, pingPongIndex, referenceFrameFor, resampleCurves, presetFilter, isPresetName, type PresetName, type ExportPreset } from './timing';
+export { exportVideo, readCurvesFile, previewPathFor, type ExportVideoOptions, type ExportVideoResult, type ExportKind, type CurvesOrigin } from './export-video';
+export { PRESETS, EXPORT_FPS, frameCountForDuration, pingPongIndex, referenceFrameFor, resampleCurves, presetFilter, presetFraming, isPresetName, type PresetName, type ExportPreset } from './timing';
 export { VideoWriter, type VideoWriterOptions } from './video-writer';
 export { RawFrameStream, ReferenceFrames } from './frame-stream';
 export { fillPolygon, softenMask, growMask, squareFeather } from './mask';

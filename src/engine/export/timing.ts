@@ -34,6 +34,24 @@ export function resampleCurves(curves: Float32Array, channels: number, inFps: nu
 }
 
 /**
+ * Where a preset's pixels come from in the source frame (what presetFilter does):
+ * source = offset + scale * output, for the quality report's pose fit.
+ */
+export function presetFraming(preset: ExportPreset, srcW: number, srcH: number, focus: { x: number; y: number }): { scale: number; offsetX: number; offsetY: number } {
+  const { width: W, height: H } = preset;
+  if (preset.fit === 'square') {
+    const side = Math.min(srcW, srcH) & ~1;
+    const x = Math.round(Math.min(srcW - side, Math.max(0, focus.x - side / 2)));
+    const y = Math.round(Math.min(srcH - side, Math.max(0, focus.y - side / 2)));
+    return { scale: side / W, offsetX: x, offsetY: y };
+  }
+  const s = Math.min(W / srcW, H / srcH);
+  const w = Math.max(2, Math.round((srcW * s) / 2) * 2);
+  const scale = srcW / w;
+  return { scale, offsetX: -Math.floor((W - w) / 2) * scale, offsetY: -Math.floor((H - Math.max(2, Math.round((srcH * s) / 2) * 2)) / 2) * scale };
+}
+
+/**
  * The ffmpeg video filter that turns source-size frames into a preset's frame:
  * `square` crops the largest square around `focus` (clamped inside the frame) and
  * scales it; `fit` scales the whole frame to fit and pads it centred with black.

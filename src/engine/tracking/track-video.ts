@@ -61,8 +61,11 @@ export interface VideoTrack {
 export interface TrackVideoOptions extends RunOptions {
   /** Longest gap bridged silently, seconds (default 0.4). */
   maxBridgeS?: number;
-  /** Receives every decoded frame (RGB24) after it is tracked, in order, e.g. to keep a few for the texture. */
-  onFrame?: (index: number, rgb: Uint8Array) => void;
+  /**
+   * Receives every decoded frame (RGB24) after it is tracked, in order, e.g. to keep a
+   * few for the texture, with the followed face's landmarks when it was found there.
+   */
+  onFrame?: (index: number, rgb: Uint8Array, landmarks?: Float32Array) => void;
   /** Reuse loaded trackers: one in-process FaceTracker, or lanes such as a TrackerPool (the caller disposes it). */
   tracker?: FaceTracker | TrackerLanes;
   /** Without `tracker`: worker threads to track on (default: one per core, at most 4; 1 = in-process). */
@@ -184,7 +187,7 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
       boxes.push(0, 0, 0, 0);
       found.push(false);
     }
-    if (rgb) opts.onFrame?.(index, rgb);
+    if (rgb) opts.onFrame?.(index, rgb, pick >= 0 ? faces[pick].landmarks : undefined);
     opts.onProgress?.({
       stage: 'track',
       fraction: expected > 0 ? Math.min(0.999, (index + 1) / expected) : 0,

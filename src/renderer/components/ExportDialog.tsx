@@ -4,6 +4,8 @@ import { useStore } from '../state/use-store';
 import { Modal } from './Modal';
 import { buildJobRequest } from '../state/job-requests';
 import { formatEta } from '../state/session';
+import { qualityReportOf } from '../state/quality-report';
+import { QualityReportPanel } from './QualityReportPanel';
 import { PRESETS, EXPORT_FPS, type PresetName } from '../../engine/common/export-timing';
 
 // The export engine's own preset table, so the dialog offers exactly what it renders.
@@ -98,6 +100,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
           <div className="muted">
             {j.stage} {j.etaS !== undefined && j.state === 'running' ? `· ETA ${formatEta(j.etaS)}` : ''}
           </div>
+          {j.state === 'done' && qualityReportOf(j.result) && <QualityReportPanel key={j.id} report={qualityReportOf(j.result)!} />}
         </div>
       ))}
     </Modal>
