@@ -189,7 +189,21 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     await page.locator('[data-testid="export-dialog"] .badge--done, [data-testid="job"][data-job-kind="render.export"][data-job-state="done"]').first().waitFor({ timeout: 280_000 });
     const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
     expect(project.renders.length).toBeGreaterThan(0);
-    expect(existsSync(path.join(projectDir, project.renders[project.renders.length - 1].path))).toBe(true);
+    const rendered = project.renders[project.renders.length - 1].path as string;
+    expect(existsSync(path.join(projectDir, rendered))).toBe(true);
+    // The export tracked its video again: the quality report lies beside the MP4 and shows in the dialog.
+    expect(existsSync(path.join(projectDir, rendered.replace(/\.mp4$/, '.quality.json')))).toBe(true);
+    const panel = page.getByTestId('export-dialog').getByTestId('quality-report');
+    await panel.waitFor({ timeout: 30_000 });
+    expect(await panel.getAttribute('data-status')).toMatch(/^(good|fair|poor)$/);
+    expect(await panel.getByTestId('quality-faceFound').getAttribute('data-status')).toBe('good');
+    expect(await panel.textContent()).toMatch(/Quality: .*Face sharpness.*Blinks.*Lips follow the voice/);
+    // A click on a row shows the figures behind its verdict.
+    const flicker = panel.getByTestId('quality-flicker');
+    const before = await flicker.locator('.quality__detail').count();
+    await flicker.locator('button').click();
+    expect(await flicker.locator('.quality__detail').count()).toBe(1 - before);
+    await panel.screenshot({ path: path.join(repoRoot, 'docs/images/quality-panel.png') });
     await screenshot(page, 'export-done');
   });
 });

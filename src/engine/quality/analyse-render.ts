@@ -3,7 +3,7 @@ import { std } from '../gan/stats';
 import { extractAudioFeatures, type AudioFeatures } from '../audio/index';
 import { probeMedia } from '../media/ffmpeg';
 import { loadPersona, loadPersonaAudio, type Persona } from '../persona';
-import { blinkStrength, detectBlinks, type BlinkEvent } from '../persona/blink';
+import { blinkStrength, calibrateBlink, detectBlinks, type BlinkEvent } from '../persona/blink';
 import { gaussianSmoothStrided, percentile } from '../persona/linalg';
 import type { FaceTracker } from '../tracking/face-tracker';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
@@ -249,8 +249,12 @@ export function compare(c: CompareInput): RenderQualityReport {
   };
 
   // 4. Blinks: eye aspect ratio calibrated on the persona, smoothed as the builder smooths the lids.
+  const calibration = persona.meta.blink ?? calibrateBlink(ear, Uint8Array.from(tracked, Number));
+  if (!persona.meta.blink) notes.push('the persona has no blink calibration: blinks are judged by the video\'s own eye openness');
+  // Where the face is lost for long, the held landmarks may be degenerate: eyes open there.
+  for (let t = 0; t < T; t++) if (!Number.isFinite(ear[t])) ear[t] = calibration.open;
   gaussianSmoothStrided(ear, T, 0, 1, 0.5 * (fps / 25));
-  const strength = blinkStrength(ear, persona.meta.blink);
+  const strength = blinkStrength(ear, calibration);
   for (let t = 0; t < T; t++) if (!tracked[t]) strength[t] = 0;
   const maxBlink = Math.round(fps * MAX_BLINK_S);
   const videoEvents = detectBlinks(strength, maxBlink);

@@ -4,7 +4,7 @@ import { loadPersonaLandmarks, type Persona } from '../persona';
 import { percentile } from '../persona/linalg';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import { writeJsonAtomic } from '../util/atomic-file';
-import { isCancelled, throwIfCancelled } from '../util/errors';
+import { isCancelled, throwIfCancelled, UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { curveSeries } from './face-geometry';
 import { measureFrame, SEAM_RINGS } from './frame-measures';
@@ -121,7 +121,13 @@ export async function referenceProfile(persona: Persona, opts: RunOptions = {}):
     const cached = JSON.parse(await fs.readFile(file, 'utf8')) as ReferenceProfile;
     if (sameKey(cached.key, key) && typeof cached.faceSharpness === 'number' && cached.rings && typeof cached.rings === 'object') return { profile: cached, cached: true };
   } catch { /* absent or damaged: measure again */ }
-  const profile = await measureReference(persona, key, opts);
+  let profile: ReferenceProfile;
+  try {
+    profile = await measureReference(persona, key, opts);
+  } catch (err) {
+    if (isCancelled(err) || opts.signal?.aborted) throw err;
+    return { cached: false, note: `the persona's own footage could not be measured (${err instanceof UserError ? err.message : (err as Error).message}), so nothing is compared with it` };
+  }
   try {
     await writeJsonAtomic(file, profile);
   } catch (err) {
