@@ -49,9 +49,15 @@ export const RenderQualityReport = z.object({
   faceSharpness: MeasureBase.extend(VersusReal.shape),
   mouthSharpness: MeasureBase.extend(VersusReal.shape),
   seam: MeasureBase.extend({
+    /** Worst ring: brightness step across the boundary, video over real footage. */
     ratio: optNum,
+    /** Worst ring: exp|detail balance of the video − that of the real footage| (1: the detail changes across the boundary as in the footage). */
+    detailFactor: optNum,
     regions: z.array(z.string()),
-    rings: z.array(z.object({ region: z.string(), grow: num, video: optNum, real: optNum, ratio: optNum })),
+    rings: z.array(z.object({
+      region: z.string(), grow: num, video: optNum, real: optNum, ratio: optNum,
+      detailVideo: optNum, detailReal: optNum, detailFactor: optNum,
+    })),
   }),
   blinks: MeasureBase.extend({
     video: z.number().int(),

@@ -16,7 +16,7 @@ export function sampleQualityReport(): RenderQualityReport {
     faceFound: { ...m('good', 'face found in every frame'), trackedFrames: 609, frames: 609, fraction: 1, longestGapFrames: 0 },
     faceSharpness: { ...m('poor', 'blurry'), video: 485, real: 2351, ratio: 0.206 },
     mouthSharpness: { ...m('good', 'sharp'), video: 600, real: 610, ratio: 0.984 },
-    seam: { ...m('good', 'invisible'), ratio: 1.1, regions: ['face'], rings: [{ region: 'face', grow: 0, video: 44, real: 40, ratio: 1.1 }] },
+    seam: { ...m('good', 'invisible'), ratio: 1.1, detailFactor: 1.2, regions: ['face'], rings: [{ region: 'face', grow: 0, video: 44, real: 40, ratio: 1.1, detailVideo: -0.3, detailReal: -0.12, detailFactor: 1.2 }] },
     blinks: { ...m('poor', '2 of 2 blinks missing'), video: 0, curves: 2, seen: 0, missed: 2, extra: 0, ratePerMin: 0, videoEvents: [], curveEvents: [{ start: 10, end: 15, peak: 12 }, { start: 300, end: 305, peak: 302 }] },
     mouth: { ...m('good', 'follows the curves'), r: 0.91, bestLag: 0, rBest: 0.91, videoRangeMm: 9, curvesRangeMm: 10 },
     pose: { ...m('good', 'follows the curves'), pitch: angle, yaw: angle, roll: angle },

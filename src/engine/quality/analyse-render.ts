@@ -16,7 +16,7 @@ import type { RunOptions } from '../util/progress';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { QUALITY_MEASURES, QUALITY_REPORT_VERSION, type QualityStatus, type RenderQualityReport } from '../../shared/render-quality';
 import { curveSeries, estimateFraming, IDENTITY_FRAMING, measureLandmarks, type CurveSeries, type VideoFraming } from './face-geometry';
-import { measureFrame, SEAM_REGIONS, SEAM_RINGS, type SeamRegionName } from './frame-measures';
+import { measureFrame, RingTotals, SEAM_REGIONS, SEAM_RINGS, type SeamRegionName } from './frame-measures';
 import { personaMouthRange, referenceProfile, ringKey, type ReferenceProfile } from './reference-profile';
 import { bestLagCorrelation, correlation, finite, matchEvents, pauseClosure } from './series-measures';
 import { fmt, higherIsBetter, lowerIsBetter, sharpnessLabel, THRESHOLDS, times, worst } from './verdicts';
@@ -78,8 +78,7 @@ interface PixelTotals {
   face: number[];
   mouth: number[];
   flicker: number[];
-  ringSum: Float64Array;
-  ringN: Float64Array;
+  rings: RingTotals;
 }
 
 export async function analyseRender(video: string, opts: AnalyseRenderOptions): Promise<RenderQualityReport> {
@@ -108,7 +107,7 @@ export async function analyseRender(video: string, opts: AnalyseRenderOptions): 
     })
     : Promise.resolve(undefined);
 
-  const px: PixelTotals = { face: [], mouth: [], flicker: [], ringSum: new Float64Array(SEAM_RINGS.length), ringN: new Float64Array(SEAM_RINGS.length) };
+  const px: PixelTotals = { face: [], mouth: [], flicker: [], rings: new RingTotals() };
   const track = await run.stage('track', async (ctx) => {
     let previous: Uint8Array | undefined;
     let W = 0, H = 0;
@@ -125,7 +124,7 @@ export async function analyseRender(video: string, opts: AnalyseRenderOptions): 
           px.face.push(m.faceSharpness);
           px.mouth.push(m.mouthSharpness);
           if (Number.isFinite(m.flicker)) px.flicker.push(m.flicker);
-          m.rings.forEach((e, k) => { if (Number.isFinite(e)) { px.ringSum[k] += e; px.ringN[k]++; } });
+          px.rings.add(m.rings);
         }
         previous = rgb;
       },
@@ -231,21 +230,29 @@ export function compare(c: CompareInput): RenderQualityReport {
 
   // 3. Seams.
   const regions = c.opts.seamRegions?.length ? c.opts.seamRegions : (['face'] as SeamRegionName[]);
+  // A seam is a step of brightness or a change of detail along the synthesised region's
+  // edge that the real footage does not have at the same place (docs/quality.md).
   const rings = SEAM_RINGS.map(([region, grow], k) => ({ region, grow, k })).filter((x) => regions.includes(x.region)).map(({ region, grow, k }) => {
-    const v = versus(px.ringN[k] ? px.ringSum[k] / px.ringN[k] : null, ref?.rings[ringKey(region, grow)]);
-    return { region, grow, video: v.video, real: v.real, ratio: v.ratio };
+    const real = ref?.rings[ringKey(region, grow)];
+    const v = versus(px.rings.mean('step', k), real?.step);
+    const dv = px.rings.mean('detail', k);
+    const detailFactor = Number.isFinite(dv) && real ? Math.exp(Math.abs(dv - real.detail)) : null;
+    return { region, grow, video: v.video, real: v.real, ratio: v.ratio, detailVideo: round(dv, 3), detailReal: round(real?.detail ?? null, 3), detailFactor: round(detailFactor, 3), detailSign: Number.isFinite(dv) && real ? Math.sign(dv - real.detail) : 0 };
   });
-  const ringRatios = rings.map((r) => r.ratio).filter((r): r is number => r !== null);
-  const seamRatio = ringRatios.length ? Math.max(...ringRatios) : null;
-  const worstRing = rings.find((r) => r.ratio === seamRatio);
-  const seamStatus = seamRatio === null ? 'unmeasured' : lowerIsBetter(seamRatio, THRESHOLDS.seam);
+  const worstBy = (f: (r: (typeof rings)[number]) => number | null) => rings.reduce<(typeof rings)[number] | undefined>((a, r) => (f(r) !== null && (!a || f(r)! > f(a)!) ? r : a), undefined);
+  const worstStep = worstBy((r) => r.ratio), worstDetail = worstBy((r) => r.detailFactor);
+  const seamRatio = worstStep?.ratio ?? null, detailFactor = worstDetail?.detailFactor ?? null;
+  const seamStatus = seamRatio === null ? 'unmeasured' : worst([lowerIsBetter(seamRatio, THRESHOLDS.seam), lowerIsBetter(detailFactor ?? 1, THRESHOLDS.seamDetail)]);
+  const unitOf = (r: (typeof rings)[number]) => `${r.region} + ${r.grow} ${SEAM_REGIONS[r.region as SeamRegionName].unit} widths`;
   const seam = {
     status: seamStatus as QualityStatus,
     label: seamRatio === null ? 'not measured' : seamStatus === 'good' ? 'invisible' : seamStatus === 'fair' ? 'faint seam' : 'visible seam',
     detail: seamRatio === null
       ? (ref ? 'the region boundary was not in the frame' : 'no real footage to compare with')
-      : `edge energy across the ${regions.join(' and ')} boundary ${times(seamRatio)} the real footage's (worst ring: ${worstRing!.region} + ${worstRing!.grow} ${SEAM_REGIONS[worstRing!.region as SeamRegionName].unit} widths)`,
-    ratio: round(seamRatio, 3), regions, rings,
+      : `brightness step across the ${regions.join(' and ')} boundary ${times(seamRatio)} the real footage's (worst at ${unitOf(worstStep!)}); ` +
+        `detail changes ${times(detailFactor ?? 1)} as much across it as in the footage${worstDetail && worstDetail.detailSign < 0 && (detailFactor ?? 1) >= THRESHOLDS.seamDetail.good ? ', softer inside' : worstDetail && worstDetail.detailSign > 0 && (detailFactor ?? 1) >= THRESHOLDS.seamDetail.good ? ', sharper inside' : ''} (worst at ${worstDetail ? unitOf(worstDetail) : 'n/a'})`,
+    ratio: round(seamRatio, 3), detailFactor: round(detailFactor, 3), regions,
+    rings: rings.map(({ detailSign: _s, ...r }) => r),
   };
 
   // 4. Blinks: eye aspect ratio calibrated on the persona, smoothed as the builder smooths the lids.

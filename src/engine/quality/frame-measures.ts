@@ -1,5 +1,5 @@
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT, FACE_OVAL } from '../persona/landmark-sets';
-import { boxSharpness, contourEdgeEnergy, laplacianVariance, meanAbsDifference, resampleLuma, type Box } from './image-measures';
+import { boxSharpness, contourDetailBalance, contourEdgeEnergy, laplacianVariance, meanAbsDifference, resampleLuma, type Box } from './image-measures';
 
 /**
  * The pixel measures of one frame, placed by the frame's 478 face landmarks (x, y in
@@ -28,7 +28,7 @@ export type SeamRegionName = 'face' | 'mouth' | 'eyes';
  */
 export const SEAM_REGIONS: Record<SeamRegionName, { loops: number[][]; unit: 'face' | 'mouth' | 'eye'; grows: number[] }> = {
   // Today's renderer pastes the face oval grown by ~6 % of the crop, feathered as much.
-  face: { loops: [FACE_OVAL], unit: 'face', grows: [0, 0.05, 0.1, 0.15] },
+  face: { loops: [FACE_OVAL], unit: 'face', grows: [0, 0.05, 0.1, 0.15, 0.2] },
   mouth: { loops: [OUTER_LIPS], unit: 'mouth', grows: [0.1, 0.25, 0.4, 0.55] },
   eyes: { loops: [eyeLoop(EYE_IMAGE_LEFT), eyeLoop(EYE_IMAGE_RIGHT)], unit: 'eye', grows: [0.2, 0.4, 0.6] },
 };
@@ -88,22 +88,33 @@ function loopPolygon(lm: ArrayLike<number>, loop: number[]): Float64Array {
   return out;
 }
 
-/** Edge energy of every ring of SEAM_RINGS in one frame (NaN where a ring lies outside the frame). */
-export function ringEnergies(rgb: Uint8Array, W: number, H: number, lm: ArrayLike<number>): Float64Array {
+export interface RingMeasures {
+  /** Per ring of SEAM_RINGS: edge energy (mean |ΔY| across the ring). */
+  step: Float64Array;
+  /** Per ring: detail balance, mean log((D_in + 1) / (D_out + 1)) (image-measures.ts). */
+  detail: Float64Array;
+}
+
+/** Edge energy and detail balance of every ring of SEAM_RINGS in one frame (NaN where a ring lies outside the frame). */
+export function ringEnergies(rgb: Uint8Array, W: number, H: number, lm: ArrayLike<number>): RingMeasures {
   const fb = faceBox(lm);
   const h = Math.max(1.5, SEAM_STEP * (fb.x1 - fb.x0));
-  const out = new Float64Array(SEAM_RINGS.length);
+  const step = new Float64Array(SEAM_RINGS.length), detail = new Float64Array(SEAM_RINGS.length);
   SEAM_RINGS.forEach(([region, grow], k) => {
     const def = SEAM_REGIONS[region];
     const unit = unitSize(lm, def.unit);
-    let s = 0, n = 0;
+    let s = 0, d = 0, n = 0, nd = 0;
     for (const loop of def.loops) {
-      const e = contourEdgeEnergy(rgb, W, H, loopPolygon(lm, loop), grow * unit, h, 64 / def.loops.length);
+      const poly = loopPolygon(lm, loop);
+      const e = contourEdgeEnergy(rgb, W, H, poly, grow * unit, h, 64 / def.loops.length);
       if (!Number.isNaN(e)) { s += e; n++; }
+      const b = contourDetailBalance(rgb, W, H, poly, grow * unit, h, 32 / def.loops.length);
+      if (!Number.isNaN(b)) { d += b; nd++; }
     }
-    out[k] = n ? s / n : NaN;
+    step[k] = n ? s / n : NaN;
+    detail[k] = nd ? d / nd : NaN;
   });
-  return out;
+  return { step, detail };
 }
 
 export interface FrameMeasures {
@@ -112,7 +123,7 @@ export interface FrameMeasures {
   /** Mean |ΔY| to the previous frame in this frame's face box (NaN without a previous frame). */
   flicker: number;
   /** Per ring of SEAM_RINGS. */
-  rings: Float64Array;
+  rings: RingMeasures;
 }
 
 /** The pixel measures of a frame; `previous` is the frame before it (same size), if any. */
@@ -127,4 +138,22 @@ export function measureFrame(rgb: Uint8Array, W: number, H: number, lm: ArrayLik
     flicker,
     rings: ringEnergies(rgb, W, H, lm),
   };
+}
+
+/** Sums of ring measures over frames; means per ring (NaN where a ring was never in the frame). */
+export class RingTotals {
+  private readonly sum = { step: new Float64Array(SEAM_RINGS.length), detail: new Float64Array(SEAM_RINGS.length) };
+  private readonly count = { step: new Float64Array(SEAM_RINGS.length), detail: new Float64Array(SEAM_RINGS.length) };
+
+  add(m: RingMeasures): void {
+    for (const kind of ['step', 'detail'] as const) {
+      m[kind].forEach((v, k) => {
+        if (Number.isFinite(v)) { this.sum[kind][k] += v; this.count[kind][k]++; }
+      });
+    }
+  }
+
+  mean(kind: 'step' | 'detail', k: number): number {
+    return this.count[kind][k] ? this.sum[kind][k] / this.count[kind][k] : NaN;
+  }
 }

@@ -8,7 +8,10 @@
  *   bilinear when enlarging);
  * - flicker: mean |Y_t - Y_t-1| of two frames resampled in the same box;
  * - edge energy across a contour: mean |Y(p + h n) - Y(p - h n)| over points p spaced
- *   evenly along the contour, n its outward normal, each Y a small box average.
+ *   evenly along the contour, n its outward normal, each Y a small box average;
+ * - detail balance across a contour: mean log((D_in + 1) / (D_out + 1)), D the mean
+ *   |Laplacian| of a patch inside (p - 2h n) and outside (p + 2h n), at the patch's own
+ *   scale (a 13x13 grid spaced radius/6), so a blurred inside shows as a negative shift.
  */
 
 export interface Box {
@@ -205,6 +208,50 @@ export function contourEdgeEnergy(rgb: Uint8Array, W: number, H: number, poly: A
     const a = patchLuma(rgb, W, H, ox, oy, r), b = patchLuma(rgb, W, H, ix, iy, r);
     if (Number.isNaN(a) || Number.isNaN(b)) continue;
     s += Math.abs(a - b);
+    n++;
+  }
+  return n ? s / n : NaN;
+}
+
+/** Luma at pixel (x, y), clamped to the frame. */
+function lumaPx(rgb: Uint8Array, W: number, H: number, x: number, y: number): number {
+  const xx = x < 0 ? 0 : x >= W ? W - 1 : x, yy = y < 0 ? 0 : y >= H ? H - 1 : y;
+  const p = (yy * W + xx) * 3;
+  return luma(rgb[p], rgb[p + 1], rgb[p + 2]);
+}
+
+/** Mean |Laplacian| over a 13x13 grid spaced max(1, round(r/6)) px around (x, y): detail at the patch's scale. */
+export function patchDetail(rgb: Uint8Array, W: number, H: number, x: number, y: number, r: number): number {
+  const s = Math.max(1, Math.round(r / 6));
+  const cx = Math.round(x), cy = Math.round(y);
+  let sum = 0, n = 0;
+  for (let gy = -6; gy <= 6; gy++) {
+    for (let gx = -6; gx <= 6; gx++) {
+      const px = cx + gx * s, py = cy + gy * s;
+      if (px < 0 || py < 0 || px >= W || py >= H) continue;
+      const c = lumaPx(rgb, W, H, px, py);
+      sum += Math.abs(lumaPx(rgb, W, H, px - s, py) + lumaPx(rgb, W, H, px + s, py) + lumaPx(rgb, W, H, px, py - s) + lumaPx(rgb, W, H, px, py + s) - 4 * c);
+      n++;
+    }
+  }
+  return n ? sum / n : NaN;
+}
+
+/**
+ * Detail balance across a closed contour: mean over `count` evenly spaced points of
+ * log((D(p - 2h n) + 1) / (D(p + 2h n) + 1)), D = patchDetail with radius h. NaN when no
+ * point has both patches in the frame.
+ */
+export function contourDetailBalance(rgb: Uint8Array, W: number, H: number, poly: ArrayLike<number>, offset: number, h: number, count = 64): number {
+  const { points, normals } = contourSamples(poly, count, offset);
+  let s = 0, n = 0;
+  for (let k = 0; k < count; k++) {
+    const x = points[k * 2], y = points[k * 2 + 1], nx = normals[k * 2], ny = normals[k * 2 + 1];
+    const ox = x + 2 * h * nx, oy = y + 2 * h * ny, ix = x - 2 * h * nx, iy = y - 2 * h * ny;
+    if (ox < 0 || oy < 0 || ox >= W || oy >= H || ix < 0 || iy < 0 || ix >= W || iy >= H) continue;
+    const a = patchDetail(rgb, W, H, ix, iy, h), b = patchDetail(rgb, W, H, ox, oy, h);
+    if (Number.isNaN(a) || Number.isNaN(b)) continue;
+    s += Math.log((a + 1) / (b + 1));
     n++;
   }
   return n ? s / n : NaN;

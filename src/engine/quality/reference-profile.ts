@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../util/atomic-file';
 import { isCancelled, throwIfCancelled, UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { curveSeries } from './face-geometry';
-import { measureFrame, SEAM_RINGS } from './frame-measures';
+import { measureFrame, RingTotals, SEAM_RINGS } from './frame-measures';
 import { forEachFrame } from './frame-reader';
 
 /**
@@ -19,7 +19,7 @@ import { forEachFrame } from './frame-reader';
  */
 
 /** Bump when a measure's definition changes: cached profiles are then recomputed. */
-export const QUALITY_MEASURE_VERSION = 1;
+export const QUALITY_MEASURE_VERSION = 2;
 export const REFERENCE_FILE = 'quality-reference.json';
 
 export interface ReferenceKey {
@@ -41,8 +41,8 @@ export interface ReferenceProfile {
   mouthSharpness: number;
   /** Mean over consecutive frame pairs. */
   flicker: number;
-  /** Mean edge energy per ring, keyed `${region}@${grow}` (frame-measures.ts SEAM_RINGS). */
-  rings: Record<string, number>;
+  /** Per ring, keyed `${region}@${grow}` (frame-measures.ts SEAM_RINGS): mean edge energy and mean detail balance. */
+  rings: Record<string, { step: number; detail: number }>;
 }
 
 export function ringKey(region: string, grow: number): string {
@@ -78,7 +78,7 @@ export async function measureReference(persona: Persona, key: ReferenceKey, opts
   const T = persona.frameCount;
   const N = LANDMARK_COUNT * 3;
   const face: number[] = [], mouth: number[] = [], flicker: number[] = [];
-  const ringSum = new Float64Array(SEAM_RINGS.length), ringN = new Float64Array(SEAM_RINGS.length);
+  const ringTotals = new RingTotals();
   let previous: Uint8Array | undefined;
   await forEachFrame(key.file, W, H, (t, rgb) => {
     if (t >= T) return false;
@@ -90,12 +90,15 @@ export async function measureReference(persona: Persona, key: ReferenceKey, opts
     face.push(m.faceSharpness);
     mouth.push(m.mouthSharpness);
     if (Number.isFinite(m.flicker)) flicker.push(m.flicker);
-    m.rings.forEach((e, k) => { if (Number.isFinite(e)) { ringSum[k] += e; ringN[k]++; } });
+    ringTotals.add(m.rings);
     previous = rgb;
     return true;
   }, { signal: opts.signal, maxFrames: T });
-  const rings: Record<string, number> = {};
-  SEAM_RINGS.forEach(([region, grow], k) => { if (ringN[k] > 0) rings[ringKey(region, grow)] = ringSum[k] / ringN[k]; });
+  const rings: ReferenceProfile['rings'] = {};
+  SEAM_RINGS.forEach(([region, grow], k) => {
+    const step = ringTotals.mean('step', k), detail = ringTotals.mean('detail', k);
+    if (Number.isFinite(step) && Number.isFinite(detail)) rings[ringKey(region, grow)] = { step, detail };
+  });
   return {
     key,
     createdAt: new Date().toISOString(),

@@ -17,6 +17,8 @@ export const THRESHOLDS = {
   oversharp: 2.0,
   /** Seam: edge energy across the region's boundary over the real footage's (worst ring). */
   seam: { good: 1.25, fair: 1.6 },
+  /** Seam: how many times more the detail changes across the boundary than in the real footage (worst ring). */
+  seamDetail: { good: 1.5, fair: 2.0 },
   /** Mouth opening in the video vs the curves, r at lag 0. */
   mouth: { good: 0.8, fair: 0.5 },
   /** Head rotation: mean absolute error (degrees) and r (when the curves move more than `moving` degrees, std). */

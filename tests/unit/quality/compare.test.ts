@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { compare } from '../../../src/engine/quality/analyse-render';
 import { measureLandmarks, IDENTITY_FRAMING, estimateFraming } from '../../../src/engine/quality/face-geometry';
-import { SEAM_RINGS } from '../../../src/engine/quality/frame-measures';
+import { RingTotals, SEAM_RINGS } from '../../../src/engine/quality/frame-measures';
 import { ringKey, type ReferenceProfile } from '../../../src/engine/quality/reference-profile';
 import { deformMesh, poseVertices, projectCameraPoints, type FaceModel } from '../../../src/engine/common/face-model';
 import { eyeAspectRatio } from '../../../src/engine/persona/blink';
@@ -89,14 +89,13 @@ function trackFrom(p: Persona, c: Float32Array): VideoTrack {
 const ref: ReferenceProfile = {
   key: { version: 1, personaId: 'p1', file: '/nowhere/src.mp4', sizeBytes: 1, mtimeMs: 1, frameCount: T },
   createdAt: '', frames: T, faceSharpness: 1000, mouthSharpness: 600, flicker: 4,
-  rings: Object.fromEntries(SEAM_RINGS.map(([r, g]) => [ringKey(r, g), 20])),
+  rings: Object.fromEntries(SEAM_RINGS.map(([r, g]) => [ringKey(r, g), { step: 20, detail: -0.2 }])),
 };
 
-function pixels(o: { face: number; mouth: number; flicker: number; ring: number }) {
-  return {
-    face: [o.face, o.face], mouth: [o.mouth, o.mouth], flicker: [o.flicker],
-    ringSum: new Float64Array(SEAM_RINGS.length).fill(o.ring), ringN: new Float64Array(SEAM_RINGS.length).fill(1),
-  };
+function pixels(o: { face: number; mouth: number; flicker: number; ring: number; detail?: number }) {
+  const rings = new RingTotals();
+  rings.add({ step: new Float64Array(SEAM_RINGS.length).fill(o.ring), detail: new Float64Array(SEAM_RINGS.length).fill(o.detail ?? -0.2) });
+  return { face: [o.face, o.face], mouth: [o.mouth, o.mouth], flicker: [o.flicker], rings };
 }
 
 function run(p: Persona, video: Float32Array, given: Float32Array | undefined, extra: { audio?: AudioFeatures; px?: ReturnType<typeof pixels> } = {}) {
@@ -136,7 +135,7 @@ describe('quality report: landmarks and series against the curves', () => {
       expect(r.pose[a].maeDeg!).toBeLessThan(0.2);
     }
     expect(r.faceSharpness).toMatchObject({ status: 'good', label: 'sharp', ratio: 1 });
-    expect(r.seam).toMatchObject({ status: 'good', ratio: 1, regions: ['face'] });
+    expect(r.seam).toMatchObject({ status: 'good', ratio: 1, detailFactor: 1, regions: ['face'] });
     expect(r.flicker).toMatchObject({ status: 'good', ratio: 1 });
     expect(r.faceFound.status).toBe('good');
     expect(r.overall.status).toBe('good');
@@ -164,6 +163,11 @@ describe('quality report: landmarks and series against the curves', () => {
     expect(r.faceSharpness).toMatchObject({ status: 'poor', label: 'blurry', ratio: 0.21 });
     expect(r.mouthSharpness).toMatchObject({ status: 'poor', label: 'blurry' });
     expect(r.seam).toMatchObject({ status: 'poor', label: 'visible seam', ratio: 2 });
+    // No brightness step, but the detail drops across the boundary (blurred inside): a seam too.
+    const soft = run(p, c, c, { px: pixels({ face: 1000, mouth: 600, flicker: 4, ring: 20, detail: -1.2 }) });
+    expect(soft.seam).toMatchObject({ status: 'poor', label: 'visible seam', ratio: 1 });
+    expect(soft.seam.detailFactor!).toBeCloseTo(Math.E, 2);
+    expect(soft.seam.detail).toMatch(/softer inside/);
     expect(r.flicker).toMatchObject({ status: 'poor', label: 'flickers', ratio: 2.5 });
     expect(r.overall).toMatchObject({ status: 'poor', label: 'not good enough' });
   });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { boxSharpness, contourEdgeEnergy, contourSamples, laplacianVariance, patchLuma, resampleLuma } from '../../../src/engine/quality/image-measures';
+import { boxSharpness, contourDetailBalance, contourEdgeEnergy, contourSamples, laplacianVariance, patchDetail, patchLuma, resampleLuma } from '../../../src/engine/quality/image-measures';
 import { faceBox, lipBox, measureFrame, OUTER_LIPS, ringEnergies, SEAM_RINGS } from '../../../src/engine/quality/frame-measures';
 import { FACE_OVAL } from '../../../src/engine/persona/landmark-sets';
 import { rng } from '../../helpers/persona-synthetic';
@@ -108,6 +108,21 @@ describe('pixel measures', () => {
     expect(patchLuma(disc, W, H, W / 2, H / 2, 2)).toBeCloseTo(160, 5);
   });
 
+  it('detail balance across a contour: about 0 with the same texture on both sides, negative when the inside is blurred', () => {
+    const lm = roundFace(45);
+    const poly = FACE_OVAL.flatMap((v) => [lm[v * 3], lm[v * 3 + 1]]);
+    const f = texturedFrame(9);
+    const soft = blurred(f);
+    const insideSoft = Uint8Array.from(f);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (Math.hypot(x - W / 2, y - H / 2) < 45) insideSoft.set(soft.subarray((y * W + x) * 3, (y * W + x) * 3 + 3), (y * W + x) * 3);
+    expect(Math.abs(contourDetailBalance(f, W, H, poly, 0, 3))).toBeLessThan(0.15);
+    expect(Math.abs(contourDetailBalance(soft, W, H, poly, 0, 3))).toBeLessThan(0.15);
+    expect(contourDetailBalance(insideSoft, W, H, poly, 0, 3)).toBeLessThan(-0.7);
+    // The brightness step misses it: both sides have the same mean.
+    expect(contourEdgeEnergy(insideSoft, W, H, poly, 0, 3)).toBeLessThan(contourEdgeEnergy(f, W, H, poly, 0, 3) * 1.2);
+    expect(patchDetail(new Uint8Array(W * H * 3).fill(50), W, H, 80, 80, 6)).toBe(0);
+  });
+
   it('measures a frame by its landmarks: boxes, flicker against the previous frame, rings', () => {
     const lm = roundFace(50);
     const fb = faceBox(lm);
@@ -123,6 +138,8 @@ describe('pixel measures', () => {
     expect(other.flicker).toBeGreaterThan(10);
     expect(same.faceSharpness).toBeGreaterThan(measureFrame(blurred(f), W, H, lm).faceSharpness * 3);
     expect(same.mouthSharpness).toBeGreaterThan(measureFrame(blurred(f), W, H, lm).mouthSharpness * 3);
-    expect(ringEnergies(f, W, H, lm).length).toBe(SEAM_RINGS.length);
+    const rings = ringEnergies(f, W, H, lm);
+    expect(rings.step.length).toBe(SEAM_RINGS.length);
+    expect(rings.detail.length).toBe(SEAM_RINGS.length);
   });
 });
