@@ -56,6 +56,7 @@ describe.skipIf(!hasSharedData)(`render quality report on real footage${skipNoSh
     expect(r.mouthSharpness.ratio!).toBeGreaterThan(0.9);
     expect(r.mouthSharpness.ratio!).toBeLessThan(1.1);
     expect(r.seam.ratio!).toBeLessThan(1.1);
+    expect(r.seam.detailFactor!).toBeLessThan(1.1);
     expect(r.flicker.ratio!).toBeGreaterThan(0.95);
     expect(r.flicker.ratio!).toBeLessThan(1.05);
     // The persona build found 10 blinks on this clip.

@@ -109,11 +109,11 @@ export async function analyseRender(video: string, opts: AnalyseRenderOptions): 
 
   const px: PixelTotals = { face: [], mouth: [], flicker: [], rings: new RingTotals() };
   const track = await run.stage('track', async (ctx) => {
+    // Frames come as the tracker decodes them: upright, rotated as the file says.
     let previous: Uint8Array | undefined;
-    let W = 0, H = 0;
     const rotated = Math.abs(info.video!.rotation ?? 0) % 180 === 90;
-    W = rotated ? info.video!.height! : info.video!.width!;
-    H = rotated ? info.video!.width! : info.video!.height!;
+    const W = rotated ? info.video!.height! : info.video!.width!;
+    const H = rotated ? info.video!.width! : info.video!.height!;
     return trackVideo(video, info, {
       ...ctx.runOptions,
       tracker: opts.tracker,
