@@ -16,7 +16,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { tempPathFor, writeJsonAtomic } from '../util/atomic-file';
 import type { RunOptions } from '../util/progress';
-import { RawFrameStream } from '../export/frame-stream';
+import { RawFrameStream } from '../media/raw-frame-stream';
 import { ConditioningRenderer, type ConditioningFrame, type RenderView, type RgbTexture } from './conditioning';
 import { COND_CHANNELS, windowOffsets } from './face2vid-net';
 
