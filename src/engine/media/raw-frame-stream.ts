@@ -35,8 +35,8 @@ export interface RawFrameStreamOptions {
  * paused pipe holds back the child's 'close' event forever.
  */
 export class RawFrameStream {
-  /** How ffmpeg ended, once it has: exit code (-1 when killed) and the last line of its errors. */
-  exit?: { code: number; why: string };
+  /** How ffmpeg ended, once it has: exit code (-1 when killed) and what it wrote to stderr. */
+  exit?: { code: number; stderr: string };
   private readonly frameBytes: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -96,9 +96,8 @@ export class RawFrameStream {
       },
     }).then(
       (res) => {
-        const why = res.stderr.trim().split('\n').pop() || `ffmpeg exit code ${res.code}`;
-        this.exit = { code: res.code, why };
-        if (res.code !== 0 && !this.error && !this.stopped) this.error = failure(why, res.code);
+        this.exit = { code: res.code, stderr: res.stderr };
+        if (res.code !== 0 && !this.error && !this.stopped) this.error = failure(res.stderr.trim().split('\n').pop() || `ffmpeg exit code ${res.code}`, res.code);
       },
       (err: Error) => {
         this.error ??= err;

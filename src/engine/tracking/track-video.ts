@@ -239,7 +239,7 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
       await new Promise<void>((r) => { wake = r; });
     }
     const code = stream.exit?.code ?? 0;
-    const why = stream.exit && code !== 0 ? stream.exit.why : 'no frames could be decoded';
+    const why = stream.exit?.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
     if (index === 0) {
       throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
         file,
