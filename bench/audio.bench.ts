@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { BenchContext, BenchFigure } from './types';
+import { median } from '../src/engine/common/numeric';
 import { ffmpegPath, runProcess } from '../src/engine/media/ffmpeg';
 import { decodeAudio, decodeAudioStream, extractAudioFeatures, SpectralAnalyzer } from '../src/engine/audio/index';
 
@@ -25,11 +26,6 @@ async function makeSpeechLike(file: string, seconds: number, codecArgs: string[]
     '-ac', '1', ...codecArgs, file,
   ], { timeoutMs: 600_000 });
   if (res.code !== 0) throw new Error(`ffmpeg could not generate ${file}: ${res.stderr}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function run(ctx: BenchContext): Promise<BenchFigure[]> {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchContext, BenchFigure } from './types';
+import { median } from '../src/engine/common/numeric';
 import { ParameterStore } from '../src/engine/nn';
 import {
   decoderGraph, encoderGraph, exportGenerator, exportedWindowModel, runWindows, trainGan, generateCurves, fitPrior, generatePrior,
@@ -23,11 +24,6 @@ export const topic = 'gan';
 export const title = 'FACIAL-GAN: generation speed (60 s of audio, CPU), training time to the validation plateau (AOC persona), memory';
 
 const GOAL = '>= 300x real time';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Samples the process's RSS every 50 ms while `fn` runs; returns fn's result and the peak (MiB). */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: number }> {

@@ -13,8 +13,9 @@ import ort from 'onnxruntime-node';
 import type { BenchContext, BenchFigure } from './types';
 import {
   BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, F, Graph, InferenceRunner, LeakyReLU, Linear, Module, ParameterStore,
-  ReLU, Rng, Sequential, Tanh, Trainer, adam, compileTrainStep, emitModel, exportInference, l1Loss, lsganLoss, mseLoss, type Tensor,
+  ReLU, Sequential, Tanh, Trainer, adam, compileTrainStep, emitModel, exportInference, l1Loss, lsganLoss, mseLoss, type Tensor,
 } from '../src/engine/nn';
+import { Rng } from '../src/engine/common/numeric';
 
 export const topic = 'nn';
 export const title = 'Neural engine: FACIAL-GAN-sized training and inference on ONNX Runtime';

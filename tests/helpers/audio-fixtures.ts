@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ffmpegPath, runProcess } from '../../src/engine/media/ffmpeg';
 import { AttributeType, DataType, ONNX_IR_VERSION, encodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from '../../src/engine/nn/onnx-proto';
+import { Rng } from '../../src/engine/common/numeric';
 
 /** Test inputs for the audio front end, made with the bundled ffmpeg or in code. */
 export function tmpDir(prefix = 'audio-test-'): { dir: string; cleanup: () => void } {
@@ -56,15 +57,10 @@ export function writeWavUnknownCodec(file: string, seconds = 1): void {
   writeFileSync(file, Buffer.concat([h, data]));
 }
 
-/** Deterministic pseudo-random generator (tests must be reproducible). */
+/** Deterministic pseudo-random numbers in [-1, 1) (tests must be reproducible). */
 export function rng(seed = 1): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 4294967296) * 2 - 1;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform(-1, 1);
 }
 
 export function sine(hz: number, seconds: number, amp = 0.5, sr = 16000): Float32Array {

@@ -1,4 +1,5 @@
-import { Rng, type PriorInput, type PriorAudio } from '../../src/engine/gan';
+import type { PriorInput, PriorAudio } from '../../src/engine/gan';
+import { Rng } from '../../src/engine/common/numeric';
 import { PARAM_COUNT } from '../../src/shared/facial-params';
 
 /** A known jaw direction (unit vector over the 64 expression coefficients). */

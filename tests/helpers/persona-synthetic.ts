@@ -1,12 +1,10 @@
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from '../../src/engine/persona/landmark-sets';
+import { Rng } from '../../src/engine/common/numeric';
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 export function rng(seed = 1): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
+  const r = new Rng(seed);
+  return () => r.next() - 0.5;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { percentile } from '../common/numeric';
 import { BLOCK, SAMPLE_RATE, STEPS_PER_SECOND } from './spectral';
 
 /**
@@ -28,14 +29,9 @@ export interface ActivityParams {
   thresholdDb: number;
 }
 
-function percentile(sorted: Float32Array, p: number): number {
-  if (sorted.length === 0) return RMS_FLOOR_DB;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))));
-  return sorted[i];
-}
-
 export function activityThreshold(stepDb: Float32Array, count = stepDb.length): ActivityParams {
   const sorted = stepDb.slice(0, count).sort();
+  if (sorted.length === 0) return { floorDb: RMS_FLOOR_DB, loudDb: RMS_FLOOR_DB, thresholdDb: Math.max(RMS_FLOOR_DB + 9, VAD_ABSOLUTE_MIN_DB) };
   const loudDb = percentile(sorted, 0.95);
   // The noise floor ignores digitally silent steps (edited gaps), unless they are nearly everything.
   let firstLive = 0;

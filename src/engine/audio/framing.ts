@@ -21,6 +21,7 @@
  *     times t/fps (held constant past the last step, like numpy.interp), length T;
  *     row spacing 1/fps (533 ms window at 30 fps).
  */
+import { resampleLinear } from '../common/numeric';
 export const WINDOW_STEPS = 16;
 export const WINDOW_CENTRE = 8;
 export const REF_STEPS_PER_SECOND = 50;
@@ -107,33 +108,7 @@ export function windowsFromSteps(seq: StepSequence, fps: number, frameCount: num
 
 /** Linear interpolation of the steps at the frame times t / fps (edges held), [T, dim]. */
 export function resampleToFrames(seq: StepSequence, fps: number, frameCount: number): Float32Array {
-  const { dim, count, data } = seq;
-  const out = new Float32Array(frameCount * dim);
-  if (count === 0) return out;
-  for (let t = 0; t < frameCount; t++) {
-    const pos = (t / fps - seq.offsetS) * seq.stepsPerSecond;
-    let i0: number;
-    let frac: number;
-    if (pos <= 0) {
-      i0 = 0;
-      frac = 0;
-    } else if (pos >= count - 1) {
-      i0 = count - 1;
-      frac = 0;
-    } else {
-      i0 = Math.floor(pos);
-      frac = pos - i0;
-    }
-    const o = t * dim;
-    const a = i0 * dim;
-    if (frac === 0) {
-      for (let d = 0; d < dim; d++) out[o + d] = data[a + d];
-    } else {
-      const b = a + dim;
-      for (let d = 0; d < dim; d++) out[o + d] = data[a + d] + frac * (data[b + d] - data[a + d]);
-    }
-  }
-  return out;
+  return resampleLinear(seq.data, seq.dim, seq.count, frameCount, (t) => (t / fps - seq.offsetS) * seq.stepsPerSecond);
 }
 
 /**

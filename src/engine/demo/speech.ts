@@ -11,7 +11,7 @@
  * times loudness), which drives the synthetic face of the demo video.
  */
 import { promises as fs } from 'node:fs';
-import { Rng } from '../nn/init';
+import { Rng } from '../common/numeric';
 import { writeFileAtomic } from '../util/atomic-file';
 
 export const SPEECH_RATE = 16000;

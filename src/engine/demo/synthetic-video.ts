@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { Rng } from '../nn/init';
+import { Rng } from '../common/numeric';
 import { throwIfCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { VideoWriter } from '../export/video-writer';

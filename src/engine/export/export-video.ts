@@ -24,7 +24,7 @@ import { ConditioningRenderer, type RenderView } from '../render/conditioning';
 import { ConditioningWindow, loadPersonaTexture, personaView } from '../render/dataset';
 import { loadRendererRunner, type RendererRunner } from '../render/train-renderer';
 import { blendPatch, resizeRgb } from './compose';
-import { ReferenceFrames } from './frame-stream';
+import { ReferenceFrames } from './reference-frames';
 import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
 import { PRESETS, frameCountForDuration, presetFilter, presetFraming, referenceFrameFor, resampleCurves, type PresetName } from './timing';
 import { analyseRender, writeQualityReport, type VideoFraming } from '../quality';

@@ -5,6 +5,6 @@
 export { exportVideo, readCurvesFile, previewPathFor, type ExportVideoOptions, type ExportVideoResult, type ExportKind, type CurvesOrigin } from './export-video';
 export { PRESETS, EXPORT_FPS, frameCountForDuration, pingPongIndex, referenceFrameFor, resampleCurves, presetFilter, presetFraming, isPresetName, type PresetName, type ExportPreset } from './timing';
 export { VideoWriter, type VideoWriterOptions } from './video-writer';
-export { RawFrameStream, ReferenceFrames } from './frame-stream';
+export { ReferenceFrames } from './reference-frames';
 export { fillPolygon, softenMask, growMask, squareFeather } from './mask';
 export { resizeRgb, blendPatch } from './compose';

@@ -5,6 +5,7 @@
  */
 
 import type { ExportPreset } from '../common/export-timing';
+import { resampleLinear } from '../common/numeric';
 
 // The presets and the ping-pong mapping are shared with the editor (engine/common).
 export { PRESETS, EXPORT_FPS, isPresetName, pingPongIndex, referenceFrameFor, type PresetName, type ExportPreset } from '../common/export-timing';
@@ -22,15 +23,7 @@ export function frameCountForDuration(durationS: number, fps: number): number {
 export function resampleCurves(curves: Float32Array, channels: number, inFps: number, outFrames: number, outFps: number): Float32Array {
   const Tin = curves.length / channels;
   if (!Number.isInteger(Tin) || Tin < 1) throw new Error(`resampleCurves: ${curves.length} values are not a whole number of ${channels}-channel frames`);
-  const out = new Float32Array(outFrames * channels);
-  for (let i = 0; i < outFrames; i++) {
-    const t = (i / outFps) * inFps;
-    const a = Math.min(Tin - 1, Math.max(0, Math.floor(t)));
-    const b = Math.min(Tin - 1, a + 1);
-    const w = Math.min(1, Math.max(0, t - a));
-    for (let c = 0; c < channels; c++) out[i * channels + c] = curves[a * channels + c] * (1 - w) + curves[b * channels + c] * w;
-  }
-  return out;
+  return resampleLinear(curves, channels, Tin, outFrames, (i) => (i / outFps) * inFps);
 }
 
 /**

@@ -7,8 +7,8 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError } from '../util/errors';
 import { computeNormStats, normalizeParams, type NormStats } from './normalize';
 import { AUDIO_DIM, AUDIO_STEPS } from './model';
-import { Rng } from './stats';
-import { chooseWindowLength, splitFrames, trainingStarts, type Split } from './windows';
+import { Rng, splitFrames, type Split } from '../common/numeric';
+import { chooseWindowLength, trainingStarts } from './windows';
 
 export const FRAME_FEATURES = AUDIO_STEPS * AUDIO_DIM;
 

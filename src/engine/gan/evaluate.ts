@@ -15,8 +15,7 @@ import { runGanModel, personaPrior } from './generate';
 import { LANDMARK_COUNT, loadGanPersona, requireAudio, trackedOpening, type GanPersona } from './persona-data';
 import { generatePrior } from './prior';
 import { chooseImplicit, substituteImplicit, type ImplicitVerdict } from './implicit';
-import { mean, pearson } from './stats';
-import { splitFrames } from './windows';
+import { mean, pearson, splitFrames } from '../common/numeric';
 
 const RAD2DEG = 180 / Math.PI;
 

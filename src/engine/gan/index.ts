@@ -20,8 +20,8 @@ export { generatorStep, discriminatorStep, inferenceGraph, encoderGraph, decoder
 export { buildDataset, makeBatch, WindowSampler, DEFAULT_AUGMENTATION, NO_AUGMENTATION, FRAME_FEATURES, type GanDataset, type Batch, type Augmentation } from './data';
 export { computeNormStats, normalizeParams, denormalizeParams, restState, EXPR_TARGET_RMS, type NormStats } from './normalize';
 export {
-  splitFrames, trainingStarts, inferencePlan, seamFrames, padFrames, writeWindow, seamBlendFrames, checkWindowLength, chooseWindowLength,
-  DEFAULT_WINDOW, WINDOW_MULTIPLE, type Split, type Segment, type WindowPlanItem,
+  trainingStarts, inferencePlan, seamFrames, padFrames, writeWindow, seamBlendFrames, checkWindowLength, chooseWindowLength,
+  DEFAULT_WINDOW, WINDOW_MULTIPLE, type WindowPlanItem,
 } from './windows';
 export { runWindows, asWindowModel, type WindowPredictor, type WindowModel, type RunWindowsOptions } from './infer';
 export { detectBlinks, blinkStats, poseStats, mouthOpeningFromLandmarks, frameSteps, mse, LIP_LANDMARKS, type BlinkEvent, type BlinkStats, type PoseChannelStats } from './metrics';
@@ -30,7 +30,6 @@ export {
   GAN_DIR, GAN_FILES, GAN_FORMAT_VERSION, ganPath, readGanModelInfo, readTrainingLog, checkpointIdentity,
   type GanModelInfo, type TrainingLog, type LossPoint,
 } from './files';
-export { Rng, pearson } from './stats';
 export {
   judgeImplicit, chooseImplicit, substituteImplicit, IMPLICIT_MODES, IMPLICIT_VERDICT_VERSION, BLINK_RATE_FACTOR, POSE_SPEED_RANGE, NO_BLINK_EVIDENCE_S,
   type ImplicitVerdict, type ImplicitChannels, type ImplicitMode,

@@ -4,7 +4,7 @@
  * and range, mouth opening. Pure functions on per-frame arrays.
  */
 import { PARAM_COUNT, POSE_COUNT } from '../../shared/facial-params';
-import { column, mean, meanAbsDiff, median, percentile, std } from './stats';
+import { column, mean, meanAbsDiff, median, percentile, std } from '../common/numeric';
 
 /** MediaPipe face-mesh indices of the inner lip's midpoints (upper, lower). */
 export const LIP_INNER_UPPER = 13;
@@ -109,7 +109,7 @@ export function poseStats(params: Float32Array, fps: number, C = PARAM_COUNT, ch
   for (let c = 0; c < channels; c++) {
     const x = column(params, T, C, c);
     const sd = std(x);
-    const range = percentile(x, 0.95) - percentile(x, 0.05);
+    const range = T > 0 ? percentile(x, 0.95) - percentile(x, 0.05) : 0;
     const speed = meanAbsDiff(x) * fps;
     out.push({ mean: mean(x), std: sd, range, speed, normSpeed: sd > 1e-12 ? speed / sd : 0, normRange: sd > 1e-12 ? range / sd : 0 });
   }
@@ -149,4 +149,3 @@ export function frameSteps(data: Float32Array, C: number, channels: number[]): F
   return out;
 }
 
-export { mean, median, std };

@@ -19,6 +19,7 @@
  */
 import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, Linear, F, fanInUniform, type Graph, type Tensor } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
+import { alignCornersPosition, linearTap } from '../common/numeric';
 
 export const AUDIO_STEPS = 16;
 export const AUDIO_DIM = 29;
@@ -51,12 +52,9 @@ function resizeLastAxis(g: Graph, x: Tensor, m: number): Tensor {
   if (n === m) return x;
   const M = new Float32Array(n * m);
   for (let j = 0; j < m; j++) {
-    const pos = m === 1 ? 0 : (j * (n - 1)) / (m - 1);
-    const i0 = Math.min(n - 1, Math.floor(pos));
-    const i1 = Math.min(n - 1, i0 + 1);
-    const f = pos - i0;
-    M[i0 * m + j] += 1 - f;
-    M[i1 * m + j] += f;
+    const { i0, i1, w } = linearTap(alignCornersPosition(j, n, m), n);
+    M[i0 * m + j] += 1 - w;
+    M[i1 * m + j] += w;
   }
   const lead = x.shape.slice(0, -1);
   const flat = F.reshape(x, [-1, n]);

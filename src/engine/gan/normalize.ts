@@ -9,7 +9,7 @@
  * The statistics come from the training part and are saved with the model.
  */
 import { PARAM_COUNT, POSE_COUNT, BLINK_INDEX, EXPR_OFFSET, EXPR_COUNT } from '../../shared/facial-params';
-import { median } from './stats';
+import { median } from '../common/numeric';
 
 /** RMS of the per-coefficient std of the reference FACIAL-GAN output's expression (obama2: 0.169). */
 export const EXPR_TARGET_RMS = 0.17;

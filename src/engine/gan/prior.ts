@@ -21,8 +21,8 @@
  */
 import { PARAM_COUNT, POSE_COUNT, BLINK_INDEX, EXPR_OFFSET, EXPR_COUNT } from '../../shared/facial-params';
 import { blinkStats, detectBlinks } from './metrics';
-import { Rng, mean, median, movingAverage, pearson, percentile, ridge, std } from './stats';
-import type { Segment } from './windows';
+import { Rng, mean, median, movingAverage, pearson, percentile, ridge, std } from '../common/numeric';
+import type { Segment } from '../common/numeric';
 
 export const PRIOR_VERSION = 1;
 /** Human defaults (spontaneous blinking in conversation). */

@@ -22,7 +22,7 @@ import { DEFAULT_LOSS_WEIGHTS, regressionLossArrays, type LossWeights } from './
 import type { GanArchitecture } from './model';
 import { compiledInference, discriminatorStep, exportGenerator, generatorStep } from './network';
 import { loadGanPersona, requireAudio } from './persona-data';
-import { Rng } from './stats';
+import { Rng, splitFrames } from '../common/numeric';
 import { checkWindowLength, chooseWindowLength, DEFAULT_WINDOW } from './windows';
 
 export interface TrainGanOptions extends RunOptions {
@@ -114,7 +114,8 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
   const persona = await loadGanPersona(personaDir);
   requireAudio(persona);
   const T = persona.frameCount;
-  const trainFrames = Math.round(T / 2);
+  const { train } = splitFrames(T);
+  const trainFrames = train.end - train.start;
   let L: number;
   if (opts.windowLength !== undefined) {
     checkWindowLength(opts.windowLength);

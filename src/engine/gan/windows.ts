@@ -1,34 +1,15 @@
 /**
- * Windowing of FACIAL-GAN (method doc section 4): the 5 : 1 : 4 split in time,
- * training windows at every start frame, and the inference plan over a long track
- * (windows of L frames with stride L - 1, each window's initial state the frame it
- * shares with the previous one, a last window aligned to the end).
+ * Windowing of FACIAL-GAN (method doc section 4): training windows at every start
+ * frame, and the inference plan over a long track (windows of L frames with stride
+ * L - 1, each window's initial state the frame it shares with the previous one, a last
+ * window aligned to the end). The 5 : 1 : 4 split in time is common/numeric's
+ * splitFrames.
  */
 import { UserError } from '../util/errors';
+import type { Segment } from '../common/numeric';
 
 export const DEFAULT_WINDOW = 128;
 export const WINDOW_MULTIPLE = 32;
-
-export interface Segment {
-  /** First frame (inclusive). */
-  start: number;
-  /** Last frame (exclusive). */
-  end: number;
-}
-
-export interface Split {
-  train: Segment;
-  val: Segment;
-  test: Segment;
-}
-
-/** Train / validation / test in time, 5 : 1 : 4 (the paper's split). */
-export function splitFrames(T: number, ratio: [number, number, number] = [5, 1, 4]): Split {
-  const sum = ratio[0] + ratio[1] + ratio[2];
-  const a = Math.round((T * ratio[0]) / sum);
-  const b = Math.round((T * (ratio[0] + ratio[1])) / sum);
-  return { train: { start: 0, end: a }, val: { start: a, end: b }, test: { start: b, end: T } };
-}
 
 export function checkWindowLength(L: number): void {
   if (!Number.isInteger(L) || L < WINDOW_MULTIPLE || L % WINDOW_MULTIPLE !== 0) {

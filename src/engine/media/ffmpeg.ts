@@ -91,6 +91,8 @@ export function runProcess(bin: string, args: string[], opts: ProcessRunOptions 
     let settled = false;
     let timedOut = false;
     const kill = () => {
+      // A consumer that paused stdout would keep 'close' (and this promise) from ever coming.
+      child.stdout?.resume();
       if (child.exitCode === null && !child.killed) {
         child.kill('SIGTERM');
         setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 1500).unref();

@@ -51,4 +51,4 @@ export { exportInference, InferenceRunner, type ExportOptions, type RunnerOption
 export { probeProviders, createSession, describeChoice, type ProviderName, type ProviderChoice, type ProviderProbe } from './providers';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor } from './safetensors';
 export { encodeModel, decodeModel, type ModelProto } from './onnx-proto';
-export { Rng, initValues, fanInUniform, type Init } from './init';
+export { initValues, fanInUniform, type Init } from './init';

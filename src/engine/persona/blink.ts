@@ -1,4 +1,4 @@
-import { percentile } from './linalg';
+import { percentile } from '../common/numeric';
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from './landmark-sets';
 
 /**
@@ -53,8 +53,8 @@ export function eyeAspectRatio(shape: ArrayLike<number>, offset = 0): number {
 
 export function calibrateBlink(ratio: ArrayLike<number>, usable?: ArrayLike<number>): BlinkCalibration {
   const vals = Array.from(ratio).filter((_, t) => !usable || usable[t] > 0);
-  const open = percentile(vals, 80);
-  const closed = Math.min(percentile(vals, 1), 0.6 * open);
+  const open = percentile(vals, 0.8);
+  const closed = Math.min(percentile(vals, 0.01), 0.6 * open);
   return { open, closed };
 }
 

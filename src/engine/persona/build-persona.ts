@@ -15,7 +15,7 @@ import { buildExpressionBasis, EXPRESSION_COUNT, expressionCoefficients, mouthOp
 import { eyeRegionMask } from './eye-region';
 import { alignFrames, defaultCamera, fitPose, IPD_MM, perspectiveCorrect, similarityToPose, smoothTrack } from './fit-pose';
 import { FACE_OVAL } from './landmark-sets';
-import { percentile } from './linalg';
+import { median, percentile } from '../common/numeric';
 import {
   checkPersonaTarget, PERSONA_FILES, PERSONA_FORMAT_VERSION, writePersonaFolder,
   type ModelJson, type PersonaMeta,
@@ -141,7 +141,7 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
     throw new UserError('no-face', `No face was found in ${file}.`, { file, hint: 'Use a video where one person faces the camera, with the face clearly visible.' });
   }
   const faceWidths = Array.from({ length: T }, (_, t) => t).filter((t) => track.status[t] === FRAME_TRACKED).map((t) => track.boxes[t * 4 + 2]);
-  const medianFace = percentile(faceWidths, 50);
+  const medianFace = median(faceWidths);
   if (medianFace < MIN_FACE_WIDTH_PX) {
     throw new UserError('face-too-small', `The face in ${file} is too small (about ${Math.round(medianFace)} px wide; at least ${MIN_FACE_WIDTH_PX} px is needed, 200 px or more is best).`, {
       file, hint: 'Use a closer shot, or crop the video around the face.',
@@ -489,8 +489,8 @@ export function computeCrop(image: Float32Array, T: number, W: number, H: number
     }
     x0.push(a); y0.push(b); x1.push(c); y1.push(d);
   }
-  const left = percentile(x0, 1), top = percentile(y0, 1), right = percentile(x1, 99), bottom = percentile(y1, 99);
-  const face = Math.max(percentile(x1.map((x, i) => x - x0[i]), 50), percentile(y1.map((y, i) => y - y0[i]), 50));
+  const left = percentile(x0, 0.01), top = percentile(y0, 0.01), right = percentile(x1, 0.99), bottom = percentile(y1, 0.99);
+  const face = Math.max(median(x1.map((x, i) => x - x0[i])), median(y1.map((y, i) => y - y0[i])));
   const margin = 0.3 * face;
   let size = Math.max(right - left, bottom - top) + 2 * margin;
   size = Math.min(Math.round(size), W, H);
@@ -508,7 +508,7 @@ export function computeCrop(image: Float32Array, T: number, W: number, H: number
 export function chooseTextureFrames(params: Float32Array, normalized: Float64Array, T: number, N: number, weights: ArrayLike<number>, blink: Float32Array, max = 24): number[] {
   const usable = Array.from({ length: T }, (_, t) => t).filter((t) => weights[t] >= 1);
   const mouth = usable.map((t) => mouthOpening(normalized, t * N));
-  const mouthLim = percentile(mouth, 40);
+  const mouthLim = percentile(mouth, 0.4);
   const angle = (t: number) => Math.hypot(params[t * PARAM_COUNT], params[t * PARAM_COUNT + 1]) * 180 / Math.PI;
   let chosen: number[] = [];
   for (const [maxDeg, blinkLim, useMouth] of [[10, 0.2, true], [15, 0.3, true], [20, 0.4, false], [90, 1, false]] as const) {

@@ -1,4 +1,5 @@
-import { dot, orthonormaliseRows, percentile, symmetricEigen } from './linalg';
+import { percentile } from '../common/numeric';
+import { dot, orthonormaliseRows, symmetricEigen } from './linalg';
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from './landmark-sets';
 
 /**
@@ -54,7 +55,7 @@ export function neutralShape(normalized: Float64Array, T: number, N: number, wei
   const usable = Array.from({ length: T }, (_, t) => t).filter((t) => weights[t] > 0);
   const mouth = usable.map((t) => mouthOpening(normalized, t * N));
   const eyes = usable.map((t) => eyeOpening(normalized, t * N));
-  const mLim = percentile(mouth, 30), eLim = percentile(eyes, 40);
+  const mLim = percentile(mouth, 0.3), eLim = percentile(eyes, 0.4);
   let frames = usable.filter((_, k) => mouth[k] <= mLim && eyes[k] >= eLim);
   if (frames.length < Math.min(5, usable.length)) frames = usable;
   const neutral = new Float64Array(N);

@@ -188,20 +188,6 @@ export function applyInverseSimilarity(sim: Similarity, pts: ArrayLike<number>, 
   return out;
 }
 
-/** p-th percentile (0..100) with linear interpolation; NaN for an empty input. */
-export function percentile(values: ArrayLike<number>, p: number): number {
-  const a = Array.from(values).filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
-  if (a.length === 0) return NaN;
-  const pos = (Math.max(0, Math.min(100, p)) / 100) * (a.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(a.length - 1, lo + 1);
-  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
-}
-
-export function median(values: ArrayLike<number>): number {
-  return percentile(values, 50);
-}
-
 /**
  * Zero-phase (non-causal, so no lag) Gaussian smoothing of a series sampled every
  * `stride` elements starting at `offset` (T samples), in place. sigma in samples;

@@ -1,7 +1,7 @@
 import { projectVertices, type FaceModel, type PinholeCamera } from '../common/face-model';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import type { TrackGap } from '../tracking/track-video';
-import { percentile } from './linalg';
+import { mean, median, percentile } from '../common/numeric';
 
 /** report.json: how well the persona was tracked and fitted. */
 export interface PersonaReport {
@@ -75,8 +75,7 @@ export function reprojectionStats(
     }
     perFrame[t] = sum / model.landmarkToVertex.length;
   }
-  const mean = errs.reduce((a, b) => a + b, 0) / Math.max(1, errs.length);
-  return { median: r3(percentile(errs, 50)), p95: r3(percentile(errs, 95)), mean: r3(mean), perFrame };
+  return { median: r3(median(errs)), p95: r3(percentile(errs, 0.95)), mean: r3(mean(errs)), perFrame };
 }
 
 export const JITTER_DEFINITION =
@@ -97,7 +96,7 @@ export function temporalJitter(pts: ArrayLike<number>, T: number, P: number, str
     }
     vals.push(Math.sqrt(acc / P));
   }
-  return r3(percentile(vals, 50));
+  return r3(median(vals));
 }
 
 export function poseRanges(params: Float32Array, T: number): PersonaReport['pose'] {
@@ -109,8 +108,8 @@ export function poseRanges(params: Float32Array, T: number): PersonaReport['pose
     out[k] = {
       min: Math.round(Math.min(...v) * 100) / 100,
       max: Math.round(Math.max(...v) * 100) / 100,
-      p5: Math.round(percentile(v, 5) * 100) / 100,
-      p95: Math.round(percentile(v, 95) * 100) / 100,
+      p5: Math.round(percentile(v, 0.05) * 100) / 100,
+      p95: Math.round(percentile(v, 0.95) * 100) / 100,
     };
   });
   return out;

@@ -5,7 +5,7 @@
  *   a uint8 .npy [T, S, S, 3] in `<persona>/renderer/`, read back frame by frame);
  * - conditioning frames: rendered on the fly from the persona's per-frame parameters
  *   (a few ms each), stacked over the window and scaled to [-1, 1];
- * - the split in time: train : validation : test = 5 : 1 : 4 (method doc section 7).
+ * - the split in time: common/numeric's splitFrames, 5 : 1 : 4 (method doc section 7).
  */
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { tempPathFor, writeJsonAtomic } from '../util/atomic-file';
 import type { RunOptions } from '../util/progress';
-import { RawFrameStream } from '../export/frame-stream';
+import { RawFrameStream } from '../media/raw-frame-stream';
 import { ConditioningRenderer, type ConditioningFrame, type RenderView, type RgbTexture } from './conditioning';
 import { COND_CHANNELS, windowOffsets } from './face2vid-net';
 
@@ -24,20 +24,6 @@ export const RENDERER_DIR = 'renderer';
 
 export function rendererDir(personaDir: string): string {
   return path.join(personaDir, RENDERER_DIR);
-}
-
-export interface Split {
-  train: [number, number];
-  val: [number, number];
-  test: [number, number];
-}
-
-/** Train : validation : test = 5 : 1 : 4 in time; every part has at least one frame when T >= 3. */
-export function splitFrames(T: number): Split {
-  if (T < 3) return { train: [0, T], val: [0, T], test: [0, T] };
-  const a = Math.max(1, Math.round(T * 0.5));
-  const b = Math.max(a + 1, Math.round(T * 0.6));
-  return { train: [0, a], val: [a, Math.min(b, T - 1)], test: [Math.min(b, T - 1), T] };
 }
 
 /** The persona's texture as the renderer wants it. */

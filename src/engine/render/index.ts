@@ -12,5 +12,5 @@ export {
 } from './face2vid-net';
 export { trainRenderer, evaluateRenderer, readRendererInfo, loadRendererRunner, rendererFile, RENDERER_FILES } from './train-renderer';
 export type { TrainRendererOptions, TrainRendererResult, RendererInfo, RendererEval, LossPoint, RendererRunner } from './train-renderer';
-export { splitFrames, rendererDir, loadPersonaTexture, personaView, ConditioningWindow, RealFrames } from './dataset';
+export { rendererDir, loadPersonaTexture, personaView, ConditioningWindow, RealFrames } from './dataset';
 export { psnr, ssimRgb, meanAbsDiff, FlickerMeter } from './metrics';

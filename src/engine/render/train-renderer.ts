@@ -19,9 +19,10 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadPersona, type Persona } from '../persona';
 import {
-  ParameterStore, Trainer, adam, compileForward, exportInference, InferenceRunner, Rng,
+  ParameterStore, Trainer, adam, compileForward, exportInference, InferenceRunner,
   type ProviderChoice,
 } from '../nn';
+import { Rng, splitFrames, type Split } from '../common/numeric';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
@@ -31,7 +32,7 @@ import {
   type RendererConfigName, type RendererNetConfig,
 } from './face2vid-net';
 import {
-  ConditioningWindow, RealFrames, encodeGrid, loadPersonaTexture, personaView, planarToRgb, rendererDir, rgbToPlanar, splitFrames, type Split,
+  ConditioningWindow, RealFrames, encodeGrid, loadPersonaTexture, personaView, planarToRgb, rendererDir, rgbToPlanar,
 } from './dataset';
 import { FlickerMeter, psnr, ssimRgb } from './metrics';
 
@@ -228,7 +229,7 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
   const previewEvery = opts.previewEvery ?? Math.max(20, Math.round(targetSteps / 8));
   const checkpointEvery = opts.checkpointEvery ?? Math.max(50, Math.round(targetSteps / 4));
   // Preview rows: one training frame, two held-out frames.
-  const previewFrames = [Math.floor((split.train[0] + split.train[1]) / 2), split.test[0] + Math.floor((split.test[1] - split.test[0]) / 3), split.test[0] + Math.floor((2 * (split.test[1] - split.test[0])) / 3)];
+  const previewFrames = [Math.floor((split.train.start + split.train.end) / 2), split.test.start + Math.floor((split.test.end - split.test.start) / 3), split.test.start + Math.floor((2 * (split.test.end - split.test.start)) / 3)];
   const rng = new Rng((opts.seed ?? 1) * 7919 + resumedFrom);
   const condBuf = new Float32Array(B * cin * size * size);
   const realBuf = new Float32Array(B * 3 * size * size);
@@ -287,7 +288,7 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
       const p = await writePreview();
       opts.onProgress?.({ stage: 'train', fraction: 0.05, message: 'step 0 (untrained)', data: { preview: p, step: 0 } });
     }
-    const [trainFrom, trainTo] = split.train;
+    const { start: trainFrom, end: trainTo } = split.train;
     while (step < targetSteps) {
       throwIfCancelled(signal);
       for (let b = 0; b < B; b++) {
@@ -398,7 +399,7 @@ export async function evaluateRenderer(personaDir: string, opts: RunOptions & { 
     const renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
     const cond = new ConditioningWindow(renderer, personaView(persona, S), persona.params, r.info.config.window);
     const split = splitFrames(persona.frameCount);
-    const [from, to] = split.test;
+    const { start: from, end: to } = split.test;
     const n = Math.min(to - from, opts.maxFrames ?? Infinity);
     const buf = new Float32Array(cond.channels * S * S);
     const flickGen = new FlickerMeter(), flickReal = new FlickerMeter();

@@ -1,5 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { ffmpegPath, runProcess, type MediaInfo } from '../media/ffmpeg';
+import type { MediaInfo } from '../media/ffmpeg';
+import { RawFrameStream } from '../media/raw-frame-stream';
 import { UserError, CancelledError, throwIfCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { DETECT_EVERY, FaceTracker, LANDMARK_COUNT, type TrackedFace } from './face-tracker';
@@ -152,7 +152,6 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   const height = rotated ? v.width : v.height;
   const fps = videoFps(info);
   const expected = v.frameCount ?? Math.round(info.durationS * fps);
-  const frameBytes = width * height * 3;
   const maxBridge = Math.max(1, Math.round((opts.maxBridgeS ?? 0.4) * fps));
   const chunk = DETECT_EVERY;
   const ownPool = opts.tracker ? undefined : await createTrackerLanes(opts.threads);
@@ -195,39 +194,10 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
     });
   };
 
-  // ffmpeg's stdout is cut into frames, each in its own buffer (it is moved to a worker
-  // as is); decoding pauses while DECODE_AHEAD frames wait for a lane.
-  let child: ChildProcess | undefined;
-  const decoded: Uint8Array[] = [];
-  let partial: Uint8Array | undefined;
-  let filled = 0;
-  let wake: (() => void) | undefined;
-  let ended = false;
-  const onChunk = (c: Buffer) => {
-    for (let off = 0; off < c.length;) {
-      partial ??= new Uint8Array(frameBytes);
-      const n = Math.min(frameBytes - filled, c.length - off);
-      partial.set(c.subarray(off, off + n), filled);
-      filled += n;
-      off += n;
-      if (filled === frameBytes) {
-        decoded.push(partial);
-        partial = undefined;
-        filled = 0;
-      }
-    }
-    if (decoded.length >= DECODE_AHEAD) child?.stdout?.pause();
-    wake?.();
-  };
-  const proc = runProcess(
-    ffmpegPath(),
-    ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    { signal: opts.signal, onStdout: onChunk, onSpawn: (c) => { child = c; } },
-  ).finally(() => {
-    ended = true;
-    wake?.();
-  });
-  proc.catch(() => undefined);
+  // Each decoded frame is its own buffer (it is moved to a worker as is); decoding
+  // pauses while DECODE_AHEAD frames wait for a lane. ffmpeg's failure is judged below
+  // from how many frames came, so the stream ends quietly and reports `exit`.
+  const stream = new RawFrameStream(file, width, height, { signal: opts.signal, maxBufferedFrames: DECODE_AHEAD, failure: () => undefined });
 
   // Frames sent to the lanes but not consumed yet; results come back out of order.
   const inFlight = new Array<number>(lanes.count).fill(0);
@@ -235,37 +205,44 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   let failure: unknown;
   let sent = 0;
   let index = 0;
+  let decodedAll = false;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // Abort must reach the loop wherever it waits (a lane, or nothing while ffmpeg is paused).
+  opts.signal?.addEventListener('abort', wakeUp);
   try {
     for (;;) {
       throwIfCancelled(opts.signal);
       if (failure) throw failure;
-      let progressed = false;
       for (let r = results.get(index); r; r = results.get(index)) {
         results.delete(index);
         consume(index++, r.faces, r.rgb);
-        progressed = true;
       }
-      while (decoded.length > 0) {
-        const lane = Math.floor(sent / chunk) % lanes.count;
-        if (inFlight[lane] >= lanes.depth) break;
-        const frame = decoded.shift()!;
+      const lane = Math.floor(sent / chunk) % lanes.count;
+      if (!decodedAll && inFlight[lane] < lanes.depth) {
+        const frame = await stream.next();
+        if (!frame) {
+          decodedAll = true;
+          continue;
+        }
         const at = sent++;
         inFlight[lane]++;
         lanes.track(lane, at, frame, width, height, { redetect: at % chunk === 0, returnFrame: Boolean(opts.onFrame) }).then(
-          (r) => { inFlight[lane]--; results.set(at, r); wake?.(); },
-          (err: unknown) => { failure ??= err; wake?.(); },
+          (r) => { inFlight[lane]--; results.set(at, r); wakeUp(); },
+          (err: unknown) => { failure ??= err; wakeUp(); },
         );
-        progressed = true;
+        continue;
       }
-      if (decoded.length < DECODE_AHEAD) child?.stdout?.resume();
-      if (ended && decoded.length === 0 && index === sent) break;
-      if (!progressed) {
-        await new Promise<void>((r) => { wake = r; });
-        wake = undefined;
-      }
+      if (decodedAll && index === sent) break;
+      if (results.has(index) || failure) continue;
+      await new Promise<void>((r) => { wake = r; });
     }
-    const res = await proc;
-    const why = res.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
+    const code = stream.exit?.code ?? 0;
+    const why = stream.exit?.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
     if (index === 0) {
       throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
         file,
@@ -274,18 +251,17 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
     }
     // A file cut short (a broken download or copy) decodes only up to the damage, often without an error code.
     if (expected > 0 && index < expected * 0.9) {
-      throw new UserError('video-damaged', `${file} is damaged or incomplete: only ${index} of the ${expected} frames it announces could be decoded${res.code !== 0 ? ` (${why})` : ''}.`, {
+      throw new UserError('video-damaged', `${file} is damaged or incomplete: only ${index} of the ${expected} frames it announces could be decoded${code !== 0 ? ` (${why})` : ''}.`, {
         file,
         hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
       });
     }
   } catch (err) {
-    child?.stdout?.resume();
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    await proc.catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     throw err;
   } finally {
+    opts.signal?.removeEventListener('abort', wakeUp);
+    await stream.close();
     await ownPool?.dispose();
   }
 
@@ -361,28 +337,21 @@ export async function decodeSelectedFrames(
 ): Promise<void> {
   const sorted = Array.from(new Set(indices)).filter((i) => i >= 0).sort((a, b) => a - b);
   if (sorted.length === 0) return;
-  const frameBytes = width * height * 3;
   const expr = sorted.map((i) => `eq(n,${i})`).join('+');
-  let pending: Buffer = Buffer.alloc(0);
-  let k = 0;
-  const res = await runProcess(
-    ffmpegPath(),
-    ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-vf', `select='${expr}'`, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    {
-      signal: opts.signal,
-      onStdout: (c) => {
-        pending = pending.length ? Buffer.concat([pending, c]) : c;
-        while (pending.length >= frameBytes && k < sorted.length) {
-          const frame = Buffer.from(pending.subarray(0, frameBytes));
-          pending = pending.subarray(frameBytes);
-          opts.onFrame(sorted[k++], new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
-        }
-      },
-    },
-  );
-  if (res.code !== 0 && k < sorted.length) {
-    throw new UserError('video-unreadable', `${file} could not be decoded again (${res.stderr.trim().split('\n').pop() ?? 'unknown error'}).`, {
+  const stream = new RawFrameStream(file, width, height, {
+    filter: `select='${expr}'`,
+    signal: opts.signal,
+    failure: (why) => new UserError('video-unreadable', `${file} could not be decoded again (${why}).`, {
       file, hint: 'The file may have changed or been damaged since it was read; try again with the original.',
-    });
+    }),
+  });
+  try {
+    for (let k = 0; k < sorted.length; k++) {
+      const frame = await stream.next();
+      if (!frame) break;
+      opts.onFrame(sorted[k], frame);
+    }
+  } finally {
+    await stream.close();
   }
 }

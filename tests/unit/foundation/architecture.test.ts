@@ -17,6 +17,34 @@ function layerOf(file: string, srcDir = path.join(repoRoot, 'src')): Layer | und
   return (['shared', 'host', 'cli', 'main', 'preload', 'renderer'] as const).find((l) => l === rel[0]);
 }
 
+/**
+ * Floors inside src/engine (docs/ARCHITECTURE.md): a folder may import its own floor
+ * and lower ones, never a higher one. synthesis and quality are listed before they
+ * exist so that they are checked as soon as they appear; a folder not listed here is
+ * an offence (give it a floor when you create it).
+ */
+const ENGINE_FLOORS: Record<string, number> = {
+  util: 0, io: 0, common: 0,
+  media: 1,
+  nn: 2,
+  audio: 3,
+  tracking: 4,
+  persona: 5,
+  gan: 6,
+  render: 7,
+  synthesis: 8,
+  quality: 9,
+  export: 10,
+  demo: 11,
+};
+
+/** The engine folder a file is in ('' for a file directly in src/engine), or undefined outside the engine. */
+function engineFolder(file: string, srcDir: string): string | undefined {
+  const rel = path.relative(srcDir, file).split(path.sep);
+  if (rel[0] !== 'engine') return undefined;
+  return rel.length > 2 ? rel[1] : '';
+}
+
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const DOM_GLOBALS = /(?<![.\w$])(document\.|window\.|HTMLElement\b|HTMLCanvasElement\b|navigator\.|localStorage\b|requestAnimationFrame\b)/;
 
@@ -63,12 +91,20 @@ function violations(srcDir = path.join(repoRoot, 'src')): string[] {
     if (!layer) continue;
     const rule = RULES[layer];
     const rel = path.relative(path.dirname(srcDir), file);
+    const folder = engineFolder(file, srcDir);
+    const floor = folder !== undefined ? ENGINE_FLOORS[folder] : undefined;
+    if (folder !== undefined && floor === undefined) found.push(`${rel}: engine folder '${folder || '(top level)'}' has no floor (add it to the floor table)`);
     for (const { spec, typeOnly } of importsOf(file)) {
       if (spec.startsWith('.')) {
         const target = layerOf(path.resolve(path.dirname(file), spec), srcDir);
         // Type-only imports of electron's types are fine in main/preload; type imports
         // across layers are still checked: a type from the engine drags its module graph.
         if (target && !rule.layers.includes(target)) found.push(`${rel}: ${layer} may not import ${target} (${spec})`);
+        const targetFolder = engineFolder(path.resolve(path.dirname(file), spec), srcDir);
+        const targetFloor = targetFolder ? ENGINE_FLOORS[targetFolder] : undefined;
+        if (floor !== undefined && targetFloor !== undefined && targetFloor > floor) {
+          found.push(`${rel}: engine/${folder} (floor ${floor}) may not import engine/${targetFolder} (floor ${targetFloor}) (${spec})`);
+        }
       } else if (builtins.has(spec) || builtins.has(spec.split('/')[0])) {
         if (!rule.builtins) found.push(`${rel}: ${layer} may not import the Node builtin ${spec}`);
       } else if (!rule.packages(packageName(spec)) && !(typeOnly && packageName(spec) === 'electron' && layer === 'main')) {
@@ -101,7 +137,11 @@ describe('layer boundaries (docs/ARCHITECTURE.md)', () => {
       writeFileSync(path.join(src, rel), text);
     };
     put('engine/nn/graph.ts', 'export const g = 1;\n');
-    put('engine/bad.ts', "import { app } from 'electron';\nexport const w = document.title;\n");
+    put('engine/gan/bad.ts', "import { app } from 'electron';\nexport const w = document.title;\n");
+    put('engine/render/dataset.ts', "import { RawFrameStream } from '../export/frame-stream';\n");
+    put('engine/export/ok.ts', "import { RealFrames } from '../render/dataset';\nimport { Rng } from '../common/numeric';\nimport { g } from '../nn/graph';\n");
+    put('engine/util/ok.ts', "import { png } from '../io/png';\n");
+    put('engine/misc/thing.ts', "export const t = 1;\n");
     put('engine/common/pure.ts', "import fs from 'node:fs';\n");
     put('renderer/view.tsx', "import { g } from '../engine/nn/graph';\nimport os from 'os';\n");
     put('shared/types.ts', "import { g } from '../engine/nn/graph';\n");
@@ -109,16 +149,18 @@ describe('layer boundaries (docs/ARCHITECTURE.md)', () => {
     put('renderer/ok.tsx', "import { PARAM_COUNT } from '../shared/facial-params';\nimport * as THREE from 'three';\n");
     const found = violations(src);
     expect(found).toEqual(expect.arrayContaining([
-      expect.stringContaining('engine/bad.ts: engine may not import electron'),
-      expect.stringContaining('engine/bad.ts: engine uses the DOM'),
+      expect.stringContaining('engine/gan/bad.ts: engine may not import electron'),
+      expect.stringContaining('engine/gan/bad.ts: engine uses the DOM'),
+      expect.stringContaining('engine/render/dataset.ts: engine/render (floor 7) may not import engine/export (floor 10)'),
+      expect.stringContaining("engine/misc/thing.ts: engine folder 'misc' has no floor"),
       expect.stringContaining('engine/common/pure.ts: engine-common may not import the Node builtin node:fs'),
       expect.stringContaining('renderer/view.tsx: renderer may not import engine'),
       expect.stringContaining('renderer/view.tsx: renderer may not import the Node builtin os'),
       expect.stringContaining('shared/types.ts: shared may not import engine'),
       expect.stringContaining('preload/index.ts: preload may not import host'),
     ]));
-    expect(found.filter((f) => f.includes('renderer/ok.tsx'))).toEqual([]);
-    expect(found).toHaveLength(7);
+    expect(found.filter((f) => /renderer\/ok\.tsx|engine\/export\/ok\.ts|engine\/util\/ok\.ts/.test(f))).toEqual([]);
+    expect(found).toHaveLength(9);
   });
 
   it('the preload script exposes only the typed bridge', () => {

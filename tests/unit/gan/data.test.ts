@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataset, makeBatch, WindowSampler, NO_AUGMENTATION, DEFAULT_AUGMENTATION, Rng, detectBlinks, blinkStats, poseStats } from '../../../src/engine/gan';
+import { buildDataset, makeBatch, WindowSampler, NO_AUGMENTATION, DEFAULT_AUGMENTATION, detectBlinks, blinkStats, poseStats } from '../../../src/engine/gan';
+import { Rng } from '../../../src/engine/common/numeric';
 import { UserError } from '../../../src/engine/util/errors';
 import { PARAM_COUNT } from '../../../src/shared/facial-params';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, Trainer, ParameterStore, compileForward, F } from '../../../src/engine/nn';
-import { generatorLoss, discriminatorLoss, regressionLossArrays, DEFAULT_LOSS_WEIGHTS, Rng } from '../../../src/engine/gan';
+import { generatorLoss, discriminatorLoss, regressionLossArrays, DEFAULT_LOSS_WEIGHTS } from '../../../src/engine/gan';
+import { Rng } from '../../../src/engine/common/numeric';
 
 const L = 4;
 async function runLosses(pred: Float32Array, target: Float32Array, state: Float32Array, dFake: Float32Array, dReal: Float32Array) {

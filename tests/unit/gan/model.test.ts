@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, Trainer, ParameterStore, compileForward, ShapeError } from '../../../src/engine/nn';
-import { buildGenerator, buildDiscriminator, encoderGraph, decoderGraph, inferenceGraph, ENCODE_BATCH, exportedWindowModel, exportGenerator, Rng } from '../../../src/engine/gan';
+import { buildGenerator, buildDiscriminator, encoderGraph, decoderGraph, inferenceGraph, ENCODE_BATCH, exportedWindowModel, exportGenerator } from '../../../src/engine/gan';
+import { Rng } from '../../../src/engine/common/numeric';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

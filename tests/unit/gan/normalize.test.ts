@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeNormStats, normalizeParams, denormalizeParams, restState, EXPR_TARGET_RMS, Rng } from '../../../src/engine/gan';
+import { computeNormStats, normalizeParams, denormalizeParams, restState, EXPR_TARGET_RMS } from '../../../src/engine/gan';
+import { Rng } from '../../../src/engine/common/numeric';
 import { PARAM_COUNT } from '../../../src/shared/facial-params';
 
 function fakeParams(T: number, seed = 3): Float32Array {

@@ -69,10 +69,14 @@ describe('zero-training prior', () => {
     const out = generatePrior(model, audio, { seed: 5 });
     const gen = poseStats(out, fps);
     const truth = poseStats(clip.input.params, fps);
+    // The speed of one draw varies by +-0.05 around a bias of about 0.25 between seeds:
+    // judge the generator's speed on the mean of four draws, not on one seed's luck.
+    const draws = [gen, ...[6, 7, 8].map((seed) => poseStats(generatePrior(model, audio, { seed }), fps))];
     for (let c = 0; c < 6; c++) {
       expect(Math.abs(gen[c].std - truth[c].std) / truth[c].std).toBeLessThan(0.15);
       const target = Math.min(6, Math.max(0.5, truth[c].normSpeed));
-      expect(Math.abs(gen[c].normSpeed - target) / target).toBeLessThan(0.3);
+      const speed = draws.reduce((s, d) => s + d[c].normSpeed, 0) / draws.length;
+      expect(Math.abs(speed - target) / target).toBeLessThan(0.3);
     }
     let sp = 0, si = 0, ns = 0, ni = 0;
     for (let t = 1; t < audio.frameCount; t++) {

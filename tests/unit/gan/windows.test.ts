@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  splitFrames, inferencePlan, seamFrames, padFrames, writeWindow, chooseWindowLength, checkWindowLength, trainingStarts, runWindows, frameSteps,
+  inferencePlan, seamFrames, padFrames, writeWindow, chooseWindowLength, checkWindowLength, trainingStarts, runWindows, frameSteps,
 } from '../../../src/engine/gan';
 import { PARAM_COUNT as PARAM_COUNT_FOR_TESTS } from '../../../src/shared/facial-params';
 import { UserError } from '../../../src/engine/util/errors';
 
-describe('split 5:1:4', () => {
-  it('cuts the clip in time into train, validation and test', () => {
-    expect(splitFrames(200)).toEqual({ train: { start: 0, end: 100 }, val: { start: 100, end: 120 }, test: { start: 120, end: 200 } });
-    const s = splitFrames(731);
-    expect(s.train.end).toBe(366);
-    expect(s.val.end - s.val.start).toBe(73);
-    expect(s.test.end).toBe(731);
-  });
+describe('training windows', () => {
   it('samples every start frame of the training part', () => {
     expect(trainingStarts({ start: 0, end: 100 }, 64)).toHaveLength(37);
     expect(trainingStarts({ start: 0, end: 63 }, 64)).toHaveLength(0);

@@ -9,7 +9,7 @@ import ort from 'onnxruntime-node';
 import { gradients } from '../../../src/engine/nn/autodiff';
 import { emitModel } from '../../../src/engine/nn/emit';
 import { Graph, type Tensor } from '../../../src/engine/nn/graph';
-import { Rng } from '../../../src/engine/nn/init';
+import { Rng } from '../../../src/engine/common/numeric';
 import * as F from '../../../src/engine/nn/ops/functional';
 
 export interface CheckInput {

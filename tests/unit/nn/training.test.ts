@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, F, Graph, InferenceRunner, LeakyReLU, Linear, ParameterStore, ReLU, Rng,
+  BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, F, Graph, InferenceRunner, LeakyReLU, Linear, ParameterStore, ReLU,
   Sequential, Tanh, Trainer, adam, adamw, compileForward, exportInference, lsganLoss, mseLoss,
 } from '../../../src/engine/nn';
+import { Rng } from '../../../src/engine/common/numeric';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'nn-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { synthesizeSpeech, encodeWav } from '../../../src/engine/demo/speech';
 import { SyntheticFrameRenderer, REST_POSE, SYNTH_CAMERA } from '../../../src/engine/demo/synthetic-frame';
 import { FaceTracker } from '../../../src/engine/tracking/face-tracker';
+import { mean, median } from '../../../src/engine/common/numeric';
 
 describe('demo input: speech-like signal', () => {
   it('has syllable rhythm, pauses and a mouth track, and encodes as 16-bit WAV', () => {
@@ -18,8 +19,6 @@ describe('demo input: speech-like signal', () => {
     const inPhrase = (k: number) => s.phrases.some(([a, b]) => k / 25 >= a && k / 25 < b);
     const speak = rms.filter((_, k) => inPhrase(k));
     const pause = rms.filter((_, k) => !inPhrase(k));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     expect(mean(speak)).toBeGreaterThan(10 * median(pause));
     // Syllable-rate modulation of the mouth: 2 to 6 openings per second of speech (merged syllables count once).
     let peaks = 0;

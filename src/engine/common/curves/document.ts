@@ -3,6 +3,7 @@ import { PARAM_COUNT, BLINK_INDEX } from '../../../shared/facial-params';
 import { float32ToBase64, base64ToFloat32 } from './base64';
 import { extractBlinks } from './blinks';
 import { newId } from './ids';
+import { column as columnOf } from '../numeric/stats';
 
 /**
  * A curve document in memory: the generated base [frameCount, 71] as a
@@ -86,10 +87,9 @@ export function createCurveDocument(opts: CreateCurveDocumentOptions): CurveDocu
   };
 }
 
+/** Channel `index` of a [frameCount, 71] parameter array (a copy). */
 export function column(base: Float32Array, frameCount: number, index: number): Float32Array {
-  const out = new Float32Array(frameCount);
-  for (let f = 0, o = index; f < frameCount; f++, o += PARAM_COUNT) out[f] = base[o];
-  return out;
+  return columnOf(base, frameCount, PARAM_COUNT, index);
 }
 
 function setColumn(base: Float32Array, frameCount: number, index: number, values: Float32Array): void {
