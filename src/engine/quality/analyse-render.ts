@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { std } from '../gan/stats';
 import { extractAudioFeatures, type AudioFeatures } from '../audio/index';
 import { probeMedia } from '../media/ffmpeg';
 import { loadPersona, loadPersonaAudio, type Persona } from '../persona';
 import { blinkStrength, calibrateBlink, detectBlinks, type BlinkEvent } from '../persona/blink';
-import { gaussianSmoothStrided, percentile } from '../persona/linalg';
+import { gaussianSmoothStrided } from '../persona/linalg';
+import { mean, median, percentile, std } from '../common/numeric';
 import type { FaceTracker } from '../tracking/face-tracker';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import type { TrackerLanes } from '../tracking/tracker-pool';
@@ -219,7 +219,7 @@ export function compare(c: CompareInput): RenderQualityReport {
 
   // 2. Sharpness.
   const sharp = (values: number[], real: number | undefined, t: { good: number; fair: number }, what: string) => {
-    const v = versus(values.length ? percentile(values, 50) : null, real);
+    const v = versus(values.length ? median(values) : null, real);
     if (v.video === null) return { ...unmeasured('not measured', `no ${what} was tracked in the video`), ...v };
     if (v.ratio === null) return { ...unmeasured('not compared', `${fmt(v.video, 0)} (variance of the Laplacian); no real footage to compare with`), ...v };
     const s = sharpnessLabel(v.ratio, t);
@@ -289,12 +289,12 @@ export function compare(c: CompareInput): RenderQualityReport {
 
   // 5. Mouth opening vs the curves.
   const videoMouth = finite(mouthMm);
-  const videoRange = videoMouth.length ? percentile(videoMouth, 95) - percentile(videoMouth, 5) : null;
+  const videoRange = videoMouth.length ? percentile(videoMouth, 0.95) - percentile(videoMouth, 0.05) : null;
   let mouth: RenderQualityReport['mouth'];
   if (!curves) {
     mouth = { ...unmeasured('not compared', 'no curves to compare with'), r: null, bestLag: null, rBest: null, videoRangeMm: round(videoRange, 2), curvesRangeMm: null };
   } else {
-    const curvesRange = percentile(curves.mouthMm, 95) - percentile(curves.mouthMm, 5);
+    const curvesRange = percentile(curves.mouthMm, 0.95) - percentile(curves.mouthMm, 0.05);
     const lc = bestLagCorrelation(curves.mouthMm, mouthMm, MAX_LAG, STILL_MOUTH_MM);
     const base = { r: round(lc.r0, 3), bestLag: lc.lag, rBest: round(lc.r, 3), videoRangeMm: round(videoRange, 2), curvesRangeMm: round(curvesRange, 2) };
     const ranges = `the mouth opens ${fmt(videoRange, 1)} mm in the video, ${fmt(curvesRange, 1)} mm in the curves (5th-95th percentile)`;
@@ -343,7 +343,7 @@ export function compare(c: CompareInput): RenderQualityReport {
   }
 
   // 7. Flicker.
-  const fv = versus(px.flicker.length ? px.flicker.reduce((a, b) => a + b, 0) / px.flicker.length : null, ref?.flicker);
+  const fv = versus(px.flicker.length ? mean(px.flicker) : null, ref?.flicker);
   let flicker: RenderQualityReport['flicker'];
   if (fv.video === null) flicker = { ...unmeasured('not measured', 'fewer than two frames with a face'), ...fv };
   else if (fv.ratio === null) flicker = { ...unmeasured('not compared', `${fmt(fv.video)} grey levels per frame; no real footage to compare with`), ...fv };
@@ -367,7 +367,7 @@ export function compare(c: CompareInput): RenderQualityReport {
   } else {
     const A = Math.min(T, audio.frameCount);
     const loud = Float64Array.from(audio.rmsDb.subarray(0, A));
-    const floor = percentile(loud, 95) - LOUDNESS_RANGE_DB;
+    const floor = percentile(loud, 0.95) - LOUDNESS_RANGE_DB;
     for (let t = 0; t < A; t++) loud[t] = Math.max(loud[t], floor);
     const lc = bestLagCorrelation(loud, mouthMm.subarray(0, A), MAX_LAG, STILL_MOUTH_MM);
     const L = THRESHOLDS.lipAudio;

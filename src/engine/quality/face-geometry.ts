@@ -3,7 +3,8 @@ import { eyeAspectRatio } from '../persona/blink';
 import { mouthOpening } from '../persona/expression-basis';
 import { fitPose, perspectiveCorrect, similarityToPose } from '../persona/fit-pose';
 import { STABLE_SEED } from '../persona/landmark-sets';
-import { alignSimilarity, applyInverseSimilarity, median } from '../persona/linalg';
+import { alignSimilarity, applyInverseSimilarity } from '../persona/linalg';
+import { median } from '../common/numeric';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import { BLINK_INDEX, EXPR_OFFSET, PARAM_COUNT } from '../../shared/facial-params';
 

@@ -1,14 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { RawFrameStream } from '../media/raw-frame-stream';
 import { loadPersonaLandmarks, type Persona } from '../persona';
-import { percentile } from '../persona/linalg';
+import { mean, median, percentile } from '../common/numeric';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { isCancelled, throwIfCancelled, UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { curveSeries } from './face-geometry';
 import { measureFrame, RingTotals, SEAM_RINGS } from './frame-measures';
-import { forEachFrame } from './frame-reader';
 
 /**
  * The persona's own footage measured with the same frame measures as a render: the
@@ -52,7 +52,7 @@ export function ringKey(region: string, grow: number): string {
 /** The persona's lip gap (mm) through its model over its own clip: 5th, 50th and 95th percentiles. */
 export function personaMouthRange(persona: Persona): { p5: number; p50: number; p95: number } {
   const m = curveSeries(persona.params, persona.model).mouthMm;
-  return { p5: percentile(m, 5), p50: percentile(m, 50), p95: percentile(m, 95) };
+  return { p5: percentile(m, 0.05), p50: median(m), p95: percentile(m, 0.95) };
 }
 
 async function referenceKey(persona: Persona): Promise<ReferenceKey | undefined> {
@@ -80,20 +80,25 @@ export async function measureReference(persona: Persona, key: ReferenceKey, opts
   const face: number[] = [], mouth: number[] = [], flicker: number[] = [];
   const ringTotals = new RingTotals();
   let previous: Uint8Array | undefined;
-  await forEachFrame(key.file, W, H, (t, rgb) => {
-    if (t >= T) return false;
-    if (t % 25 === 0) {
-      throwIfCancelled(opts.signal);
-      opts.onProgress?.({ stage: 'reference', fraction: t / T, message: `persona footage, frame ${t + 1}/${T}` });
+  const stream = new RawFrameStream(key.file, W, H, { frames: T, signal: opts.signal });
+  try {
+    for (let t = 0; t < T; t++) {
+      const rgb = await stream.next();
+      if (!rgb) break;
+      if (t % 25 === 0) {
+        throwIfCancelled(opts.signal);
+        opts.onProgress?.({ stage: 'reference', fraction: t / T, message: `persona footage, frame ${t + 1}/${T}` });
+      }
+      const m = measureFrame(rgb, W, H, landmarks.subarray(t * N, (t + 1) * N), previous);
+      face.push(m.faceSharpness);
+      mouth.push(m.mouthSharpness);
+      if (Number.isFinite(m.flicker)) flicker.push(m.flicker);
+      ringTotals.add(m.rings);
+      previous = rgb;
     }
-    const m = measureFrame(rgb, W, H, landmarks.subarray(t * N, (t + 1) * N), previous);
-    face.push(m.faceSharpness);
-    mouth.push(m.mouthSharpness);
-    if (Number.isFinite(m.flicker)) flicker.push(m.flicker);
-    ringTotals.add(m.rings);
-    previous = rgb;
-    return true;
-  }, { signal: opts.signal, maxFrames: T });
+  } finally {
+    await stream.close();
+  }
   const rings: ReferenceProfile['rings'] = {};
   SEAM_RINGS.forEach(([region, grow], k) => {
     const step = ringTotals.mean('step', k), detail = ringTotals.mean('detail', k);
@@ -103,9 +108,9 @@ export async function measureReference(persona: Persona, key: ReferenceKey, opts
     key,
     createdAt: new Date().toISOString(),
     frames: face.length,
-    faceSharpness: percentile(face, 50),
-    mouthSharpness: percentile(mouth, 50),
-    flicker: flicker.length ? flicker.reduce((a, b) => a + b, 0) / flicker.length : NaN,
+    faceSharpness: median(face),
+    mouthSharpness: median(mouth),
+    flicker: flicker.length ? mean(flicker) : NaN,
     rings,
   };
 }

@@ -1,4 +1,4 @@
-import { median, pearson, std } from '../gan/stats';
+import { median, pearson, std } from '../common/numeric';
 import type { BlinkEvent } from '../persona/blink';
 
 /**

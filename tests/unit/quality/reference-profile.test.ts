@@ -7,7 +7,6 @@ import { encodeNpy } from '../../../src/engine/io/npy';
 import { loadPersona } from '../../../src/engine/persona';
 import { FACE_OVAL } from '../../../src/engine/persona/landmark-sets';
 import { referenceProfile, REFERENCE_FILE, QUALITY_MEASURE_VERSION } from '../../../src/engine/quality/reference-profile';
-import { forEachFrame } from '../../../src/engine/quality/frame-reader';
 import { OUTER_LIPS } from '../../../src/engine/quality/frame-measures';
 
 describe('the persona\'s reference profile (its own footage, measured once and cached)', () => {
@@ -32,15 +31,6 @@ describe('the persona\'s reference profile (its own footage, measured once and c
   });
   afterAll(async () => {
     if (root) await fs.rm(root, { recursive: true, force: true });
-  });
-
-  it('streams the frames of a video in order', async () => {
-    const seen: number[] = [];
-    const n = await forEachFrame(video, 96, 96, (i, rgb) => { seen.push(i); expect(rgb.length).toBe(96 * 96 * 3); });
-    expect(n).toBe(12);
-    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    // Stopping early stops the decoder.
-    expect(await forEachFrame(video, 96, 96, (i) => i < 2)).toBe(3);
   });
 
   it('measures the footage, caches it keyed by the source and the code version, and measures again when the source changes', async () => {
