@@ -1,3 +1,5 @@
+import { Rng } from '../common/numeric';
+
 /**
  * Small dense linear algebra for the persona fit: symmetric eigen-decomposition
  * (cyclic Jacobi), 3-D similarity alignment (Horn's quaternion method), robust
@@ -223,11 +225,8 @@ export function gaussianSmoothStrided(data: Float32Array | Float64Array, T: numb
 /** Orthonormalises the rows of a [k, n] matrix in place (modified Gram-Schmidt, twice). Returns the norms before normalising (0 for a dependent row, which is then replaced by a vector orthogonal to the others). */
 export function orthonormaliseRows(rows: Float64Array[], seed = 1): number[] {
   const norms: number[] = [];
-  let rng = seed >>> 0 || 1;
-  const rand = () => {
-    rng = (rng * 1664525 + 1013904223) >>> 0;
-    return rng / 4294967296 - 0.5;
-  };
+  const rng = new Rng(seed);
+  const rand = () => rng.next() - 0.5;
   for (let k = 0; k < rows.length; k++) {
     const v = rows[k];
     const initial = Math.sqrt(dot(v, v));
