@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { ffmpegPath, probeMedia, runProcess, type MediaInfo } from '../media/ffmpeg';
-import { CancelledError, UserError, isCancelled, throwIfCancelled } from '../util/errors';
+import { CancelledError, UserError, throwIfCancelled } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
 
 /**
@@ -155,151 +155,72 @@ export async function decodeAudioStream(file: string, opts: DecodeStreamOptions)
   const internal = new AbortController();
   const onOuterAbort = () => internal.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  // Once stopping, let ffmpeg's output drain (and be discarded) so its pipes close.
-  internal.signal.addEventListener('abort', () => child?.stdout?.resume(), { once: true });
-
-  const expected = Math.max(1, info.durationS * DECODE_SAMPLE_RATE);
   const stallMs = opts.stallTimeoutMs ?? 30_000;
   const timeoutMs = opts.timeoutMs ?? 60_000 + Math.ceil(info.durationS * 250);
-
-  let child: ChildProcess | undefined;
-  let stalled = false;
-  let handlerError: unknown;
+  const watchdog = new StallWatchdog(stallMs, () => internal.abort());
+  const aligner = new SampleAligner();
+  const progress = throttledDecodeProgress(opts.onProgress, Math.max(1, info.durationS * DECODE_SAMPLE_RATE));
   let total = 0;
-  let carry = Buffer.alloc(0);
-  let scratch = new Float32Array(16384);
-  const queue: Buffer[] = [];
-  let busy = false;
-  let drained: Promise<void> = Promise.resolve();
-  let lastProgress = 0;
-
-  let stallTimer: NodeJS.Timeout | undefined;
-  const armStall = () => {
-    if (stallTimer) clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => {
-      stalled = true;
-      internal.abort();
-    }, stallMs);
-    stallTimer.unref?.();
-  };
-  const disarmStall = () => {
-    if (stallTimer) clearTimeout(stallTimer);
-    stallTimer = undefined;
-  };
-
-  const fail = (err: unknown) => {
-    if (handlerError === undefined) handlerError = err;
-    internal.abort();
-  };
-
-  // Turns bytes into aligned float32 samples and hands them on; returns the handler's promise, if any.
-  const deliver = (bytes: Buffer): void | Promise<void> => {
-    let buf = bytes;
-    if (carry.length > 0) {
-      buf = Buffer.concat([carry, bytes]);
-      carry = Buffer.alloc(0);
-    }
-    const usable = buf.length - (buf.length % 4);
-    if (usable < buf.length) carry = Buffer.from(buf.subarray(usable));
-    if (usable === 0) return;
-    const n = usable / 4;
-    if (scratch.length < n) scratch = new Float32Array(Math.max(n, scratch.length * 2));
-    // Copy into an aligned buffer (stream chunks need not be 4-byte aligned).
-    buf.copy(new Uint8Array(scratch.buffer, 0, usable), 0, 0, usable);
-    const view = scratch.subarray(0, n);
-    total += n;
-    if (opts.onProgress) {
-      const now = Date.now();
-      if (now - lastProgress > 100) {
-        lastProgress = now;
-        opts.onProgress({ stage: 'decode', fraction: Math.min(0.999, total / expected), message: `${(total / DECODE_SAMPLE_RATE).toFixed(1)} s decoded` });
-      }
-    }
-    return opts.onChunk(view);
-  };
-
-  const pump = (): void => {
-    while (queue.length > 0 && !busy && handlerError === undefined) {
-      const chunk = queue.shift()!;
-      let r: void | Promise<void>;
-      try {
-        r = deliver(chunk);
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      if (r && typeof (r as Promise<void>).then === 'function') {
-        busy = true;
-        disarmStall();
-        child?.stdout?.pause();
-        drained = (r as Promise<void>).then(
-          () => {
-            busy = false;
-            if (!internal.signal.aborted) {
-              armStall();
-              child?.stdout?.resume();
-            }
-            pump();
-          },
-          (err) => {
-            busy = false;
-            fail(err);
-          },
-        );
-        return;
-      }
-    }
-  };
+  const pump = new ChunkPump((bytes) => {
+    const samples = aligner.push(bytes);
+    if (samples.length === 0) return;
+    total += samples.length;
+    progress(total);
+    return opts.onChunk(samples);
+  }, internal, watchdog);
+  // Once stopping, let ffmpeg's output drain (and be discarded) so its pipes close.
+  internal.signal.addEventListener('abort', () => pump.child?.stdout?.resume(), { once: true });
 
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-i', file, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(DECODE_SAMPLE_RATE), '-f', 'f32le', 'pipe:1'];
   let res: Awaited<ReturnType<typeof runProcess>>;
-  armStall();
+  watchdog.arm();
   try {
     res = await runProcess(ffmpegPath(), args, {
       signal: internal.signal,
       timeoutMs,
       onSpawn: (c) => {
-        child = c;
+        pump.child = c;
         opts.onProcess?.(c);
       },
-      onStdout: (chunk) => {
-        if (handlerError !== undefined || internal.signal.aborted) return;
-        if (!busy) armStall();
-        queue.push(chunk);
-        pump();
-      },
+      onStdout: (chunk) => pump.push(chunk),
     });
-    // Let the last handler promises finish.
-    while (busy || queue.length > 0) {
-      await drained;
-      if (handlerError !== undefined) break;
-      pump();
-    }
+    await pump.finish();
   } catch (err) {
-    await drained.catch(() => undefined);
-    if (handlerError !== undefined) throw handlerError;
+    await pump.drained.catch(() => undefined);
+    if (pump.error !== undefined) throw pump.error;
     if (opts.signal?.aborted) throw new CancelledError();
-    if (stalled) {
-      throw new UserError('audio-decode-stalled', `Decoding ${file} stopped making progress for ${Math.round(stallMs / 1000)} s and was stopped.`, {
-        file,
-        hint: 'The file may be damaged or on a slow or disconnected drive; copy it to a local disk or convert it to WAV first.',
-      });
-    }
-    if (err instanceof UserError && err.code === 'process-timeout') {
-      throw new UserError('audio-decode-timeout', `Decoding ${file} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, {
-        file,
-        hint: 'The file may be damaged; convert it to WAV or FLAC with another tool and try again.',
-        cause: err,
-      });
-    }
-    if (isCancelled(err)) throw err;
-    throw err;
+    throw stoppedError(file, err, watchdog.stalled, stallMs, timeoutMs);
   } finally {
-    disarmStall();
+    watchdog.disarm();
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
-  if (handlerError !== undefined) throw handlerError;
+  if (pump.error !== undefined) throw pump.error;
   if (res.code !== 0) throw decodeError(file, info, res.stderr, res.code);
+  checkDecodedLength(file, info, total);
+  opts.onProgress?.({ stage: 'decode', fraction: 1, message: `${(total / DECODE_SAMPLE_RATE).toFixed(1)} s decoded` });
+  return { info, totalSamples: total };
+}
+
+/** The error for a decode that ffmpeg did not finish: stalled, past its time limit, or what runProcess threw. */
+function stoppedError(file: string, err: unknown, stalled: boolean, stallMs: number, timeoutMs: number): unknown {
+  if (stalled) {
+    return new UserError('audio-decode-stalled', `Decoding ${file} stopped making progress for ${Math.round(stallMs / 1000)} s and was stopped.`, {
+      file,
+      hint: 'The file may be damaged or on a slow or disconnected drive; copy it to a local disk or convert it to WAV first.',
+    });
+  }
+  if (err instanceof UserError && err.code === 'process-timeout') {
+    return new UserError('audio-decode-timeout', `Decoding ${file} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, {
+      file,
+      hint: 'The file may be damaged; convert it to WAV or FLAC with another tool and try again.',
+      cause: err,
+    });
+  }
+  return err;
+}
+
+/** Refuses a decode that gave no samples, or clearly fewer than the stream declares (a file cut off). */
+function checkDecodedLength(file: string, info: AudioSourceInfo, total: number): void {
   if (total === 0) {
     throw new UserError('audio-empty', `${file} holds no decodable audio (its audio stream is empty or damaged).`, {
       file,
@@ -313,8 +234,137 @@ export async function decodeAudioStream(file: string, opts: DecodeStreamOptions)
       hint: 'Use the complete original file, or re-export it from the app that recorded it.',
     });
   }
-  opts.onProgress?.({ stage: 'decode', fraction: 1, message: `${decodedS.toFixed(1)} s decoded` });
-  return { info, totalSamples: total };
+}
+
+/** 'decode' progress at most every 100 ms, as a fraction of the `expected` samples. */
+function throttledDecodeProgress(onProgress: ProgressFn | undefined, expected: number): (total: number) => void {
+  let last = 0;
+  return (total) => {
+    if (!onProgress) return;
+    const now = Date.now();
+    if (now - last <= 100) return;
+    last = now;
+    onProgress({ stage: 'decode', fraction: Math.min(0.999, total / expected), message: `${(total / DECODE_SAMPLE_RATE).toFixed(1)} s decoded` });
+  };
+}
+
+/** Bytes of f32le → whole float32 samples; a chunk need not end on a sample (nor be 4-byte aligned). */
+export class SampleAligner {
+  private carry = Buffer.alloc(0);
+  private scratch = new Float32Array(16384);
+
+  /** The whole samples of what came so far and `bytes`; the array is reused by the next call. */
+  push(bytes: Buffer): Float32Array {
+    let buf = bytes;
+    if (this.carry.length > 0) {
+      buf = Buffer.concat([this.carry, bytes]);
+      this.carry = Buffer.alloc(0);
+    }
+    const usable = buf.length - (buf.length % 4);
+    if (usable < buf.length) this.carry = Buffer.from(buf.subarray(usable));
+    const n = usable / 4;
+    if (this.scratch.length < n) this.scratch = new Float32Array(Math.max(n, this.scratch.length * 2));
+    // Copy into an aligned buffer (stream chunks need not be 4-byte aligned).
+    buf.copy(new Uint8Array(this.scratch.buffer, 0, usable), 0, 0, usable);
+    return this.scratch.subarray(0, n);
+  }
+}
+
+/** Stops the decode (`onStall`) when ffmpeg produces nothing for `ms`; disarmed while the consumer works. */
+class StallWatchdog {
+  stalled = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number, private readonly onStall: () => void) {}
+
+  arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.stalled = true;
+      this.onStall();
+    }, this.ms);
+    this.timer.unref?.();
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * ffmpeg's stdout chunks, handed to `deliver` one at a time and in order. While the
+ * promise a delivery returns is pending, ffmpeg's output is paused and the stall
+ * watchdog disarmed; the first error (thrown or rejected) stops the decode.
+ */
+class ChunkPump {
+  child: ChildProcess | undefined;
+  /** The first error of a delivery. */
+  error: unknown;
+  /** Settles when the pending delivery does. */
+  drained: Promise<void> = Promise.resolve();
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+
+  constructor(
+    private readonly deliver: (bytes: Buffer) => void | Promise<void>,
+    private readonly stop: AbortController,
+    private readonly watchdog: StallWatchdog,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.error !== undefined || this.stop.signal.aborted) return;
+    if (!this.busy) this.watchdog.arm();
+    this.queue.push(chunk);
+    this.pump();
+  }
+
+  /** Lets the last deliveries finish. */
+  async finish(): Promise<void> {
+    while (this.busy || this.queue.length > 0) {
+      await this.drained;
+      if (this.error !== undefined) break;
+      this.pump();
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.error === undefined) this.error = err;
+    this.stop.abort();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && !this.busy && this.error === undefined) {
+      const chunk = this.queue.shift()!;
+      let r: void | Promise<void>;
+      try {
+        r = this.deliver(chunk);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (r && typeof (r as Promise<void>).then === 'function') {
+        this.busy = true;
+        this.watchdog.disarm();
+        this.child?.stdout?.pause();
+        this.drained = (r as Promise<void>).then(
+          () => {
+            this.busy = false;
+            if (!this.stop.signal.aborted) {
+              this.watchdog.arm();
+              this.child?.stdout?.resume();
+            }
+            this.pump();
+          },
+          (err) => {
+            this.busy = false;
+            this.fail(err);
+          },
+        );
+        return;
+      }
+    }
+  }
 }
 
 /** Whole-file convenience for short clips: all samples in one Float32Array (4 bytes per sample: 230 MB per hour). */

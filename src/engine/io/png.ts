@@ -49,6 +49,17 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
+/**
+ * What row filter `f` predicts for byte i of `row` (unfiltered bytes) from its left,
+ * upper and upper-left neighbours (0 outside the image); -1 for an unknown filter.
+ */
+function filterPrediction(f: number, row: Uint8Array, prev: Uint8Array | undefined, i: number, channels: number): number {
+  const a = i >= channels ? row[i - channels] : 0;
+  const b = prev ? prev[i] : 0;
+  const c = prev && i >= channels ? prev[i - channels] : 0;
+  return f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : f === 4 ? paeth(a, b, c) : -1;
+}
+
 export function encodePng(img: PngImage, level = 9): Uint8Array {
   const { width, height, channels, data } = img;
   if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: ${channels} channels are not supported`);
@@ -64,11 +75,7 @@ export function encodePng(img: PngImage, level = 9): Uint8Array {
       const out = candidates[f];
       let sum = 0;
       for (let i = 0; i < stride; i++) {
-        const a = i >= channels ? row[i - channels] : 0;
-        const b = prev ? prev[i] : 0;
-        const c = prev && i >= channels ? prev[i - channels] : 0;
-        const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : paeth(a, b, c);
-        const v = (row[i] - pred) & 0xff;
+        const v = (row[i] - filterPrediction(f, row, prev, i, channels)) & 0xff;
         out[i] = v;
         sum += v < 128 ? v : 256 - v;
       }
@@ -130,10 +137,7 @@ export function decodePng(bytes: Uint8Array, file = '<buffer>'): PngImage {
     const row = data.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? data.subarray((y - 1) * stride, y * stride) : undefined;
     for (let i = 0; i < stride; i++) {
-      const a = i >= channels ? row[i - channels] : 0;
-      const b = prev ? prev[i] : 0;
-      const c = prev && i >= channels ? prev[i - channels] : 0;
-      const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : f === 4 ? paeth(a, b, c) : -1;
+      const pred = filterPrediction(f, row, prev, i, channels);
       if (pred < 0) throw bad(`unknown row filter ${f}`);
       row[i] = (src[i] + pred) & 0xff;
     }

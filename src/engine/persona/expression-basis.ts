@@ -1,4 +1,4 @@
-import { percentile } from '../common/numeric';
+import { percentile, Rng } from '../common/numeric';
 import { dot, orthonormaliseRows, symmetricEigen } from './linalg';
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from './landmark-sets';
 
@@ -93,8 +93,8 @@ export function buildExpressionBasis(
   total /= Math.max(1, m);
   const k = Math.min(N, K + 16);
   // Start from a deterministic pseudo-random subspace.
-  let rng = 12345;
-  const rand = () => ((rng = (rng * 1103515245 + 12345) >>> 0) / 4294967296) - 0.5;
+  const rng = new Rng(12345);
+  const rand = () => rng.next() - 0.5;
   let Q: Float64Array[] = Array.from({ length: k }, () => Float64Array.from({ length: N }, rand));
   orthonormaliseRows(Q);
   const XQ = (rows: Float64Array[]) => X.map((x) => Float64Array.from(rows, (q) => dot(x, q))); // [m][k]

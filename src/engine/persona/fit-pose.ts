@@ -1,5 +1,6 @@
 import { rotationAngles, rotationMatrix, type PinholeCamera } from '../common/face-model';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
+import { solveSymmetric } from '../common/numeric';
 import {
   alignSimilarity, applyInverseSimilarity, applySimilarity, gaussianSmoothStrided, matrixToQuaternion, quaternionToMatrix,
   type Similarity,
@@ -291,34 +292,6 @@ export function fitPose(shape: ArrayLike<number>, target: ArrayLike<number>, cam
     if (maxStep < 1e-2) break;
   }
   return pose;
-}
-
-/** Solves A x = b for a symmetric positive definite A (Cholesky); undefined when singular. */
-export function solveSymmetric(A: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] | undefined {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      if (i === j) {
-        if (s <= 0) return undefined;
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j];
-    }
-  }
-  const y = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k];
-    y[i] = s / L[i * n + i];
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
-    x[i] = s / L[i * n + i];
-  }
-  return x;
 }
 
 /**

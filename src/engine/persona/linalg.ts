@@ -1,3 +1,5 @@
+import { Rng } from '../common/numeric';
+
 /**
  * Small dense linear algebra for the persona fit: symmetric eigen-decomposition
  * (cyclic Jacobi), 3-D similarity alignment (Horn's quaternion method), robust
@@ -27,24 +29,10 @@ export function symmetricEigen(A: ArrayLike<number>, n: number): { values: Float
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+        // A ← Jᵀ A J, V ← V J for the rotation J in the (p, q) plane.
+        rotatePlane(a, n, p, q, c, s, n, 1);
+        rotatePlane(a, n, p, q, c, s, 1, n);
+        rotatePlane(v, n, p, q, c, s, n, 1);
       }
     }
   }
@@ -58,6 +46,22 @@ export function symmetricEigen(A: ArrayLike<number>, n: number): { values: Float
     vectors.push(vec);
   });
   return { values, vectors };
+}
+
+/**
+ * Rotates the pair of lines p and q of an n×n row-major matrix by (c, s): columns
+ * p and q when `along` is n and `across` 1 (M J), rows p and q when `along` is 1 and
+ * `across` n (Jᵀ M).
+ */
+function rotatePlane(m: Float64Array, n: number, p: number, q: number, c: number, s: number, along: number, across: number): void {
+  for (let k = 0; k < n; k++) {
+    const ip = k * along + p * across;
+    const iq = k * along + q * across;
+    const mp = m[ip];
+    const mq = m[iq];
+    m[ip] = c * mp - s * mq;
+    m[iq] = s * mp + c * mq;
+  }
 }
 
 export interface Similarity {
@@ -99,13 +103,19 @@ export function alignSimilarity(
     ms[d] /= W;
     md[d] /= W;
   }
+  // Point k of src and dst about their weighted centroids.
+  const centred = (k: number): [number[], number[]] => {
+    const i = at(k);
+    return [
+      [src[i * 3] - ms[0], src[i * 3 + 1] - ms[1], src[i * 3 + 2] - ms[2]],
+      [dst[i * 3] - md[0], dst[i * 3 + 1] - md[1], dst[i * 3 + 2] - md[2]],
+    ];
+  };
   const S = new Float64Array(9);
   let ss = 0;
   for (let k = 0; k < n; k++) {
-    const i = at(k);
     const w = weights ? weights[k] : 1;
-    const a = [src[i * 3] - ms[0], src[i * 3 + 1] - ms[1], src[i * 3 + 2] - ms[2]];
-    const b = [dst[i * 3] - md[0], dst[i * 3 + 1] - md[1], dst[i * 3 + 2] - md[2]];
+    const [a, b] = centred(k);
     ss += w * (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
     for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) S[r * 3 + c] += w * a[r] * b[c];
   }
@@ -122,10 +132,8 @@ export function alignSimilarity(
   // Scale: sum of b·(R a) over sum of |a|^2.
   let num = 0;
   for (let k = 0; k < n; k++) {
-    const i = at(k);
     const w = weights ? weights[k] : 1;
-    const a = [src[i * 3] - ms[0], src[i * 3 + 1] - ms[1], src[i * 3 + 2] - ms[2]];
-    const b = [dst[i * 3] - md[0], dst[i * 3 + 1] - md[1], dst[i * 3 + 2] - md[2]];
+    const [a, b] = centred(k);
     for (let r = 0; r < 3; r++) num += w * b[r] * (R[r * 3] * a[0] + R[r * 3 + 1] * a[1] + R[r * 3 + 2] * a[2]);
   }
   const s = withScale ? (ss > 0 ? num / ss : 1) : 1;
@@ -217,11 +225,8 @@ export function gaussianSmoothStrided(data: Float32Array | Float64Array, T: numb
 /** Orthonormalises the rows of a [k, n] matrix in place (modified Gram-Schmidt, twice). Returns the norms before normalising (0 for a dependent row, which is then replaced by a vector orthogonal to the others). */
 export function orthonormaliseRows(rows: Float64Array[], seed = 1): number[] {
   const norms: number[] = [];
-  let rng = seed >>> 0 || 1;
-  const rand = () => {
-    rng = (rng * 1664525 + 1013904223) >>> 0;
-    return rng / 4294967296 - 0.5;
-  };
+  const rng = new Rng(seed);
+  const rand = () => rng.next() - 0.5;
   for (let k = 0; k < rows.length; k++) {
     const v = rows[k];
     const initial = Math.sqrt(dot(v, v));

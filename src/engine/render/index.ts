@@ -13,4 +13,4 @@ export {
 export { trainRenderer, evaluateRenderer, readRendererInfo, loadRendererRunner, rendererFile, RENDERER_FILES } from './train-renderer';
 export type { TrainRendererOptions, TrainRendererResult, RendererInfo, RendererEval, LossPoint, RendererRunner } from './train-renderer';
 export { rendererDir, loadPersonaTexture, personaView, ConditioningWindow, RealFrames } from './dataset';
-export { psnr, ssimRgb, meanAbsDiff, FlickerMeter } from './metrics';
+export { psnr, ssimRgb, meanAbsError, FlickerMeter } from './metrics';

@@ -72,9 +72,9 @@ export function ssimRgb(a: Uint8Array, b: Uint8Array, W: number, H: number): num
   return total / 3;
 }
 
-/** Mean absolute difference between two frames (0..255). */
-export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) throw new Error(`meanAbsDiff: ${a.length} vs ${b.length} values`);
+/** Mean absolute error between two frames of the same size (0..255 per value). */
+export function meanAbsError(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new Error(`meanAbsError: ${a.length} vs ${b.length} values`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
   return s / a.length;
@@ -88,7 +88,7 @@ export class FlickerMeter {
 
   push(frame: Uint8Array): void {
     if (this.prev) {
-      this.sum += meanAbsDiff(frame, this.prev);
+      this.sum += meanAbsError(frame, this.prev);
       this.pairs++;
     }
     this.prev = frame.slice();

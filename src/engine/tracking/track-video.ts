@@ -140,7 +140,8 @@ const DECODE_AHEAD = 4;
  * which is the tracker's own cadence (detector every detectEvery frames) on a clip
  * where the face stays found. The results do not depend on the number of lanes: one
  * in-process tracker restarts its chunks the same way. Identity and gaps are decided
- * here, on the main thread, frame by frame in order, from all the faces of each frame.
+ * here, on the main thread, frame by frame in order, from all the faces of each frame
+ * (`FaceFollower`).
  */
 export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideoOptions = {}): Promise<VideoTrack> {
   const v = info.video;
@@ -152,53 +153,52 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   const height = rotated ? v.width : v.height;
   const fps = videoFps(info);
   const expected = v.frameCount ?? Math.round(info.durationS * fps);
-  const maxBridge = Math.max(1, Math.round((opts.maxBridgeS ?? 0.4) * fps));
-  const chunk = DETECT_EVERY;
   const ownPool = opts.tracker ? undefined : await createTrackerLanes(opts.threads);
   const lanes: TrackerLanes = opts.tracker instanceof FaceTracker ? localLanes(opts.tracker) : (opts.tracker ?? ownPool!);
-
-  const lmChunks: Float32Array[] = [];
-  const scores: number[] = [];
-  const boxes: number[] = [];
-  const found: boolean[] = [];
-  let multiFaceFrames = 0;
-  let previous: Box | undefined;
-  let lastSeen = -1;
+  const follower = new FaceFollower(width, height, fps);
   const t0 = performance.now();
-
-  /** Identity and bookkeeping of frame `index`, called in frame order. */
-  const consume = (index: number, faces: TrackedFace[], rgb: Uint8Array | undefined) => {
-    if (faces.length > 1) multiFaceFrames++;
-    const reacquire = lastSeen < 0 || index - lastSeen > fps;
-    const pick = chooseFace(faces, reacquire ? undefined : previous, width, height);
-    if (pick >= 0) {
-      const f = faces[pick];
-      lmChunks.push(f.landmarks);
-      scores.push(f.score);
-      const b = landmarkBox(f.landmarks);
-      boxes.push(b.x, b.y, b.w, b.h);
-      previous = b;
-      lastSeen = index;
-      found.push(true);
-    } else {
-      lmChunks.push(new Float32Array(LANDMARK_COUNT * 3));
-      scores.push(0);
-      boxes.push(0, 0, 0, 0);
-      found.push(false);
-    }
-    if (rgb) opts.onFrame?.(index, rgb, pick >= 0 ? faces[pick].landmarks : undefined);
-    opts.onProgress?.({
-      stage: 'track',
-      fraction: expected > 0 ? Math.min(0.999, (index + 1) / expected) : 0,
-      message: `frame ${index + 1}${expected ? `/${expected}` : ''}`,
-    });
-  };
 
   // Each decoded frame is its own buffer (it is moved to a worker as is); decoding
   // pauses while DECODE_AHEAD frames wait for a lane. ffmpeg's failure is judged below
   // from how many frames came, so the stream ends quietly and reports `exit`.
   const stream = new RawFrameStream(file, width, height, { signal: opts.signal, maxBufferedFrames: DECODE_AHEAD, failure: () => undefined });
+  try {
+    const frames = await trackFrames(stream, lanes, { width, height, signal: opts.signal, returnFrames: Boolean(opts.onFrame) }, (index, r) => {
+      const followed = follower.consume(index, r.faces);
+      if (r.rgb) opts.onFrame?.(index, r.rgb, followed);
+      opts.onProgress?.({
+        stage: 'track',
+        fraction: expected > 0 ? Math.min(0.999, (index + 1) / expected) : 0,
+        message: `frame ${index + 1}${expected ? `/${expected}` : ''}`,
+      });
+    });
+    checkDecodedFrames(file, frames, expected, stream.exit);
+  } catch (err) {
+    if (opts.signal?.aborted) throw new CancelledError();
+    throw err;
+  } finally {
+    await stream.close();
+    await ownPool?.dispose();
+  }
 
+  const track = follower.finish(Math.max(1, Math.round((opts.maxBridgeS ?? 0.4) * fps)));
+  opts.onProgress?.({ stage: 'track', fraction: 1, message: `${track.trackedFrames}/${track.frameCount} frames tracked` });
+  return {
+    width, height, fps, ...track, subPixel: lanes.subPixel, triangles: lanes.triangles, uvs: lanes.uvs,
+    trackSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Feeds the stream's frames to the lanes (chunks of DETECT_EVERY frames, chunk k to
+ * lane k mod lanes, at most `lanes.depth` in flight per lane) and hands the results to
+ * `consume` in frame order. Returns the number of frames.
+ */
+async function trackFrames(
+  stream: RawFrameStream, lanes: TrackerLanes, o: { width: number; height: number; signal?: AbortSignal; returnFrames: boolean },
+  consume: (index: number, result: LaneResult) => void,
+): Promise<number> {
+  const chunk = DETECT_EVERY;
   // Frames sent to the lanes but not consumed yet; results come back out of order.
   const inFlight = new Array<number>(lanes.count).fill(0);
   const results = new Map<number, LaneResult>();
@@ -213,14 +213,14 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
     w?.();
   };
   // Abort must reach the loop wherever it waits (a lane, or nothing while ffmpeg is paused).
-  opts.signal?.addEventListener('abort', wakeUp);
+  o.signal?.addEventListener('abort', wakeUp);
   try {
     for (;;) {
-      throwIfCancelled(opts.signal);
+      throwIfCancelled(o.signal);
       if (failure) throw failure;
       for (let r = results.get(index); r; r = results.get(index)) {
         results.delete(index);
-        consume(index++, r.faces, r.rgb);
+        consume(index++, r);
       }
       const lane = Math.floor(sent / chunk) % lanes.count;
       if (!decodedAll && inFlight[lane] < lanes.depth) {
@@ -231,53 +231,92 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
         }
         const at = sent++;
         inFlight[lane]++;
-        lanes.track(lane, at, frame, width, height, { redetect: at % chunk === 0, returnFrame: Boolean(opts.onFrame) }).then(
+        lanes.track(lane, at, frame, o.width, o.height, { redetect: at % chunk === 0, returnFrame: o.returnFrames }).then(
           (r) => { inFlight[lane]--; results.set(at, r); wakeUp(); },
           (err: unknown) => { failure ??= err; wakeUp(); },
         );
         continue;
       }
-      if (decodedAll && index === sent) break;
+      if (decodedAll && index === sent) return index;
       if (results.has(index) || failure) continue;
       await new Promise<void>((r) => { wake = r; });
     }
-    const code = stream.exit?.code ?? 0;
-    const why = stream.exit?.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
-    if (index === 0) {
-      throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
-        file,
-        hint: 'The file may be damaged or incomplete; re-export or re-download it, or convert it to a standard MP4 (H.264) first.',
-      });
-    }
-    // A file cut short (a broken download or copy) decodes only up to the damage, often without an error code.
-    if (expected > 0 && index < expected * 0.9) {
-      throw new UserError('video-damaged', `${file} is damaged or incomplete: only ${index} of the ${expected} frames it announces could be decoded${code !== 0 ? ` (${why})` : ''}.`, {
-        file,
-        hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
-      });
-    }
-  } catch (err) {
-    if (opts.signal?.aborted) throw new CancelledError();
-    throw err;
   } finally {
-    opts.signal?.removeEventListener('abort', wakeUp);
-    await stream.close();
-    await ownPool?.dispose();
+    o.signal?.removeEventListener('abort', wakeUp);
+  }
+}
+
+/** Refuses a video of which no frame, or clearly fewer frames than it announces, could be decoded. */
+function checkDecodedFrames(file: string, frames: number, expected: number, exit: { code: number; stderr: string } | undefined): void {
+  const code = exit?.code ?? 0;
+  const why = exit?.stderr.trim().split('\n').slice(-2).join(' ').trim() || 'no frames could be decoded';
+  if (frames === 0) {
+    throw new UserError('video-unreadable', `${file} could not be decoded: ${why}.`, {
+      file,
+      hint: 'The file may be damaged or incomplete; re-export or re-download it, or convert it to a standard MP4 (H.264) first.',
+    });
+  }
+  // A file cut short (a broken download or copy) decodes only up to the damage, often without an error code.
+  if (expected > 0 && frames < expected * 0.9) {
+    throw new UserError('video-damaged', `${file} is damaged or incomplete: only ${frames} of the ${expected} frames it announces could be decoded${code !== 0 ? ` (${why})` : ''}.`, {
+      file,
+      hint: 'Re-export or re-download the video; a truncated copy cannot be used.',
+    });
+  }
+}
+
+/**
+ * Follows one person through the frames, in order: picks their face among each
+ * frame's faces (`chooseFace`; re-acquired like at the start after more than 1 s
+ * without them), keeps its landmarks, score and box, and at the end fills the gaps.
+ */
+class FaceFollower {
+  multiFaceFrames = 0;
+  private readonly lmChunks: Float32Array[] = [];
+  private readonly scores: number[] = [];
+  private readonly boxes: number[] = [];
+  private readonly found: boolean[] = [];
+  private previous: Box | undefined;
+  private lastSeen = -1;
+
+  constructor(private readonly width: number, private readonly height: number, private readonly fps: number) {}
+
+  /** Frame `index` (called in frame order) and the faces found in it; returns the followed face's landmarks when it is there. */
+  consume(index: number, faces: TrackedFace[]): Float32Array | undefined {
+    if (faces.length > 1) this.multiFaceFrames++;
+    const reacquire = this.lastSeen < 0 || index - this.lastSeen > this.fps;
+    const pick = chooseFace(faces, reacquire ? undefined : this.previous, this.width, this.height);
+    if (pick >= 0) {
+      const f = faces[pick];
+      this.lmChunks.push(f.landmarks);
+      this.scores.push(f.score);
+      const b = landmarkBox(f.landmarks);
+      this.boxes.push(b.x, b.y, b.w, b.h);
+      this.previous = b;
+      this.lastSeen = index;
+      this.found.push(true);
+      return f.landmarks;
+    }
+    this.lmChunks.push(new Float32Array(LANDMARK_COUNT * 3));
+    this.scores.push(0);
+    this.boxes.push(0, 0, 0, 0);
+    this.found.push(false);
+    return undefined;
   }
 
-  const T = index;
-  const landmarks = new Float32Array(T * LANDMARK_COUNT * 3);
-  lmChunks.forEach((c, t) => landmarks.set(c, t * LANDMARK_COUNT * 3));
-  const status = new Uint8Array(T);
-  const boxArr = Float32Array.from(boxes);
-  const gaps = fillGaps(landmarks, boxArr, found, status, maxBridge);
-  const trackedFrames = found.filter(Boolean).length;
-  opts.onProgress?.({ stage: 'track', fraction: 1, message: `${trackedFrames}/${T} frames tracked` });
-  return {
-    width, height, fps, frameCount: T, landmarks, status, scores: Float32Array.from(scores), boxes: boxArr, gaps,
-    trackedFrames, multiFaceFrames, subPixel: lanes.subPixel, triangles: lanes.triangles, uvs: lanes.uvs,
-    trackSeconds: (performance.now() - t0) / 1000,
-  };
+  /** The followed face of every frame, gaps up to `maxBridge` frames bridged and longer ones filled (see fillGaps). */
+  finish(maxBridge: number): Pick<VideoTrack, 'frameCount' | 'landmarks' | 'status' | 'scores' | 'boxes' | 'gaps' | 'trackedFrames' | 'multiFaceFrames'> {
+    const T = this.lmChunks.length;
+    const landmarks = new Float32Array(T * LANDMARK_COUNT * 3);
+    this.lmChunks.forEach((c, t) => landmarks.set(c, t * LANDMARK_COUNT * 3));
+    const status = new Uint8Array(T);
+    const boxes = Float32Array.from(this.boxes);
+    const gaps = fillGaps(landmarks, boxes, this.found, status, maxBridge);
+    return {
+      frameCount: T, landmarks, status, scores: Float32Array.from(this.scores), boxes, gaps,
+      trackedFrames: this.found.filter(Boolean).length, multiFaceFrames: this.multiFaceFrames,
+    };
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeAudio, decodeAudioStream, probeAudioSource } from '../../../src/engine/audio/index';
+import { SampleAligner } from '../../../src/engine/audio/decode';
 import { UserError, CancelledError } from '../../../src/engine/util/errors';
 import { ffmpeg, tmpDir, writeWavUnknownCodec } from '../../helpers/audio-fixtures';
 
@@ -114,6 +115,22 @@ describe('decodeAudio: any common format to 16 kHz mono float32', () => {
     expect(chunks).toBeGreaterThan(5);
     expect(mismatches).toBe(0);
     expect(maxInFlight).toBe(1);
+  });
+
+  it('SampleAligner joins samples split across chunks at any byte, from unaligned buffers', () => {
+    const values = Float32Array.from({ length: 50 }, (_, i) => i * 0.5 - 3);
+    const bytes = Buffer.from(values.buffer);
+    const got: number[] = [];
+    const aligner = new SampleAligner();
+    // Cuts at 1, 3, 4, 9, ... bytes, each chunk copied to an odd offset of a larger buffer.
+    for (let at = 0, k = 1; at < bytes.length; k += 2) {
+      const cut = bytes.subarray(at, Math.min(bytes.length, at + k));
+      const host = Buffer.alloc(cut.length + 1);
+      cut.copy(host, 1);
+      got.push(...aligner.push(host.subarray(1)));
+      at += cut.length;
+    }
+    expect(got).toEqual(Array.from(values));
   });
 
   it('reports the source sample rate, channels and codec', async () => {

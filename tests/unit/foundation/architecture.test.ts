@@ -7,7 +7,8 @@ import { repoRoot } from '../../helpers/repo';
 
 /**
  * The layer table of docs/ARCHITECTURE.md, checked on every import in src/.
- * (ESLint enforces the same rules while editing; this test is the CI guarantee.)
+ * (ESLint enforces the same rules while editing, floors included, and a test below checks
+ * that eslint.config.js agrees with this table; this test is the CI guarantee.)
  */
 type Layer = 'shared' | 'engine-common' | 'engine' | 'host' | 'cli' | 'main' | 'preload' | 'renderer';
 
@@ -161,6 +162,21 @@ describe('layer boundaries (docs/ARCHITECTURE.md)', () => {
     ]));
     expect(found.filter((f) => /renderer\/ok\.tsx|engine\/export\/ok\.ts|engine\/util\/ok\.ts/.test(f))).toEqual([]);
     expect(found).toHaveLength(9);
+  });
+
+  it('ESLint flags the same floor offences while editing (eslint.config.js agrees with ENGINE_FLOORS)', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: repoRoot });
+    const folders = Object.keys(ENGINE_FLOORS);
+    for (const from of folders) {
+      // One probe file per folder that imports every engine folder, one per line.
+      const code = folders.map((to, i) => `import { x${i} } from '../${to}/thing';`).join('\n') + '\n';
+      const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, 'src/engine', from, 'floor-probe.ts') });
+      const flagged = new Set(result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => folders[m.line - 1]));
+      // engine/common is also a layer of its own: it imports no other engine folder.
+      const expected = folders.filter((to) => (from === 'common' ? to !== 'common' : ENGINE_FLOORS[to] > ENGINE_FLOORS[from]));
+      expect([...flagged].sort(), `imports flagged in engine/${from}`).toEqual(expected.sort());
+    }
   });
 
   it('the preload script exposes only the typed bridge', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Rng, mean, std, percentile, median, pearson, meanAbsDiff, movingAverage, column, splitFrames, linearTap, resampleLinear, alignCornersPosition, ridge,
+  choleskyFactor, choleskySolve, solveSymmetric,
 } from '../../../src/engine/common/numeric';
 
 describe('Rng (xoshiro128**)', () => {
@@ -135,6 +136,32 @@ describe('1-D linear interpolation', () => {
     expect(Array.from(resampleLinear(data, 2, 3, 5, (k) => k / 2))).toEqual([0, 10, 0.5, 15, 1, 20, 1.5, 25, 2, 30]);
     expect(Array.from(resampleLinear(data, 2, 3, 2, (k) => 5 * k - 1))).toEqual([0, 10, 2, 30]);
     expect(Array.from(resampleLinear([], 2, 0, 2, (k) => k))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('Cholesky: L Lᵀ = A, solves A x = b, refuses a singular A unless pivots are clamped', () => {
+    // A = M Mᵀ + I for a fixed M: symmetric positive definite.
+    const n = 4;
+    const M = [2, 0, 1, 3, -1, 4, 0, 2, 0.5, 1, 3, -2, 1, 1, 1, 1];
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      for (let k = 0; k < n; k++) A[i * n + j] += M[i * n + k] * M[j * n + k];
+      if (i === j) A[i * n + j] += 1;
+    }
+    const L = choleskyFactor(A, n)!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += L[i * n + k] * L[j * n + k];
+      expect(s).toBeCloseTo(A[i * n + j], 10);
+      if (j > i) expect(L[i * n + j]).toBe(0);
+    }
+    const x = [1, -2, 0.5, 3];
+    const b = Array.from({ length: n }, (_, i) => x.reduce((s, xj, j) => s + A[i * n + j] * xj, 0));
+    choleskySolve(L, b, n).forEach((v, i) => expect(v).toBeCloseTo(x[i], 10));
+    expect(Array.from(solveSymmetric(A, b, n)!)).toEqual(Array.from(choleskySolve(L, b, n)));
+    const singular = [1, 1, 1, 1];
+    expect(choleskyFactor(singular, 2)).toBeUndefined();
+    expect(solveSymmetric(singular, [1, 1], 2)).toBeUndefined();
+    expect(Array.from(choleskyFactor(singular, 2, 1e-6)!)).toEqual([1, 0, 1, 1e-3]);
   });
 
   it('alignCornersPosition maps the end samples onto each other', () => {

@@ -1,7 +1,7 @@
 /**
  * The numeric base: one seeded random generator, summary statistics with one
  * percentile convention, the train/validation/test split in time, 1-D linear
- * interpolation and ridge regression. Pure TypeScript (no Node, no DOM): the engine,
+ * interpolation, ridge regression and Cholesky solves. Pure TypeScript (no Node, no DOM): the engine,
  * the CLI and the studio UI share it.
  */
 export { Rng } from './rng';
@@ -9,3 +9,4 @@ export { mean, std, percentile, median, pearson, meanAbsDiff, movingAverage, col
 export { splitFrames, type Split, type Segment } from './split';
 export { linearTap, resampleLinear, alignCornersPosition } from './interpolate';
 export { ridge } from './regression';
+export { choleskyFactor, choleskySolve, solveSymmetric } from './cholesky';
