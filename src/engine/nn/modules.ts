@@ -5,7 +5,8 @@
  * got [16,128,29]`. Parameters live in the graph (and later the ParameterStore) by
  * that path: building the same module at the same path in two graphs shares weights.
  */
-import type { Graph, Tensor } from './graph';
+import type { Graph } from './graph';
+import type { Tensor } from './ir';
 import { fmtShape } from './shape';
 import { fanInUniform, type Init } from './init';
 import * as F from './ops/functional';

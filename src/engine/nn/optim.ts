@@ -5,7 +5,8 @@
  * the caller in float64, so a schedule needs no recompilation. The update follows
  * PyTorch's Adam/AdamW exactly (same eps placement, bias-corrected step size).
  */
-import type { Graph, Tensor } from './graph';
+import type { Graph } from './graph';
+import type { Tensor } from './ir';
 import * as F from './ops/functional';
 
 export interface AdamConfig {

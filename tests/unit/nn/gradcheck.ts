@@ -6,7 +6,7 @@
  * directions at a larger eps with a matching tolerance.
  */
 import ort from 'onnxruntime-node';
-import { gradients } from '../../../src/engine/nn/autodiff';
+import { differentiate } from '../../../src/engine/nn/autodiff';
 import { emitModel } from '../../../src/engine/nn/emit';
 import { Graph, type Tensor } from '../../../src/engine/nn/graph';
 import { Rng } from '../../../src/engine/nn/init';
@@ -64,13 +64,21 @@ export async function gradCheck(c: GradCheckCase, seed = 7): Promise<GradCheckRe
   const r = g.constant(Array.from({ length: y.size }, () => 2 * rng.next() - 1), y.shape);
   const loss = F.reduceSum(F.mul(y, r));
   const diff = inputs.filter((i) => !i.constant);
-  const grads = gradients(loss, diff.map((i) => i.tensor));
-  grads.forEach((gr, k) => {
+  const absLoss = F.reduceSum(F.abs(F.mul(y, r)));
+  const nodesBefore = g.nodes.length;
+  // The backward pass is built on a copy: the forward graph g stays as it was.
+  const bw = differentiate(g, [loss], diff.map((i) => i.tensor));
+  if (g.nodes.length !== nodesBefore) throw new Error('differentiate changed its input graph');
+  bw.grads.forEach((gr, k) => {
     if (!gr) throw new Error(`no gradient for ${diff[k].tensor.name}`);
   });
   const ins = inputs.map((i) => ({ name: i.tensor.name!, tensor: i.tensor }));
-  const absLoss = F.reduceSum(F.abs(F.mul(y, r)));
-  const full = await ort.InferenceSession.create(emitModel(g, { inputs: ins, outputs: [{ name: 'loss', tensor: loss }, { name: 'abs_loss', tensor: absLoss }, ...grads.map((gr, k) => ({ name: `grad_${k}`, tensor: gr! }))] }));
+  const full = await ort.InferenceSession.create(
+    emitModel(bw.graph, {
+      inputs: ins.map((i) => ({ name: i.name, tensor: bw.map(i.tensor) })),
+      outputs: [{ name: 'loss', tensor: bw.map(loss) }, { name: 'abs_loss', tensor: bw.map(absLoss) }, ...bw.grads.map((gr, k) => ({ name: `grad_${k}`, tensor: gr! }))],
+    }),
+  );
   const fwd = await ort.InferenceSession.create(emitModel(g, { inputs: ins, outputs: [{ name: 'loss', tensor: loss }] }));
   const feeds = (over?: Map<string, Float64Array>) => {
     const f: Record<string, ort.Tensor> = {};

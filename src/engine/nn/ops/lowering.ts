@@ -7,15 +7,15 @@
  * - resize gradient: the transpose of the interpolation matrix, as MatMul (or a
  *   sum-pool for integer-factor nearest upsampling).
  */
-import type { Tensor } from '../graph';
+import type { Tensor } from '../ir';
 import { sizeOf, shapeEq, type Shape } from '../shape';
 import * as F from './functional';
 
 export interface ConvAttrs {
-  strides: number[];
-  pads: number[];
-  dilations: number[];
-  group: number;
+  readonly strides: readonly number[];
+  readonly pads: readonly number[];
+  readonly dilations: readonly number[];
+  readonly group: number;
 }
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, k) => k + from);
