@@ -19,6 +19,8 @@ export interface SessionOptions {
   provider?: ProviderChoice;
   /** Intra-op threads (default: ONNX Runtime's choice, one per core). */
   threads?: number;
+  /** Per-op profiling: ONNX Runtime writes `<prefix>_<date>.json` when the session ends profiling (see profile.ts). */
+  profilePrefix?: string;
 }
 
 export interface CreatedSession {
@@ -31,13 +33,14 @@ export interface CreatedSession {
 /** Order tried by 'auto': the GPUs first, CPU always works. */
 const AUTO_ORDER: ProviderName[] = ['cuda', 'webgpu', 'cpu'];
 
-function ortOptions(provider: ProviderName, threads?: number, quiet = false): ort.InferenceSession.SessionOptions {
+function ortOptions(provider: ProviderName, threads?: number, quiet = false, profilePrefix?: string): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     // Probing expects failures; keep ONNX Runtime's own error log out of the console.
     ...(quiet ? { logSeverityLevel: 4 as const } : {}),
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
   };
 }
 
@@ -129,7 +132,7 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
   for (const p of candidates) {
     try {
       // GPU attempts may fail (we report why); keep ONNX Runtime's own error log quiet for them.
-      const o = ortOptions(p, opts.threads, p !== 'cpu');
+      const o = ortOptions(p, opts.threads, p !== 'cpu', opts.profilePrefix);
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
       return { session, provider: p, ...(reason ? { fallbackReason: reason } : {}) };
     } catch (err) {

@@ -7,6 +7,7 @@
  * discriminator, G step the generator, each with the other frozen).
  */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { writeFileAtomic } from '../util/atomic-file';
 import { compileTrainStep, type CompiledGraph, type TrainStepSpec } from './compile';
@@ -119,6 +120,8 @@ export interface TrainerOptions {
   threads?: number;
   /** Write state updates into preallocated tensors (default true). */
   reuseBuffers?: boolean;
+  /** Profile every op of every run into `<profileDir>/<graph>_<date>.json` (ONNX Runtime's trace format; see profile.ts). */
+  profileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -164,7 +167,8 @@ export class Trainer {
     for (const [name, g] of Object.entries(opts.graphs)) {
       const compiled = 'model' in g ? g : compileTrainStep(g);
       for (const s of compiled.state) opts.params.ensure(s.key, s.shape, s.init);
-      const created = await createSession(compiled.model, { provider: opts.provider ?? 'cpu', threads: opts.threads });
+      const profilePrefix = opts.profileDir ? path.join(opts.profileDir, name) : undefined;
+      const created = await createSession(compiled.model, { provider: opts.provider ?? 'cpu', threads: opts.threads, profilePrefix });
       if (runtimes.size === 0) opts.log?.(describeChoice(opts.provider ?? 'cpu', created));
       provider = created.provider;
       runtimes.set(name, { compiled, session: created.session, provider: created.provider });
@@ -276,6 +280,11 @@ export class Trainer {
     const extra: Record<string, string> = {};
     for (const [k, v] of Object.entries(md)) if (!['format', 'steps', 'optimizers', 'seed', 'identity', 'config'].includes(k)) extra[k] = v;
     return { identity: md.identity, config: md.config !== undefined ? JSON.parse(md.config) : undefined, steps, extra };
+  }
+
+  /** Ends profiling (sessions created with `profileDir`); the profile files are then in that folder, one per graph. */
+  endProfiling(): void {
+    for (const r of this.graphs.values()) r.session.endProfiling();
   }
 
   async dispose(): Promise<void> {
