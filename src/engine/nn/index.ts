@@ -47,7 +47,7 @@ export { l1Loss, mseLoss, lsganLoss, bceWithLogits, featureMatchingLoss, ssim, m
 export { adam, adamw, stepScalars, type AdamConfig, type OptimizerConfig } from './optim';
 export { compileTrainStep, compileForward, type CompiledGraph, type TrainStepSpec } from './compile';
 export { emitModel } from './emit';
-export { ParameterStore, Trainer, type TrainerOptions, type StepOptions, type CheckpointMetadata, type LoadedCheckpoint, type Feed } from './trainer';
+export { ParameterStore, Trainer, type TrainerOptions, type StateMode, type StepOptions, type CheckpointMetadata, type LoadedCheckpoint, type Feed } from './trainer';
 export { exportInference, InferenceRunner, type ExportOptions, type RunnerOptions } from './export';
 export { probeProviders, createSession, describeChoice, type ProviderName, type ProviderChoice, type ProviderProbe } from './providers';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor } from './safetensors';

@@ -21,7 +21,15 @@ export interface SessionOptions {
   threads?: number;
   /** Per-op profiling: ONNX Runtime writes `<prefix>_<date>.json` when the session ends profiling (see profile.ts). */
   profilePrefix?: string;
+  /**
+   * Where ONNX Runtime leaves each output, given the provider finally chosen (IO binding):
+   * 'gpu-buffer' keeps it on the WebGPU device, to be fed back as an input without a copy.
+   */
+  outputLocations?: (provider: ProviderName) => Record<string, OutputLocation> | undefined;
 }
+
+/** 'gpu-buffer' works with the WebGPU provider only (onnxruntime-node binds device outputs as WebGPU buffers). */
+export type OutputLocation = 'cpu' | 'gpu-buffer';
 
 export interface CreatedSession {
   session: ort.InferenceSession;
@@ -132,7 +140,8 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
   for (const p of candidates) {
     try {
       // GPU attempts may fail (we report why); keep ONNX Runtime's own error log quiet for them.
-      const o = ortOptions(p, opts.threads, p !== 'cpu', opts.profilePrefix);
+      const locations = opts.outputLocations?.(p);
+      const o = { ...ortOptions(p, opts.threads, p !== 'cpu', opts.profilePrefix), ...(locations ? { preferredOutputLocation: locations } : {}) };
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
       return { session, provider: p, ...(reason ? { fallbackReason: reason } : {}) };
     } catch (err) {

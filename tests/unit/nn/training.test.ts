@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, F, Graph, InferenceRunner, LeakyReLU, Linear, ParameterStore, ReLU, Rng,
-  Sequential, Tanh, Trainer, adam, adamw, compileForward, exportInference, lsganLoss, mseLoss,
+  Sequential, Tanh, Trainer, adam, adamw, compileForward, exportInference, lsganLoss, mseLoss, type StateMode,
 } from '../../../src/engine/nn';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'nn-train-'));
@@ -130,9 +130,10 @@ function ganBatch(rng: Rng, N = 8) {
   return { z, real };
 }
 
-async function ganTrainer(seed: number, reuseBuffers = true) {
+async function ganTrainer(seed: number, stateMode: StateMode = 'host') {
   const { dSpec, gSpec } = ganGraphs();
-  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), reuseBuffers });
+  // 'device' runs the IO-binding path with CPU outputs standing in for GPU buffers (no GPU here).
+  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), stateMode, deviceOutputLocation: 'cpu' });
 }
 
 describe('GAN training and checkpoints', () => {
@@ -156,19 +157,29 @@ describe('GAN training and checkpoints', () => {
     await trainer.dispose();
   });
 
-  it('double-buffered state updates give the same result as fresh output tensors', async () => {
-    const a = await ganTrainer(31, true), b = await ganTrainer(31, false);
-    const ra = new Rng(32), rb = new Rng(32);
+  it('state kept as fresh outputs, in preallocated buffers or on the device gives the same result', async () => {
+    const modes: StateMode[] = ['host', 'host-preallocated', 'device'];
+    const trainers = await Promise.all(modes.map((m) => ganTrainer(31, m)));
+    const rngs = modes.map(() => new Rng(32));
     for (let s = 0; s < 3; s++) {
-      for (const [t, r] of [[a, ra], [b, rb]] as const) {
-        const batch = ganBatch(r);
+      for (const [k, t] of trainers.entries()) {
+        const batch = ganBatch(rngs[k]);
         await t.step('d', batch);
         await t.step('g', batch);
       }
     }
-    for (const k of a.params.keys()) expect(Array.from(a.params.get(k)), k).toEqual(Array.from(b.params.get(k)));
-    await a.dispose();
-    await b.dispose();
+    const dev = trainers[2].params;
+    expect(dev.onDevice).toBe(true);
+    expect(() => dev.get('generator.0.weight')).toThrow(/on the GPU: await store.sync\(\)/);
+    await dev.sync();
+    expect(dev.onDevice).toBe(false);
+    for (const t of trainers.slice(1)) for (const k of trainers[0].params.keys()) expect(Array.from(t.params.get(k)), k).toEqual(Array.from(trainers[0].params.get(k)));
+    // After a sync the next step uploads the state again and trains on.
+    const batch = ganBatch(rngs[0]);
+    for (const t of [trainers[0], trainers[2]]) await t.step('g', batch);
+    await dev.sync();
+    expect(Array.from(dev.get('generator.0.weight'))).toEqual(Array.from(trainers[0].params.get('generator.0.weight')));
+    for (const t of trainers) await t.dispose();
   });
 
   it('a checkpoint round trip resumes bit-identically', async () => {
