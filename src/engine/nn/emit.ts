@@ -116,6 +116,15 @@ export function emitModel(graph: Graph, opts: EmitOptions): Uint8Array {
     scalar(value, dtype) {
       return addConst(`s|${dtype}|${value}`, (name) => ({ name, dims: [], dataType: ONNX_DTYPE[dtype], rawData: bytesOf(typedOf(dtype, [value])) }));
     },
+    filled(value, length, dtype) {
+      return addConst(`f|${dtype}|${length}|${value}`, (name) => ({ name, dims: [length], dataType: ONNX_DTYPE[dtype], rawData: bytesOf(typedOf(dtype, new Array<number>(length).fill(value))) }));
+    },
+    temp(hint) {
+      let name = `${hint}_${nodes.length}`;
+      while (used.has(name)) name += '_';
+      used.add(name);
+      return name;
+    },
     node(opType, inputs, outputs, attrs = {}) {
       // Module path in the node name: profiles and ORT errors then point at the layer.
       nodes.push({ name: `${scope}/${opType}_${nodes.length}`, opType, inputs, outputs, attributes: Object.entries(attrs).map(([k, v]) => toAttr(k, v)) });

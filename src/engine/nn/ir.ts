@@ -130,6 +130,10 @@ export interface OnnxEmitter {
   int64(values: readonly number[]): string;
   /** Name of a 0-d constant of the given dtype. */
   scalar(value: number, dtype: DType): string;
+  /** Name of a 1-d constant of `length` copies of `value`. */
+  filled(value: number, length: number, dtype: DType): string;
+  /** A fresh value name for an intermediate of a lowering that emits several nodes. */
+  temp(hint: string): string;
   node(opType: string, inputs: string[], outputs: string[], attrs?: Record<string, OnnxAttr>): void;
 }
 

@@ -170,18 +170,13 @@ class BatchNormNd extends Module {
       if (bias) shift = F.add(shift, bias);
       return F.add(F.mul(x, F.reshape(scale, cs)), F.reshape(shift, cs));
     }
-    const axes = x.shape.map((_, k) => k).filter((k) => k !== 1);
     const n = x.size / C;
     if (n < 2) g.fail(`BatchNorm in training needs more than one value per channel, got ${fmtShape(x.shape)}`);
-    const mean = F.reduceMean(x, axes, true);
-    const xc = F.sub(x, mean);
-    const varB = F.reduceMean(F.mul(xc, xc), axes, true);
-    const inv = F.div(1, F.sqrt(F.add(varB, eps)));
-    let y = F.mul(xc, weight ? F.mul(inv, F.reshape(weight, cs)) : inv);
-    if (bias) y = F.add(y, F.reshape(bias, cs));
+    // One fused op for the batch statistics and the normalisation; its gradient is in closed form.
+    const [y, mean, varB] = F.batchNormTrain(x, weight, bias, eps);
     const m = this.opts.momentum ?? 0.1;
-    g.updateBuffer(runMean, F.add(F.mul(runMean, 1 - m), F.mul(F.reshape(mean, [C]), m)));
-    g.updateBuffer(runVar, F.add(F.mul(runVar, 1 - m), F.mul(F.reshape(varB, [C]), (m * n) / (n - 1))));
+    g.updateBuffer(runMean, F.add(F.mul(runMean, 1 - m), F.mul(mean, m)));
+    g.updateBuffer(runVar, F.add(F.mul(runVar, 1 - m), F.mul(varB, (m * n) / (n - 1))));
     return y;
   }
 }

@@ -136,6 +136,37 @@ async function ganTrainer(seed: number, stateMode: StateMode = 'host') {
   return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), stateMode, deviceOutputLocation: 'cpu' });
 }
 
+describe('optimisers', () => {
+  it('Adam and AdamW steps equal PyTorch\'s update rule (float64 reference)', async () => {
+    for (const [name, cfg] of [['adam', adam({ lr: 0.1, betas: [0.8, 0.95], weightDecay: 0.05 })], ['adamw', adamw({ lr: 0.05, weightDecay: 0.1 })]] as const) {
+      const g = new Graph(name);
+      const p = g.param('p', [4], { kind: 'constant', value: 0.5 });
+      const c = g.input('c', [4]);
+      const loss = F.reduceSum(F.mul(F.mul(p, p), c)); // dL/dp = 2 p c
+      const params = new ParameterStore(1);
+      const trainer = await Trainer.create({ graphs: { s: { graph: g, loss, trainable: ['p'], optimizer: cfg } }, params });
+      const cv = Float32Array.of(1, -2, 0.5, 3);
+      const ref = [0.5, 0.5, 0.5, 0.5], m = [0, 0, 0, 0], v = [0, 0, 0, 0];
+      const [b1, b2] = cfg.betas;
+      for (let t = 1; t <= 4; t++) {
+        await trainer.step('s', { c: cv });
+        for (let k = 0; k < 4; k++) {
+          let grad = 2 * ref[k] * cv[k];
+          if (cfg.kind === 'adamw') ref[k] *= 1 - cfg.lr * cfg.weightDecay;
+          else grad += cfg.weightDecay * ref[k];
+          m[k] = b1 * m[k] + (1 - b1) * grad;
+          v[k] = b2 * v[k] + (1 - b2) * grad * grad;
+          const denom = Math.sqrt(v[k]) / Math.sqrt(1 - b2 ** t) + cfg.eps;
+          ref[k] -= (cfg.lr / (1 - b1 ** t)) * (m[k] / denom);
+        }
+      }
+      const got = Array.from(params.get('p'));
+      got.forEach((x, k) => expect(x, `${name} p[${k}]`).toBeCloseTo(ref[k], 5));
+      await trainer.dispose();
+    }
+  });
+});
+
 describe('GAN training and checkpoints', () => {
   it('alternating D and G steps update only their own parameters', async () => {
     const trainer = await ganTrainer(5);

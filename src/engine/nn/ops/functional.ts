@@ -99,6 +99,23 @@ export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, op
   return x.graph.op1('ConvTranspose', bias ? [x, w, bias] : [x, w], convAttrs(x, { ...opts, output_padding: opts.outputPadding ?? new Array(d).fill(0) }));
 }
 
+/**
+ * Batch normalisation statistics and output in training mode (channels on axis 1):
+ * [y, batch mean, biased batch variance]; weight and bias default to 1 and 0.
+ */
+export function batchNormTrain(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, epsilon: number): [Tensor, Tensor, Tensor] {
+  const C = x.shape[1];
+  const w = weight ?? x.graph.constant(new Array<number>(C).fill(1), [C], x.dtype);
+  const b = bias ?? x.graph.constant(new Array<number>(C).fill(0), [C], x.dtype);
+  const [y, mean, variance] = x.graph.op('BatchNormTrain', [x, w, b], { epsilon });
+  return [y, mean, variance];
+}
+
+/** x * scale + shift with per-channel (axis 1) scale and shift [C], in one pass. */
+export function scaleShift(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
+  return x.graph.op1('ScaleShift', [x, scale, shift]);
+}
+
 /** Reshape; one dimension may be -1 and 0 keeps the input's dimension. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = shape.map((d, k) => (d === 0 ? x.shape[k] : d));

@@ -123,6 +123,49 @@ function convShape(x: Tensor[], a: ConvAttrs & { output_padding?: readonly numbe
   return [{ shape: [inp.shape[0], O, ...spatial], dtype: sameType(x) }];
 }
 
+/**
+ * Gradients of BatchNormTrain (x, weight, bias -> y, mean, var) in closed form: with
+ * r = 1/sqrt(var + eps), n values per channel, dgamma = r (sum(dy x) - mean sum(dy)) and
+ * dx = k1 dy + k2 x + k3 per channel (k1 = w r, k2 = -k1 r dgamma / n, k3 = -k1 sum(dy)/n - k2 mean):
+ * two reductions, and dx in three passes (one Mul, one ScaleShift, one Add).
+ */
+function batchNormGrad(x: Tensor, w: Tensor, mean: Tensor, variance: Tensor, dys: (Tensor | undefined)[], needs: boolean[], eps: number): (Tensor | undefined)[] {
+  const [dyIn, dMean, dVar] = dys;
+  const C = x.shape[1];
+  const n = x.size / C;
+  const axes = x.shape.map((_, k) => k).filter((k) => k !== 1);
+  const cs = x.shape.map((d, k) => (k === 1 ? d : 1));
+  const r = F.div(1, F.sqrt(F.add(variance, eps)));
+  let dx: Tensor | undefined, dgamma: Tensor | undefined, sumDy: Tensor | undefined;
+  let k2: Tensor | undefined, k3: Tensor | undefined;
+  if (dyIn) {
+    sumDy = F.reduceSum(dyIn, axes);
+    dgamma = F.mul(r, F.sub(F.reduceSum(F.mul(dyIn, x), axes), F.mul(mean, sumDy)));
+    if (needs[0]) {
+      const k1 = F.mul(w, r);
+      k2 = F.neg(F.mul(F.mul(k1, r), F.div(dgamma, n)));
+      k3 = F.sub(F.neg(F.mul(k1, F.div(sumDy, n))), F.mul(k2, mean));
+      dx = F.mul(dyIn, F.reshape(k1, cs));
+    }
+  }
+  if (needs[0] && (dMean || dVar)) {
+    // mean = sum(x)/n adds dMean/n everywhere; var = sum((x - mean)^2)/n adds 2 dVar (x - mean)/n.
+    const zero = F.mul(mean, 0);
+    let a = k2 ?? zero, c = k3 ?? zero;
+    if (dMean) c = F.add(c, F.div(dMean, n));
+    if (dVar) {
+      a = F.add(a, F.mul(dVar, 2 / n));
+      c = F.sub(c, F.mul(F.mul(dVar, 2 / n), mean));
+    }
+    [k2, k3] = [a, c];
+  }
+  if (needs[0] && k2 && k3) {
+    const affine = F.scaleShift(x, k2, k3);
+    dx = dx ? F.add(dx, affine) : affine;
+  }
+  return [needs[0] ? dx : undefined, needs[1] ? dgamma : undefined, needs[2] ? sumDy : undefined];
+}
+
 const biasGrad = (dy: Tensor) => F.reduceSum(dy, [0, ...range(dy.rank - 2, 2)]);
 
 const RESIZE_MODES = ['nearest', 'linear'];
@@ -426,6 +469,70 @@ export const OPS: OpTable = {
         coordinate_transformation_mode: { string: ctm },
         nearest_mode: { string: 'floor' },
       });
+    },
+  }),
+
+  // ------------------------------------------------------------ normalisation
+  BatchNormTrain: defineOp({
+    // Outputs y, the batch mean and the batch (biased) variance per channel (axis 1).
+    attrs: { epsilon: 'float' },
+    infer: (x) => {
+      arity(x, 3);
+      const [inp, w, b] = x;
+      check(inp.rank >= 2, `expected an input [N,C,...], got ${fmtShape(inp.shape)}`);
+      const C = inp.shape[1];
+      check(shapeEq(w.shape, [C]) && shapeEq(b.shape, [C]), `weight ${fmtShape(w.shape)} and bias ${fmtShape(b.shape)} should be [${C}]`);
+      check(inp.size / C > 1, `needs more than one value per channel, got ${fmtShape(inp.shape)}`);
+      const dtype = sameType(x);
+      return [{ shape: inp.shape, dtype }, { shape: [C], dtype }, { shape: [C], dtype }];
+    },
+    grad: ({ x, ys, dys, needs, attrs }) => batchNormGrad(x[0], x[1], ys[1], ys[2], dys, needs, attrs.epsilon),
+    // ONNX BatchNormalization in training mode with momentum 0 returns the batch statistics as its
+    // "running" outputs: one fused kernel for the statistics and the normalisation. ONNX Runtime
+    // writes those outputs into the buffers of the input mean and variance (it aliases them), so
+    // they must not be shared constants (its optimiser merges equal initializers): they are made
+    // here from a slice of this node's own input, which nothing else reads.
+    onnx: (n, a, e) => {
+      const [x] = n.inputs;
+      const C = x.shape[1];
+      const r = x.rank;
+      const first = e.temp('bn_first');
+      e.node('Slice', [e.name(x), e.int64(new Array<number>(r).fill(0)), e.int64(x.shape.map((d, k) => (k === 1 ? d : 1)))], [first]);
+      const flat = e.temp('bn_first_c');
+      e.node('Reshape', [first, e.int64([C])], [flat]);
+      const zeros = e.temp('bn_mean_in');
+      e.node('Mul', [flat, e.scalar(0, x.dtype)], [zeros]);
+      const ones = e.temp('bn_var_in');
+      e.node('Add', [zeros, e.scalar(1, x.dtype)], [ones]);
+      e.node('BatchNormalization', [...n.inputs.map((t) => e.name(t)), zeros, ones], n.outputs.map((t) => e.name(t)), {
+        epsilon: { float: a.epsilon },
+        momentum: { float: 0 },
+        training_mode: { int: 1 },
+      });
+    },
+  }),
+  ScaleShift: defineOp({
+    // y = x * scale + shift per channel (axis 1), in one pass (ONNX BatchNormalization, inference form).
+    attrs: NO_ATTRS,
+    infer: (x) => {
+      arity(x, 3);
+      const C = x[0].shape[1];
+      check(x[0].rank >= 2 && shapeEq(x[1].shape, [C]) && shapeEq(x[2].shape, [C]), `expected x [N,C,...] with scale and shift [C], got ${x.map((t) => fmtShape(t.shape)).join(', ')}`);
+      return [{ shape: x[0].shape, dtype: sameType(x) }];
+    },
+    grad: ({ x, dy, needs }) => {
+      const axes = x[0].shape.map((_, k) => k).filter((k) => k !== 1);
+      const cs = x[0].shape.map((d, k) => (k === 1 ? d : 1));
+      return [
+        needs[0] ? F.mul(dy, F.reshape(x[1], cs)) : undefined,
+        needs[1] ? F.reduceSum(F.mul(dy, x[0]), axes) : undefined,
+        needs[2] ? F.reduceSum(dy, axes) : undefined,
+      ];
+    },
+    onnx: (n, _a, e) => {
+      const [x] = n.inputs;
+      const C = x.shape[1];
+      e.node('BatchNormalization', [...n.inputs.map((t) => e.name(t)), e.filled(0, C, x.dtype), e.filled(1, C, x.dtype)], [e.name(n.outputs[0])], { epsilon: { float: 0 } });
     },
   }),
 
