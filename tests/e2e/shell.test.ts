@@ -35,9 +35,18 @@ describe.skipIf(Boolean(skipNoChromium))(`studio shell in Chromium${skipNoChromi
     mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
     copyFileSync(shot, path.join(repoRoot, 'docs/images/studio-shell.png'));
 
+    // Where networks run: CPU by default; GPUs this machine cannot drive say so (app.doctor); the choice is remembered.
+    const device = page.getByTestId('device-select');
+    expect(await device.inputValue()).toBe('cpu');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=device-select] option')].some((o) => o.textContent?.startsWith('Auto (')));
+    const labels = await device.locator('option').allTextContents();
+    expect(labels.some((l) => /^Auto \((CPU|GPU)/.test(l))).toBe(true);
+    await device.selectOption('auto');
+
     await page.reload();
     await page.getByTestId('workspace').waitFor();
     await expect(page.getByTestId('project-name').textContent()).resolves.toBe('Launch video');
+    expect(await page.getByTestId('device-select').inputValue()).toBe('auto');
     await screenshot(page, 'studio-shell-after-reload');
 
     // Back to the start screen: the project is listed under Recent.

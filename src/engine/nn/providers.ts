@@ -122,6 +122,11 @@ export function probeProviders(): Promise<ProviderProbe[]> {
   return probeCache;
 }
 
+/** The provider 'auto' takes, given a probe: the first available of cuda, webgpu, cpu. */
+export function autoProvider(probes: ProviderProbe[]): ProviderName {
+  return AUTO_ORDER.find((p) => probes.find((q) => q.name === p)?.available) ?? 'cpu';
+}
+
 /**
  * Creates a session with the requested provider, falling back to CPU with a reason.
  * 'auto' takes the first available of cuda, webgpu, cpu (per the probe).
