@@ -80,7 +80,7 @@ class TorchStepper {
     return JSON.parse(r.value) as Record<string, number | string | boolean>;
   }
 
-  async request(cmd: 'step' | 'infer'): Promise<Record<string, number>> {
+  async request(cmd: 'step' | 'infer' | `threads ${number}`): Promise<Record<string, number>> {
     this.child.stdin.write(`${cmd}\n`);
     return (await this.next()) as Record<string, number>;
   }
@@ -154,6 +154,29 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
   // Paired ratios: step s of the engine against step s of PyTorch (the same moment's load).
   const ratios = pt.map((p, k) => engStep[k] / (p.d + p.g));
   const loadNote = `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores while measuring`;
+
+  // Load-robust: one thread on each side and the CPU time a step takes (no waiting between threads,
+  // and time spent descheduled by other processes does not count).
+  const cpuSteps = ctx.quick ? 1 : 3;
+  const single = await Trainer.create({ graphs: { d: dStep, g: gStep }, params: new ParameterStore(1), provider: 'cpu', threads: 1 });
+  await single.step('d', b);
+  await single.step('g', b);
+  const engCpu: number[] = [];
+  const ptCpu: number[] = [];
+  if (typeof torch !== 'string') {
+    await torch.stepper.request('threads 1');
+    await torch.stepper.request('step');
+  }
+  for (let s = 0; s < cpuSteps; s++) {
+    const c0 = process.cpuUsage();
+    await single.step('d', b);
+    await single.step('g', b);
+    const c = process.cpuUsage(c0);
+    engCpu.push((c.user + c.system) / 1000);
+    if (typeof torch !== 'string') ptCpu.push((await torch.stepper.request('step')).cpu_ms);
+  }
+  await single.dispose();
+  ctx.log(`one thread each, CPU time per step: engine ${engCpu.map((x) => x.toFixed(0)).join(', ')} ms; PyTorch ${ptCpu.map((x) => x.toFixed(0)).join(', ')} ms`);
 
   // Where the time goes: one profiled D and G step in separate sessions (profiling slows them a little).
   const profDir = path.join(ctx.tmpDir, 'profile');
@@ -236,6 +259,13 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
         note: `best vs best; paired step by step: median ${[...ratios].sort((x, y) => x - y)[Math.floor(ratios.length / 2)].toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); D ${(engBest.d / ptBest.d).toFixed(2)}x, G ${(engBest.g / ptBest.g).toFixed(2)}x`,
       },
     );
+    figures.push({
+      name: 'engine / PyTorch CPU time per step, one thread each',
+      value: best(engCpu) / best(ptCpu),
+      unit: 'x',
+      goal: '<= 1.0x',
+      note: `best of ${cpuSteps}: engine ${best(engCpu).toFixed(0)} ms, PyTorch ${best(ptCpu).toFixed(0)} ms of process CPU time per D+G step (the figure least disturbed by other load: nobody waits for a descheduled thread)`,
+    });
   } else figures.push({ name: 'PyTorch training step, same model and batch', value: NaN, unit: 'ms', note: ptSide });
   figures.push(
     {

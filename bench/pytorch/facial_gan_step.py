@@ -15,8 +15,9 @@ and the BLAS library the process loaded.
 Run with Debian's python3-torch: /usr/bin/python3 facial_gan_step.py --steps 4 --threads 2 --window 128
 
 With --serve (used by bench/nn.bench.ts) it prints the model info as one JSON line, then
-answers each line on stdin: "step" runs one training step and prints {"d_ms", "g_ms"};
-"infer" prints {"infer_ms"} (best of 20, eval mode). The bench alternates its own steps
+answers each line on stdin: "step" runs one training step and prints {"d_ms", "g_ms",
+"cpu_ms"} (cpu_ms: the process's CPU time, all threads); "threads N" sets the thread
+count; "infer" prints {"infer_ms"} (best of 20, eval mode). The bench alternates its own steps
 with these, so that other load on a shared machine hits both sides alike.
 """
 import argparse
@@ -173,6 +174,7 @@ def main():
     target = 0.5 * torch.randn(n, L, PARAMS)
 
     def step():
+        c0 = time.process_time()
         t0 = time.perf_counter()
         # D step: the generator runs in training mode (batch statistics) but is not differentiated.
         with torch.no_grad():
@@ -191,6 +193,7 @@ def main():
         opt_g.step()
         D.requires_grad_(True)
         t2 = time.perf_counter()
+        step.cpu_ms = (time.process_time() - c0) * 1000
         return (t1 - t0) * 1000, (t2 - t1) * 1000
 
     def info():
@@ -223,7 +226,10 @@ def main():
             cmd = line.strip()
             if cmd == 'step':
                 d_ms, g_ms = step()
-                print(json.dumps({'d_ms': d_ms, 'g_ms': g_ms}), flush=True)
+                print(json.dumps({'d_ms': d_ms, 'g_ms': g_ms, 'cpu_ms': step.cpu_ms}), flush=True)
+            elif cmd.startswith('threads '):
+                torch.set_num_threads(int(cmd.split()[1]))
+                print(json.dumps({'threads': torch.get_num_threads()}), flush=True)
             elif cmd == 'infer':
                 print(json.dumps({'infer_ms': infer_ms()}), flush=True)
             elif cmd in ('', 'quit'):

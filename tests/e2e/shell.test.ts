@@ -38,9 +38,7 @@ describe.skipIf(Boolean(skipNoChromium))(`studio shell in Chromium${skipNoChromi
     // Where networks run: CPU by default; GPUs this machine cannot drive say so (app.doctor); the choice is remembered.
     const device = page.getByTestId('device-select');
     expect(await device.inputValue()).toBe('cpu');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=device-select] option')].some((o) => o.textContent?.startsWith('Auto (')));
-    const labels = await device.locator('option').allTextContents();
-    expect(labels.some((l) => /^Auto \((CPU|GPU)/.test(l))).toBe(true);
+    await expect.poll(async () => (await device.locator('option').allTextContents()).find((l) => l.startsWith('Auto (')), { timeout: 20_000 }).toMatch(/^Auto \((CPU|GPU)/);
     await device.selectOption('auto');
 
     await page.reload();
