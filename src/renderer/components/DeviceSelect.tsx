@@ -24,8 +24,9 @@ export function DeviceSelect() {
   const current = options.find((o) => o.value === state.device);
   return (
     <label className="device-select muted small" title={current?.reason ?? 'Where training, generation and export run. Auto takes a GPU when ONNX Runtime can drive one here, else the CPU.'}>
-      Run networks on{' '}
+      <span className="device-select__label">Run networks on</span>
       <select
+        className="input"
         value={state.device}
         data-testid="device-select"
         onChange={(e) => {
