@@ -38,7 +38,7 @@ export const command: CliCommand = {
     const first = r.points[0];
     const last = r.points[r.points.length - 1];
     io.out(`FACIAL-GAN trained on ${persona}: window ${r.window} frames, batch ${r.batch}, ${r.provider}`);
-    io.out(`  steps: ${r.steps} in total (${r.stepsThisRun} now${r.resumedFrom ? `, resumed from ${r.resumedFrom}` : ''}), ${r.secondsPerStep.toFixed(2)} s/step, ${r.seconds.toFixed(0)} s overall`);
+    io.out(`  steps: ${r.steps} in total (${r.stepsThisRun} now${r.resumedFrom ? `, resumed from ${r.resumedFrom}` : ''}), ${r.stepSeconds.toFixed(2)} s per D+G step (${r.secondsPerStep.toFixed(2)} s with validation and checkpoints), ${r.seconds.toFixed(0)} s overall`);
     if (first && last) io.out(`  generator loss ${first.g.toFixed(3)} -> ${last.g.toFixed(3)}; discriminator ${first.d.toFixed(3)} -> ${last.d.toFixed(3)}`);
     io.out(`  best validation loss ${r.bestVal.toFixed(4)} at step ${r.bestStep} (${r.stopReason})`);
     if (r.implicit) {
