@@ -85,7 +85,7 @@ export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
       note: 'frames are streamed from ffmpeg, at most two chunks of 10 per tracking thread in flight; each tracking thread holds its own models (~100 MB) until tracking ends; landmarks are kept for the whole clip (5.7 KB per frame)',
     },
     {
-      name: 'Persona fit: median reprojection error vs tracked landmarks (AOC)',
+      name: 'Persona fit residual: median distance of the fitted model from the tracked landmarks it was fitted to (AOC; not an accuracy)',
       value: report.fit.reprojectionPx.median,
       unit: 'px',
     },

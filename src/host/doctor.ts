@@ -66,12 +66,16 @@ function checkElectron(): DoctorReport['electron'] {
 
 export async function runDoctor(): Promise<DoctorReport> {
   const ort = requireCjs('onnxruntime-node') as { env: { versions: { node: string } } };
-  const { probeProviders } = await import('../engine/nn/providers');
+  const { probeProviders, autoProvider } = await import('../engine/nn/providers');
   const providers = await probeProviders();
   const [ffmpeg, ffprobe] = await Promise.all([binaryVersion(ffmpegPath), binaryVersion(ffprobePath)]);
   return {
     app: { version: appVersion(), node: process.version, platform: `${process.platform}-${process.arch}` },
-    onnxruntime: { version: ort.env.versions.node, providers: providers.map((p) => ({ name: p.name, available: p.available, ...(p.reason ? { reason: p.reason } : {}) })) },
+    onnxruntime: {
+      version: ort.env.versions.node,
+      providers: providers.map((p) => ({ name: p.name, available: p.available, ...(p.reason ? { reason: p.reason } : {}) })),
+      auto: autoProvider(providers),
+    },
     ffmpeg,
     ffprobe,
     faceModels: checkFaceModels(),

@@ -87,7 +87,7 @@ export const JOB_KINDS: KindMap = {
     async run(req, opts) {
       const { trainGan } = await import('../engine/gan');
       const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
-      const r = await trainGan(persona!.dir, { steps: req.steps, signal: opts.signal, onProgress: opts.onProgress });
+      const r = await trainGan(persona!.dir, { steps: req.steps, device: req.device, signal: opts.signal, onProgress: opts.onProgress });
       // The loss curve went out with the progress events; the result stays small.
       return { ...r, points: undefined, curve: r.points.filter((q) => q.val !== undefined) };
     },
@@ -104,6 +104,7 @@ export const JOB_KINDS: KindMap = {
         prior: req.prior,
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
         mediaId: media!.id,
+        device: req.device,
         signal: opts.signal,
         onProgress: opts.onProgress,
       });
@@ -155,7 +156,7 @@ export const JOB_KINDS: KindMap = {
         audio: media!.file,
         curves: curves ? path.join(req.projectDir, curves.path) : undefined,
         out: path.join(req.projectDir, 'renders', `${id}.mp4`),
-        preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto',
+        preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
         // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
         quality: true,
         signal: opts.signal, onProgress: opts.onProgress,

@@ -21,9 +21,22 @@ export type RecentProject = z.infer<typeof RecentProject>;
 
 export const ProviderStatus = z.object({ name: z.string(), available: z.boolean(), reason: z.string().optional() });
 
+/**
+ * Where networks run: 'auto' takes the first of CUDA, WebGPU, CPU that ONNX Runtime
+ * can drive here (falling back to the CPU with a reason); the others ask for one.
+ */
+export const Device = z.enum(['auto', 'cpu', 'webgpu', 'cuda']);
+export type Device = z.infer<typeof Device>;
+export const DEVICES = Device.options;
+
 export const DoctorReport = z.object({
   app: z.object({ version: z.string(), node: z.string(), platform: z.string() }),
-  onnxruntime: z.object({ version: z.string(), providers: z.array(ProviderStatus) }),
+  onnxruntime: z.object({
+    version: z.string(),
+    providers: z.array(ProviderStatus),
+    /** The provider the device choice 'auto' uses on this machine. */
+    auto: z.enum(['cpu', 'webgpu', 'cuda']).optional(),
+  }),
   ffmpeg: z.object({ found: z.boolean(), path: z.string().optional(), version: z.string().optional(), reason: z.string().optional() }),
   ffprobe: z.object({ found: z.boolean(), path: z.string().optional(), version: z.string().optional(), reason: z.string().optional() }),
   faceModels: z.object({ found: z.boolean(), dir: z.string().optional(), models: z.array(z.string()), reason: z.string().optional() }),
@@ -61,7 +74,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media.peaks'), projectDir: z.string(), mediaId: z.string() }),
   z.object({ kind: z.literal('persona.build'), projectDir: z.string(), mediaId: z.string(), name: z.string().min(1).max(200).optional() }),
   /** Train FACIAL-GAN on a persona of the project (resumes from its checkpoint). */
-  z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional() }),
+  z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional(), device: Device.optional() }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
   z.object({
     kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional(),
@@ -73,6 +86,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
      * this range of it into the open document.
      */
     range: z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).refine((r) => r.from <= r.to, 'from must not be after to').optional(),
+    device: Device.optional(),
   }),
   /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
   z.object({
@@ -80,7 +94,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
     steps: z.number().int().positive().max(1_000_000).optional(),
     size: z.union([z.literal(256), z.literal(512)]).optional(),
     config: z.enum(['cpu-small', 'gpu-full']).optional(),
-    device: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional(),
+    device: Device.optional(),
     restart: z.boolean().optional(),
   }),
   /** Export an MP4 of a persona saying a voice-over: with a curve document of the project, or curves generated on the fly. */
@@ -92,6 +106,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
     crf: z.number().int().min(0).max(51).optional(),
     /** Composite the textured 3D render even when a renderer is trained. */
     preview: z.boolean().optional(),
+    device: Device.optional(),
   }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;

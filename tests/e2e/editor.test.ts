@@ -135,7 +135,7 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     // The build report (persona.info) in the persona panel.
     const report = page.getByTestId('persona-report-build');
     await report.waitFor({ timeout: 30_000 });
-    expect(await report.textContent()).toMatch(/Frames tracked\d+(\.\d)? %.*Reprojectionmedian \d+\.\d+ px · p95 \d+\.\d+ px/);
+    expect(await report.textContent()).toMatch(/Frames tracked\d+(\.\d)? %.*Fit residualmedian \d+\.\d+ px · p95 \d+\.\d+ px/);
     expect(await page.getByTestId('gan-status').textContent()).toMatch(/Not trained/);
     await screenshot(page, 'persona-report');
   });

@@ -35,9 +35,16 @@ describe.skipIf(Boolean(skipNoChromium))(`studio shell in Chromium${skipNoChromi
     mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
     copyFileSync(shot, path.join(repoRoot, 'docs/images/studio-shell.png'));
 
+    // Where networks run: CPU by default; GPUs this machine cannot drive say so (app.doctor); the choice is remembered.
+    const device = page.getByTestId('device-select');
+    expect(await device.inputValue()).toBe('cpu');
+    await expect.poll(async () => (await device.locator('option').allTextContents()).find((l) => l.startsWith('Auto (')), { timeout: 20_000 }).toMatch(/^Auto \((CPU|GPU)/);
+    await device.selectOption('auto');
+
     await page.reload();
     await page.getByTestId('workspace').waitFor();
     await expect(page.getByTestId('project-name').textContent()).resolves.toBe('Launch video');
+    expect(await page.getByTestId('device-select').inputValue()).toBe('auto');
     await screenshot(page, 'studio-shell-after-reload');
 
     // Back to the start screen: the project is listed under Recent.

@@ -15,6 +15,7 @@ export const command: CliCommand = {
     io.out(`FACIAL Studio ${r.app.version}  (node ${r.app.node}, ${r.app.platform})`);
     io.out(`ONNX Runtime ${r.onnxruntime.version}`);
     for (const p of r.onnxruntime.providers) io.out(`  ${mark(p.available)} ${p.name.padEnd(7)} ${p.reason ?? ''}`);
+    io.out(`  device 'auto' uses ${r.onnxruntime.auto ?? 'cpu'} here; choose with --device auto|cpu|webgpu|cuda (train gan, train renderer, generate, render, eval) or in the studio's persona panel`);
     io.out(`${mark(r.ffmpeg.found)} ffmpeg  ${r.ffmpeg.version ?? ''} ${r.ffmpeg.path ?? r.ffmpeg.reason ?? ''}`);
     io.out(`${mark(r.ffprobe.found)} ffprobe ${r.ffprobe.version ?? ''} ${r.ffprobe.path ?? r.ffprobe.reason ?? ''}`);
     io.out(`${mark(r.faceModels.found)} face-tracking models ${r.faceModels.found ? `(${r.faceModels.models.join(', ')}) in ${r.faceModels.dir}` : r.faceModels.reason}`);

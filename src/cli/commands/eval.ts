@@ -1,17 +1,18 @@
 import { flagNumber, flagString, type CliCommand } from '../command';
 import { evaluateGan, formatEvalTable, ganPath } from '../../engine/gan';
-import type { ProviderChoice } from '../../engine/nn';
+import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 
 export const command: CliCommand = {
   path: ['eval'],
   summary: 'Evaluate FACIAL-GAN and the zero-training prior on the held-out part of a persona\'s clip',
-  usage: 'facial-studio eval --persona DIR [--seed N] [--device cpu|webgpu|cuda] [--json]\n  Writes DIR/gan/eval.json.',
+  usage: `facial-studio eval --persona DIR [--seed N] ${DEVICE_USAGE} [--json]\n  Writes DIR/gan/eval.json.`,
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
+    const device = deviceFlag(args);
     const bar = io.progress('eval');
     let r;
     try {
-      r = await evaluateGan(persona, { seed: flagNumber(args, 'seed', 1), device: (flagString(args, 'device') ?? 'cpu') as ProviderChoice, signal: io.signal, onProgress: bar.onProgress });
+      r = await evaluateGan(persona, { seed: flagNumber(args, 'seed', 1), device, signal: io.signal, onProgress: bar.onProgress });
     } finally {
       bar.done();
     }

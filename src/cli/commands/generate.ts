@@ -1,13 +1,13 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { generateCurves, writeCurves, IMPLICIT_MODES, type ImplicitMode } from '../../engine/gan';
 import { parseEncoderSpec } from '../../engine/audio';
-import type { ProviderChoice } from '../../engine/nn';
+import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 
 export const command: CliCommand = {
   path: ['generate'],
   summary: 'Generate expression, head-pose and blink curves for a voice-over (FACIAL-GAN, or the zero-training prior)',
   usage:
-    'facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--implicit model|prior|auto] [--seed N] [--device cpu|webgpu|cuda] [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n' +
+    `facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--implicit model|prior|auto] [--seed N] ${DEVICE_USAGE} [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n` +
     '  Uses the persona\'s trained FACIAL-GAN (gan/encoder.onnx, decoder.onnx); without one, or with --prior, the zero-training prior.\n' +
     '  --implicit: blinks and head pose of a trained model from the model, from the prior, or (auto, default) from the prior where the model did not learn them (gan/model.json).',
   async run(args, io) {
@@ -15,6 +15,7 @@ export const command: CliCommand = {
     const audio = flagString(args, 'audio', true);
     const out = flagString(args, 'out', true);
     if (!out.toLowerCase().endsWith('.json')) throw new UsageError(`--out should name a .json curve document, got "${out}"`);
+    const device = deviceFlag(args);
     const enc = flagString(args, 'encoder');
     const implicit = flagString(args, 'implicit') ?? 'auto';
     if (!(IMPLICIT_MODES as readonly string[]).includes(implicit)) throw new UsageError(`--implicit expects one of ${IMPLICIT_MODES.join(', ')}, got "${implicit}"`);
@@ -25,7 +26,7 @@ export const command: CliCommand = {
         prior: Boolean(args.flags.prior),
         seed: flagNumber(args, 'seed', 1),
         implicit: implicit as ImplicitMode,
-        device: (flagString(args, 'device') ?? 'cpu') as ProviderChoice,
+        device,
         encoder: enc ? parseEncoderSpec(enc) : undefined,
         signal: io.signal,
         onProgress: bar.onProgress,

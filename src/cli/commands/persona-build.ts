@@ -18,7 +18,7 @@ export const command: CliCommand = {
     }
     io.out(`persona "${s.name}" -> ${s.dir}`);
     io.out(`  ${s.frameCount} frames at ${s.fps} fps (${s.durationS.toFixed(2)} s), face tracked in ${s.trackedPct}% of frames`);
-    io.out(`  fitted model vs tracked landmarks: median ${s.reprojectionPx.median} px, p95 ${s.reprojectionPx.p95} px`);
+    io.out(`  fit residual (fitted model vs the tracked landmarks it was fitted to): median ${s.reprojectionPx.median} px, p95 ${s.reprojectionPx.p95} px`);
     io.out(`  ${s.blinkCount} blinks (${s.blinkRatePerMin} per minute)`);
     io.out(`  audio: ${s.hasAudio ? 'features computed' : 'none'}; FACIAL-GAN training: ${s.canTrainGan ? 'possible' : 'not possible without audio'}`);
     io.out(`  took ${s.buildSeconds.toFixed(1)} s (${(s.buildSeconds / Math.max(s.durationS, 1e-9)).toFixed(2)}x the clip's duration); details in report.json`);

@@ -2,13 +2,13 @@ import { flagNumber, flagString, UsageError, type CliCommand } from '../command'
 import { exportVideo } from '../../engine/export';
 import { isPresetName } from '../../engine/export/timing';
 import { qualitySummaryLines } from '../../engine/quality';
-import type { ProviderChoice } from '../../engine/nn';
+import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 
 export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--no-quality] [--device cpu|webgpu|cuda] [--json]\n' +
+    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
     '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
@@ -23,7 +23,7 @@ export const command: CliCommand = {
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
     const crf = flagNumber(args, 'crf', 18);
     if (!(crf >= 0 && crf <= 51)) throw new UsageError(`--crf expects 0..51, got ${crf}`);
-    const device = flagString(args, 'device') ?? 'cpu';
+    const device = deviceFlag(args);
     const r = await io.withProgress('render', (onProgress) =>
       exportVideo({
         persona,
@@ -34,7 +34,7 @@ export const command: CliCommand = {
         fps,
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
-        device: device as ProviderChoice,
+        device,
         quality: !args.flags['no-quality'],
         signal: io.signal,
         onProgress,

@@ -1,26 +1,23 @@
-import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
+import { flagNumber, flagString, type CliCommand } from '../command';
+import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { trainGan } from '../../engine/gan';
-import type { ProviderChoice } from '../../engine/nn';
-
-const DEVICES = ['cpu', 'webgpu', 'cuda', 'auto'];
 
 export const command: CliCommand = {
   path: ['train', 'gan'],
   summary: 'Train FACIAL-GAN on a persona (expression, head pose and blinks from audio)',
   usage:
-    'facial-studio train gan --persona DIR [--steps N] [--device cpu|webgpu|cuda] [--window 32|64|96|128] [--batch 16] [--lr 1e-4] [--restart] [--json]\n' +
+    `facial-studio train gan --persona DIR [--steps N] ${DEVICE_USAGE} [--window 32|64|96|128] [--batch 16] [--lr 1e-4] [--restart] [--json]\n` +
     '  Resumes from the persona\'s gan/checkpoint.safetensors unless --restart; stops early when the validation loss stops improving.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
-    const device = flagString(args, 'device') ?? 'cpu';
-    if (!DEVICES.includes(device)) throw new UsageError(`--device expects one of ${DEVICES.join(', ')}, got "${device}"`);
+    const device = deviceFlag(args);
     const windowFlag = flagString(args, 'window');
     const bar = io.progress('train gan');
     let r;
     try {
       r = await trainGan(persona, {
         steps: flagNumber(args, 'steps', 2000),
-        device: device as ProviderChoice,
+        device,
         windowLength: windowFlag !== undefined ? Number(windowFlag) : undefined,
         batchSize: flagNumber(args, 'batch', 16),
         lr: flagNumber(args, 'lr', 1e-4),
@@ -41,7 +38,7 @@ export const command: CliCommand = {
     const first = r.points[0];
     const last = r.points[r.points.length - 1];
     io.out(`FACIAL-GAN trained on ${persona}: window ${r.window} frames, batch ${r.batch}, ${r.provider}`);
-    io.out(`  steps: ${r.steps} in total (${r.stepsThisRun} now${r.resumedFrom ? `, resumed from ${r.resumedFrom}` : ''}), ${r.secondsPerStep.toFixed(2)} s/step, ${r.seconds.toFixed(0)} s overall`);
+    io.out(`  steps: ${r.steps} in total (${r.stepsThisRun} now${r.resumedFrom ? `, resumed from ${r.resumedFrom}` : ''}), ${r.stepSeconds.toFixed(2)} s per D+G step (${r.secondsPerStep.toFixed(2)} s with validation and checkpoints), ${r.seconds.toFixed(0)} s overall`);
     if (first && last) io.out(`  generator loss ${first.g.toFixed(3)} -> ${last.g.toFixed(3)}; discriminator ${first.d.toFixed(3)} -> ${last.d.toFixed(3)}`);
     io.out(`  best validation loss ${r.bestVal.toFixed(4)} at step ${r.bestStep} (${r.stopReason})`);
     if (r.implicit) {

@@ -1,21 +1,18 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { trainRenderer } from '../../engine/render';
 import { isRendererConfigName } from '../../engine/render/face2vid-net';
-import type { ProviderChoice } from '../../engine/nn';
-
-const DEVICES = ['cpu', 'webgpu', 'cuda', 'auto'];
+import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 
 export const command: CliCommand = {
   path: ['train', 'renderer'],
   summary: 'Train the rendering-to-video network (3D render -> real frames) on a persona',
   usage:
-    'facial-studio train renderer --persona DIR [--size 256|512] [--steps N] [--config cpu-small|gpu-full] [--device cpu|webgpu|cuda] [--restart] [--json]\n' +
+    `facial-studio train renderer --persona DIR [--size 256|512] [--steps N] [--config cpu-small|gpu-full] ${DEVICE_USAGE} [--restart] [--json]\n` +
     "  Resumes from the persona's renderer/checkpoint.safetensors unless --restart; --steps is the total to reach.\n" +
     '  Writes preview grids (conditioning | generated | real) to renderer/previews/ and held-out figures to renderer/eval.json.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
-    const device = flagString(args, 'device') ?? 'cpu';
-    if (!DEVICES.includes(device)) throw new UsageError(`--device expects one of ${DEVICES.join(', ')}, got "${device}"`);
+    const device = deviceFlag(args);
     const config = flagString(args, 'config') ?? 'cpu-small';
     if (!isRendererConfigName(config)) throw new UsageError(`--config expects cpu-small or gpu-full, got "${config}"`);
     const size = flagNumber(args, 'size', 256);
@@ -26,7 +23,7 @@ export const command: CliCommand = {
         size,
         steps: stepsFlag === undefined ? undefined : flagNumber(args, 'steps', 300),
         config,
-        device: device as ProviderChoice,
+        device,
         restart: Boolean(args.flags.restart),
         signal: io.signal,
         onProgress,

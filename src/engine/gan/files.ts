@@ -99,7 +99,8 @@ export interface TrainingLog {
 
 /** The identity string stored in checkpoints (architecture and format). */
 export function checkpointIdentity(arch: GanArchitecture): string {
-  return `facial-gan/${GAN_FORMAT_VERSION}/L${arch.window}/w${arch.width}`;
+  // "nb": the U-Net's outermost down conv has no bias (as the reference); older checkpoints had one and are not resumed.
+  return `facial-gan/${GAN_FORMAT_VERSION}/L${arch.window}/w${arch.width}/nb`;
 }
 
 async function readJsonIfExists(file: string): Promise<unknown | undefined> {

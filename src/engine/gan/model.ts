@@ -91,7 +91,9 @@ function unetLevel(g: Graph, x: Tensor, levels: { outer: number; inner: number }
   return g.scope(`level${depth}`, () => {
     let h = x;
     if (!outermost) h = F.leakyRelu(h, 0.2);
-    h = new Conv1d(inputCh, inner, { kernel: 4, stride: 2, padding: 1, bias: outermost, name: 'down' }).forward(g, h);
+    // No bias on any down conv (the reference's UnetSkipConnectionBlock with BatchNorm: use_bias=False);
+    // only the outermost up conv has one.
+    h = new Conv1d(inputCh, inner, { kernel: 4, stride: 2, padding: 1, bias: false, name: 'down' }).forward(g, h);
     if (!outermost && !innermost) h = new BatchNorm1d(inner, { name: 'down_bn' }).forward(g, h);
     let upIn = inner;
     if (!innermost) {

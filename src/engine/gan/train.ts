@@ -65,7 +65,10 @@ export interface TrainGanResult {
   stoppedEarly: boolean;
   stopReason: string;
   seconds: number;
+  /** Wall time per step of this run: the steps plus validation, checkpoints, model exports and the final judging. */
   secondsPerStep: number;
+  /** Time of one D step + one G step alone (the optimiser steps, without validation, checkpoints or exports), mean of this run. */
+  stepSeconds: number;
   provider: string;
   points: LossPoint[];
   files: { encoder: string; decoder: string; info: string; checkpoint: string; training: string };
@@ -332,6 +335,7 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
       stopReason,
       seconds: state.seconds,
       secondsPerStep: ran > 0 ? (performance.now() - t0) / 1000 / ran : 0,
+      stepSeconds: ran > 0 ? (trainer.timing.d.totalMs + trainer.timing.g.totalMs) / 1000 / ran : 0,
       provider,
       points: state.points,
       files,

@@ -86,7 +86,7 @@ export function padFrames(data: Float32Array, T: number, frameSize: number, L: n
   return { data: out, T: L };
 }
 
-/** Shortest fade of a window's mismatch with its initial state (frames). */
+/** Shortest fade of a window's mismatch with its initial state: L/8 frames, kept within 2..8. */
 export function seamBlendFrames(L: number): number {
   return Math.max(2, Math.min(8, Math.floor(L / 8)));
 }
@@ -99,9 +99,10 @@ export function seamBlendFrames(L: number): number {
  * initial-state term is not yet well trained:
  * - the offset is measured against the window's motion extrapolated back to its first
  *   frame (2·y1 − y2): a window's very first output frame can sit off its trajectory;
- * - the fade lasts at least L/8 frames, and longer when the offset is large compared
- *   with the window's own typical frame-to-frame change, so that the correction never
- *   moves faster than the motion around it (at most L − 1 frames).
+ * - the fade lasts at least seamBlendFrames(L) frames (L/8 kept within 2..8: 8 for a
+ *   window of 128), and longer when the offset is large compared with the window's own
+ *   typical frame-to-frame change, so that the correction never moves faster than the
+ *   motion around it (at most L − 1 frames).
  */
 export function writeWindow(track: Float32Array, C: number, start: number, win: Float32Array, L: number, state?: Float32Array): void {
   if (!state) {

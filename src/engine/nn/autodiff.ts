@@ -1,28 +1,44 @@
 /**
- * Reverse-mode autodiff over the traced graph. Gradient nodes are appended to the
- * same graph by each op's registry rule; only nodes that lie between a `wrt` tensor
- * and the loss are differentiated, and a rule is told which inputs need a gradient,
- * so a frozen discriminator passes gradients through without computing its own
- * weight gradients.
+ * Reverse-mode autodiff over a traced graph. The backward pass is built on a copy of
+ * the graph (Graph.copy), so the forward graph is never changed and can be compiled
+ * again or differentiated for something else. Gradient nodes come from each op's
+ * rule in the op table; only nodes between a `wrt` tensor and an output are
+ * differentiated, and a rule is told which inputs need a gradient, so a frozen
+ * discriminator passes gradients through without computing its own weight gradients.
  */
-import type { Graph, Node, Tensor } from './graph';
-import { OPS } from './ops/registry';
+import type { Graph } from './graph';
+import type { Node, Tensor } from './ir';
 import * as F from './ops/functional';
 import { fmtShape, shapeEq } from './shape';
 
+/** An output to differentiate, with the gradient arriving at it (default: ones, i.e. d(sum of y)). */
+export type Differentiated = Tensor | { tensor: Tensor; seed?: Tensor };
+
+export interface Backward {
+  /** The copy of the forward graph with the gradient nodes added. */
+  graph: Graph;
+  /** A tensor of the forward graph in `graph`. */
+  map(t: Tensor): Tensor;
+  /** d(sum over outputs of <y, seed>)/d(wrt), in `graph`; undefined where no output depends on that tensor. */
+  grads: (Tensor | undefined)[];
+}
+
 /**
- * d(sum of `y` * seed)/d(wrt) for each `wrt` tensor; y is usually a scalar loss
- * (seed 1). A wrt tensor the loss does not depend on gets `undefined`.
+ * Gradients of several outputs at once with respect to `wrt` (tensors of `graph`):
+ * the outputs' seeds are summed, so two losses differentiated together give the
+ * gradient of their sum. Seeds may be tensors of `graph` (mapped) or of the copy.
  */
-export function gradients(y: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | undefined)[] {
-  const g = y.graph;
+export function differentiate(graph: Graph, outputs: Differentiated[], wrt: Tensor[], opts: { name?: string } = {}): Backward {
+  const { graph: g, map } = graph.copy(opts.name ?? graph.name);
+  const inCopy = (t: Tensor) => (t.graph === g ? t : map(t));
+  const outs = outputs.map((o) => ('tensor' in o ? { tensor: inCopy(o.tensor), seed: o.seed && inCopy(o.seed) } : { tensor: inCopy(o), seed: undefined }));
+  const targets = wrt.map(inCopy);
   const nodes = g.nodes.slice(); // gradient nodes are appended while we walk
-  const requires = new Set<number>(wrt.map((t) => t.id));
+  const requires = new Set<number>(targets.map((t) => t.id));
   for (const n of nodes) {
-    if (!OPS[n.op].grad) continue;
+    if (!g.ops[n.op].grad) continue;
     if (n.inputs.some((t) => requires.has(t.id))) for (const o of n.outputs) requires.add(o.id);
   }
-  if (!requires.has(y.id)) return wrt.map(() => undefined);
 
   const grads = new Map<number, Tensor>();
   const accumulate = (t: Tensor, d: Tensor) => {
@@ -30,26 +46,33 @@ export function gradients(y: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | un
     const prev = grads.get(t.id);
     grads.set(t.id, prev ? F.add(prev, d) : d);
   };
-  accumulate(y, seed ?? F.expand(g.scalar(1, y.dtype), y.shape));
+  for (const o of outs) {
+    if (!requires.has(o.tensor.id)) continue;
+    if (o.seed && !shapeEq(o.seed.shape, o.tensor.shape)) g.fail(`seed ${fmtShape(o.seed.shape)} does not match output ${fmtShape(o.tensor.shape)}`);
+    accumulate(o.tensor, o.seed ?? F.expand(g.scalar(1, o.tensor.dtype), o.tensor.shape));
+  }
 
   for (let k = nodes.length - 1; k >= 0; k--) {
     const n = nodes[k];
-    const out = n.outputs[0];
-    const dy = grads.get(out.id);
-    if (!dy || !requires.has(out.id)) continue;
+    const dys = n.outputs.map((o) => (requires.has(o.id) ? grads.get(o.id) : undefined));
+    if (dys.every((d) => !d)) continue;
     const needs = n.inputs.map((t) => requires.has(t.id));
-    const dxs = backward(g, n, dy, needs);
+    const dxs = backward(g, n, dys, needs);
     n.inputs.forEach((t, i) => {
       const d = dxs[i];
       if (d && needs[i]) accumulate(t, d);
     });
   }
-  return wrt.map((t) => grads.get(t.id));
+  return { graph: g, map, grads: targets.map((t) => grads.get(t.id)) };
 }
 
-function backward(g: Graph, n: Node, dy: Tensor, needs: boolean[]): (Tensor | undefined)[] {
-  const rule = OPS[n.op].grad!;
-  // Gradient nodes carry the forward node's module path, so their errors name the layer.
+function backward(g: Graph, n: Node, dys: (Tensor | undefined)[], needs: boolean[]): (Tensor | undefined)[] {
+  const rule = g.ops[n.op].grad!;
+  // Gradient nodes carry the forward node's module path, so their errors (and profiles) name the layer.
   const path = n.scope ? `${n.scope}.grad` : 'grad';
-  return g.scope(path, () => rule({ node: n, x: n.inputs, y: n.outputs[0], dy, needs, attrs: n.attrs }));
+  return g.scope(path, () => {
+    const y = n.outputs[0];
+    const dy = dys[0] ?? F.expand(g.scalar(0, y.dtype), y.shape);
+    return rule({ node: n, x: n.inputs, y, dy, ys: n.outputs, dys, needs, attrs: n.attrs });
+  });
 }

@@ -4,9 +4,10 @@
  * forward graph. Parameters, buffers and optimiser state are graph inputs named by
  * their store keys; their new values are outputs named `<key>:next`.
  */
-import { gradients } from './autodiff';
+import { differentiate } from './autodiff';
 import { emitModel, liveNodes, type EmitInput } from './emit';
-import type { DType, Graph, Tensor } from './graph';
+import type { Graph } from './graph';
+import type { DType, Tensor } from './ir';
 import type { Init } from './init';
 import { buildAdam, STEP_SCALARS, type OptimizerConfig } from './optim';
 import { fmtShape } from './shape';
@@ -59,7 +60,7 @@ function usedIds(graph: Graph, outputs: Tensor[]): Set<number> {
   return ids;
 }
 
-// Compiling appends gradient and optimiser nodes to the graph, so a spec compiles once.
+// Compiling builds on a copy of the spec's graph (the spec is left as it is); the cache only saves the time.
 const compiledSpecs = new WeakMap<TrainStepSpec, CompiledGraph>();
 
 export function compileTrainStep(spec: TrainStepSpec): CompiledGraph {
@@ -71,21 +72,26 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledGraph {
 }
 
 function compileOnce(spec: TrainStepSpec): CompiledGraph {
-  const { graph, loss, optimizer } = spec;
-  if (graph.inputs.some((t) => t.name === '__lr_step')) graph.fail(`graph '${graph.name}' already has a compiled training step; build a new graph for another one`);
-  if (graph.dtype !== 'float32') graph.fail('training graphs must be float32');
-  if (loss.size !== 1) graph.fail(`loss must be a scalar, got ${fmtShape(loss.shape)}`);
-  const dataInputs = [...graph.inputs];
+  const forward = spec.graph;
+  if (forward.dtype !== 'float32') forward.fail('training graphs must be float32');
+  if (spec.loss.size !== 1) forward.fail(`loss must be a scalar, got ${fmtShape(spec.loss.shape)}`);
+  if (forward.inputs.some((t) => (STEP_SCALARS as readonly string[]).includes(t.name!))) forward.fail(`inputs named ${STEP_SCALARS.join(', ')} are reserved for the optimiser`);
   const isTrainable = selectTrainable(spec.trainable);
-  const params = [...graph.params.values()].filter((p) => isTrainable(p.name));
-  if (params.length === 0) graph.fail(`step '${graph.name}': no parameter matches the trainable selection`);
-  const grads = gradients(loss, params.map((p) => p.tensor));
-  const missing = params.filter((_, k) => !grads[k]).map((p) => p.name);
+  const trainable = [...forward.params.values()].filter((p) => isTrainable(p.name));
+  if (trainable.length === 0) forward.fail(`step '${forward.name}': no parameter matches the trainable selection`);
+  // The backward pass and the optimiser are built on a copy of the forward graph.
+  const bw = differentiate(forward, [spec.loss], trainable.map((p) => p.tensor));
+  const graph = bw.graph;
+  const loss = bw.map(spec.loss);
+  const missing = trainable.filter((_, k) => !bw.grads[k]).map((p) => p.name);
   if (missing.length > 0) graph.fail(`step '${graph.name}': the loss does not depend on trainable parameter(s) ${missing.join(', ')}`);
-  const opt = buildAdam(graph, params.map((p, k) => ({ name: p.name, value: p.tensor, grad: grads[k]! })), optimizer);
+  const dataInputs = [...graph.inputs];
+  const params = trainable.map((p) => graph.params.get(p.name)!);
+  const opt = buildAdam(graph, params.map((p, k) => ({ name: p.name, value: p.tensor, grad: bw.grads[k]! })), spec.optimizer);
+  const { optimizer } = spec;
 
   const reports: EmitInput[] = [{ name: 'loss', tensor: loss }];
-  for (const [name, t] of Object.entries(spec.report ?? {})) reports.push({ name, tensor: t });
+  for (const [name, t] of Object.entries(spec.report ?? {})) reports.push({ name, tensor: bw.map(t) });
   if (opt.gradNorm) reports.push({ name: 'grad_norm', tensor: opt.gradNorm });
   const updates: EmitInput[] = [];
   const updateKeys: { output: string; key: string }[] = [];

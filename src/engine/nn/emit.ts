@@ -3,9 +3,9 @@
  * depend on, turns constants into initializers (deduplicated), and names values so
  * that graph inputs/outputs carry their public names without extra Identity copies.
  */
-import type { DType, Graph, Node, Tensor } from './graph';
+import type { Graph } from './graph';
+import { ONNX_DTYPE, onnxAttrs, type DType, type Node, type OnnxAttr, type OnnxEmitter, type Tensor } from './ir';
 import { AttributeType, DataType, ONNX_IR_VERSION, ONNX_OPSET, encodeModel, type AttributeProto, type Dim, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-proto';
-import { OPS, ONNX_DTYPE, type AttrValue, type Attrs, type OnnxEmitter } from './ops/registry';
 
 export interface EmitInput {
   name: string;
@@ -27,13 +27,12 @@ export interface EmitOptions {
   metadata?: Record<string, string>;
 }
 
-const FLOAT_ATTRS = new Set(['alpha', 'epsilon', 'momentum', 'beta', 'gamma']);
-
-function toAttr(name: string, v: AttrValue): AttributeProto {
-  if (typeof v === 'string') return { name, type: AttributeType.STRING, s: v };
-  if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
-  if (FLOAT_ATTRS.has(name)) return { name, type: AttributeType.FLOAT, f: v };
-  return { name, type: AttributeType.INT, i: v };
+/** The attribute's type comes with it (from the op's schema or the lowering), never from its name. */
+function toAttr(name: string, v: OnnxAttr): AttributeProto {
+  if ('string' in v) return { name, type: AttributeType.STRING, s: v.string };
+  if ('ints' in v) return { name, type: AttributeType.INTS, ints: [...v.ints] };
+  if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
+  return { name, type: AttributeType.INT, i: v.int };
 }
 
 function bytesOf(data: ArrayBufferView): Uint8Array {
@@ -117,17 +116,26 @@ export function emitModel(graph: Graph, opts: EmitOptions): Uint8Array {
     scalar(value, dtype) {
       return addConst(`s|${dtype}|${value}`, (name) => ({ name, dims: [], dataType: ONNX_DTYPE[dtype], rawData: bytesOf(typedOf(dtype, [value])) }));
     },
-    node(opType, inputs, outputs, attrs: Attrs = {}) {
+    filled(value, length, dtype) {
+      return addConst(`f|${dtype}|${length}|${value}`, (name) => ({ name, dims: [length], dataType: ONNX_DTYPE[dtype], rawData: bytesOf(typedOf(dtype, new Array<number>(length).fill(value))) }));
+    },
+    temp(hint) {
+      let name = `${hint}_${nodes.length}`;
+      while (used.has(name)) name += '_';
+      used.add(name);
+      return name;
+    },
+    node(opType, inputs, outputs, attrs = {}) {
       // Module path in the node name: profiles and ORT errors then point at the layer.
       nodes.push({ name: `${scope}/${opType}_${nodes.length}`, opType, inputs, outputs, attributes: Object.entries(attrs).map(([k, v]) => toAttr(k, v)) });
     },
   };
 
   for (const n of liveNodes(graph, opts.outputs.map((o) => o.tensor))) {
-    const def = OPS[n.op];
+    const def = graph.ops[n.op];
     scope = n.scope;
-    if (def.onnx) def.onnx(n, e);
-    else e.node(n.op, n.inputs.map((t) => e.name(t)), n.outputs.map((t) => e.name(t)), n.attrs);
+    if (def.onnx) def.onnx(n, n.attrs, e);
+    else e.node(n.op, n.inputs.map((t) => e.name(t)), n.outputs.map((t) => e.name(t)), onnxAttrs(def.attrs, n.attrs));
   }
   scope = '';
   for (const a of aliases) e.node('Identity', [e.name(a.tensor)], [a.name]);

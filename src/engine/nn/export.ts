@@ -27,6 +27,7 @@ export async function exportInference(graph: Graph, params: ParameterStore, opts
   if (graph.training) graph.fail(`exportInference: build graph '${graph.name}' with { training: false } so BatchNorm uses its running statistics`);
   if (graph.outputs.size === 0) graph.fail(`exportInference: graph '${graph.name}' has no outputs`);
   const outputs = [...graph.outputs].map(([name, tensor]) => ({ name, tensor }));
+  await params.sync(); // a trainer may keep the weights on the GPU
   const used = new Set<number>(outputs.map((o) => o.tensor.id));
   for (const n of liveNodes(graph, outputs.map((o) => o.tensor))) for (const i of n.inputs) used.add(i.id);
   const initializers = [...graph.params.values(), ...graph.buffers.values()]

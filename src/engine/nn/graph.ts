@@ -1,54 +1,16 @@
 /**
- * The traced graph: tensor handles, nodes, named parameters and state buffers.
- * Building a network records nodes here; every node's output shape is inferred by
- * the op registry the moment it is added, so shape errors surface at build time
- * and name the module path that was being built (`generator.temporal.conv2: ...`).
+ * The traced graph: nodes, named parameters and state buffers over the IR's tensor
+ * handles (ir.ts). Building a network records nodes here; every node's attributes
+ * are checked against its op's schema and its output shapes are inferred by the op
+ * table the moment it is added, so shape errors surface at build time and name the
+ * module path that was being built (`generator.temporal.conv2: ...`).
  */
-import { OPS, type Attrs } from './ops/registry';
+import { checkAttrs, Tensor, type Attrs, type ConstantValue, type DType, type GraphHandle, type Node, type OpTable, type TensorRole } from './ir';
 import type { Init } from './init';
-
+import { OPS } from './ops/registry';
 import { ShapeError, fmtShape, sizeOf, type Shape } from './shape';
 
-export { ShapeError, fmtShape, sizeOf, type Shape };
-export type DType = 'float32' | 'float64' | 'int64' | 'bool';
-
-export interface Node {
-  op: string;
-  inputs: Tensor[];
-  outputs: Tensor[];
-  attrs: Attrs;
-  /** Module path when the node was added (for error messages and ONNX node names). */
-  scope: string;
-}
-
-export type TensorRole = 'input' | 'param' | 'buffer' | 'constant' | 'value';
-
-/** A symbolic tensor: an edge of the graph, with a static shape. */
-export class Tensor {
-  constructor(
-    readonly graph: Graph,
-    readonly id: number,
-    readonly shape: Shape,
-    readonly dtype: DType,
-    readonly role: TensorRole,
-    /** The producing node (undefined for inputs, parameters, buffers and constants). */
-    readonly node?: Node,
-    /** Graph-level name for inputs, parameters and buffers. */
-    readonly name?: string,
-  ) {}
-
-  get rank(): number {
-    return this.shape.length;
-  }
-
-  get size(): number {
-    return sizeOf(this.shape);
-  }
-
-  toString(): string {
-    return `${this.name ?? `t${this.id}`}${fmtShape(this.shape)}`;
-  }
-}
+export { ShapeError, fmtShape, sizeOf, Tensor, type Shape, type DType, type Node, type TensorRole, type ConstantValue };
 
 export interface ParamSpec {
   name: string;
@@ -57,18 +19,16 @@ export interface ParamSpec {
   tensor: Tensor;
 }
 
-export interface ConstantValue {
-  data: Float64Array | Float32Array | BigInt64Array | Uint8Array;
-}
-
 export interface GraphOptions {
   /** Floating dtype of inputs, parameters and constants (float64 is for gradient checks). */
   dtype?: 'float32' | 'float64';
   /** Modules such as BatchNorm read this (training: batch statistics, running stats updated). */
   training?: boolean;
+  /** The op table (default: the engine's registry). */
+  ops?: OpTable;
 }
 
-export class Graph {
+export class Graph implements GraphHandle {
   readonly nodes: Node[] = [];
   readonly inputs: Tensor[] = [];
   readonly params = new Map<string, ParamSpec>();
@@ -78,6 +38,7 @@ export class Graph {
   readonly outputs = new Map<string, Tensor>();
   readonly constants = new Map<number, ConstantValue>();
   readonly dtype: 'float32' | 'float64';
+  readonly ops: OpTable;
   training: boolean;
   private nextId = 0;
   private scopes: string[] = [];
@@ -85,6 +46,7 @@ export class Graph {
   constructor(readonly name: string, opts: GraphOptions = {}) {
     this.dtype = opts.dtype ?? 'float32';
     this.training = opts.training ?? true;
+    this.ops = opts.ops ?? OPS;
   }
 
   get scopePath(): string {
@@ -173,11 +135,13 @@ export class Graph {
     return this.constant([value], [], dtype);
   }
 
-  /** Adds a node; the registry infers (and checks) its output shapes. */
+  /** Adds a node; its attributes are checked against the op's schema and the op infers (and checks) its output shapes. */
   op(type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor[] {
-    const def = OPS[type];
+    const def = this.ops[type];
     if (!def) this.fail(`unknown op '${type}'`);
     for (const x of inputs) if (x.graph !== this) this.fail(`${type}: input ${x} belongs to graph '${x.graph.name}', not '${this.name}'`);
+    const bad = checkAttrs(def.attrs, attrs);
+    if (bad) this.fail(`${type}: ${bad}`);
     let infos: { shape: Shape; dtype: DType }[];
     try {
       infos = def.infer(inputs, attrs);
@@ -193,5 +157,42 @@ export class Graph {
 
   op1(type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor {
     return this.op(type, inputs, attrs)[0];
+  }
+
+  /**
+   * A copy of this graph (same tensor ids, names, nodes, parameters, buffers, outputs)
+   * that can be extended without touching this one: autodiff and the optimiser build
+   * the training step on a copy. `map` takes a tensor of this graph to its copy.
+   */
+  copy(name = this.name): { graph: Graph; map: (t: Tensor) => Tensor } {
+    const c = new Graph(name, { dtype: this.dtype, training: this.training, ops: this.ops });
+    const tensors = new Map<number, Tensor>();
+    const map = (t: Tensor): Tensor => {
+      if (t.graph !== this) throw new Error(`graph '${this.name}': tensor ${t} belongs to graph '${t.graph.name}'`);
+      const known = tensors.get(t.id);
+      if (known) return known;
+      if (t.role === 'value') throw new Error(`graph '${this.name}': tensor ${t} is produced by no node of this graph`);
+      const copy = new Tensor(c, t.id, t.shape, t.dtype, t.role, undefined, t.name);
+      tensors.set(t.id, copy);
+      return copy;
+    };
+    for (const t of this.inputs) c.inputs.push(map(t));
+    for (const [src, dst] of [[this.params, c.params], [this.buffers, c.buffers]] as const) {
+      for (const [k, p] of src) dst.set(k, { ...p, tensor: map(p.tensor) });
+    }
+    for (const [id, v] of this.constants) c.constants.set(id, v);
+    for (const n of this.nodes) {
+      const node: Node = { op: n.op, inputs: n.inputs.map(map), outputs: [], attrs: n.attrs, scope: n.scope };
+      node.outputs = n.outputs.map((o) => {
+        const t = new Tensor(c, o.id, o.shape, o.dtype, 'value', node);
+        tensors.set(o.id, t);
+        return t;
+      });
+      c.nodes.push(node);
+    }
+    for (const [k, t] of this.bufferUpdates) c.bufferUpdates.set(k, map(t));
+    for (const [k, t] of this.outputs) c.outputs.set(k, map(t));
+    c.nextId = this.nextId;
+    return { graph: c, map };
   }
 }

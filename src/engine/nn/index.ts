@@ -33,10 +33,11 @@
  * (trainable ['generator']) with the same modules; both go in one Trainer and share
  * the store. Concepts and the op registry: docs/neural-engine.md.
  */
-export { Graph, Graph as GraphBuilder, Tensor, ShapeError, type DType, type Shape, type Node, type GraphOptions } from './graph';
+export { Graph, Graph as GraphBuilder, type GraphOptions, type ParamSpec } from './graph';
+export { Tensor, ShapeError, defineOp, type DType, type Shape, type Node, type OpDef, type OpTable, type GradArgs, type OnnxEmitter, type AttrSchema, type AttrsOf } from './ir';
 export * as F from './ops/functional';
-export { OPS, type OpDef, type GradArgs, type OnnxEmitter } from './ops/registry';
-export { gradients } from './autodiff';
+export { OPS } from './ops/registry';
+export { differentiate, type Backward, type Differentiated } from './autodiff';
 export {
   Module, Sequential, Residual, Lambda, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Linear,
   BatchNorm1d, BatchNorm2d, InstanceNorm, ReLU, LeakyReLU, Tanh, Sigmoid, Upsample, expectInput,
@@ -46,7 +47,7 @@ export { l1Loss, mseLoss, lsganLoss, bceWithLogits, featureMatchingLoss, ssim, m
 export { adam, adamw, stepScalars, type AdamConfig, type OptimizerConfig } from './optim';
 export { compileTrainStep, compileForward, type CompiledGraph, type TrainStepSpec } from './compile';
 export { emitModel } from './emit';
-export { ParameterStore, Trainer, type TrainerOptions, type StepOptions, type CheckpointMetadata, type LoadedCheckpoint, type Feed } from './trainer';
+export { ParameterStore, Trainer, type TrainerOptions, type StateMode, type StepOptions, type CheckpointMetadata, type LoadedCheckpoint, type Feed } from './trainer';
 export { exportInference, InferenceRunner, type ExportOptions, type RunnerOptions } from './export';
 export { probeProviders, createSession, describeChoice, type ProviderName, type ProviderChoice, type ProviderProbe } from './providers';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor } from './safetensors';

@@ -2,7 +2,7 @@
  * Losses, composed from registered ops (their gradients come from the registry).
  * All return a scalar (0-d) tensor: the mean over every element unless said otherwise.
  */
-import type { Tensor } from './graph';
+import type { Tensor } from './ir';
 import { fmtShape, shapeEq } from './shape';
 import * as F from './ops/functional';
 

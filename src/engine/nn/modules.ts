@@ -5,7 +5,8 @@
  * got [16,128,29]`. Parameters live in the graph (and later the ParameterStore) by
  * that path: building the same module at the same path in two graphs shares weights.
  */
-import type { Graph, Tensor } from './graph';
+import type { Graph } from './graph';
+import type { Tensor } from './ir';
 import { fmtShape } from './shape';
 import { fanInUniform, type Init } from './init';
 import * as F from './ops/functional';
@@ -169,18 +170,13 @@ class BatchNormNd extends Module {
       if (bias) shift = F.add(shift, bias);
       return F.add(F.mul(x, F.reshape(scale, cs)), F.reshape(shift, cs));
     }
-    const axes = x.shape.map((_, k) => k).filter((k) => k !== 1);
     const n = x.size / C;
     if (n < 2) g.fail(`BatchNorm in training needs more than one value per channel, got ${fmtShape(x.shape)}`);
-    const mean = F.reduceMean(x, axes, true);
-    const xc = F.sub(x, mean);
-    const varB = F.reduceMean(F.mul(xc, xc), axes, true);
-    const inv = F.div(1, F.sqrt(F.add(varB, eps)));
-    let y = F.mul(xc, weight ? F.mul(inv, F.reshape(weight, cs)) : inv);
-    if (bias) y = F.add(y, F.reshape(bias, cs));
+    // One fused op for the batch statistics and the normalisation; its gradient is in closed form.
+    const [y, mean, varB] = F.batchNormTrain(x, weight, bias, eps);
     const m = this.opts.momentum ?? 0.1;
-    g.updateBuffer(runMean, F.add(F.mul(runMean, 1 - m), F.mul(F.reshape(mean, [C]), m)));
-    g.updateBuffer(runVar, F.add(F.mul(runVar, 1 - m), F.mul(F.reshape(varB, [C]), (m * n) / (n - 1))));
+    g.updateBuffer(runMean, F.add(F.mul(runMean, 1 - m), F.mul(mean, m)));
+    g.updateBuffer(runVar, F.add(F.mul(runVar, 1 - m), F.mul(varB, (m * n) / (n - 1))));
     return y;
   }
 }
@@ -206,14 +202,26 @@ export class InstanceNorm extends Module {
   protected build(g: Graph, x: Tensor): Tensor {
     if (x.rank < 3) g.fail(`expected input [N,C,...spatial], got ${fmtShape(x.shape)}`);
     if (x.shape[1] !== this.channels) g.fail(`expected ${this.channels} channels on axis 1, got ${fmtShape(x.shape)}`);
+    const [N, C, ...S] = x.shape;
+    const eps = this.opts.eps ?? 1e-5;
+    const weight = this.opts.affine ? g.param('weight', [C], { kind: 'constant', value: 1 }) : undefined;
+    const bias = this.opts.affine ? g.param('bias', [C], { kind: 'constant', value: 0 }) : undefined;
+    if (S.reduce((a, b) => a * b, 1) > 1) {
+      // Instance statistics are batch statistics of [1, N·C, ...]: the fused BatchNormTrain op
+      // (one kernel forward, closed-form gradient) with the affine parameters tiled over N.
+      const tile = (p: Tensor | undefined) => (p ? F.reshape(F.expand(F.reshape(p, [1, C]), [N, C]), [N * C]) : undefined);
+      const [y] = F.batchNormTrain(F.reshape(x, [1, N * C, ...S]), tile(weight), tile(bias), eps);
+      return F.reshape(y, x.shape);
+    }
+    // One value per instance and channel: normalised to 0 (then the bias).
     const axes = x.shape.map((_, k) => k).filter((k) => k >= 2);
     const mean = F.reduceMean(x, axes, true);
     const xc = F.sub(x, mean);
-    const inv = F.div(1, F.sqrt(F.add(F.reduceMean(F.mul(xc, xc), axes, true), this.opts.eps ?? 1e-5)));
+    const inv = F.div(1, F.sqrt(F.add(F.reduceMean(F.mul(xc, xc), axes, true), eps)));
     let y = F.mul(xc, inv);
-    if (this.opts.affine) {
+    if (weight && bias) {
       const cs = channelShape(x);
-      y = F.add(F.mul(y, F.reshape(g.param('weight', [this.channels], { kind: 'constant', value: 1 }), cs)), F.reshape(g.param('bias', [this.channels], { kind: 'constant', value: 0 }), cs));
+      y = F.add(F.mul(y, F.reshape(weight, cs)), F.reshape(bias, cs));
     }
     return y;
   }

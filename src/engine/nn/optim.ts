@@ -3,9 +3,11 @@
  * gradients and the optimiser state, and returns the new parameters and state; the
  * per-step scalars (learning rate, bias corrections) are graph inputs computed by
  * the caller in float64, so a schedule needs no recompilation. The update follows
- * PyTorch's Adam/AdamW exactly (same eps placement, bias-corrected step size).
+ * PyTorch's Adam/AdamW (the same formula, eps added to the bias-corrected sqrt(v)),
+ * rearranged so that the bias corrections are folded into two scalars.
  */
-import type { Graph, Tensor } from './graph';
+import type { Graph } from './graph';
+import type { Tensor } from './ir';
 import * as F from './ops/functional';
 
 export interface AdamConfig {
@@ -30,14 +32,19 @@ export function adamw(opts: Partial<Omit<AdamConfig, 'kind'>> = {}): AdamConfig 
 }
 
 /** Names of the per-step scalar inputs of a step graph. */
-export const STEP_SCALARS = ['__lr_step', '__inv_bc2_sqrt', '__decay'] as const;
+export const STEP_SCALARS = ['__lr_step', '__eps_step', '__decay'] as const;
 
-/** The scalar feeds for step t (1-based) at learning rate lr. */
+/**
+ * The scalar feeds for step t (1-based) at learning rate lr. PyTorch's update
+ * p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps) is rearranged as
+ * p -= (lr·sqrt(bc2)/bc1) · m / (sqrt(v) + eps·sqrt(bc2)): one pass less over every parameter.
+ */
 export function stepScalars(cfg: AdamConfig, t: number, lr: number): Record<(typeof STEP_SCALARS)[number], number> {
   const [b1, b2] = cfg.betas;
+  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
   return {
-    __lr_step: lr / (1 - b1 ** t),
-    __inv_bc2_sqrt: 1 / Math.sqrt(1 - b2 ** t),
+    __lr_step: (lr * bc2Sqrt) / (1 - b1 ** t),
+    __eps_step: cfg.eps * bc2Sqrt,
     __decay: cfg.kind === 'adamw' ? 1 - lr * cfg.weightDecay : 1,
   };
 }
@@ -55,7 +62,7 @@ export const adamKey = (param: string, which: 'm' | 'v') => `${param}::adam_${wh
 export function buildAdam(g: Graph, params: { name: string; value: Tensor; grad: Tensor }[], cfg: AdamConfig): OptimizerState {
   const [b1, b2] = cfg.betas;
   const lrStep = g.input('__lr_step', [], 'float32');
-  const invBc2 = g.input('__inv_bc2_sqrt', [], 'float32');
+  const epsStep = g.input('__eps_step', [], 'float32');
   const decay = g.input('__decay', [], 'float32');
   const out: OptimizerState = { state: [], params: [] };
   let grads = params.map((p) => p.grad);
@@ -74,7 +81,7 @@ export function buildAdam(g: Graph, params: { name: string; value: Tensor; grad:
       const v = g.input(adamKey(p.name, 'v'), p.value.shape, 'float32');
       const m2 = F.add(F.mul(m, b1), F.mul(grad, 1 - b1));
       const v2 = F.add(F.mul(v, b2), F.mul(F.mul(grad, grad), 1 - b2));
-      const denom = F.add(F.mul(F.sqrt(v2), invBc2), cfg.eps);
+      const denom = F.add(F.sqrt(v2), epsStep);
       const base = cfg.kind === 'adamw' ? F.mul(p.value, decay) : p.value;
       const next = F.sub(base, F.mul(F.div(m2, denom), lrStep));
       out.state.push({ name: adamKey(p.name, 'm'), input: m, next: m2 }, { name: adamKey(p.name, 'v'), input: v, next: v2 });

@@ -19,7 +19,17 @@ export interface SessionOptions {
   provider?: ProviderChoice;
   /** Intra-op threads (default: ONNX Runtime's choice, one per core). */
   threads?: number;
+  /** Per-op profiling: ONNX Runtime writes `<prefix>_<date>.json` when the session ends profiling (see profile.ts). */
+  profilePrefix?: string;
+  /**
+   * Where ONNX Runtime leaves each output, given the provider finally chosen (IO binding):
+   * 'gpu-buffer' keeps it on the WebGPU device, to be fed back as an input without a copy.
+   */
+  outputLocations?: (provider: ProviderName) => Record<string, OutputLocation> | undefined;
 }
+
+/** 'gpu-buffer' works with the WebGPU provider only (onnxruntime-node binds device outputs as WebGPU buffers). */
+export type OutputLocation = 'cpu' | 'gpu-buffer';
 
 export interface CreatedSession {
   session: ort.InferenceSession;
@@ -31,13 +41,14 @@ export interface CreatedSession {
 /** Order tried by 'auto': the GPUs first, CPU always works. */
 const AUTO_ORDER: ProviderName[] = ['cuda', 'webgpu', 'cpu'];
 
-function ortOptions(provider: ProviderName, threads?: number, quiet = false): ort.InferenceSession.SessionOptions {
+function ortOptions(provider: ProviderName, threads?: number, quiet = false, profilePrefix?: string): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     // Probing expects failures; keep ONNX Runtime's own error log out of the console.
     ...(quiet ? { logSeverityLevel: 4 as const } : {}),
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
   };
 }
 
@@ -111,6 +122,11 @@ export function probeProviders(): Promise<ProviderProbe[]> {
   return probeCache;
 }
 
+/** The provider 'auto' takes, given a probe: the first available of cuda, webgpu, cpu. */
+export function autoProvider(probes: ProviderProbe[]): ProviderName {
+  return AUTO_ORDER.find((p) => probes.find((q) => q.name === p)?.available) ?? 'cpu';
+}
+
 /**
  * Creates a session with the requested provider, falling back to CPU with a reason.
  * 'auto' takes the first available of cuda, webgpu, cpu (per the probe).
@@ -129,7 +145,8 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
   for (const p of candidates) {
     try {
       // GPU attempts may fail (we report why); keep ONNX Runtime's own error log quiet for them.
-      const o = ortOptions(p, opts.threads, p !== 'cpu');
+      const locations = opts.outputLocations?.(p);
+      const o = { ...ortOptions(p, opts.threads, p !== 'cpu', opts.profilePrefix), ...(locations ? { preferredOutputLocation: locations } : {}) };
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
       return { session, provider: p, ...(reason ? { fallbackReason: reason } : {}) };
     } catch (err) {

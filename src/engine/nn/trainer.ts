@@ -1,31 +1,52 @@
 /**
  * The trainer runtime: one ONNX Runtime session per compiled graph, all sharing one
- * ParameterStore. Parameters and optimiser state stay as ort.Tensors between calls;
- * each step writes its updates into preallocated spare tensors (ORT fills them in
- * place) and the store swaps current and spare, so a step allocates nothing for
- * state. GAN training is two step graphs over the same store (D step trains the
+ * ParameterStore. Parameters and optimiser state stay as ort.Tensors between calls and
+ * each step feeds them back as they are; what a step writes depends on where the
+ * state lives (`StateMode`):
+ * - 'host' (CPU, default): ONNX Runtime allocates the new values and onnxruntime-node
+ *   hands its buffers to JavaScript without a copy; the store swaps them in.
+ * - 'host-preallocated': updates are written into preallocated spare tensors (double
+ *   buffering). onnxruntime-node 1.30 copies each such output once (it computes into
+ *   its own buffer, then fills ours): steady memory, one copy of the state per step.
+ * - 'device' (WebGPU): updates stay on the GPU (IO binding through
+ *   preferredOutputLocation 'gpu-buffer') and are fed back next step, so a step moves
+ *   only its batch and its reported scalars; reading values on the host (checkpoints,
+ *   exports) first copies them back (`ParameterStore.sync`).
+ * CUDA keeps 'host': onnxruntime-node binds device outputs only as WebGPU buffers, so
+ * there the state crosses the bus both ways each step.
+ * GAN training is two step graphs over the same store (D step trains the
  * discriminator, G step the generator, each with the other frozen).
  */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { writeFileAtomic } from '../util/atomic-file';
 import { compileTrainStep, type CompiledGraph, type TrainStepSpec } from './compile';
 import { initValues, type Init } from './init';
+import { DataType, ONNX_IR_VERSION, ONNX_OPSET, encodeModel } from './onnx-proto';
 import { stepScalars, STEP_SCALARS, type OptimizerConfig } from './optim';
-import { createSession, describeChoice, type ProviderChoice, type ProviderName } from './providers';
+import { createSession, describeChoice, type OutputLocation, type ProviderChoice, type ProviderName } from './providers';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors';
 import { fmtShape, sizeOf } from './shape';
+
+export type StateMode = 'host' | 'host-preallocated' | 'device';
 
 interface Entry {
   shape: number[];
   current: ort.Tensor;
-  /** The buffer the next update is written into (double buffering). */
+  /** True when `current` is a device tensor (or, in tests, one the trainer treats as such). */
+  onDevice: boolean;
+  /** The buffer the next update is written into (double buffering, 'host-preallocated'). */
   spare?: ort.Tensor;
 }
+
+/** Copies device tensors back to the host (set by a trainer that keeps state on a device). */
+type DeviceReader = (entries: { key: string; tensor: ort.Tensor }[]) => Promise<Float32Array[]>;
 
 /** Named float32 tensors (parameters, buffers, optimiser state), initialised from a seed. */
 export class ParameterStore {
   private entries = new Map<string, Entry>();
+  private reader?: DeviceReader;
 
   constructor(readonly seed = 0) {}
 
@@ -57,21 +78,30 @@ export class ParameterStore {
     this.set(key, initValues(init, sizeOf(shape), this.seed, key), shape);
   }
 
-  /** The current value as an ort.Tensor (no copy). */
+  /** The current value as an ort.Tensor (no copy; a device tensor when the state lives on a GPU). */
   tensor(key: string): ort.Tensor {
     return this.entry(key).current;
   }
 
+  /** Whether any entry currently lives on a device (then `get` needs `await sync()` first). */
+  get onDevice(): boolean {
+    for (const e of this.entries.values()) if (e.onDevice) return true;
+    return false;
+  }
+
   /** The current value (a live view: copy it if you keep it across steps). */
   get(key: string): Float32Array {
-    return this.entry(key).current.data as Float32Array;
+    const e = this.entry(key);
+    if (e.onDevice) throw new Error(`parameter '${key}' is on the GPU: await store.sync() before reading it on the host`);
+    return e.current.data as Float32Array;
   }
 
   set(key: string, data: Float32Array, shape: readonly number[]): void {
     if (data.length !== sizeOf(shape)) throw new Error(`parameter '${key}': ${data.length} values for shape ${fmtShape(shape)}`);
     const prev = this.entries.get(key);
     if (prev && fmtShape(prev.shape) !== fmtShape(shape)) throw new Error(`parameter '${key}' has shape ${fmtShape(prev.shape)}, got ${fmtShape(shape)}`);
-    this.entries.set(key, { shape: [...shape], current: new ort.Tensor('float32', data, [...shape]) });
+    if (prev?.onDevice) prev.current.dispose();
+    this.entries.set(key, { shape: [...shape], current: new ort.Tensor('float32', data, [...shape]), onDevice: false });
   }
 
   /** Spare tensor to receive the next value of `key` (allocated once). */
@@ -83,16 +113,33 @@ export class ParameterStore {
 
   /**
    * After a step: with `filled` undefined the spare (which ONNX Runtime wrote) becomes
-   * current and the old value the next spare; otherwise `filled` replaces the value.
+   * current and the old value the next spare; otherwise `filled` replaces the value
+   * (a device tensor when `onDevice`; the previous device buffer is released).
    */
-  commit(key: string, filled?: ort.Tensor): void {
+  commit(key: string, filled?: ort.Tensor, onDevice = false): void {
     const e = this.entry(key);
     if (filled) {
+      if (e.onDevice && e.current !== filled) e.current.dispose();
       e.current = filled;
+      e.onDevice = onDevice;
       return;
     }
     if (!e.spare) throw new Error(`parameter '${key}' has no spare buffer to commit`);
     [e.current, e.spare] = [e.spare, e.current];
+  }
+
+  /** Lets a trainer that keeps state on a device copy it back for `sync`. */
+  attachDeviceReader(reader: DeviceReader): void {
+    this.reader = reader;
+  }
+
+  /** Copies every entry that lives on a device back to the host (the next step uploads it again). */
+  async sync(): Promise<void> {
+    const onDevice = [...this.entries].filter(([, e]) => e.onDevice).map(([key, e]) => ({ key, tensor: e.current }));
+    if (onDevice.length === 0) return;
+    if (!this.reader) throw new Error('parameter store holds device tensors but no trainer can read them back');
+    const values = await this.reader(onDevice);
+    onDevice.forEach(({ key }, k) => this.set(key, values[k], this.entry(key).shape));
   }
 
   /** Number of float values over the keys (all by default). */
@@ -117,8 +164,15 @@ export interface TrainerOptions {
   params: ParameterStore;
   provider?: ProviderChoice;
   threads?: number;
-  /** Write state updates into preallocated tensors (default true). */
-  reuseBuffers?: boolean;
+  /**
+   * Where parameters and optimiser state live between steps (see the file header).
+   * Default: 'device' when the chosen provider is WebGPU, otherwise 'host'.
+   */
+  stateMode?: StateMode;
+  /** Tests only: where 'device' mode asks ONNX Runtime to leave updates (default 'gpu-buffer'). */
+  deviceOutputLocation?: OutputLocation;
+  /** Profile every op of every run into `<profileDir>/<graph>_<date>.json` (ONNX Runtime's trace format; see profile.ts). */
+  profileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -151,30 +205,83 @@ export class Trainer {
   /** Time spent in session.run, and total step time, per graph (ms), for profiling. */
   readonly timing: Record<string, { runMs: number; totalMs: number; calls: number }> = {};
 
+  private readback = new Map<string, ort.InferenceSession>();
+
   private constructor(
     readonly graphs: Map<string, GraphRuntime>,
     readonly params: ParameterStore,
     readonly provider: ProviderName,
-    private readonly reuse: boolean,
+    readonly stateMode: StateMode,
+    private readonly threads: number | undefined,
   ) {}
 
   static async create(opts: TrainerOptions): Promise<Trainer> {
     const runtimes = new Map<string, GraphRuntime>();
-    let provider: ProviderName = 'cpu';
-    for (const [name, g] of Object.entries(opts.graphs)) {
-      const compiled = 'model' in g ? g : compileTrainStep(g);
-      for (const s of compiled.state) opts.params.ensure(s.key, s.shape, s.init);
-      const created = await createSession(compiled.model, { provider: opts.provider ?? 'cpu', threads: opts.threads });
-      if (runtimes.size === 0) opts.log?.(describeChoice(opts.provider ?? 'cpu', created));
-      provider = created.provider;
-      runtimes.set(name, { compiled, session: created.session, provider: created.provider });
+    let provider: ProviderName | undefined;
+    let mode = opts.stateMode;
+    const location = opts.deviceOutputLocation ?? 'gpu-buffer';
+    try {
+      for (const [name, g] of Object.entries(opts.graphs)) {
+        const compiled = 'model' in g ? g : compileTrainStep(g);
+        for (const s of compiled.state) opts.params.ensure(s.key, s.shape, s.init);
+        const profilePrefix = opts.profileDir ? path.join(opts.profileDir, name) : undefined;
+        // Every graph runs on the provider the first one got (state tensors cannot move between devices).
+        const requested = provider ?? opts.provider ?? 'cpu';
+        const outputLocations = (p: ProviderName) => {
+          const m = mode ?? (p === 'webgpu' ? 'device' : 'host');
+          if (m !== 'device' || compiled.updates.length === 0) return undefined;
+          const updates = new Set(compiled.updates.map((u) => u.output));
+          return Object.fromEntries([...compiled.reports, ...compiled.updates.map((u) => u.output)].map((o) => [o, updates.has(o) ? location : 'cpu'] as const));
+        };
+        const created = await createSession(compiled.model, { provider: requested, threads: opts.threads, profilePrefix, outputLocations });
+        if (provider === undefined) {
+          opts.log?.(describeChoice(opts.provider ?? 'cpu', created));
+          provider = created.provider;
+          mode ??= provider === 'webgpu' ? 'device' : 'host';
+        }
+        runtimes.set(name, { compiled, session: created.session, provider: created.provider });
+      }
+    } catch (err) {
+      for (const r of runtimes.values()) await r.session.release();
+      throw err;
     }
-    const t = new Trainer(runtimes, opts.params, provider, opts.reuseBuffers ?? true);
+    if (mode === 'device' && provider !== 'webgpu' && location === 'gpu-buffer') {
+      for (const r of runtimes.values()) await r.session.release();
+      throw new Error(`state on the device needs the WebGPU provider (got ${provider ?? 'none'}); use stateMode 'host'`);
+    }
+    const t = new Trainer(runtimes, opts.params, provider ?? 'cpu', mode ?? 'host', opts.threads);
+    if (t.stateMode === 'device') opts.params.attachDeviceReader((entries) => t.readBack(entries));
     for (const [name, r] of runtimes) {
       if (r.compiled.kind === 'train') t.steps[name] = 0;
       t.timing[name] = { runMs: 0, totalMs: 0, calls: 0 };
     }
     return t;
+  }
+
+  /** Copies device tensors to the host with an identity graph on the same provider (cached per set of shapes). */
+  private async readBack(entries: { key: string; tensor: ort.Tensor }[]): Promise<Float32Array[]> {
+    const sig = entries.map((e) => fmtShape(e.tensor.dims)).join(' ');
+    let session = this.readback.get(sig);
+    if (!session) {
+      const model = encodeModel({
+        irVersion: ONNX_IR_VERSION,
+        opsetImports: [{ domain: '', version: ONNX_OPSET }],
+        producerName: 'facial-studio-nn',
+        producerVersion: '1',
+        graph: {
+          name: 'readback',
+          nodes: entries.map((_, k) => ({ name: `copy${k}`, opType: 'Identity', inputs: [`x${k}`], outputs: [`y${k}`], attributes: [] })),
+          initializers: [],
+          inputs: entries.map((e, k) => ({ name: `x${k}`, elemType: DataType.FLOAT, shape: [...e.tensor.dims] })),
+          outputs: entries.map((e, k) => ({ name: `y${k}`, elemType: DataType.FLOAT, shape: [...e.tensor.dims] })),
+        },
+        metadata: {},
+      });
+      session = (await createSession(model, { provider: this.provider, threads: this.threads })).session;
+      this.readback.set(sig, session);
+    }
+    const out = await session.run(Object.fromEntries(entries.map((e, k) => [`x${k}`, e.tensor])));
+    return entries.map((_, k) => out[`y${k}`].data as Float32Array);
   }
 
   private runtime(name: string): GraphRuntime {
@@ -211,14 +318,15 @@ export class Trainer {
     const scalars = stepScalars(cfg, t, opts.lr ?? cfg.lr);
     for (const k of STEP_SCALARS) feeds[k] = new ort.Tensor('float32', Float32Array.of(scalars[k]), []);
     const fetches: Record<string, ort.Tensor | null> = {};
+    const prealloc = this.stateMode === 'host-preallocated';
     for (const rep of r.compiled.reports) fetches[rep] = null;
-    for (const u of r.compiled.updates) fetches[u.output] = this.reuse ? this.params.spare(u.key) : null;
+    for (const u of r.compiled.updates) fetches[u.output] = prealloc ? this.params.spare(u.key) : null;
     const t1 = performance.now();
     const out = await r.session.run(feeds, fetches);
     const t2 = performance.now();
-    // onnxruntime-node fills a preallocated output in place but returns a copy of it: keep the
-    // filled spare (stable memory, no per-step allocation of state) and drop the copy.
-    for (const u of r.compiled.updates) this.params.commit(u.key, this.reuse ? undefined : (out[u.output] as ort.Tensor));
+    // Preallocated: onnxruntime-node has filled the spare and returns another tensor over it; keep the spare.
+    const device = this.stateMode === 'device';
+    for (const u of r.compiled.updates) this.params.commit(u.key, prealloc ? undefined : (out[u.output] as ort.Tensor), device);
     this.steps[name] = t;
     const result: Record<string, number> = {};
     for (const rep of r.compiled.reports) result[rep] = (out[rep].data as Float32Array)[0];
@@ -241,6 +349,7 @@ export class Trainer {
 
   /** All store entries plus step counters, in safetensors, written atomically. */
   async saveCheckpoint(path: string, meta: CheckpointMetadata = {}): Promise<void> {
+    await this.params.sync();
     const tensors: [string, SafeTensor][] = this.params.keys().map((k) => [k, { dtype: 'F32', shape: this.params.shape(k), data: this.params.get(k) }]);
     const optimizers: Record<string, OptimizerConfig> = {};
     for (const [name, r] of this.graphs) if (r.compiled.optimizer) optimizers[name] = r.compiled.optimizer;
@@ -278,8 +387,17 @@ export class Trainer {
     return { identity: md.identity, config: md.config !== undefined ? JSON.parse(md.config) : undefined, steps, extra };
   }
 
+  /** Ends profiling (sessions created with `profileDir`); the profile files are then in that folder, one per graph. */
+  endProfiling(): void {
+    for (const r of this.graphs.values()) r.session.endProfiling();
+  }
+
   async dispose(): Promise<void> {
+    // Device state goes with the sessions: keep it readable on the host.
+    await this.params.sync();
     for (const r of this.graphs.values()) await r.session.release();
+    for (const s of this.readback.values()) await s.release();
     this.graphs.clear();
+    this.readback.clear();
   }
 }

@@ -23,7 +23,11 @@ export interface PersonaReport {
     seconds: number;
   };
   fit: {
-    /** Fitted model (pose + expression, projected with the persona's camera) vs the raw tracked landmarks, tracked frames, all 478 points, px. */
+    /**
+     * Fit residual: the fitted model (pose + expression, projected with the persona's camera)
+     * vs the raw tracked landmarks it was fitted to, tracked frames, all 478 points, px. It
+     * says how well the model follows the tracker, not how accurate either is.
+     */
     reprojectionPx: { median: number; p95: number; mean: number };
     /** The same against the smoothed landmarks that were fitted. */
     reprojectionSmoothedPx: { median: number; p95: number };

@@ -3,6 +3,7 @@ import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { Modal } from './Modal';
 import { buildJobRequest } from '../state/job-requests';
+import { deviceStore } from '../state/device';
 import { formatEta } from '../state/session';
 import { qualityReportOf } from '../state/quality-report';
 import { QualityReportPanel } from './QualityReportPanel';
@@ -15,6 +16,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const { api, session, report } = useApp();
   const snap = useStore(session, (s) => s.project)!;
   const jobs = useStore(session, (s) => s.jobs);
+  const device = useStore(deviceStore, (s) => s.device);
   const [preset, setPreset] = useState<PresetName>('720p');
   const [fps, setFps] = useState(25);
   const p = snap.project;
@@ -23,7 +25,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const personaId = curves?.personaId && p.personas.some((x) => x.id === curves.personaId) ? curves.personaId : (p.activePersonaId ?? p.personas[0]?.id);
   const mediaId = curves?.mediaId && p.media.some((m) => m.id === curves.mediaId) ? curves.mediaId : p.activeVoiceoverId;
   const ready = Boolean(curvesId && personaId && mediaId);
-  const req = buildJobRequest(ready ? [{ kind: 'render.export', projectDir: snap.dir, personaId, mediaId, curvesId, preset, fps }] : []);
+  const req = buildJobRequest(ready ? [{ kind: 'render.export', projectDir: snap.dir, personaId, mediaId, curvesId, preset, fps, device }] : []);
   const reason = !curvesId ? 'Generate curves first: the export renders them.' : !personaId ? 'Build a persona first: the export renders its face.' : !mediaId ? 'Import a voice-over first: it is the sound of the video.' : (req.reason ?? '');
   const exportJobs = Object.values(jobs).filter((j) => j.projectDir === snap.dir && /export|render/.test(j.kind));
 

@@ -2,6 +2,8 @@ import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { buildJobRequest } from '../state/job-requests';
 import { PersonaReport } from './PersonaReport';
+import { DeviceSelect } from './DeviceSelect';
+import { deviceStore } from '../state/device';
 
 /**
  * The persona of this project: built from the reference video, then trained
@@ -10,12 +12,13 @@ import { PersonaReport } from './PersonaReport';
 export function PersonaPanel() {
   const { api, session, report } = useApp();
   const snap = useStore(session, (s) => s.project)!;
+  const device = useStore(deviceStore, (s) => s.device);
   const p = snap.project;
   const reference = p.media.find((m) => m.role === 'reference');
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const build = buildJobRequest(reference ? [{ kind: 'persona.build', projectDir: snap.dir, mediaId: reference.id }] : []);
-  const train = buildJobRequest(persona ? [{ kind: 'gan.train', projectDir: snap.dir, personaId: persona.id }] : []);
-  const trainRenderer = buildJobRequest(persona ? [{ kind: 'renderer.train', projectDir: snap.dir, personaId: persona.id }] : []);
+  const train = buildJobRequest(persona ? [{ kind: 'gan.train', projectDir: snap.dir, personaId: persona.id, device }] : []);
+  const trainRenderer = buildJobRequest(persona ? [{ kind: 'renderer.train', projectDir: snap.dir, personaId: persona.id, device }] : []);
 
   async function start(req: NonNullable<typeof build.request>) {
     try {
@@ -52,6 +55,7 @@ export function PersonaPanel() {
             Train renderer
           </button>
         </div>
+        <DeviceSelect />
         {!build.request && reference && <p className="muted small">{build.reason}</p>}
       </div>
     </section>

@@ -45,7 +45,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
           <dd>
             {f1(r.tracking.trackedPct)} % ({r.tracking.framesTracked} / {r.tracking.framesTotal})
           </dd>
-          <dt>Reprojection</dt>
+          <dt title="How far the fitted 3D face's landmarks lie from the tracked landmarks it was fitted to: a fit residual, not an accuracy against ground truth">Fit residual</dt>
           <dd>
             median {f2(r.fit.reprojectionPx.median)} px · p95 {f2(r.fit.reprojectionPx.p95)} px
           </dd>

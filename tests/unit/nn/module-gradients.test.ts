@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, F, InstanceNorm, LeakyReLU, Linear, ReLU, Residual, Sequential, Sigmoid, Tanh, Upsample,
-  bceWithLogits, featureMatchingLoss, l1Loss, lsganLoss, msSsim, mseLoss, ssim, type Graph, type Tensor,
+  ParameterStore, Trainer, bceWithLogits, compileForward, featureMatchingLoss, l1Loss, lsganLoss, msSsim, mseLoss, ssim, Graph, type Tensor,
 } from '../../../src/engine/nn';
 import { gradCheck, type GradCheckCase } from './gradcheck';
 
@@ -76,3 +76,37 @@ describe('module and loss gradients (finite differences)', () => {
   }
 });
 
+
+describe('normalisation layers compute the textbook formulas', () => {
+  it('BatchNorm (training: batch statistics) and InstanceNorm (statistics per sample and channel)', async () => {
+    const [N, C, L] = [3, 2, 5];
+    const x = Float32Array.from({ length: N * C * L }, (_, i) => Math.sin(i * 1.3) * 2 + (i % 3));
+    const g = new Graph('norms', { training: true });
+    const inp = g.input('x', [N, C, L]);
+    const bn = new BatchNorm1d(C, { name: 'bn' });
+    const inorm = new InstanceNorm(C, { name: 'in', affine: true });
+    g.output('bn', bn.forward(g, inp));
+    g.output('in', inorm.forward(g, inp));
+    const params = new ParameterStore(1);
+    const t = await Trainer.create({ graphs: { f: compileForward(g) }, params });
+    params.set('bn.weight', Float32Array.of(1.5, -0.5), [C]);
+    params.set('bn.bias', Float32Array.of(0.2, 0.1), [C]);
+    params.set('in.weight', Float32Array.of(0.7, 2), [C]);
+    params.set('in.bias', Float32Array.of(-1, 0.3), [C]);
+    const out = await t.run('f', { x });
+    const at = (n: number, c: number, l: number) => x[(n * C + c) * L + l];
+    const norm = (vals: number[], v: number) => {
+      const m = vals.reduce((a, b) => a + b, 0) / vals.length;
+      const s2 = vals.reduce((a, b) => a + (b - m) ** 2, 0) / vals.length;
+      return (v - m) / Math.sqrt(s2 + 1e-5);
+    };
+    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let l = 0; l < L; l++) {
+      const i = (n * C + c) * L + l;
+      const batchVals = Array.from({ length: N * L }, (_, k) => at(Math.floor(k / L), c, k % L));
+      const instVals = Array.from({ length: L }, (_, k) => at(n, c, k));
+      expect((out.bn.data as Float32Array)[i]).toBeCloseTo([1.5, -0.5][c] * norm(batchVals, x[i]) + [0.2, 0.1][c], 4);
+      expect((out.in.data as Float32Array)[i]).toBeCloseTo([0.7, 2][c] * norm(instVals, x[i]) + [-1, 0.3][c], 4);
+    }
+    await t.dispose();
+  });
+});

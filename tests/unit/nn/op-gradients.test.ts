@@ -52,11 +52,16 @@ const CASES: Record<string, Record<string, GradCheckCase>> = {
     '2d pad wider than kernel, asymmetric': f32((g, i) => F.conv(i('x', [1, 2, 5, 5]), i('w', [2, 2, 1, 3]), undefined, { pads: [2, 0, 1, 3] })),
     '1d k3 pad 1': f32((g, i) => F.conv(i('x', [2, 3, 10]), i('w', [4, 3, 3]), i('b', [4]), { pads: [1, 1] })),
     '1d stride 2 k4': f32((g, i) => F.conv(i('x', [2, 3, 11]), i('w', [2, 3, 4]), undefined, { strides: [2], pads: [1, 1] })),
+    // 8+ output channels: the weight gradient concatenates the taps for one Gemm (fewer: one Gemm per tap).
+    '2d 8 outputs, stride 2 (one Gemm)': f32((g, i) => F.conv(i('x', [3, 2, 7, 6]), i('w', [8, 2, 3, 3]), i('b', [8]), { strides: [2, 2], pads: [1, 1, 1, 1] })),
+    '1d 9 outputs, one sample (one Gemm)': f32((g, i) => F.conv(i('x', [1, 3, 9]), i('w', [9, 3, 3]), undefined, { pads: [1, 1] })),
+    '2d 1x1, 8 outputs': f32((g, i) => F.conv(i('x', [2, 3, 4, 4]), i('w', [8, 3, 1, 1]), undefined)),
   },
   ConvTranspose: {
     '2d stride 2 pad 1': f32((g, i) => F.convTranspose(i('x', [2, 3, 4, 5]), i('w', [3, 2, 4, 4]), i('b', [2]), { strides: [2, 2], pads: [1, 1, 1, 1] })),
     '2d stride 2 output padding 1': f32((g, i) => F.convTranspose(i('x', [1, 2, 3, 3]), i('w', [2, 3, 3, 3]), undefined, { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] })),
     '1d groups 2': f32((g, i) => F.convTranspose(i('x', [2, 4, 6]), i('w', [4, 3, 3]), undefined, { strides: [2], pads: [1, 1], group: 2 })),
+    '1d 8 inputs, k4 stride 2 (one Gemm)': f32((g, i) => F.convTranspose(i('x', [2, 8, 5]), i('w', [8, 3, 4]), i('b', [3]), { strides: [2], pads: [1, 1] })),
   },
   Reshape: { plain: f64((g, i) => F.reshape(i('a', [2, 3, 4]), [4, -1])) },
   Transpose: { plain: f64((g, i) => F.transpose(i('a', [2, 3, 4]), [2, 0, 1])) },
@@ -79,6 +84,15 @@ const CASES: Record<string, Record<string, GradCheckCase>> = {
     'linear downsample': f32((g, i) => F.resize(i('a', [1, 1, 8, 6]), [1, 1, 3, 4], { mode: 'linear' })),
     '1d linear 29 -> 128 (temporal)': f32((g, i) => F.resize(i('a', [2, 3, 29]), [2, 3, 128], { mode: 'linear' })),
   },
+  BatchNormTrain: {
+    '2-D [N,C]': f64((g, i) => F.batchNormTrain(i('x', [6, 3]), i('w', [3]), i('b', [3]), 1e-5)[0]),
+    '4-D, no affine': f64((g, i) => F.batchNormTrain(i('x', [2, 3, 2, 3]), undefined, undefined, 1e-3)[0]),
+    'through y, mean and variance': f64((g, i) => {
+      const [y, mean, v] = F.batchNormTrain(i('x', [3, 2, 4]), i('w', [2]), i('b', [2]), 1e-5);
+      return F.concat([F.reshape(y, [24]), mean, v], 0);
+    }),
+  },
+  ScaleShift: { '3-D': f64((g, i) => F.scaleShift(i('x', [2, 3, 4]), i('s', [3]), i('t', [3]))) },
   ReduceSum: { 'axes 0,2 keepdims': f64((g, i) => F.reduceSum(i('a', [2, 3, 4]), [0, 2], true)) },
   ReduceMean: { 'axis 1': f64((g, i) => F.reduceMean(i('a', [2, 3, 4]), [1])) },
   ReduceMax: { 'axis -1': f64((g, i) => F.reduceMax(i('a', [3, 5]), [-1])) },

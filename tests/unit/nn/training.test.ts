@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, F, Graph, InferenceRunner, LeakyReLU, Linear, ParameterStore, ReLU,
-  Sequential, Tanh, Trainer, adam, adamw, compileForward, exportInference, lsganLoss, mseLoss,
+  Sequential, Tanh, Trainer, adam, adamw, compileForward, exportInference, lsganLoss, mseLoss, type StateMode,
 } from '../../../src/engine/nn';
 import { Rng } from '../../../src/engine/common/numeric';
 
@@ -131,10 +131,42 @@ function ganBatch(rng: Rng, N = 8) {
   return { z, real };
 }
 
-async function ganTrainer(seed: number, reuseBuffers = true) {
+async function ganTrainer(seed: number, stateMode: StateMode = 'host') {
   const { dSpec, gSpec } = ganGraphs();
-  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), reuseBuffers });
+  // 'device' runs the IO-binding path with CPU outputs standing in for GPU buffers (no GPU here).
+  return Trainer.create({ graphs: { d: dSpec, g: gSpec }, params: new ParameterStore(seed), stateMode, deviceOutputLocation: 'cpu' });
 }
+
+describe('optimisers', () => {
+  it('Adam and AdamW steps equal PyTorch\'s update rule (float64 reference)', async () => {
+    for (const [name, cfg] of [['adam', adam({ lr: 0.1, betas: [0.8, 0.95], weightDecay: 0.05 })], ['adamw', adamw({ lr: 0.05, weightDecay: 0.1 })]] as const) {
+      const g = new Graph(name);
+      const p = g.param('p', [4], { kind: 'constant', value: 0.5 });
+      const c = g.input('c', [4]);
+      const loss = F.reduceSum(F.mul(F.mul(p, p), c)); // dL/dp = 2 p c
+      const params = new ParameterStore(1);
+      const trainer = await Trainer.create({ graphs: { s: { graph: g, loss, trainable: ['p'], optimizer: cfg } }, params });
+      const cv = Float32Array.of(1, -2, 0.5, 3);
+      const ref = [0.5, 0.5, 0.5, 0.5], m = [0, 0, 0, 0], v = [0, 0, 0, 0];
+      const [b1, b2] = cfg.betas;
+      for (let t = 1; t <= 4; t++) {
+        await trainer.step('s', { c: cv });
+        for (let k = 0; k < 4; k++) {
+          let grad = 2 * ref[k] * cv[k];
+          if (cfg.kind === 'adamw') ref[k] *= 1 - cfg.lr * cfg.weightDecay;
+          else grad += cfg.weightDecay * ref[k];
+          m[k] = b1 * m[k] + (1 - b1) * grad;
+          v[k] = b2 * v[k] + (1 - b2) * grad * grad;
+          const denom = Math.sqrt(v[k]) / Math.sqrt(1 - b2 ** t) + cfg.eps;
+          ref[k] -= (cfg.lr / (1 - b1 ** t)) * (m[k] / denom);
+        }
+      }
+      const got = Array.from(params.get('p'));
+      got.forEach((x, k) => expect(x, `${name} p[${k}]`).toBeCloseTo(ref[k], 5));
+      await trainer.dispose();
+    }
+  });
+});
 
 describe('GAN training and checkpoints', () => {
   it('alternating D and G steps update only their own parameters', async () => {
@@ -157,19 +189,29 @@ describe('GAN training and checkpoints', () => {
     await trainer.dispose();
   });
 
-  it('double-buffered state updates give the same result as fresh output tensors', async () => {
-    const a = await ganTrainer(31, true), b = await ganTrainer(31, false);
-    const ra = new Rng(32), rb = new Rng(32);
+  it('state kept as fresh outputs, in preallocated buffers or on the device gives the same result', async () => {
+    const modes: StateMode[] = ['host', 'host-preallocated', 'device'];
+    const trainers = await Promise.all(modes.map((m) => ganTrainer(31, m)));
+    const rngs = modes.map(() => new Rng(32));
     for (let s = 0; s < 3; s++) {
-      for (const [t, r] of [[a, ra], [b, rb]] as const) {
-        const batch = ganBatch(r);
+      for (const [k, t] of trainers.entries()) {
+        const batch = ganBatch(rngs[k]);
         await t.step('d', batch);
         await t.step('g', batch);
       }
     }
-    for (const k of a.params.keys()) expect(Array.from(a.params.get(k)), k).toEqual(Array.from(b.params.get(k)));
-    await a.dispose();
-    await b.dispose();
+    const dev = trainers[2].params;
+    expect(dev.onDevice).toBe(true);
+    expect(() => dev.get('generator.0.weight')).toThrow(/on the GPU: await store.sync\(\)/);
+    await dev.sync();
+    expect(dev.onDevice).toBe(false);
+    for (const t of trainers.slice(1)) for (const k of trainers[0].params.keys()) expect(Array.from(t.params.get(k)), k).toEqual(Array.from(trainers[0].params.get(k)));
+    // After a sync the next step uploads the state again and trains on.
+    const batch = ganBatch(rngs[0]);
+    for (const t of [trainers[0], trainers[2]]) await t.step('g', batch);
+    await dev.sync();
+    expect(Array.from(dev.get('generator.0.weight'))).toEqual(Array.from(trainers[0].params.get('generator.0.weight')));
+    for (const t of trainers) await t.dispose();
   });
 
   it('a checkpoint round trip resumes bit-identically', async () => {

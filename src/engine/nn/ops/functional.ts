@@ -3,7 +3,7 @@
  * (or a few, for conveniences such as `mean`). Gradient rules are written with these
  * same functions, so a gradient graph is shape-checked exactly like a forward graph.
  */
-import type { DType, Tensor } from '../graph';
+import type { DType, Tensor } from '../ir';
 import { sizeOf } from '../shape';
 
 export type Operand = Tensor | number;
@@ -72,21 +72,21 @@ export function gemm(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: bo
 }
 
 export interface ConvOptions {
-  strides?: number[];
+  strides?: readonly number[];
   /** ONNX layout: [begin_1..begin_n, end_1..end_n]. */
-  pads?: number[];
-  dilations?: number[];
+  pads?: readonly number[];
+  dilations?: readonly number[];
   group?: number;
 }
 
-function convAttrs(x: Tensor, opts: ConvOptions & { output_padding?: number[] }) {
+function convAttrs(x: Tensor, opts: ConvOptions & { output_padding?: readonly number[] }) {
   const d = x.rank - 2;
   return {
-    strides: opts.strides ?? new Array(d).fill(1),
-    pads: opts.pads ?? new Array(2 * d).fill(0),
-    dilations: opts.dilations ?? new Array(d).fill(1),
+    strides: [...(opts.strides ?? new Array<number>(d).fill(1))],
+    pads: [...(opts.pads ?? new Array<number>(2 * d).fill(0))],
+    dilations: [...(opts.dilations ?? new Array<number>(d).fill(1))],
     group: opts.group ?? 1,
-    ...(opts.output_padding ? { output_padding: opts.output_padding } : {}),
+    ...(opts.output_padding ? { output_padding: [...opts.output_padding] } : {}),
   };
 }
 
@@ -94,9 +94,26 @@ export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, opts: ConvO
   return x.graph.op1('Conv', bias ? [x, w, bias] : [x, w], convAttrs(x, opts));
 }
 
-export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, opts: ConvOptions & { outputPadding?: number[] } = {}): Tensor {
+export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, opts: ConvOptions & { outputPadding?: readonly number[] } = {}): Tensor {
   const d = x.rank - 2;
   return x.graph.op1('ConvTranspose', bias ? [x, w, bias] : [x, w], convAttrs(x, { ...opts, output_padding: opts.outputPadding ?? new Array(d).fill(0) }));
+}
+
+/**
+ * Batch normalisation statistics and output in training mode (channels on axis 1):
+ * [y, batch mean, biased batch variance]; weight and bias default to 1 and 0.
+ */
+export function batchNormTrain(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, epsilon: number): [Tensor, Tensor, Tensor] {
+  const C = x.shape[1];
+  const w = weight ?? x.graph.constant(new Array<number>(C).fill(1), [C], x.dtype);
+  const b = bias ?? x.graph.constant(new Array<number>(C).fill(0), [C], x.dtype);
+  const [y, mean, variance] = x.graph.op('BatchNormTrain', [x, w, b], { epsilon });
+  return [y, mean, variance];
+}
+
+/** x * scale + shift with per-channel (axis 1) scale and shift [C], in one pass. */
+export function scaleShift(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
+  return x.graph.op1('ScaleShift', [x, scale, shift]);
 }
 
 /** Reshape; one dimension may be -1 and 0 keeps the input's dimension. */

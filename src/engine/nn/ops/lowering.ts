@@ -2,20 +2,20 @@
  * Gradient lowerings that decide the engine's speed (measured in docs/engine-notes.md):
  * - conv input gradient: a stride-1 Conv with the weights flipped and transposed
  *   (ConvTranspose only where stride > 1 needs it),
- * - conv weight gradient: im2col (Pad + strided Slices + Concat) then ONE Gemm over
- *   the whole batch (no batched MatMul + ReduceSum),
+ * - conv weight gradient: im2col (Pad + strided Slices + Concat) in the layout
+ *   [C, *S, N] then ONE Gemm over the whole batch (no batched MatMul + ReduceSum),
  * - resize gradient: the transpose of the interpolation matrix, as MatMul (or a
  *   sum-pool for integer-factor nearest upsampling).
  */
-import type { Tensor } from '../graph';
+import type { Tensor } from '../ir';
 import { sizeOf, shapeEq, type Shape } from '../shape';
 import * as F from './functional';
 
 export interface ConvAttrs {
-  strides: number[];
-  pads: number[];
-  dilations: number[];
-  group: number;
+  readonly strides: readonly number[];
+  readonly pads: readonly number[];
+  readonly dilations: readonly number[];
+  readonly group: number;
 }
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, k) => k + from);
@@ -75,8 +75,12 @@ export function convInputGrad(dy: Tensor, w: Tensor, xShape: Shape, a: ConvAttrs
 }
 
 /**
- * dL/dw of y = Conv(x, w): im2col of x as [Kprod*C, N*So] and one Gemm with dy as
- * [O, N*So]. `x` [N, C, *S], `dy` [N, O, *So]; returns [O, C/g, *K].
+ * dL/dw of y = Conv(x, w): im2col of x, then Gemm with dy, all in the layout [C, *S, N]
+ * (batch last): every kernel tap is then a Slice with long contiguous runs (N values,
+ * or whole rows at stride 1) and dy as [O, So·N] is one Transpose. Usually the taps are
+ * concatenated into cols [K·C, So·N] for ONE Gemm; with a handful of output channels the
+ * Gemm is memory-bound, and one small Gemm per tap saves copying the taps again.
+ * `x` [N, C, *S], `dy` [N, O, *So]; returns [O, C/g, *K].
  */
 export function convWeightGrad(x: Tensor, dy: Tensor, wShape: Shape, a: ConvAttrs): Tensor {
   const g = a.group;
@@ -92,26 +96,30 @@ export function convWeightGrad(x: Tensor, dy: Tensor, wShape: Shape, a: ConvAttr
   const d = K.length;
   const N = x.shape[0];
   const So = dy.shape.slice(2);
-  // [C, N, *S]; with one sample that is only a reshape.
-  const xt = N === 1 ? F.reshape(x, [C, 1, ...x.shape.slice(2)]) : F.transpose(x, [1, 0, ...range(d, 2)]);
-  const needPad = a.pads.some((p) => p > 0);
-  const xp = needPad ? F.pad(xt, [0, 0, ...a.pads.slice(0, d), 0, 0, ...a.pads.slice(d)]) : xt;
+  const cols = sizeOf(So) * N;
+  // Batch last: [C, *S, N] and [O, *So, N] (with one sample only a reshape).
+  const batchLast = (t: Tensor) => (N === 1 ? F.reshape(t, [...t.shape.slice(1), 1]) : F.transpose(t, [...range(d + 1, 1), 0]));
+  const xt = batchLast(x);
+  const xp = a.pads.some((p) => p > 0) ? F.pad(xt, [0, ...a.pads.slice(0, d), 0, 0, ...a.pads.slice(d), 0]) : xt;
+  const dyt = F.reshape(batchLast(dy), [O, cols]);
   const positions: number[][] = [[]];
   for (const k of K) {
     const next: number[][] = [];
     for (const p of positions) for (let i = 0; i < k; i++) next.push([...p, i]);
     positions.splice(0, positions.length, ...next);
   }
-  const slices = positions.map((pos) => {
+  const taps = positions.map((pos) => {
     const starts = pos.map((k, i) => k * a.dilations[i]);
     const ends = pos.map((k, i) => k * a.dilations[i] + (So[i] - 1) * a.strides[i] + 1);
-    const full = starts.every((s, i) => s === 0 && ends[i] === xp.shape[i + 2] && a.strides[i] === 1);
-    return full ? xp : F.slice(xp, starts, ends, range(d, 2), a.strides);
+    const full = starts.every((s, i) => s === 0 && ends[i] === xp.shape[i + 1] && a.strides[i] === 1);
+    return full ? xp : F.slice(xp, starts, ends, range(d, 1), a.strides);
   });
-  const cols = F.reshape(F.concat(slices, 0), [positions.length * C, N * sizeOf(So)]);
-  const dyt = N === 1 ? F.reshape(dy, [O, sizeOf(So)]) : F.reshape(F.transpose(dy, [1, 0, ...range(d, 2)]), [O, N * sizeOf(So)]);
-  const gw = F.gemm(dyt, cols, { transB: true }); // [O, Kprod*C], position-major
-  if (positions.length === 1) return F.reshape(gw, wShape);
+  if (positions.length === 1) return F.reshape(F.gemm(dyt, F.reshape(taps[0], [C, cols]), { transB: true }), wShape);
+  if (O < 8) {
+    const parts = taps.map((t) => F.reshape(F.gemm(dyt, F.reshape(t, [C, cols]), { transB: true }), [O, C, 1]));
+    return F.reshape(F.concat(parts, 2), wShape);
+  }
+  const gw = F.gemm(dyt, F.reshape(F.concat(taps, 0), [positions.length * C, cols]), { transB: true }); // [O, Kprod*C], position-major
   return F.transpose(F.reshape(gw, [O, ...K, C]), [0, d + 1, ...range(d, 1)]);
 }
 

@@ -9,51 +9,14 @@
  * tests/unit/nn/op-gradients.test.ts (that test fails for any entry with a grad rule
  * but no finite-difference check).
  */
-import type { DType, Node, Tensor } from '../graph';
-import { ShapeError, broadcastShapes, fmtShape, sizeOf, shapeEq, type Shape } from '../shape';
+import { ShapeError, broadcastShapes, fmtShape, sizeOf, shapeEq } from '../shape';
+import { defineOp, type DType, type OpDef, type OpTable, type Tensor, type TensorInfo } from '../ir';
 import * as F from './functional';
 import { convInputGrad, convWeightGrad, resizeGrad, unbroadcast, type ConvAttrs } from './lowering';
 
-export type AttrValue = number | string | number[];
-export type Attrs = Record<string, AttrValue>;
+export { ONNX_DTYPE } from '../ir';
+export type { OpDef, GradArgs, OnnxEmitter, Attrs, AttrValue, AttrSchema } from '../ir';
 
-export interface TensorInfo {
-  shape: Shape;
-  dtype: DType;
-}
-
-export interface OnnxEmitter {
-  /** Value name of a tensor of the graph. */
-  name(t: Tensor): string;
-  /** Name of an int64 constant (shapes, axes, pads). */
-  int64(values: readonly number[]): string;
-  /** Name of a 0-d constant of the given dtype. */
-  scalar(value: number, dtype: DType): string;
-  node(opType: string, inputs: string[], outputs: string[], attrs?: Attrs): void;
-}
-
-export interface GradArgs {
-  node: Node;
-  x: Tensor[];
-  y: Tensor;
-  dy: Tensor;
-  /** needs[k]: whether input k requires a gradient (skip the work otherwise). */
-  needs: boolean[];
-  attrs: Attrs;
-}
-
-export interface OpDef {
-  infer(x: Tensor[], attrs: Attrs): TensorInfo[];
-  /** Gradients of the inputs (undefined where not needed or not differentiable). Absent: the op stops gradients. */
-  grad?: (a: GradArgs) => (Tensor | undefined)[];
-  /** Emits the ONNX node(s); default: one node of the same type with attrs as ONNX attributes. */
-  onnx?: (node: Node, e: OnnxEmitter) => void;
-}
-
-const ints = (a: Attrs, k: string) => a[k] as number[];
-const int = (a: Attrs, k: string) => a[k] as number;
-const num = int;
-const str = (a: Attrs, k: string) => a[k] as string;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, k) => k + from);
 
 function check(cond: boolean, message: string): asserts cond {
@@ -74,56 +37,69 @@ function sameType(x: Tensor[]): DType {
   return x[0].dtype;
 }
 
-const unary = (grad?: OpDef['grad']): OpDef => ({
-  infer: (x) => {
-    arity(x, 1);
-    check(isFloat(x[0]), `expected a float tensor, got ${x[0].dtype}`);
-    return [{ shape: x[0].shape, dtype: x[0].dtype }];
-  },
-  grad,
-});
+const NO_ATTRS = {} as const;
 
-const binary = (grad: OpDef['grad']): OpDef => ({
-  infer: (x) => {
-    arity(x, 2);
-    return [{ shape: broadcastShapes(x[0].shape, x[1].shape), dtype: sameType(x) }];
-  },
-  grad,
-});
+const unary = (grad?: OpDef<typeof NO_ATTRS>['grad']): OpDef =>
+  defineOp({
+    attrs: NO_ATTRS,
+    infer: (x) => {
+      arity(x, 1);
+      check(isFloat(x[0]), `expected a float tensor, got ${x[0].dtype}`);
+      return [{ shape: x[0].shape, dtype: x[0].dtype }];
+    },
+    grad,
+  });
 
-const comparison: OpDef = {
+const binary = (grad: OpDef<typeof NO_ATTRS>['grad']): OpDef =>
+  defineOp({
+    attrs: NO_ATTRS,
+    infer: (x) => {
+      arity(x, 2);
+      return [{ shape: broadcastShapes(x[0].shape, x[1].shape), dtype: sameType(x) }];
+    },
+    grad,
+  });
+
+const comparison: OpDef = defineOp({
+  attrs: NO_ATTRS,
   infer: (x) => {
     arity(x, 2);
     sameType(x);
     return [{ shape: broadcastShapes(x[0].shape, x[1].shape), dtype: 'bool' }];
   },
-};
+});
 
 /** The kept-dims shape of a reduction, to broadcast a gradient back. */
-function keptShape(x: Tensor, axes: number[]): number[] {
+function keptShape(x: Tensor, axes: readonly number[]): number[] {
   return x.shape.map((d, k) => (axes.includes(k) ? 1 : d));
 }
 
-const reduction = (grad: OpDef['grad']): OpDef => ({
-  infer: (x, a) => {
-    arity(x, 1);
-    const axes = ints(a, 'axes');
-    for (const ax of axes) check(ax >= 0 && ax < x[0].rank, `axis ${ax} out of range for ${fmtShape(x[0].shape)}`);
-    const shape = int(a, 'keepdims') ? keptShape(x[0], axes) : x[0].shape.filter((_, k) => !axes.includes(k));
-    return [{ shape, dtype: x[0].dtype }];
-  },
-  grad,
-  onnx: (n, e) => e.node(n.op, [e.name(n.inputs[0]), e.int64(ints(n.attrs, 'axes'))], [e.name(n.outputs[0])], { keepdims: int(n.attrs, 'keepdims') }),
-});
+const REDUCE = { axes: 'ints', keepdims: 'int' } as const;
 
-function convShape(x: Tensor[], a: Attrs, transposed: boolean): TensorInfo[] {
+const reduction = (grad: OpDef<typeof REDUCE>['grad']): OpDef =>
+  defineOp({
+    attrs: REDUCE,
+    infer: (x, a) => {
+      arity(x, 1);
+      for (const ax of a.axes) check(ax >= 0 && ax < x[0].rank, `axis ${ax} out of range for ${fmtShape(x[0].shape)}`);
+      const shape = a.keepdims ? keptShape(x[0], a.axes) : x[0].shape.filter((_, k) => !a.axes.includes(k));
+      return [{ shape, dtype: x[0].dtype }];
+    },
+    grad,
+    onnx: (n, a, e) => e.node(n.op, [e.name(n.inputs[0]), e.int64(a.axes)], [e.name(n.outputs[0])], { keepdims: { int: a.keepdims } }),
+  });
+
+const CONV = { strides: 'ints', pads: 'ints', dilations: 'ints', group: 'int' } as const;
+const CONV_TRANSPOSE = { ...CONV, output_padding: 'ints' } as const;
+
+function convShape(x: Tensor[], a: ConvAttrs & { output_padding?: readonly number[] }, transposed: boolean): TensorInfo[] {
   arity(x, [2, 3]);
   const [inp, w, b] = x;
   const d = inp.rank - 2;
   check(d >= 1 && d <= 3, `expected a 3-D to 5-D input [N,C,...], got ${fmtShape(inp.shape)}`);
   check(w.rank === inp.rank, `weight ${fmtShape(w.shape)} does not match input ${fmtShape(inp.shape)}`);
-  const g = int(a, 'group');
-  const [s, p, dl] = [ints(a, 'strides'), ints(a, 'pads'), ints(a, 'dilations')];
+  const g = a.group;
+  const [s, p, dl] = [a.strides, a.pads, a.dilations];
   check(s.length === d && dl.length === d && p.length === 2 * d, `strides/pads/dilations do not fit ${d} spatial dims`);
   const C = inp.shape[1];
   let O: number;
@@ -136,7 +112,8 @@ function convShape(x: Tensor[], a: Attrs, transposed: boolean): TensorInfo[] {
     O = w.shape[1] * g;
   }
   if (b) check(b.rank === 1 && b.shape[0] === O, `bias ${fmtShape(b.shape)} should be [${O}]`);
-  const op = transposed ? ints(a, 'output_padding') : new Array(d).fill(0);
+  const op = transposed ? a.output_padding ?? [] : new Array<number>(d).fill(0);
+  check(op.length === d, `output_padding ${fmtShape(op)} does not fit ${d} spatial dims`);
   const spatial = range(d).map((i) => {
     const S = inp.shape[i + 2];
     const span = dl[i] * (w.shape[i + 2] - 1) + 1;
@@ -146,15 +123,56 @@ function convShape(x: Tensor[], a: Attrs, transposed: boolean): TensorInfo[] {
   return [{ shape: [inp.shape[0], O, ...spatial], dtype: sameType(x) }];
 }
 
-function convAttrs(a: Attrs): ConvAttrs {
-  return { strides: ints(a, 'strides'), pads: ints(a, 'pads'), dilations: ints(a, 'dilations'), group: int(a, 'group') };
+/**
+ * Gradients of BatchNormTrain (x, weight, bias -> y, mean, var) in closed form: with
+ * r = 1/sqrt(var + eps), n values per channel, dgamma = r (sum(dy x) - mean sum(dy)) and
+ * dx = k1 dy + k2 x + k3 per channel (k1 = w r, k2 = -k1 r dgamma / n, k3 = -k1 sum(dy)/n - k2 mean):
+ * two reductions, and dx in three passes (one Mul, one ScaleShift, one Add).
+ */
+function batchNormGrad(x: Tensor, w: Tensor, mean: Tensor, variance: Tensor, dys: (Tensor | undefined)[], needs: boolean[], eps: number): (Tensor | undefined)[] {
+  const [dyIn, dMean, dVar] = dys;
+  const C = x.shape[1];
+  const n = x.size / C;
+  const axes = x.shape.map((_, k) => k).filter((k) => k !== 1);
+  const cs = x.shape.map((d, k) => (k === 1 ? d : 1));
+  const r = F.div(1, F.sqrt(F.add(variance, eps)));
+  let dx: Tensor | undefined, dgamma: Tensor | undefined, sumDy: Tensor | undefined;
+  let k2: Tensor | undefined, k3: Tensor | undefined;
+  if (dyIn) {
+    sumDy = F.reduceSum(dyIn, axes);
+    dgamma = F.mul(r, F.sub(F.reduceSum(F.mul(dyIn, x), axes), F.mul(mean, sumDy)));
+    if (needs[0]) {
+      const k1 = F.mul(w, r);
+      k2 = F.neg(F.mul(F.mul(k1, r), F.div(dgamma, n)));
+      k3 = F.sub(F.neg(F.mul(k1, F.div(sumDy, n))), F.mul(k2, mean));
+      dx = F.mul(dyIn, F.reshape(k1, cs));
+    }
+  }
+  if (needs[0] && (dMean || dVar)) {
+    // mean = sum(x)/n adds dMean/n everywhere; var = sum((x - mean)^2)/n adds 2 dVar (x - mean)/n.
+    const zero = F.mul(mean, 0);
+    let a = k2 ?? zero, c = k3 ?? zero;
+    if (dMean) c = F.add(c, F.div(dMean, n));
+    if (dVar) {
+      a = F.add(a, F.mul(dVar, 2 / n));
+      c = F.sub(c, F.mul(F.mul(dVar, 2 / n), mean));
+    }
+    [k2, k3] = [a, c];
+  }
+  if (needs[0] && k2 && k3) {
+    const affine = F.scaleShift(x, k2, k3);
+    dx = dx ? F.add(dx, affine) : affine;
+  }
+  return [needs[0] ? dx : undefined, needs[1] ? dgamma : undefined, needs[2] ? sumDy : undefined];
 }
 
 const biasGrad = (dy: Tensor) => F.reduceSum(dy, [0, ...range(dy.rank - 2, 2)]);
 
 const RESIZE_MODES = ['nearest', 'linear'];
+const PAD_MODES = ['constant', 'reflect'];
 
-export const OPS: Record<string, OpDef> = {
+/** The op table (one per process; graphs look ops up here unless given another table). */
+export const OPS: OpTable = {
   // ------------------------------------------------------------ element-wise
   Add: binary(({ x, dy, needs }) => [needs[0] ? unbroadcast(dy, x[0].shape) : undefined, needs[1] ? unbroadcast(dy, x[1].shape) : undefined]),
   Sub: binary(({ x, dy, needs }) => [needs[0] ? unbroadcast(dy, x[0].shape) : undefined, needs[1] ? unbroadcast(F.neg(dy), x[1].shape) : undefined]),
@@ -174,7 +192,8 @@ export const OPS: Record<string, OpDef> = {
     const gA = F.where(F.greater(x[1], x[0]), dy, 0);
     return [needs[0] ? unbroadcast(gA, x[0].shape) : undefined, needs[1] ? unbroadcast(F.sub(dy, gA), x[1].shape) : undefined];
   }),
-  Where: {
+  Where: defineOp({
+    attrs: NO_ATTRS,
     infer: (x) => {
       arity(x, 3);
       check(x[0].dtype === 'bool', `condition must be bool, got ${x[0].dtype}`);
@@ -185,16 +204,16 @@ export const OPS: Record<string, OpDef> = {
       needs[1] ? unbroadcast(F.where(x[0], dy, 0), x[1].shape) : undefined,
       needs[2] ? unbroadcast(F.where(x[0], 0, dy), x[2].shape) : undefined,
     ],
-  },
+  }),
   Greater: comparison,
   Equal: comparison,
-  Cast: {
+  Cast: defineOp({
+    attrs: { to: 'dtype' },
     infer: (x, a) => {
       arity(x, 1);
-      return [{ shape: x[0].shape, dtype: str(a, 'to') as DType }];
+      return [{ shape: x[0].shape, dtype: a.to }];
     },
-    onnx: (n, e) => e.node('Cast', [e.name(n.inputs[0])], [e.name(n.outputs[0])], { to: ONNX_DTYPE[str(n.attrs, 'to') as DType] }),
-  },
+  }),
   Sign: unary(),
   Identity: unary(({ dy }) => [dy]),
   Neg: unary(({ dy }) => [F.neg(dy)]),
@@ -203,21 +222,36 @@ export const OPS: Record<string, OpDef> = {
   Sqrt: unary(({ y, dy }) => [F.div(F.mul(dy, 0.5), y)]),
   Abs: unary(({ x, dy }) => [F.mul(dy, F.sign(x[0]))]),
   Relu: unary(({ x, dy }) => [F.where(F.greater(x[0], 0), dy, 0)]),
-  LeakyRelu: unary(({ x, dy, attrs }) => [F.where(F.greater(x[0], 0), dy, F.mul(dy, num(attrs, 'alpha')))]),
+  LeakyRelu: defineOp({
+    attrs: { alpha: 'float' },
+    infer: (x) => {
+      arity(x, 1);
+      check(isFloat(x[0]), `expected a float tensor, got ${x[0].dtype}`);
+      return [{ shape: x[0].shape, dtype: x[0].dtype }];
+    },
+    grad: ({ x, dy, attrs }) => [F.where(F.greater(x[0], 0), dy, F.mul(dy, attrs.alpha))],
+  }),
   Tanh: unary(({ y, dy }) => [F.mul(dy, F.sub(1, F.mul(y, y)))]),
   Sigmoid: unary(({ y, dy }) => [F.mul(dy, F.mul(y, F.sub(1, y)))]),
-  Pow: {
-    ...unary(({ x, dy, attrs }) => {
-      const p = num(attrs, 'exponent');
+  Pow: defineOp({
+    attrs: { exponent: 'float' },
+    infer: (x) => {
+      arity(x, 1);
+      check(isFloat(x[0]), `expected a float tensor, got ${x[0].dtype}`);
+      return [{ shape: x[0].shape, dtype: x[0].dtype }];
+    },
+    grad: ({ x, dy, attrs }) => {
+      const p = attrs.exponent;
       if (p === 1) return [dy];
       if (p === 2) return [F.mul(dy, F.mul(x[0], 2))];
       return [F.mul(dy, F.mul(F.pow(x[0], p - 1), p))];
-    }),
-    onnx: (n, e) => e.node('Pow', [e.name(n.inputs[0]), e.scalar(num(n.attrs, 'exponent'), n.inputs[0].dtype)], [e.name(n.outputs[0])]),
-  },
+    },
+    onnx: (n, a, e) => e.node('Pow', [e.name(n.inputs[0]), e.scalar(a.exponent, n.inputs[0].dtype)], [e.name(n.outputs[0])]),
+  }),
 
   // ------------------------------------------------------------ linear algebra
-  MatMul: {
+  MatMul: defineOp({
+    attrs: NO_ATTRS,
     infer: (x) => {
       arity(x, 2);
       const [a, b] = x;
@@ -234,125 +268,120 @@ export const OPS: Record<string, OpDef> = {
       }
       return [needs[0] ? unbroadcast(F.matmul(dy, T(b)), a.shape) : undefined, needs[1] ? unbroadcast(F.matmul(T(a), dy), b.shape) : undefined];
     },
-  },
-  Gemm: {
+  }),
+  Gemm: defineOp({
+    attrs: { transA: 'int', transB: 'int' },
     infer: (x, at) => {
       arity(x, 2);
       const [a, b] = x;
       check(a.rank === 2 && b.rank === 2, `Gemm needs 2-D inputs, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-      const [m, k] = int(at, 'transA') ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
-      const [k2, n] = int(at, 'transB') ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+      const [m, k] = at.transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+      const [k2, n] = at.transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
       check(k === k2, `inner dimensions differ: ${fmtShape(a.shape)} (transA=${at.transA}) x ${fmtShape(b.shape)} (transB=${at.transB})`);
       return [{ shape: [m, n], dtype: sameType(x) }];
     },
     grad: ({ x, dy, needs, attrs }) => {
       const [a, b] = x;
-      const tA = !!int(attrs, 'transA'), tB = !!int(attrs, 'transB');
+      const tA = !!attrs.transA, tB = !!attrs.transB;
       const dA = !needs[0] ? undefined : tA ? F.gemm(b, dy, { transA: tB, transB: true }) : F.gemm(dy, b, { transB: !tB });
       const dB = !needs[1] ? undefined : tB ? F.gemm(dy, a, { transA: true, transB: tA }) : F.gemm(a, dy, { transA: !tA });
       return [dA, dB];
     },
-  },
-  Conv: {
+  }),
+  Conv: defineOp({
+    attrs: CONV,
     infer: (x, a) => convShape(x, a, false),
-    grad: ({ x, dy, needs, attrs }) => {
-      const a = convAttrs(attrs);
-      return [
-        needs[0] ? convInputGrad(dy, x[1], x[0].shape, a) : undefined,
-        needs[1] ? convWeightGrad(x[0], dy, x[1].shape, a) : undefined,
-        x[2] && needs[2] ? biasGrad(dy) : undefined,
-      ];
-    },
-  },
-  ConvTranspose: {
+    grad: ({ x, dy, needs, attrs: a }) => [
+      needs[0] ? convInputGrad(dy, x[1], x[0].shape, a) : undefined,
+      needs[1] ? convWeightGrad(x[0], dy, x[1].shape, a) : undefined,
+      x[2] && needs[2] ? biasGrad(dy) : undefined,
+    ],
+  }),
+  ConvTranspose: defineOp({
+    attrs: CONV_TRANSPOSE,
     infer: (x, a) => convShape(x, a, true),
-    grad: ({ x, dy, needs, attrs }) => {
-      const a = convAttrs(attrs);
-      return [
-        needs[0] ? F.conv(dy, x[1], undefined, a) : undefined,
-        // ConvTranspose is the adjoint of Conv: its weight gradient is Conv's with input and output swapped.
-        needs[1] ? convWeightGrad(dy, x[0], x[1].shape, a) : undefined,
-        x[2] && needs[2] ? biasGrad(dy) : undefined,
-      ];
-    },
-  },
+    grad: ({ x, dy, needs, attrs: a }) => [
+      needs[0] ? F.conv(dy, x[1], undefined, { strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.group }) : undefined,
+      // ConvTranspose is the adjoint of Conv: its weight gradient is Conv's with input and output swapped.
+      needs[1] ? convWeightGrad(dy, x[0], x[1].shape, a) : undefined,
+      x[2] && needs[2] ? biasGrad(dy) : undefined,
+    ],
+  }),
 
   // ------------------------------------------------------------ shape
-  Reshape: {
+  Reshape: defineOp({
+    attrs: { shape: 'ints' },
     infer: (x, a) => {
       arity(x, 1);
-      const shape = ints(a, 'shape');
-      check(sizeOf(shape) === x[0].size && shape.every((d) => Number.isInteger(d) && d >= 0), `cannot reshape ${fmtShape(x[0].shape)} to ${fmtShape(shape)}`);
-      return [{ shape, dtype: x[0].dtype }];
+      check(sizeOf(a.shape) === x[0].size && a.shape.every((d) => d >= 0), `cannot reshape ${fmtShape(x[0].shape)} to ${fmtShape(a.shape)}`);
+      return [{ shape: a.shape, dtype: x[0].dtype }];
     },
     grad: ({ x, dy }) => [F.reshape(dy, x[0].shape)],
-    onnx: (n, e) => e.node('Reshape', [e.name(n.inputs[0]), e.int64(ints(n.attrs, 'shape'))], [e.name(n.outputs[0])]),
-  },
-  Transpose: {
+    onnx: (n, a, e) => e.node('Reshape', [e.name(n.inputs[0]), e.int64(a.shape)], [e.name(n.outputs[0])]),
+  }),
+  Transpose: defineOp({
+    attrs: { perm: 'ints' },
     infer: (x, a) => {
       arity(x, 1);
-      const perm = ints(a, 'perm');
-      check(perm.length === x[0].rank && [...perm].sort().every((p, k) => p === k), `perm ${fmtShape(perm)} does not fit ${fmtShape(x[0].shape)}`);
-      return [{ shape: perm.map((p) => x[0].shape[p]), dtype: x[0].dtype }];
+      check(a.perm.length === x[0].rank && [...a.perm].sort().every((p, k) => p === k), `perm ${fmtShape(a.perm)} does not fit ${fmtShape(x[0].shape)}`);
+      return [{ shape: a.perm.map((p) => x[0].shape[p]), dtype: x[0].dtype }];
     },
-    grad: ({ dy, attrs }) => {
-      const perm = ints(attrs, 'perm');
-      return [F.transpose(dy, perm.map((_, k) => perm.indexOf(k)))];
-    },
-  },
-  Concat: {
+    grad: ({ dy, attrs: a }) => [F.transpose(dy, a.perm.map((_, k) => a.perm.indexOf(k)))],
+  }),
+  Concat: defineOp({
+    attrs: { axis: 'int' },
     infer: (x, a) => {
       check(x.length >= 1, 'Concat of no inputs');
-      const axis = int(a, 'axis');
       const r = x[0].rank;
-      check(axis >= 0 && axis < r, `axis ${axis} out of range for rank ${r}`);
+      check(a.axis >= 0 && a.axis < r, `axis ${a.axis} out of range for rank ${r}`);
       for (const t of x) {
-        check(t.rank === r && t.shape.every((d, k) => k === axis || d === x[0].shape[k]), `cannot concatenate ${x.map((t) => fmtShape(t.shape)).join(' and ')} on axis ${axis}`);
+        check(t.rank === r && t.shape.every((d, k) => k === a.axis || d === x[0].shape[k]), `cannot concatenate ${x.map((t) => fmtShape(t.shape)).join(' and ')} on axis ${a.axis}`);
       }
       const shape = [...x[0].shape];
-      shape[axis] = x.reduce((s, t) => s + t.shape[axis], 0);
+      shape[a.axis] = x.reduce((s, t) => s + t.shape[a.axis], 0);
       return [{ shape, dtype: sameType(x) }];
     },
-    grad: ({ x, dy, needs, attrs }) => {
-      const axis = int(attrs, 'axis');
+    grad: ({ x, dy, needs, attrs: a }) => {
       let off = 0;
       return x.map((t, k) => {
         const start = off;
-        off += t.shape[axis];
-        return needs[k] ? F.narrow(dy, axis, start, start + t.shape[axis]) : undefined;
+        off += t.shape[a.axis];
+        return needs[k] ? F.narrow(dy, a.axis, start, start + t.shape[a.axis]) : undefined;
       });
     },
-  },
-  Slice: {
+  }),
+  Slice: defineOp({
+    // IR form: normalised start, step and element count per axis (exact shapes); ONNX gets ends.
+    attrs: { axes: 'ints', starts: 'ints', steps: 'ints', counts: 'ints' },
     infer: (x, a) => {
       arity(x, 1);
+      check(a.starts.length === a.axes.length && a.steps.length === a.axes.length && a.counts.length === a.axes.length, 'axes, starts, steps and counts differ in length');
       const shape = [...x[0].shape];
-      ints(a, 'axes').forEach((ax, k) => {
+      a.axes.forEach((ax, k) => {
         check(ax >= 0 && ax < shape.length, `axis ${ax} out of range for ${fmtShape(x[0].shape)}`);
-        shape[ax] = ints(a, 'counts')[k];
+        shape[ax] = a.counts[k];
       });
       return [{ shape, dtype: x[0].dtype }];
     },
-    grad: ({ x, dy, attrs }) => {
-      const [axes, starts, steps, counts] = [ints(attrs, 'axes'), ints(attrs, 'starts'), ints(attrs, 'steps'), ints(attrs, 'counts')];
+    grad: ({ x, dy, attrs: a }) => {
       const r = x[0].rank;
-      const pads = new Array(2 * r).fill(0);
+      const pads = new Array<number>(2 * r).fill(0);
       let g = dy;
-      axes.forEach((ax, k) => {
-        const n = counts[k];
+      a.axes.forEach((ax, k) => {
+        const n = a.counts[k];
         const dim = x[0].shape[ax];
-        let first = starts[k], step = steps[k];
+        let first = a.starts[k], step = a.steps[k];
         if (n === 0) return;
         if (step < 0) {
           g = F.flip(g, [ax]);
-          first = starts[k] + (n - 1) * step;
+          first = a.starts[k] + (n - 1) * step;
           step = -step;
         }
         if (step > 1) {
           // Spread the n values `step` apart: [.., n, ..] -> [.., n, step, ..] padded with zeros -> trim.
           const s = [...g.shape];
           s.splice(ax + 1, 0, 1);
-          const p = new Array(2 * (r + 1)).fill(0);
+          const p = new Array<number>(2 * (r + 1)).fill(0);
           p[r + 1 + ax + 1] = step - 1;
           const spread = F.pad(F.reshape(g, s), p);
           const flat = [...g.shape];
@@ -364,39 +393,37 @@ export const OPS: Record<string, OpDef> = {
       });
       return [pads.some((p) => p !== 0) ? F.pad(g, pads) : g];
     },
-    onnx: (n, e) => {
-      const [axes, starts, steps, counts] = [ints(n.attrs, 'axes'), ints(n.attrs, 'starts'), ints(n.attrs, 'steps'), ints(n.attrs, 'counts')];
+    onnx: (n, a, e) => {
       // A negative end would wrap around; -2^53 means "before index 0".
-      const ends = starts.map((s, k) => {
-        const end = s + counts[k] * steps[k];
+      const ends = a.starts.map((s, k) => {
+        const end = s + a.counts[k] * a.steps[k];
         return end < 0 ? Number.MIN_SAFE_INTEGER : end;
       });
-      e.node('Slice', [e.name(n.inputs[0]), e.int64(starts), e.int64(ends), e.int64(axes), e.int64(steps)], [e.name(n.outputs[0])]);
+      e.node('Slice', [e.name(n.inputs[0]), e.int64(a.starts), e.int64(ends), e.int64(a.axes), e.int64(a.steps)], [e.name(n.outputs[0])]);
     },
-  },
-  Pad: {
+  }),
+  Pad: defineOp({
+    attrs: { pads: 'ints', mode: 'string', value: 'float' },
     infer: (x, a) => {
       arity(x, 1);
-      const pads = ints(a, 'pads');
       const r = x[0].rank;
-      check(pads.length === 2 * r && pads.every((p) => p >= 0), `pads ${fmtShape(pads)} do not fit rank ${r} (non-negative, begins then ends)`);
-      check(a.mode === 'constant' || a.mode === 'reflect', `unsupported pad mode '${a.mode}'`);
-      if (a.mode === 'reflect') check(x[0].shape.every((d, k) => pads[k] < d && pads[k + r] < d), `reflect pads ${fmtShape(pads)} must be smaller than ${fmtShape(x[0].shape)}`);
-      return [{ shape: x[0].shape.map((d, k) => d + pads[k] + pads[k + r]), dtype: x[0].dtype }];
+      check(a.pads.length === 2 * r && a.pads.every((p) => p >= 0), `pads ${fmtShape(a.pads)} do not fit rank ${r} (non-negative, begins then ends)`);
+      check(PAD_MODES.includes(a.mode), `unsupported pad mode '${a.mode}'`);
+      if (a.mode === 'reflect') check(x[0].shape.every((d, k) => a.pads[k] < d && a.pads[k + r] < d), `reflect pads ${fmtShape(a.pads)} must be smaller than ${fmtShape(x[0].shape)}`);
+      return [{ shape: x[0].shape.map((d, k) => d + a.pads[k] + a.pads[k + r]), dtype: x[0].dtype }];
     },
-    grad: ({ x, dy, attrs }) => {
-      const pads = ints(attrs, 'pads');
+    grad: ({ x, dy, attrs: a }) => {
       const r = x[0].rank;
-      const inner = F.slice(dy, pads.slice(0, r), x[0].shape.map((d, k) => pads[k] + d));
-      if (attrs.mode === 'constant') return [inner];
+      const inner = F.slice(dy, a.pads.slice(0, r), x[0].shape.map((d, k) => a.pads[k] + d));
+      if (a.mode === 'constant') return [inner];
       // Reflect: fold the mirrored borders back onto the rows they copied, one axis at a time.
       let g = dy;
       for (let ax = 0; ax < r; ax++) {
-        const [b, e, n] = [pads[ax], pads[ax + r], x[0].shape[ax]];
+        const [b, e, n] = [a.pads[ax], a.pads[ax + r], x[0].shape[ax]];
         const L = g.shape[ax];
         let c = F.narrow(g, ax, b, b + n);
         const padAxis = (t: Tensor, before: number, after: number) => {
-          const p = new Array(2 * r).fill(0);
+          const p = new Array<number>(2 * r).fill(0);
           p[ax] = before;
           p[ax + r] = after;
           return F.pad(t, p);
@@ -407,57 +434,118 @@ export const OPS: Record<string, OpDef> = {
       }
       return [g];
     },
-    onnx: (n, e) => {
+    onnx: (n, a, e) => {
       const x = n.inputs[0];
-      const inputs = [e.name(x), e.int64(ints(n.attrs, 'pads'))];
-      if (n.attrs.mode === 'constant') inputs.push(e.scalar(num(n.attrs, 'value'), x.dtype));
-      e.node('Pad', inputs, [e.name(n.outputs[0])], { mode: str(n.attrs, 'mode') });
+      const inputs = [e.name(x), e.int64(a.pads)];
+      if (a.mode === 'constant') inputs.push(e.scalar(a.value, x.dtype));
+      e.node('Pad', inputs, [e.name(n.outputs[0])], { mode: { string: a.mode } });
     },
-  },
-  Expand: {
+  }),
+  Expand: defineOp({
+    attrs: { shape: 'ints' },
     infer: (x, a) => {
       arity(x, 1);
-      const shape = ints(a, 'shape');
-      const out = broadcastShapes(x[0].shape, shape);
-      check(shapeEq(out, shape), `cannot expand ${fmtShape(x[0].shape)} to ${fmtShape(shape)}`);
-      return [{ shape, dtype: x[0].dtype }];
+      const out = broadcastShapes(x[0].shape, a.shape);
+      check(shapeEq(out, a.shape), `cannot expand ${fmtShape(x[0].shape)} to ${fmtShape(a.shape)}`);
+      return [{ shape: a.shape, dtype: x[0].dtype }];
     },
     grad: ({ x, dy }) => [unbroadcast(dy, x[0].shape)],
-    onnx: (n, e) => e.node('Expand', [e.name(n.inputs[0]), e.int64(ints(n.attrs, 'shape'))], [e.name(n.outputs[0])]),
-  },
-  Resize: {
+    onnx: (n, a, e) => e.node('Expand', [e.name(n.inputs[0]), e.int64(a.shape)], [e.name(n.outputs[0])]),
+  }),
+  Resize: defineOp({
+    attrs: { sizes: 'ints', mode: 'string', align_corners: 'int' },
     infer: (x, a) => {
       arity(x, 1);
-      const sizes = ints(a, 'sizes');
-      check(sizes.length === x[0].rank && sizes.every((s) => s > 0), `sizes ${fmtShape(sizes)} do not fit ${fmtShape(x[0].shape)}`);
-      check(RESIZE_MODES.includes(str(a, 'mode')), `mode must be nearest or linear, got '${a.mode}'`);
-      check(sizes.slice(0, -2).every((s, k) => s === x[0].shape[k]), `only the last two axes can be resized (${fmtShape(x[0].shape)} -> ${fmtShape(sizes)})`);
-      return [{ shape: sizes, dtype: x[0].dtype }];
+      check(a.sizes.length === x[0].rank && a.sizes.every((s) => s > 0), `sizes ${fmtShape(a.sizes)} do not fit ${fmtShape(x[0].shape)}`);
+      check(RESIZE_MODES.includes(a.mode), `mode must be nearest or linear, got '${a.mode}'`);
+      check(a.sizes.slice(0, -2).every((s, k) => s === x[0].shape[k]), `only the last two axes can be resized (${fmtShape(x[0].shape)} -> ${fmtShape(a.sizes)})`);
+      return [{ shape: a.sizes, dtype: x[0].dtype }];
     },
-    grad: ({ x, dy, attrs }) => [resizeGrad(dy, x[0].shape, str(attrs, 'mode') as 'nearest' | 'linear', !!int(attrs, 'align_corners'))],
-    onnx: (n, e) => {
-      const linear = n.attrs.mode === 'linear';
-      const ctm = linear ? (int(n.attrs, 'align_corners') ? 'align_corners' : 'half_pixel') : 'asymmetric';
-      e.node('Resize', [e.name(n.inputs[0]), '', '', e.int64(ints(n.attrs, 'sizes'))], [e.name(n.outputs[0])], {
-        mode: str(n.attrs, 'mode'),
-        coordinate_transformation_mode: ctm,
-        nearest_mode: 'floor',
+    grad: ({ x, dy, attrs: a }) => [resizeGrad(dy, x[0].shape, a.mode as 'nearest' | 'linear', !!a.align_corners)],
+    onnx: (n, a, e) => {
+      const ctm = a.mode === 'linear' ? (a.align_corners ? 'align_corners' : 'half_pixel') : 'asymmetric';
+      e.node('Resize', [e.name(n.inputs[0]), '', '', e.int64(a.sizes)], [e.name(n.outputs[0])], {
+        mode: { string: a.mode },
+        coordinate_transformation_mode: { string: ctm },
+        nearest_mode: { string: 'floor' },
       });
     },
-  },
+  }),
+
+  // ------------------------------------------------------------ normalisation
+  BatchNormTrain: defineOp({
+    // Outputs y, the batch mean and the batch (biased) variance per channel (axis 1).
+    attrs: { epsilon: 'float' },
+    infer: (x) => {
+      arity(x, 3);
+      const [inp, w, b] = x;
+      check(inp.rank >= 2, `expected an input [N,C,...], got ${fmtShape(inp.shape)}`);
+      const C = inp.shape[1];
+      check(shapeEq(w.shape, [C]) && shapeEq(b.shape, [C]), `weight ${fmtShape(w.shape)} and bias ${fmtShape(b.shape)} should be [${C}]`);
+      check(inp.size / C > 1, `needs more than one value per channel, got ${fmtShape(inp.shape)}`);
+      const dtype = sameType(x);
+      return [{ shape: inp.shape, dtype }, { shape: [C], dtype }, { shape: [C], dtype }];
+    },
+    grad: ({ x, ys, dys, needs, attrs }) => batchNormGrad(x[0], x[1], ys[1], ys[2], dys, needs, attrs.epsilon),
+    // ONNX BatchNormalization in training mode with momentum 0 returns the batch statistics as its
+    // "running" outputs: one fused kernel for the statistics and the normalisation. ONNX Runtime
+    // writes those outputs into the buffers of the input mean and variance (it aliases them), so
+    // they must not be shared constants (its optimiser merges equal initializers): they are made
+    // here from a slice of this node's own input, which nothing else reads.
+    onnx: (n, a, e) => {
+      const [x] = n.inputs;
+      const C = x.shape[1];
+      const r = x.rank;
+      const first = e.temp('bn_first');
+      e.node('Slice', [e.name(x), e.int64(new Array<number>(r).fill(0)), e.int64(x.shape.map((d, k) => (k === 1 ? d : 1)))], [first]);
+      const flat = e.temp('bn_first_c');
+      e.node('Reshape', [first, e.int64([C])], [flat]);
+      const zeros = e.temp('bn_mean_in');
+      e.node('Mul', [flat, e.scalar(0, x.dtype)], [zeros]);
+      const ones = e.temp('bn_var_in');
+      e.node('Add', [zeros, e.scalar(1, x.dtype)], [ones]);
+      e.node('BatchNormalization', [...n.inputs.map((t) => e.name(t)), zeros, ones], n.outputs.map((t) => e.name(t)), {
+        epsilon: { float: a.epsilon },
+        momentum: { float: 0 },
+        training_mode: { int: 1 },
+      });
+    },
+  }),
+  ScaleShift: defineOp({
+    // y = x * scale + shift per channel (axis 1), in one pass (ONNX BatchNormalization, inference form).
+    attrs: NO_ATTRS,
+    infer: (x) => {
+      arity(x, 3);
+      const C = x[0].shape[1];
+      check(x[0].rank >= 2 && shapeEq(x[1].shape, [C]) && shapeEq(x[2].shape, [C]), `expected x [N,C,...] with scale and shift [C], got ${x.map((t) => fmtShape(t.shape)).join(', ')}`);
+      return [{ shape: x[0].shape, dtype: sameType(x) }];
+    },
+    grad: ({ x, dy, needs }) => {
+      const axes = x[0].shape.map((_, k) => k).filter((k) => k !== 1);
+      const cs = x[0].shape.map((d, k) => (k === 1 ? d : 1));
+      return [
+        needs[0] ? F.mul(dy, F.reshape(x[1], cs)) : undefined,
+        needs[1] ? F.reduceSum(F.mul(dy, x[0]), axes) : undefined,
+        needs[2] ? F.reduceSum(dy, axes) : undefined,
+      ];
+    },
+    onnx: (n, _a, e) => {
+      const [x] = n.inputs;
+      const C = x.shape[1];
+      e.node('BatchNormalization', [...n.inputs.map((t) => e.name(t)), e.filled(0, C, x.dtype), e.filled(1, C, x.dtype)], [e.name(n.outputs[0])], { epsilon: { float: 0 } });
+    },
+  }),
 
   // ------------------------------------------------------------ reductions
-  ReduceSum: reduction(({ x, dy, attrs }) => [F.expand(F.reshape(dy, keptShape(x[0], ints(attrs, 'axes'))), x[0].shape)]),
-  ReduceMean: reduction(({ x, dy, attrs }) => {
-    const axes = ints(attrs, 'axes');
-    const count = axes.reduce((n, a) => n * x[0].shape[a], 1);
-    return [F.expand(F.reshape(F.div(dy, count), keptShape(x[0], axes)), x[0].shape)];
+  ReduceSum: reduction(({ x, dy, attrs: a }) => [F.expand(F.reshape(dy, keptShape(x[0], a.axes)), x[0].shape)]),
+  ReduceMean: reduction(({ x, dy, attrs: a }) => {
+    const count = a.axes.reduce((n, ax) => n * x[0].shape[ax], 1);
+    return [F.expand(F.reshape(F.div(dy, count), keptShape(x[0], a.axes)), x[0].shape)];
   }),
-  ReduceMax: reduction(({ x, y, dy, attrs }) => {
-    const kept = keptShape(x[0], ints(attrs, 'axes'));
+  ReduceMax: reduction(({ x, y, dy, attrs: a }) => {
+    const kept = keptShape(x[0], a.axes);
     const hit = F.equal(x[0], F.reshape(y, kept));
     return [F.where(hit, F.reshape(dy, kept), 0)];
   }),
 };
 
-export const ONNX_DTYPE: Record<DType, number> = { float32: 1, float64: 11, int64: 7, bool: 9 };
