@@ -1,21 +1,26 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { exportVideo } from '../../engine/export';
-import { isPresetName } from '../../engine/export/timing';
+import { isFraming, isPresetName, PRESETS } from '../../engine/export/timing';
 import type { ProviderChoice } from '../../engine/nn';
 
 export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--device cpu|webgpu|cuda] [--json]\n' +
+    'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--preview] [--device cpu|webgpu|cuda] [--json]\n' +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
+    '  --preset source keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
+    '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
+    '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
     '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);
     const out = flagString(args, 'out', true);
     const preset = flagString(args, 'preset') ?? 'square512';
-    if (!isPresetName(preset)) throw new UsageError(`--preset expects square512, 720p or 1080p, got "${preset}"`);
+    if (!isPresetName(preset)) throw new UsageError(`--preset expects ${Object.keys(PRESETS).join(', ')}, got "${preset}"`);
+    const framing = flagString(args, 'framing');
+    if (framing !== undefined && !isFraming(framing)) throw new UsageError(`--framing expects fit or fill, got "${framing}"`);
     const fps = flagNumber(args, 'fps', 25);
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
     const crf = flagNumber(args, 'crf', 18);
@@ -28,6 +33,7 @@ export const command: CliCommand = {
         out,
         curves: flagString(args, 'curves'),
         preset,
+        ...(framing ? { framing } : {}),
         fps,
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
@@ -41,7 +47,7 @@ export const command: CliCommand = {
       return 0;
     }
     io.out(r.path);
-    io.out(`  ${r.label}; ${r.width}x${r.height} at ${r.fps} fps, ${r.frames} frames (${r.durationS.toFixed(2)} s; audio ${r.audioDurationS.toFixed(2)} s); curves: ${r.curves}`);
+    io.out(`  ${r.label}; ${r.width}x${r.height} (${r.framing === 'source' ? 'as filmed' : r.framing === 'fill' ? 'cropped around the face' : 'whole frame with bars'}) at ${r.fps} fps, ${r.frames} frames (${r.durationS.toFixed(2)} s; audio ${r.audioDurationS.toFixed(2)} s); curves: ${r.curves}`);
     io.out(`  took ${r.seconds.toFixed(1)} s (${r.msPerFrame.toFixed(0)} ms per frame)`);
     for (const n of r.notes) io.err(`note: ${n}`);
     return 0;

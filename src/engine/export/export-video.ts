@@ -26,7 +26,8 @@ import { loadRendererRunner, type RendererRunner } from '../render/train-rendere
 import { blendPatch, resizeRgb } from './compose';
 import { ReferenceFrames } from './frame-stream';
 import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
-import { PRESETS, frameCountForDuration, presetFilter, referenceFrameFor, resampleCurves, type PresetName } from './timing';
+import { PRESETS, frameCountForDuration, geometryFilter, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type Framing, type PresetName } from './timing';
+import { faceFocus, previewFileName } from '../common/export-timing';
 import { VideoWriter } from './video-writer';
 
 export type ExportKind = 'photoreal' | 'preview';
@@ -42,6 +43,8 @@ export interface ExportVideoOptions extends RunOptions {
   /** A curve document (.json), an .npy [T, 71], or curves [T*71] at the persona's fps; absent: generated from the audio (FACIAL-GAN when trained, else the prior). */
   curves?: string | Float32Array;
   preset?: PresetName;
+  /** For a preset of another aspect than the source: the whole frame with bars (fit) or a crop around the face (fill); default: the preset's. */
+  framing?: Framing;
   fps?: 25 | 30;
   crf?: number;
   /** auto: the trained renderer when there is one, else the preview. */
@@ -59,6 +62,8 @@ export interface ExportVideoResult {
   /** Human label, e.g. "preview (textured 3D render; no renderer trained)". */
   label: string;
   preset: PresetName;
+  /** How the source was framed: as filmed (same aspect), cropped around the face, or whole with bars. */
+  framing: 'source' | Framing;
   width: number;
   height: number;
   fps: number;
@@ -75,9 +80,7 @@ export interface ExportVideoResult {
 
 /** `name.mp4` → `name.preview.mp4` (unless the name already says preview). */
 export function previewPathFor(out: string): string {
-  if (/preview/i.test(path.basename(out))) return out;
-  const ext = path.extname(out);
-  return out.slice(0, out.length - ext.length) + '.preview' + (ext || '.mp4');
+  return path.join(path.dirname(out), previewFileName(path.basename(out)));
 }
 
 /** Curves [T*71] and their frame rate, from the options. */
@@ -125,6 +128,7 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
   const presetName = opts.preset ?? 'square512';
   const preset = PRESETS[presetName];
   if (!preset) throw new UserError('export-preset', `Unknown preset "${presetName}".`, { hint: `Use one of: ${Object.keys(PRESETS).join(', ')}.` });
+  if (opts.framing !== undefined && !isFraming(opts.framing)) throw new UserError('export-framing', `Unknown framing "${String(opts.framing)}".`, { hint: 'Use fit (the whole frame, with bars) or fill (cropped around the face).' });
   const fps = opts.fps ?? 25;
   if (fps !== 25 && fps !== 30) throw new UserError('export-fps', `Frame rate ${fps} is not offered.`, { hint: 'Use 25 or 30.' });
   const persona = await loadPersona(opts.persona);
@@ -178,6 +182,10 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
   const previewSize = Math.min(side, 1024);
   const previewView: RenderView = { camera: persona.camera, crop: { x: crop.x, y: crop.y, size: side }, size: previewSize };
   const featherPx = Math.max(2, persona.meta.paste.featherPx * (side / Math.max(W, H)) * 2);
+  // The face's place in the footage (its mean tracked position) centres a crop that fills another aspect.
+  const meanPose = new Float64Array(6);
+  for (let f = 0; f < T; f++) for (let k = 0; k < 6; k++) meanPose[k] += persona.params[f * PARAM_COUNT + k] / T;
+  const geometry = outputGeometry(preset, opts.framing, W, H, faceFocus(persona.camera, meanPose));
 
   const writer = new VideoWriter({
     out,
@@ -185,7 +193,7 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
     height: H,
     fps,
     audio: opts.audio,
-    filter: presetFilter(preset, W, H, { x: crop.x + side / 2, y: crop.y + side / 2 }),
+    filter: geometryFilter(geometry, W, H),
     crf: opts.crf ?? 18,
     x264Preset: opts.x264Preset,
     metadata: {
@@ -265,8 +273,9 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
     kind,
     label,
     preset: presetName,
-    width: preset.width,
-    height: preset.height,
+    framing: geometry.framing,
+    width: geometry.width,
+    height: geometry.height,
     fps,
     frames: N,
     durationS: N / fps,

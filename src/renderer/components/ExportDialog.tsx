@@ -61,7 +61,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             <label key={x.name} className={`preset${preset === x.name ? ' is-selected' : ''}`}>
               <input type="radio" name="preset" value={x.name} checked={preset === x.name} onChange={() => setPreset(x.name)} />
               <span className="preset__label">{x.label}</span>
-              <span className="muted small">{x.note}</span>
+              
             </label>
           ))}
         </div>
