@@ -1,5 +1,11 @@
 import { useEffect, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
+/**
+ * A dialog over the whole window. It is rendered into document.body (a portal): a
+ * panel that contains it (`contain: strict` on the columns) would otherwise become the
+ * containing block of its fixed backdrop and squeeze it into the panel.
+ */
 export function Modal({ title, onClose, children, footer, wide, testId }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; testId?: string }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -11,7 +17,7 @@ export function Modal({ title, onClose, children, footer, wide, testId }: { titl
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
   }, [onClose]);
-  return (
+  return createPortal(
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div className={`modal${wide ? ' modal--wide' : ''}`} role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
         <div className="modal__head">
@@ -23,6 +29,7 @@ export function Modal({ title, onClose, children, footer, wide, testId }: { titl
         <div className="modal__body">{children}</div>
         {footer && <div className="modal__foot">{footer}</div>}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
