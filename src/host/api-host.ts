@@ -21,6 +21,8 @@ import { personaInfo } from './persona-info';
 import { trainingEstimate } from './machine-profile';
 import { revealRender, systemRevealer, type Revealer } from './reveal';
 import type { JobNames } from './job-kinds';
+import { hasTrainedRenderer } from './export-target';
+import { previewFileName } from '../engine/common/export-timing';
 import type { JobRequest } from '../shared/contract';
 
 type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
@@ -182,7 +184,14 @@ async function jobNames(req: JobRequest): Promise<JobNames | undefined> {
     const project = await readProject(req.projectDir);
     const mediaId = 'mediaId' in req ? req.mediaId : undefined;
     const personaId = 'personaId' in req ? req.personaId : undefined;
-    return { media: project.media.find((m) => m.id === mediaId)?.name, persona: project.personas.find((p) => p.id === personaId)?.name };
+    const persona = project.personas.find((p) => p.id === personaId);
+    let file: string | undefined;
+    if (req.kind === 'render.export' && req.out && persona) {
+      // The name the export will have: without a trained renderer it is a preview.
+      const name = path.basename(req.out);
+      file = req.preview || !hasTrainedRenderer(path.resolve(req.projectDir, persona.path)) ? previewFileName(name) : name;
+    }
+    return { media: project.media.find((m) => m.id === mediaId)?.name, persona: persona?.name, ...(file ? { file } : {}) };
   } catch {
     return undefined;
   }

@@ -19,6 +19,8 @@ export interface JobKind<R extends JobRequest = JobRequest> {
 export interface JobNames {
   media?: string;
   persona?: string;
+  /** The file an export writes (its final name: a preview says so). */
+  file?: string;
 }
 
 const quoted = (name: string | undefined) => (name ? ` “${name}”` : '');
@@ -164,7 +166,7 @@ export const JOB_KINDS: KindMap = {
     },
   },
   'render.export': {
-    title: (req) => `Export ${req.out ? `“${req.out.split(/[\\/]/).pop()}”` : 'video'}`,
+    title: (req, n) => `Export ${n?.file ? `“${n.file}”` : req.out ? `“${req.out.split(/[\\/]/).pop()}”` : 'video'}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');

@@ -95,8 +95,10 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return 'under a minute';
   const min = Math.round(seconds / 60);
   if (min < 60) return `about ${min} min`;
-  const h = Math.floor(min / 60);
-  const m = Math.round((min - h * 60) / 10) * 10;
+  // Past an hour, to the nearest ten minutes.
+  const tens = Math.round(min / 10);
+  const h = Math.floor(tens / 6);
+  const m = (tens % 6) * 10;
   return m ? `about ${h} h ${m} min` : `about ${h} h`;
 }
 

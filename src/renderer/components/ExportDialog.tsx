@@ -115,6 +115,16 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       wide
       footer={
         <>
+          {result && (
+            <span className="export-foot__result">
+              <button className="btn btn--small" onClick={() => void reveal('open')} data-testid="export-open-file" title={`Open ${result.file} in your video player`}>
+                Open
+              </button>
+              <button className="btn btn--small" onClick={() => void reveal('folder')} data-testid="export-show-folder" title={`Show ${result.file} in its folder`}>
+                Show in folder
+              </button>
+            </span>
+          )}
           <button className="btn" onClick={onClose} data-testid="export-close">
             Close
           </button>
@@ -157,8 +167,8 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
                     ['fit', 'Fit', 'The whole picture, with black bars'],
                   ] as const
                 ).map(([value, label, help]) => (
-                  <label key={value} className={`segmented__item${s.framing === value ? ' is-selected' : ''}`} title={help}>
-                    <input type="radio" name="framing" value={value} checked={s.framing === value} onChange={() => settings.dispatch({ type: 'framing', framing: value })} data-testid={`framing-${value}`} />
+                  <label key={value} className={`segmented__item${s.framing === value ? ' is-selected' : ''}`} title={help} data-testid={`framing-${value}`}>
+                    <input type="radio" name="framing" value={value} checked={s.framing === value} onChange={() => settings.dispatch({ type: 'framing', framing: value })} />
                     <span>{label}</span>
                     <span className="muted small">{help}</span>
                   </label>
@@ -188,7 +198,9 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         <span>Save as</span>
         <div className="save-as">
           <span className="save-as__path" title={plan.file} data-testid="export-path">
-            <span className="save-as__folder">{s.folder}</span>
+            <span className="save-as__folder">
+              <span>{s.folder}</span>
+            </span>
             <span className="save-as__name">{plan.fileName}</span>
           </span>
           <button className="btn btn--small" onClick={() => void chooseLocation()} data-testid="export-choose-location">
@@ -239,14 +251,6 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
               </div>
               <div className="muted small export-result__path" data-testid="export-result-path">
                 {result.file}
-              </div>
-              <div className="export-result__actions">
-                <button className="btn btn--small" onClick={() => void reveal('open')} data-testid="export-open-file">
-                  Open
-                </button>
-                <button className="btn btn--small" onClick={() => void reveal('folder')} data-testid="export-show-folder">
-                  Show in folder
-                </button>
               </div>
             </div>
           )}

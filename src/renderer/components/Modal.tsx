@@ -6,16 +6,25 @@ import { createPortal } from 'react-dom';
  * panel that contains it (`contain: strict` on the columns) would otherwise become the
  * containing block of its fixed backdrop and squeeze it into the panel.
  */
+/** The dialogs open now, oldest first. */
+const open: object[] = [];
+
 export function Modal({ title, onClose, children, footer, wide, testId }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; testId?: string }) {
   useEffect(() => {
+    // Escape closes the top dialog only (a save dialog over the export dialog, say).
+    const token = {};
+    open.push(token);
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
+      if (e.key === 'Escape' && open[open.length - 1] === token) {
         e.stopPropagation();
         onClose();
       }
     };
     window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    return () => {
+      window.removeEventListener('keydown', onKey, true);
+      open.splice(open.indexOf(token), 1);
+    };
   }, [onClose]);
   return createPortal(
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>

@@ -47,7 +47,8 @@ export function PersonaPanel() {
         ) : (
           <p className="muted small empty-note">The persona is the person as the studio learns them: a 3D face, its texture and how it moves.</p>
         )}
-        {actions.footage?.message && (
+        {/* Before the build: later the training dialog repeats it where it matters. */}
+        {!persona && actions.footage?.message && (
           <p className="warn-note small" data-testid="persona-footage-advice">
             {actions.footage.message}
           </p>

@@ -31,6 +31,7 @@ describe('training presets', () => {
     expect(formatDuration(30)).toBe('under a minute');
     expect(formatDuration(7 * 60 + 10)).toBe('about 7 min');
     expect(formatDuration(2 * 3600 + 25 * 60)).toBe('about 2 h 30 min');
+    expect(formatDuration(3600 + 57 * 60)).toBe('about 2 h');
   });
 
   it('says when the footage is short, and what quality to expect', () => {
