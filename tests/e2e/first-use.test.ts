@@ -141,7 +141,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: media, dialogs and the empt
     await page.getByTestId('file-entry').filter({ hasText: 'interview.mp4' }).click();
     await page.getByTestId('file-dialog').getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('[data-testid="media-item"][data-role="reference"]').waitFor();
-    await expect.poll(() => page.getByTestId('persona-next').textContent()).toMatch(/build the persona/);
+    await expect.poll(() => page.getByTestId('persona-next').textContent(), { timeout: 15_000 }).toMatch(/build the persona/);
     expect(await page.getByTestId('renderer-train').getAttribute('title')).toBe('Build the persona first: training learns from it.');
     await screenshot(page, 'first-use-06-persona-next-step');
   });
@@ -169,7 +169,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: media, dialogs and the empt
     const tl = page.getByTestId('timeline');
     // Seconds in view: the ruler's width in frames, at the project's 25 fps.
     const seconds = async () => (((await page.getByTestId('ruler').boundingBox())!.width * Number(await tl.getAttribute('data-frames-per-px'))) / 25);
-    await expect.poll(seconds).toBeGreaterThanOrEqual(9);
+    await expect.poll(seconds, { timeout: 15_000 }).toBeGreaterThanOrEqual(9);
     expect(await seconds()).toBeLessThan(12);
     expect(Number(await page.getByTestId('ruler').getAttribute('data-tick-frames'))).toBeGreaterThanOrEqual(25);
     await screenshot(page, 'first-use-18-empty-timeline');
@@ -212,9 +212,9 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     expect(await yawKeys(page).count()).toBe(before);
     // Playing, K pauses.
     await page.keyboard.press('l');
-    await expect.poll(() => page.getByTestId('play-toggle').getAttribute('data-playing')).toBe('true');
+    await expect.poll(() => page.getByTestId('play-toggle').getAttribute('data-playing'), { timeout: 15_000 }).toBe('true');
     await page.keyboard.press('k');
-    await expect.poll(() => page.getByTestId('play-toggle').getAttribute('data-playing')).toBe('false');
+    await expect.poll(() => page.getByTestId('play-toggle').getAttribute('data-playing'), { timeout: 15_000 }).toBe('false');
     expect(await yawKeys(page).count()).toBe(before);
     // Alt+K at two places, then navigate between them.
     await page.keyboard.press('Home');
@@ -222,7 +222,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await page.keyboard.press('Alt+k');
     for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Alt+k');
-    await expect.poll(() => yawKeys(page).count()).toBe(before + 2);
+    await expect.poll(() => yawKeys(page).count(), { timeout: 15_000 }).toBe(before + 2);
     await page.keyboard.press('Home');
     await page.keyboard.press(']');
     expect(await frameOf(page)).toBe(30);
@@ -234,7 +234,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     expect(await page.getByTestId('add-key').textContent()).toMatch(/Remove key/);
     await screenshot(page, 'first-use-05-keyframe-navigation');
     await page.getByTestId('add-key').click();
-    await expect.poll(() => yawKeys(page).count()).toBe(before + 1);
+    await expect.poll(() => yawKeys(page).count(), { timeout: 15_000 }).toBe(before + 1);
     await waitSaved(page);
   });
 
@@ -244,15 +244,15 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await page.getByTestId('lane-yaw').locator('.tl-head').click();
     await page.keyboard.press('End');
     await page.keyboard.press('Alt+k');
-    await expect.poll(() => yawKeys(page).count()).toBe(before + 1);
+    await expect.poll(() => yawKeys(page).count(), { timeout: 15_000 }).toBe(before + 1);
     const box = page.getByTestId('advanced-toggle');
     await box.click();
     await box.click();
     expect(await box.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
     await page.keyboard.press('Control+z');
-    await expect.poll(() => yawKeys(page).count()).toBe(before);
+    await expect.poll(() => yawKeys(page).count(), { timeout: 15_000 }).toBe(before);
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => yawKeys(page).count()).toBe(before + 1);
+    await expect.poll(() => yawKeys(page).count(), { timeout: 15_000 }).toBe(before + 1);
     await waitSaved(page);
   });
 
@@ -282,7 +282,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await expect.poll(async () => {
       const b = await yawBox();
       return b.y >= lanes.y - 1 && b.y + b.height <= lanes.y + lanes.height + 1;
-    }).toBe(true);
+    }, { timeout: 15_000 }).toBe(true);
     await page.getByTestId('inspector-layer').waitFor();
     expect(await page.getByTestId('inspector-layer').locator('h3').textContent()).toBe('Smoothing on Head turn');
     await screenshot(page, 'first-use-08-range-tool-lane');
@@ -311,7 +311,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await page.getByTestId('lanes-taller').click();
     await page.getByTestId('lanes-taller').click();
     const ticks = page.getByTestId('lane-yaw').locator('.tl-axis__tick');
-    await expect.poll(() => ticks.count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => ticks.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     expect(await ticks.first().textContent()).toMatch(/^-?\d+(\.\d+)?°$/);
     // A key dragged 16 px moves by a few degrees, not 19.
     await page.getByTestId('lane-yaw').locator('.tl-head').click();
@@ -335,7 +335,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await screenshot(page, 'first-use-10-tall-lanes');
     // Shorter lanes: every head and blink lane fits at once.
     for (let i = 0; i < 4; i++) await page.getByTestId('lanes-shorter').click();
-    await expect.poll(() => timelineLanesInView(page)).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => timelineLanesInView(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(7);
     await screenshot(page, 'first-use-10-short-lanes');
     await page.getByTestId('undo').click();
     await page.getByTestId('undo').click();
@@ -350,9 +350,11 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: editing on the timeline${sk
     await page.getByTestId('add-key').click();
     await page.getByTestId('inspector-key').waitFor();
     // The key's value set far outside the curve's range: the lane follows, the key stays inside.
-    await page.getByTestId('key-value').fill('80');
-    await page.getByTestId('key-value').press('Enter');
-    const select = page.getByTestId('key-mode');
+    const value = page.getByTestId('inspector-key').getByLabel(/^Value/);
+    await value.fill('80');
+    await value.press('Enter');
+    // The second choice of the key inspector: how the lane's keys act.
+    const select = page.getByTestId('inspector-key').locator('select').nth(1);
     const fits = await select.evaluate((el) => {
       const s = el as unknown as { options: { text: string }[]; selectedIndex: number; clientWidth: number };
       const g = globalThis as unknown as { document: { createElement(t: string): { getContext(k: string): { font: string; measureText(t: string): { width: number } } } }; getComputedStyle(e: unknown): { font: string } };
@@ -446,6 +448,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
   // A test that fails must not leave its dialog over the next one.
   afterEach(async () => {
     for (let i = 0; i < 3 && (await page.locator('[role="dialog"]').count()); i++) await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it('14. training offers draft / standard / best with a time for this machine; the job says which', async () => {
@@ -453,7 +456,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     const dialog = page.getByTestId('train-dialog');
     await dialog.waitFor();
     for (const preset of ['draft', 'standard', 'best']) {
-      await expect.poll(() => page.getByTestId(`train-preset-${preset}`).textContent()).toMatch(/(about \d+ (min|h)|under a minute)/);
+      await expect.poll(() => page.getByTestId(`train-preset-${preset}`).textContent(), { timeout: 15_000 }).toMatch(/(about \d+ (min|h)|under a minute)/);
     }
     await screenshot(page, 'first-use-14-train-motion');
     await page.getByTestId('train-preset-draft').click();
@@ -463,14 +466,20 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     expect(await job.locator('.job__title').textContent()).toMatch(/Train the motion model of “aoc_hdtf_8s” \(draft\)/);
     // Stopped again: the export below must not list it.
     await job.getByTestId('job-cancel').click();
-    await page.locator('[data-testid="job"][data-job-kind="gan.train"][data-job-state="cancelled"]').first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="job"][data-job-kind="gan.train"][data-job-state="cancelled"]')
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        throw new Error(`the training job did not stop: ${await job.textContent()} (${String(e)})`);
+      });
   });
 
   it('2. the training dialog and the export dialog say what quality to expect from the preset and the footage', async () => {
     await page.getByTestId('renderer-train').click();
     await page.getByTestId('train-dialog').waitFor();
     expect(await page.getByTestId('train-footage-advice').textContent()).toMatch(/Only 8 s of footage/);
-    await expect.poll(() => page.getByTestId('train-preset-draft').textContent()).toMatch(/After it: 300 steps \(draft\) on 8 s of footage: expect a soft face and a blurry mouth/);
+    await expect.poll(() => page.getByTestId('train-preset-draft').textContent(), { timeout: 15_000 }).toMatch(/After it: 300 steps \(draft\) on 8 s of footage: expect a soft face and a blurry mouth/);
     await screenshot(page, 'first-use-02-train-renderer');
     await page.getByTestId('train-dialog').getByRole('button', { name: 'Cancel' }).click();
     await page.getByTestId('export-open').click();
@@ -522,8 +531,9 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await page.getByTestId('export-open').click();
     const dialog = page.getByTestId('export-dialog');
     await dialog.waitFor();
-    // A readable name from the project and the voice-over, in the project's renders folder.
-    expect(await page.getByTestId('export-path').textContent()).toMatch(/renders.*AOC - obama2-3s\.preview\.mp4$/);
+    // A readable name from the project and the voice-over, in the project's renders folder
+    // (a preview's, once the dialog has read that no renderer is trained).
+    await expect.poll(() => page.getByTestId('export-path').textContent(), { timeout: 15_000 }).toMatch(/renders.*AOC - obama2-3s\.preview\.mp4$/);
     // No training job in the export dialog.
     expect(await dialog.locator('.job').count()).toBe(0);
     await page.getByTestId('export-choose-location').click();
@@ -546,7 +556,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await screenshot(page, 'first-use-07-export-done');
     await page.getByTestId('export-show-folder').click();
     await page.getByTestId('export-open-file').click();
-    await expect.poll(() => studio.revealed.map((r) => `${r.action} ${r.file}`)).toEqual([`folder ${target}`, `open ${target}`]);
+    await expect.poll(() => studio.revealed.map((r) => `${r.action} ${r.file}`), { timeout: 15_000 }).toEqual([`folder ${target}`, `open ${target}`]);
     // Exporting again to the same name asks before replacing it.
     await page.getByTestId('export-start').click();
     await page.getByTestId('export-replace').waitFor();
@@ -555,8 +565,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     const row = page.locator('[data-testid="job"][data-job-kind="render.export"][data-job-state="done"]').first();
     expect(await row.getByTestId('job-export-result').textContent()).toContain('AOC talk.preview.mp4');
     await row.getByTestId('job-show-folder').click();
-    await expect.poll(() => studio.revealed.length).toBe(3);
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    await expect.poll(() => studio.revealed.length, { timeout: 15_000 }).toBe(3);
   });
 
   it('4. the preview has a blink view in which a blink lights the eyes as much as it closes them', async () => {
@@ -622,7 +631,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await page.mouse.up();
     await page.keyboard.up('Shift');
     await page.getByTestId('regenerate-range').click();
-    const notice = page.locator('[data-testid="notice"][data-level="info"]').filter({ hasText: 'Range re-generated' });
+    const notice = page.getByTestId('notice').filter({ hasText: 'Range re-generated' });
     await notice.waitFor({ timeout: 120_000 });
     const tc = `00:00:${String(Math.floor(target / 25)).padStart(2, '0')}:${String(target % 25).padStart(2, '0')}`;
     expect(await notice.textContent()).toContain(`the key on Head turn at ${tc}`);
@@ -640,9 +649,11 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     mkdirSync(rdir, { recursive: true });
     writeFileSync(path.join(rdir, 'renderer.json'), JSON.stringify({ steps: 300, size: 256, trainSeconds: 420, updatedAt: new Date().toISOString() }));
     writeFileSync(path.join(rdir, 'eval.json'), JSON.stringify({ createdAt: new Date().toISOString(), frames: 40, psnrDb: 21.4, ssim: 0.71, flicker: { generated: 3, real: 4, ratio: 0.75 }, baseline: { psnrDb: 9, ssim: 0.2 } }));
-    // A second take, so the take picker shows.
+    // Another take, so the take picker shows.
+    const generated = page.locator('[data-testid="job"][data-job-kind="curves.generate"][data-job-state="done"]');
+    const takes = await generated.count();
     await page.getByTestId('generate-curves').click();
-    await expect.poll(() => page.locator('[data-testid="job"][data-job-kind="curves.generate"][data-job-state="done"]').count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => generated.count(), { timeout: 120_000 }).toBe(takes + 1);
     await page.reload();
     await page.getByTestId('lane-yaw').waitFor();
     await page.getByTestId('renderer-status').getByText('Trained').waitFor({ timeout: 30_000 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FsEntry } from '../../shared/contract';
 import { useApp } from '../app-context';
 import { toApiError } from '../api/decode';
@@ -34,18 +34,23 @@ export function FileDialog(props: {
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<string>();
   const [name, setName] = useState(props.defaultName ?? '');
+  // Only the latest listing asked for is shown: a slow first load must not undo a quick Go.
+  const seq = useRef(0);
   const filter = props.mode !== 'dir' && props.extensions ? { extensions: props.extensions } : {};
 
   const load = useCallback(
     async (target: string) => {
+      const mine = ++seq.current;
       try {
         const res = await api.call('fs.list', { dir: target, ...filter });
+        if (mine !== seq.current) return;
         setListing(res);
         setDir(res.dir);
         setTyped(res.dir);
         setSelected(undefined);
         setError(undefined);
       } catch (err) {
+        if (mine !== seq.current) return;
         const e = toApiError(err);
         setError(`${e.message}${e.hint ? ` ${e.hint}` : ''}`);
       }
@@ -55,11 +60,13 @@ export function FileDialog(props: {
 
   useEffect(() => {
     // A start folder that does not exist (yet) falls back to its parent, then home.
+    const mine = ++seq.current;
     void (async () => {
       for (const candidate of [dir, parentOf(dir), home]) {
         if (!candidate) continue;
         try {
           const res = await api.call('fs.list', { dir: candidate, ...filter });
+          if (mine !== seq.current) return;
           setListing(res);
           setDir(res.dir);
           setTyped(res.dir);
@@ -68,7 +75,7 @@ export function FileDialog(props: {
           /* try the next candidate */
         }
       }
-      void load(home);
+      if (mine === seq.current) void load(home);
     })();
     // Only the first directory is loaded here; navigation calls load itself.
     // eslint-disable-next-line react-hooks/exhaustive-deps
