@@ -97,7 +97,7 @@ describe.skipIf(Boolean(skipNoChromium))(`first use: media, dialogs and the empt
     await openProjectFromStart(page, studio.server.openUrl, 'Dialog 1600');
     const advice = page.getByTestId('footage-advice');
     await advice.waitFor();
-    expect(await advice.textContent()).toMatch(/Only 8 s of footage.*1–5 minutes/);
+    expect(await advice.textContent()).toMatch(/Only 8 s of footage: 1–5 minutes give a sharper, truer result/);
     expect(await page.getByTestId('persona-footage-advice').textContent()).toMatch(/Only 8 s of footage/);
     expect(await page.locator('[data-testid="media-item"][data-role="reference"] .badge').textContent()).toMatch(/short/i);
     await screenshot(page, 'first-use-13-short-footage');

@@ -108,17 +108,23 @@ export const FOOTAGE_MAX_USEFUL_S = 300;
 
 export interface FootageAdvice {
   level: 'short' | 'ok' | 'long';
-  /** Plain words for the media bin and the persona panel; undefined when nothing needs saying. */
+  /** Plain words for the persona panel and the training dialog; undefined when nothing needs saying. */
   message?: string;
+  /** The same in one line, for the media bin. */
+  brief?: string;
 }
 
 /** What to tell the user about the length of a reference video. */
 export function footageAdvice(durationS: number): FootageAdvice {
   const len = durationS < 90 ? `${Math.round(durationS)} s` : `${Math.round(durationS / 60)} min`;
   if (durationS < FOOTAGE_GOOD_S) {
-    return { level: 'short', message: `Only ${len} of footage: the studio learns a face best from 1–5 minutes of the person speaking. With this clip the result will look soft and move less like them.` };
+    return {
+      level: 'short',
+      message: `Only ${len} of footage: the studio learns a face best from 1–5 minutes of the person speaking. With this clip the result will look soft and move less like them.`,
+      brief: `Only ${len} of footage: 1–5 minutes give a sharper, truer result.`,
+    };
   }
-  if (durationS > FOOTAGE_MAX_USEFUL_S * 2) return { level: 'long', message: `${len} of footage: building and training take longer; 1–5 minutes is enough.` };
+  if (durationS > FOOTAGE_MAX_USEFUL_S * 2) return { level: 'long', message: `${len} of footage: building and training take longer; 1–5 minutes is enough.`, brief: `${len}: longer than needed (1–5 minutes is enough).` };
   return { level: 'ok' };
 }
 

@@ -118,9 +118,9 @@ function ReferenceRow({ m, onRemove }: { m: MediaItem; onRemove: () => void }) {
           ×
         </button>
       </div>
-      {advice.message && (
-        <p className="warn-note small" data-testid="footage-advice">
-          {advice.message}
+      {advice.brief && (
+        <p className="warn-note small" data-testid="footage-advice" title={advice.message}>
+          {advice.brief}
         </p>
       )}
     </div>

@@ -45,7 +45,7 @@ export interface EditorState {
   loop?: { start: number; end: number };
   loopOn: boolean;
   selection: Selection;
-  /** The lane K adds keys to, and the inspector describes. */
+  /** The lane the tools and Alt+K act on, and the inspector describes. */
   activeChannel: string;
   /** Show the 64 raw expression channels. */
   advanced: boolean;
@@ -186,6 +186,15 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
     case 'save':
       return { ...s, save: a.save, savedRevision: a.revision ?? s.savedRevision, savedBase: a.base ?? s.savedBase };
   }
+}
+
+/**
+ * Frames to advance between two animation frames at `rate`. The animation frame's
+ * timestamp can precede the moment play was pressed: the step is never against the
+ * rate (at frame 0 that read as "played backwards past the start" and stopped at once).
+ */
+export function playStep(nowMs: number, lastMs: number, fps: number, rate: number): number {
+  return Math.max(0, Math.min(0.1, (nowMs - lastMs) / 1000)) * fps * rate;
 }
 
 /** Next playhead frame while playing, honouring the loop (pure: the playback clock calls it). */

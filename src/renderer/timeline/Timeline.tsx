@@ -216,7 +216,7 @@ export function Timeline({ toolbar, emptyFrames, fps: projectFps }: { toolbar: R
             ))}
             <div className="timeline__empty-note">
               <div className="empty-state__title">Empty timeline</div>
-              <div className="muted small">Generate curves from a voice-over to see head pose, blink and expression lanes here.</div>
+              <div className="muted small">Generate the motion from a voice-over (Generate motion, above) to see the head, blink and face lanes here.</div>
             </div>
           </div>
         )}

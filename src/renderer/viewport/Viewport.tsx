@@ -158,7 +158,7 @@ export function Viewport() {
           <div className="empty-state__title">{p.personas.length ? 'No curves to preview' : 'No persona to preview'}</div>
           <div className="muted small">
             {p.personas.length
-              ? 'Generate curves from a voice-over: the 3D face, driven by them, appears here.'
+              ? 'Generate the motion from a voice-over (Generate motion, below): the 3D face, driven by it, appears here.'
               : p.media.some((m) => m.role === 'reference')
                 ? 'Build the persona from the reference video to see the 3D face here.'
                 : 'Import a reference video and build a persona; its 3D face, driven by the curves, appears here.'}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { editorReducer, initialEditor, adjacentKeyFrame, keyAt } from '../../../src/renderer/state/editor';
+import { editorReducer, initialEditor, adjacentKeyFrame, keyAt, playStep, advancePlayhead } from '../../../src/renderer/state/editor';
 import { createCurveDocument, setKeyframe, addBlink } from '../../../src/engine/common/curves';
 import { syntheticBase } from '../curves/helpers';
 import { axisTicks, displayRange, dragDelta, formatLaneValue, fromDisplay, laneDisplay, stepLaneHeight, toDisplay, LANE_HEIGHTS } from '../../../src/renderer/state/lane-display';
@@ -87,6 +87,15 @@ describe('shortcuts as in editing programs', () => {
     const select = keyTargetPolicy({ tag: 'select' });
     expect(keyCommand(key('ArrowLeft'), at, select)).toBeUndefined();
     expect(keyCommand(key('y', { ctrlKey: true }), at, select)).toEqual({ type: 'redo' });
+  });
+
+  it('playing from frame 0 keeps playing even when the animation frame is stamped before the key press', () => {
+    const step = playStep(1000, 1004, 25, 1);
+    expect(step).toBe(0);
+    expect(advancePlayhead(0, step, 300).stop).toBe(false);
+    expect(playStep(1040, 1000, 25, 1)).toBeCloseTo(1, 9);
+    expect(playStep(1040, 1000, 25, -1)).toBeCloseTo(-1, 9);
+    expect(playStep(5000, 1000, 25, 1)).toBeCloseTo(2.5, 9); // at most 0.1 s per animation frame
   });
 
   it('navigates keys on a lane and finds the key at a frame', () => {
