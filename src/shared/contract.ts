@@ -103,6 +103,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('render.export'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(),
     curvesId: z.string().optional(),
+    /** Default: `source`, the footage's own size and aspect. */
     preset: ExportPresetName.optional(),
     framing: ExportFraming.optional(),
     /**

@@ -74,9 +74,10 @@ describe.skipIf(!hasSharedData)(`output framing of a vertical phone video${skipN
     if (root) await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('--preset source exports a vertical MP4 at the source size (1080x1920)', async () => {
+  it('by default (--preset source) a vertical MP4 at the source size (1080x1920)', async () => {
     const { io, out } = fakeIo();
-    const code = await render.run(parseArgs(['--persona', persona, '--audio', voice, '--out', path.join(root, 'source.mp4'), '--preset', 'source']), io);
+    // No --preset: the footage's own framing is the default.
+    const code = await render.run(parseArgs(['--persona', persona, '--audio', voice, '--out', path.join(root, 'source.mp4')]), io);
     expect(code).toBe(0);
     const file = out[0];
     expect(path.basename(file)).toBe('source.preview.mp4');

@@ -9,7 +9,7 @@ export const command: CliCommand = {
   usage:
     'facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--preview] [--device cpu|webgpu|cuda] [--json]\n' +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
-    '  --preset source keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
+    '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
     '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
     '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
     '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.',
@@ -17,7 +17,7 @@ export const command: CliCommand = {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);
     const out = flagString(args, 'out', true);
-    const preset = flagString(args, 'preset') ?? 'square512';
+    const preset = flagString(args, 'preset') ?? 'source';
     if (!isPresetName(preset)) throw new UsageError(`--preset expects ${Object.keys(PRESETS).join(', ')}, got "${preset}"`);
     const framing = flagString(args, 'framing');
     if (framing !== undefined && !isFraming(framing)) throw new UsageError(`--framing expects fit or fill, got "${framing}"`);

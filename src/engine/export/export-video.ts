@@ -125,7 +125,8 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
   if (path.extname(opts.out).toLowerCase() !== '.mp4') {
     throw new UserError('export-not-mp4', `The output ${opts.out} must be an .mp4 file.`, { file: opts.out, hint: 'Name the output something.mp4.' });
   }
-  const presetName = opts.preset ?? 'square512';
+  // By default the footage's own size and aspect (a vertical phone video stays vertical).
+  const presetName = opts.preset ?? 'source';
   const preset = PRESETS[presetName];
   if (!preset) throw new UserError('export-preset', `Unknown preset "${presetName}".`, { hint: `Use one of: ${Object.keys(PRESETS).join(', ')}.` });
   if (opts.framing !== undefined && !isFraming(opts.framing)) throw new UserError('export-framing', `Unknown framing "${String(opts.framing)}".`, { hint: 'Use fit (the whole frame, with bars) or fill (cropped around the face).' });

@@ -312,14 +312,9 @@ export class TimelinePainter {
     }
     const values = evaluator.channel(channel);
     const base = evaluator.base(channel);
-    // The curve never leaves its lane: clipped to the canvas, values beyond the range drawn at its edge.
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(0, 0, w, h);
-    ctx.clip();
+    // The lane's range holds every value of the curve and its base (laneRange), so the curve stays inside its lane.
     if (base !== values && doc.edits.layers.some((l) => l.channel === channel)) this.plot(ctx, base, view, w, yOf, COLORS.base);
     this.plot(ctx, values, view, w, yOf, channel === 'blink' ? COLORS.curveBlink : channel.startsWith('sem:') ? COLORS.curveSem : COLORS.curve);
-    ctx.restore();
   }
 
   private plot(ctx: CanvasRenderingContext2D, values: Float32Array, view: TimelineView, w: number, yOf: (v: number) => number, color: string): void {
