@@ -18,6 +18,12 @@ import { getCurves, saveCurves, saveCurveEdits } from './curves-store';
 import { mediaPeaks, personaModel } from './editor-data';
 import { mediaFrame } from './media-frame';
 import { personaInfo } from './persona-info';
+import { trainingEstimate } from './machine-profile';
+import { revealRender, systemRevealer, type Revealer } from './reveal';
+import type { JobNames } from './job-kinds';
+import { hasTrainedRenderer } from './export-target';
+import { previewFileName } from '../engine/common/export-timing';
+import type { JobRequest } from '../shared/contract';
 
 type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
 type ResultParams<M extends Method> = z.output<(typeof Requests)[M]['params']>;
@@ -27,6 +33,8 @@ export interface ApiHostOptions {
   launcher: JobLauncher;
   /** Folder offered for new projects. */
   projectsDir?: string;
+  /** Opens an exported file or its folder (Electron: its shell; tests: a recorder). Default: the platform's opener. */
+  revealer?: Revealer;
 }
 
 /**
@@ -75,11 +83,11 @@ export class ApiHost {
       'project.recent': async () => listRecent(),
       'media.import': async ({ projectDir, path: file, role }) => {
         const { project, media } = await importMedia(projectDir, file, role);
-        if (media.hasAudio) this.jobs.start({ kind: 'media.peaks', projectDir: path.resolve(projectDir), mediaId: media.id });
+        if (media.hasAudio) this.jobs.start({ kind: 'media.peaks', projectDir: path.resolve(projectDir), mediaId: media.id }, { media: media.name });
         return { snapshot: { dir: path.resolve(projectDir), project }, media };
       },
       'media.remove': async ({ projectDir, mediaId }) => ({ dir: path.resolve(projectDir), project: await removeMedia(projectDir, mediaId) }),
-      'job.start': async (req) => this.jobs.start(req as never),
+      'job.start': async (req) => this.jobs.start(req as JobRequest, await jobNames(req as JobRequest)),
       'job.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'job.list': async () => this.jobs.list(),
       'curves.get': async ({ projectDir, curvesId }) => ({ curvesId, doc: await getCurves(projectDir, curvesId) }),
@@ -94,6 +102,17 @@ export class ApiHost {
       'media.frame': async ({ projectDir, mediaId, frame, maxSize }) => mediaFrame(projectDir, mediaId, frame, maxSize),
       'persona.info': async ({ projectDir, personaId }) => personaInfo(projectDir, personaId),
       'persona.model': async ({ projectDir, personaId }) => personaModel(projectDir, personaId),
+      'train.estimate': async ({ projectDir, personaId }) => {
+        const project = await readProject(projectDir);
+        const ref = project.personas.find((p) => p.id === personaId);
+        if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
+        const source = project.media.find((m) => m.id === ref.sourceMediaId);
+        return trainingEstimate(path.resolve(projectDir, ref.path), source?.durationS);
+      },
+      'render.reveal': async ({ projectDir, renderId, action }) => {
+        if (!this.openProjects.has(path.resolve(projectDir))) throw new UserError('project-not-open', `${projectDir} is not open in this session.`, { hint: 'Open the project first.' });
+        return revealRender(projectDir, renderId, action, opts.revealer ?? systemRevealer);
+      },
     };
   }
 
@@ -155,6 +174,26 @@ export class ApiHost {
 
   get home(): string {
     return studioHome();
+  }
+}
+
+/** The names of the media and persona a job works on, for its title (none when the project cannot be read). */
+async function jobNames(req: JobRequest): Promise<JobNames | undefined> {
+  if (!('projectDir' in req)) return undefined;
+  try {
+    const project = await readProject(req.projectDir);
+    const mediaId = 'mediaId' in req ? req.mediaId : undefined;
+    const personaId = 'personaId' in req ? req.personaId : undefined;
+    const persona = project.personas.find((p) => p.id === personaId);
+    let file: string | undefined;
+    if (req.kind === 'render.export' && req.out && persona) {
+      // The name the export will have: without a trained renderer it is a preview.
+      const name = path.basename(req.out);
+      file = req.preview || !hasTrainedRenderer(path.resolve(req.projectDir, persona.path)) ? previewFileName(name) : name;
+    }
+    return { media: project.media.find((m) => m.id === mediaId)?.name, persona: persona?.name, ...(file ? { file } : {}) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -40,7 +40,7 @@ export async function mediaPeaks(projectDir: string, mediaId: string, jobs: JobM
   const known = peaksJobs.get(key);
   const running = known ? jobs.get(known) : undefined;
   if (running && (running.state === 'queued' || running.state === 'running')) return { state: 'pending', jobId: running.id };
-  const job = jobs.start({ kind: 'media.peaks', projectDir: abs, mediaId });
+  const job = jobs.start({ kind: 'media.peaks', projectDir: abs, mediaId }, { media: media.name });
   peaksJobs.set(key, job.id);
   return { state: 'pending', jobId: job.id };
 }

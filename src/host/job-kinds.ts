@@ -1,5 +1,6 @@
 import type { JobRequest } from '../shared/contract';
 import type { RunOptions } from '../engine/util/progress';
+import { TRAINING_PRESETS, DEFAULT_TRAINING_PRESET } from '../engine/common/training-presets';
 
 /**
  * What each kind of job does. `run` executes inside the job's own process (never
@@ -8,10 +9,21 @@ import type { RunOptions } from '../engine/util/progress';
  * host stays light.
  */
 export interface JobKind<R extends JobRequest = JobRequest> {
-  title(req: R): string;
+  /** What the jobs panel calls it: plain words and the file or persona it works on. */
+  title(req: R, names?: JobNames): string;
   run(req: R, opts: RunOptions): Promise<unknown>;
   apply?(req: R, result: unknown): Promise<void>;
 }
+
+/** Names of what a job works on, looked up in the project (titles are built from them). */
+export interface JobNames {
+  media?: string;
+  persona?: string;
+  /** The file an export writes (its final name: a preview says so). */
+  file?: string;
+}
+
+const quoted = (name: string | undefined) => (name ? ` “${name}”` : '');
 
 /** Where a persona built from a media item lives inside the project. */
 function personaFolderFor(mediaId: string): string {
@@ -46,7 +58,7 @@ type KindMap = { [K in JobRequest['kind']]: JobKind<Extract<JobRequest, { kind: 
 
 export const JOB_KINDS: KindMap = {
   'media.peaks': {
-    title: () => 'Waveform',
+    title: (_req, n) => (n?.media ? `Waveform of${quoted(n.media)}` : 'Waveform'),
     async run(req, opts) {
       const path = await import('node:path');
       const { loadOrComputePeaks } = await import('../engine/audio');
@@ -58,7 +70,7 @@ export const JOB_KINDS: KindMap = {
     },
   },
   'persona.build': {
-    title: (req) => `Build persona${req.name ? ` "${req.name}"` : ''}`,
+    title: (req, n) => `Build the persona${req.name ? ` “${req.name}”` : n?.media ? ` from${quoted(n.media)}` : ''}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { buildPersona } = await import('../engine/persona');
@@ -83,17 +95,23 @@ export const JOB_KINDS: KindMap = {
     },
   },
   'gan.train': {
-    title: () => 'Train FACIAL-GAN',
+    title: (req, n) => `Train the motion model${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.gan[req.preset ?? DEFAULT_TRAINING_PRESET.gan].label.toLowerCase()})`,
     async run(req, opts) {
       const { trainGan } = await import('../engine/gan');
       const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
-      const r = await trainGan(persona!.dir, { steps: req.steps, device: req.device, signal: opts.signal, onProgress: opts.onProgress });
+      const preset = TRAINING_PRESETS.gan[req.preset ?? DEFAULT_TRAINING_PRESET.gan];
+      const r = await trainGan(persona!.dir, { steps: req.steps ?? preset.steps, patience: preset.patience, device: req.device, signal: opts.signal, onProgress: opts.onProgress });
       // The loss curve went out with the progress events; the result stays small.
       return { ...r, points: undefined, curve: r.points.filter((q) => q.val !== undefined) };
     },
+    async apply(_req, result) {
+      const { recordTrainingSpeed } = await import('./machine-profile');
+      const r = result as { secondsPerStep?: number; stepsThisRun?: number };
+      await recordTrainingSpeed('gan', r.secondsPerStep ?? 0, r.stepsThisRun ?? 0).catch(() => undefined);
+    },
   },
   'curves.generate': {
-    title: (req) => (req.prior ? 'Generate curves (prior)' : 'Generate curves'),
+    title: (req, n) => `${req.range ? `Re-generate frames ${req.range.from}–${req.range.to}` : 'Generate motion'}${n?.media ? ` for${quoted(n.media)}` : ''}${req.prior ? ' (built-in motion)' : ''}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
@@ -128,41 +146,56 @@ export const JOB_KINDS: KindMap = {
     },
   },
   'renderer.train': {
-    title: () => 'Train the renderer',
+    title: (req, n) => `Train the renderer${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.renderer[req.preset ?? DEFAULT_TRAINING_PRESET.renderer].label.toLowerCase()})`,
     async run(req, opts) {
       const { trainRenderer } = await import('../engine/render');
       const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
+      // The preset's steps are for the default configuration; a GPU configuration keeps its own default.
+      const presetSteps = req.config === 'gpu-full' && !req.preset ? undefined : TRAINING_PRESETS.renderer[req.preset ?? DEFAULT_TRAINING_PRESET.renderer].steps;
       const r = await trainRenderer(persona!.dir, {
-        steps: req.steps, size: req.size, config: req.config, device: req.device, restart: req.restart,
+        steps: req.steps ?? presetSteps, size: req.size, config: req.config, device: req.device, restart: req.restart,
         signal: opts.signal, onProgress: opts.onProgress,
       });
       // Preview paths went out with the progress events (data.preview); keep the result small.
       return { ...r, previews: r.previews.slice(-1) };
     },
+    async apply(req, result) {
+      const { recordTrainingSpeed } = await import('./machine-profile');
+      const r = result as { secondsPerStep?: number; stepsThisRun?: number };
+      // Only the default configuration's speed says what the presets will take.
+      if ((!req.config || req.config === 'cpu-small') && (req.size ?? 256) === 256) await recordTrainingSpeed('renderer', r.secondsPerStep ?? 0, r.stepsThisRun ?? 0).catch(() => undefined);
+    },
   },
   'render.export': {
-    title: (req) => `Export video (${req.preset ?? 'square512'}${req.preview ? ', preview' : ''})`,
+    title: (req, n) => `Export ${n?.file ? `“${n.file}”` : req.out ? `“${req.out.split(/[\\/]/).pop()}”` : 'video'}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
-      const { exportVideo } = await import('../engine/export');
+      const { exportVideo, previewPathFor } = await import('../engine/export');
       const { UserError } = await import('../engine/util/errors');
+      const { exportTarget } = await import('./export-target');
       const { project, persona, media } = await resolveInProject(req.projectDir, { personaId: req.personaId, mediaId: req.mediaId });
       const curves = req.curvesId ? project.curves.find((c) => c.id === req.curvesId) : undefined;
       if (req.curvesId && !curves) throw new UserError('curves-unknown', `The project has no curves with id ${req.curvesId}.`, { hint: 'Reload the project and choose the curves again.' });
       const id = `r-${randomUUID().slice(0, 8)}`;
+      const out = await exportTarget(req, project, persona!.dir, media!.name, previewPathFor);
       const r = await exportVideo({
         persona: persona!.dir,
         audio: media!.file,
         curves: curves ? path.join(req.projectDir, curves.path) : undefined,
-        out: path.join(req.projectDir, 'renders', `${id}.mp4`),
-        preset: req.preset, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
+        out,
+        preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
         // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
         quality: true,
         signal: opts.signal, onProgress: opts.onProgress,
       });
-      const rel = (p: string) => path.relative(req.projectDir, p).split(path.sep).join('/');
-      return { ...r, id, path: rel(r.path), ...(r.qualityPath ? { qualityPath: rel(r.qualityPath) } : {}) };
+      // Inside the project a path is kept relative (the project can move); outside it, absolute.
+      const projectPath = (p: string) => {
+        const rel = path.relative(req.projectDir, p);
+        const inside = rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+        return inside ? rel.split(path.sep).join('/') : p;
+      };
+      return { ...r, id, file: r.path, path: projectPath(r.path), ...(r.qualityPath ? { qualityPath: projectPath(r.qualityPath) } : {}) };
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobInfo, JobRequest } from '../shared/contract';
 import { EtaEstimator } from '../engine/util/progress';
 import { UserError } from '../engine/util/errors';
-import { jobKind } from './job-kinds';
+import { jobKind, type JobNames } from './job-kinds';
 import type { JobChildMessage, JobParentMessage } from './job-messages';
 
 /** How to start a job process: the script, and the runtime that runs it. */
@@ -46,12 +46,13 @@ export class JobManager extends EventEmitter {
     return this.jobs.get(id)?.info;
   }
 
-  start(request: JobRequest): JobInfo {
+  /** Queues a job; `names` (of the media or persona it works on) make its title say what it is about. */
+  start(request: JobRequest, names?: JobNames): JobInfo {
     const id = randomUUID().slice(0, 8);
     const info: JobInfo = {
       id,
       kind: request.kind,
-      title: jobKind(request.kind).title(request),
+      title: jobKind(request.kind).title(request, names),
       state: 'queued',
       stage: 'queued',
       fraction: 0,

@@ -1,9 +1,9 @@
-import { app, BrowserWindow, ipcMain, protocol, net, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, net, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApiHost } from '../host/api-host';
 import { secureWebPreferences, ELECTRON_CSP, isTrustedSenderUrl, isAllowedNavigation } from './security';
-import { IPC_REQUEST, IPC_EVENT, FILE_PROTOCOL } from '../shared/bridge';
+import { IPC_REQUEST, IPC_EVENT, IPC_SAVE_DIALOG, FILE_PROTOCOL } from '../shared/bridge';
 
 /**
  * Electron main process: windows, the IPC end of the API contract, and the
@@ -49,6 +49,14 @@ void app.whenReady().then(() => {
       execPath: process.execPath,
       env: { ELECTRON_RUN_AS_NODE: '1' },
     },
+    // "Open" and "show in folder" of an export: the desktop's own shell.
+    revealer: async (file, action) => {
+      if (action === 'folder') shell.showItemInFolder(file);
+      else {
+        const problem = await shell.openPath(file);
+        if (problem) throw new Error(problem);
+      }
+    },
   });
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -69,6 +77,21 @@ void app.whenReady().then(() => {
       return { id: -1, ok: false, error: { code: 'forbidden', message: `IPC from an untrusted frame (${senderUrl}) was refused.` } };
     }
     return host.handleRaw(raw);
+  });
+
+  // The save dialog of an export: the system's own, for the app's own page only.
+  ipcMain.handle(IPC_SAVE_DIALOG, async (event, raw: unknown) => {
+    if (!isTrustedSenderUrl(event.senderFrame?.url ?? '', rendererUrl)) return undefined;
+    const opts = (raw ?? {}) as { title?: unknown; defaultPath?: unknown };
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const options = {
+      title: typeof opts.title === 'string' ? opts.title.slice(0, 200) : 'Save the video',
+      defaultPath: typeof opts.defaultPath === 'string' ? opts.defaultPath : undefined,
+      filters: [{ name: 'MP4 video', extensions: ['mp4'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'] as ('createDirectory' | 'showOverwriteConfirmation')[],
+    };
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return r.canceled || !r.filePath ? undefined : r.filePath;
   });
 
   createWindow();

@@ -3,6 +3,7 @@ import type { RequestEnvelope, ResponseEnvelope, EventEnvelope } from './contrac
 /** Channel names and the shape of the API the preload script exposes as window.facialStudio. */
 export const IPC_REQUEST = 'facial:request';
 export const IPC_EVENT = 'facial:event';
+export const IPC_SAVE_DIALOG = 'facial:save-dialog';
 export const FILE_PROTOCOL = 'studio-file';
 
 export interface StudioBridge {
@@ -12,4 +13,12 @@ export interface StudioBridge {
   onEvent(listener: (envelope: EventEnvelope) => void): () => void;
   /** URL under which the renderer can load a file of an open project. */
   fileUrl(absolutePath: string): string;
+  /** The system's save dialog (an MP4 by default); resolves with the chosen path, or undefined when cancelled. */
+  chooseSavePath(options: SaveDialogOptions): Promise<string | undefined>;
+}
+
+export interface SaveDialogOptions {
+  title: string;
+  /** Proposed folder and file name. */
+  defaultPath: string;
 }

@@ -69,12 +69,27 @@ export type JobInfo = z.infer<typeof JobInfo>;
 export const FsEntry = z.object({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']), size: z.number().optional() });
 export type FsEntry = z.infer<typeof FsEntry>;
 
+/** Training budget of both training jobs; the steps of each are in src/engine/common/training-presets.ts. */
+export const TrainingPreset = z.enum(['draft', 'standard', 'best']);
+export type TrainingPreset = z.infer<typeof TrainingPreset>;
+
+/** Export sizes (src/engine/common/export-timing.ts): the footage's own, or a fixed one. */
+export const ExportPresetName = z.enum(['source', 'square512', '720p', '1080p']);
+/** A preset of another aspect than the footage: the whole frame with bars (fit), or cropped around the face (fill). */
+export const ExportFraming = z.enum(['fit', 'fill']);
+
 /** Job requests: one variant per kind of long operation. */
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media.peaks'), projectDir: z.string(), mediaId: z.string() }),
   z.object({ kind: z.literal('persona.build'), projectDir: z.string(), mediaId: z.string(), name: z.string().min(1).max(200).optional() }),
   /** Train FACIAL-GAN on a persona of the project (resumes from its checkpoint). */
-  z.object({ kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(), steps: z.number().int().positive().max(1_000_000).optional(), device: Device.optional() }),
+  z.object({
+    kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(),
+    /** Training budget; explicit `steps` win over the preset's. */
+    preset: TrainingPreset.optional(),
+    steps: z.number().int().positive().max(1_000_000).optional(),
+    device: Device.optional(),
+  }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
   z.object({
     kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional(),
@@ -91,6 +106,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
   /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
   z.object({
     kind: z.literal('renderer.train'), projectDir: z.string(), personaId: z.string(),
+    /** Training budget; explicit `steps` win over the preset's. */
+    preset: TrainingPreset.optional(),
     steps: z.number().int().positive().max(1_000_000).optional(),
     size: z.union([z.literal(256), z.literal(512)]).optional(),
     config: z.enum(['cpu-small', 'gpu-full']).optional(),
@@ -101,7 +118,16 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('render.export'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(),
     curvesId: z.string().optional(),
-    preset: z.enum(['square512', '720p', '1080p']).optional(),
+    /** Default: `source`, the footage's own size and aspect. */
+    preset: ExportPresetName.optional(),
+    framing: ExportFraming.optional(),
+    /**
+     * Where to save the MP4 (absolute path, .mp4); absent: the project's renders/ folder.
+     * Without a trained renderer the file name gets ".preview" (talk.preview.mp4).
+     */
+    out: z.string().min(1).max(4096).refine((p) => /\.mp4$/i.test(p), 'the file name must end in .mp4').optional(),
+    /** Replace a file of that name; without it an existing file is an error, never overwritten. */
+    overwrite: z.boolean().optional(),
     fps: z.union([z.literal(25), z.literal(30)]).optional(),
     crf: z.number().int().min(0).max(51).optional(),
     /** Composite the textured 3D render even when a renderer is trained. */
@@ -150,6 +176,23 @@ export const PersonaModelPayload = z.object({
 });
 export type PersonaModelPayload = z.infer<typeof PersonaModelPayload>;
 
+/** Time to train a persona to each preset on this machine, for both training jobs. */
+const PresetEstimate = z.object({
+  preset: TrainingPreset,
+  steps: z.number().int().nonnegative(),
+  remainingSteps: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+  basis: z.enum(['measured', 'typical']),
+  upTo: z.boolean(),
+});
+export const TrainingEstimatePayload = z.object({
+  renderer: z.object({ doneSteps: z.number().int().nonnegative(), secondsPerStep: z.number().positive().optional(), presets: z.array(PresetEstimate) }),
+  gan: z.object({ doneSteps: z.number().int().nonnegative(), secondsPerStep: z.number().positive().optional(), presets: z.array(PresetEstimate) }),
+  /** Duration of the footage the persona was built from. */
+  footageS: z.number().nonnegative().optional(),
+});
+export type TrainingEstimatePayload = z.infer<typeof TrainingEstimatePayload>;
+
 /** One frame of a project's video, extracted by the host (the file lies in the project's cache/frames/). */
 export const MediaFramePayload = z.object({ file: z.string(), frame: z.number().int().nonnegative() });
 export type MediaFramePayload = z.infer<typeof MediaFramePayload>;
@@ -182,6 +225,12 @@ export const Requests = {
   },
   'persona.info': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: PersonaInfoPayload },
   'persona.model': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: PersonaModelPayload },
+  'train.estimate': { params: z.object({ projectDir: z.string(), personaId: z.string() }), result: TrainingEstimatePayload },
+  /**
+   * Opens an exported video with the system's player, or shows it in the file manager.
+   * Only renders the studio recorded in the project (by id), never an arbitrary path.
+   */
+  'render.reveal': { params: z.object({ projectDir: z.string(), renderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), action: z.enum(['open', 'folder']) }), result: z.object({ file: z.string() }) },
 } as const;
 
 export type Method = keyof typeof Requests;

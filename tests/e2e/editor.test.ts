@@ -69,7 +69,7 @@ describe.skipIf(Boolean(skipNoChromium))(`curve editor in Chromium${skipNoChromi
     await page.getByTestId('export-open').click();
     await page.getByTestId('export-dialog').waitFor();
     expect(await page.getByTestId('export-start').isDisabled()).toBe(true);
-    expect(await page.getByTestId('export-unavailable').textContent()).toMatch(/Build a persona first|no such job/);
+    expect(await page.getByTestId('export-unavailable').textContent()).toMatch(/Build the persona first/);
   });
 });
 
@@ -135,7 +135,10 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     // The build report (persona.info) in the persona panel.
     const report = page.getByTestId('persona-report-build');
     await report.waitFor({ timeout: 30_000 });
-    expect(await report.textContent()).toMatch(/Frames tracked\d+(\.\d)? %.*Fit residualmedian \d+\.\d+ px · p95 \d+\.\d+ px/);
+    expect(await report.textContent()).toMatch(/Face found in (every frame|\d+ % of the frames).*The 3D face follows the footage/);
+    // The figures are one click away.
+    await page.getByTestId('persona-report-details').locator('summary').click();
+    expect(await page.getByTestId('persona-report-details').textContent()).toMatch(/Fit residual.*\d+\.\d+ px · \d+\.\d+ px/);
     expect(await page.getByTestId('gan-status').textContent()).toMatch(/Not trained/);
     await screenshot(page, 'persona-report');
   });

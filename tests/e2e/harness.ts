@@ -25,6 +25,8 @@ export interface Studio {
   /** Temporary FACIAL_STUDIO_HOME, with a projects/ folder inside. */
   home: string;
   projectsDir: string;
+  /** Files the studio was asked to open or show in their folder (the system opener is replaced by this record). */
+  revealed: { file: string; action: 'open' | 'folder' }[];
   newPage(opts?: { width?: number; height?: number }): Promise<Page>;
   close(): Promise<void>;
 }
@@ -37,7 +39,8 @@ export async function startStudio(): Promise<Studio> {
   mkdirSync(projectsDir, { recursive: true });
   const prevHome = process.env.FACIAL_STUDIO_HOME;
   process.env.FACIAL_STUDIO_HOME = home;
-  const host = new ApiHost({ mode: 'browser', launcher: nodeJobLauncher(), projectsDir });
+  const revealed: Studio['revealed'] = [];
+  const host = new ApiHost({ mode: 'browser', launcher: nodeJobLauncher(), projectsDir, revealer: async (file, action) => void revealed.push({ file, action }) });
   const server = await startWebServer({ host, staticDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -48,6 +51,7 @@ export async function startStudio(): Promise<Studio> {
     browser,
     home,
     projectsDir,
+    revealed,
     async newPage(opts = {}) {
       const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1440, height: opts.height ?? 900 }, deviceScaleFactor: 1 });
       const page = await ctx.newPage();

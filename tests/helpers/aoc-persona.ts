@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sharedData, repoRoot } from './repo';
 
 /** Hash of the code that produces a persona, so a cached build never outlives a code change. */
-function builderCodeHash(): string {
+export function builderCodeHash(): string {
   const h = createHash('sha256');
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;

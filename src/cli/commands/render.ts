@@ -1,6 +1,6 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { exportVideo } from '../../engine/export';
-import { isPresetName } from '../../engine/export/timing';
+import { isFraming, isPresetName, PRESETS } from '../../engine/export/timing';
 import { qualitySummaryLines } from '../../engine/quality';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 
@@ -8,8 +8,11 @@ export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset square512|720p|1080p] [--fps 25|30] [--crf 18] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
+    '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
+    '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
+    '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
     '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
@@ -17,8 +20,10 @@ export const command: CliCommand = {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);
     const out = flagString(args, 'out', true);
-    const preset = flagString(args, 'preset') ?? 'square512';
-    if (!isPresetName(preset)) throw new UsageError(`--preset expects square512, 720p or 1080p, got "${preset}"`);
+    const preset = flagString(args, 'preset') ?? 'source';
+    if (!isPresetName(preset)) throw new UsageError(`--preset expects ${Object.keys(PRESETS).join(', ')}, got "${preset}"`);
+    const framing = flagString(args, 'framing');
+    if (framing !== undefined && !isFraming(framing)) throw new UsageError(`--framing expects fit or fill, got "${framing}"`);
     const fps = flagNumber(args, 'fps', 25);
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
     const crf = flagNumber(args, 'crf', 18);
@@ -31,6 +36,7 @@ export const command: CliCommand = {
         out,
         curves: flagString(args, 'curves'),
         preset,
+        ...(framing ? { framing } : {}),
         fps,
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
@@ -45,7 +51,7 @@ export const command: CliCommand = {
       return 0;
     }
     io.out(r.path);
-    io.out(`  ${r.label}; ${r.width}x${r.height} at ${r.fps} fps, ${r.frames} frames (${r.durationS.toFixed(2)} s; audio ${r.audioDurationS.toFixed(2)} s); curves: ${r.curves}`);
+    io.out(`  ${r.label}; ${r.width}x${r.height} (${r.framing === 'source' ? 'as filmed' : r.framing === 'fill' ? 'cropped around the face' : 'whole frame with bars'}) at ${r.fps} fps, ${r.frames} frames (${r.durationS.toFixed(2)} s; audio ${r.audioDurationS.toFixed(2)} s); curves: ${r.curves}`);
     io.out(`  took ${r.seconds.toFixed(1)} s (${r.msPerFrame.toFixed(0)} ms per frame)`);
     for (const n of r.notes) io.err(`note: ${n}`);
     if (r.quality) {

@@ -1,28 +1,33 @@
-import { flagNumber, flagString, type CliCommand } from '../command';
+import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { trainGan } from '../../engine/gan';
+import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
 export const command: CliCommand = {
   path: ['train', 'gan'],
   summary: 'Train FACIAL-GAN on a persona (expression, head pose and blinks from audio)',
   usage:
-    `facial-studio train gan --persona DIR [--steps N] ${DEVICE_USAGE} [--window 32|64|96|128] [--batch 16] [--lr 1e-4] [--restart] [--json]\n` +
-    '  Resumes from the persona\'s gan/checkpoint.safetensors unless --restart; stops early when the validation loss stops improving.',
+    `facial-studio train gan --persona DIR [--preset draft|standard|best] [--steps N] ${DEVICE_USAGE} [--window 32|64|96|128] [--batch 16] [--lr 1e-4] [--restart] [--json]\n` +
+    '  Resumes from the persona\'s gan/checkpoint.safetensors unless --restart; stops early when the validation loss stops improving.\n' +
+    `  --preset sets the budget (${TRAINING_PRESET_NAMES.map((n) => `${n}: ${TRAINING_PRESETS.gan[n].steps} steps`).join(', ')}; default ${DEFAULT_TRAINING_PRESET.gan}); --steps and --patience override it.`,
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const device = deviceFlag(args);
     const windowFlag = flagString(args, 'window');
+    const presetName = flagString(args, 'preset') ?? DEFAULT_TRAINING_PRESET.gan;
+    if (!isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
+    const preset = TRAINING_PRESETS.gan[presetName];
     const bar = io.progress('train gan');
     let r;
     try {
       r = await trainGan(persona, {
-        steps: flagNumber(args, 'steps', 2000),
+        steps: flagNumber(args, 'steps', preset.steps),
         device,
         windowLength: windowFlag !== undefined ? Number(windowFlag) : undefined,
         batchSize: flagNumber(args, 'batch', 16),
         lr: flagNumber(args, 'lr', 1e-4),
         evalEvery: flagNumber(args, 'eval-every', 10),
-        patience: flagNumber(args, 'patience', 8),
+        patience: flagNumber(args, 'patience', preset.patience ?? 8),
         restart: Boolean(args.flags.restart),
         signal: io.signal,
         onProgress: bar.onProgress,

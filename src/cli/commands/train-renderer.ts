@@ -2,13 +2,15 @@ import { flagNumber, flagString, UsageError, type CliCommand } from '../command'
 import { trainRenderer } from '../../engine/render';
 import { isRendererConfigName } from '../../engine/render/face2vid-net';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
 export const command: CliCommand = {
   path: ['train', 'renderer'],
   summary: 'Train the rendering-to-video network (3D render -> real frames) on a persona',
   usage:
-    `facial-studio train renderer --persona DIR [--size 256|512] [--steps N] [--config cpu-small|gpu-full] ${DEVICE_USAGE} [--restart] [--json]\n` +
+    `facial-studio train renderer --persona DIR [--preset draft|standard|best] [--size 256|512] [--steps N] [--config cpu-small|gpu-full] ${DEVICE_USAGE} [--restart] [--json]\n` +
     "  Resumes from the persona's renderer/checkpoint.safetensors unless --restart; --steps is the total to reach.\n" +
+    `  --preset sets the budget of the cpu-small network (${TRAINING_PRESET_NAMES.map((n) => `${n}: ${TRAINING_PRESETS.renderer[n].steps} steps`).join(', ')}; default ${DEFAULT_TRAINING_PRESET.renderer}); --steps overrides it.\n` +
     '  Writes preview grids (conditioning | generated | real) to renderer/previews/ and held-out figures to renderer/eval.json.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
@@ -18,10 +20,14 @@ export const command: CliCommand = {
     const size = flagNumber(args, 'size', 256);
     if (size !== 256 && size !== 512) throw new UsageError(`--size expects 256 or 512, got ${size}`);
     const stepsFlag = args.flags.steps;
+    const presetName = flagString(args, 'preset');
+    if (presetName !== undefined && !isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
+    // The gpu-full network keeps its own default budget unless a preset is named.
+    const presetSteps = presetName ? TRAINING_PRESETS.renderer[presetName].steps : config === 'cpu-small' ? TRAINING_PRESETS.renderer[DEFAULT_TRAINING_PRESET.renderer].steps : undefined;
     const r = await io.withProgress('train renderer', (onProgress) =>
       trainRenderer(persona, {
         size,
-        steps: stepsFlag === undefined ? undefined : flagNumber(args, 'steps', 300),
+        steps: stepsFlag === undefined ? presetSteps : flagNumber(args, 'steps', 300),
         config,
         device,
         restart: Boolean(args.flags.restart),

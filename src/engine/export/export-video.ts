@@ -26,7 +26,8 @@ import { loadRendererRunner, type RendererRunner } from '../render/train-rendere
 import { blendPatch, resizeRgb } from './compose';
 import { ReferenceFrames } from './reference-frames';
 import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
-import { PRESETS, frameCountForDuration, presetFilter, presetFraming, referenceFrameFor, resampleCurves, type PresetName } from './timing';
+import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type Framing, type PresetName } from './timing';
+import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type VideoFraming } from '../quality';
 import type { RenderQualityReport } from '../../shared/render-quality';
 import { VideoWriter } from './video-writer';
@@ -44,6 +45,8 @@ export interface ExportVideoOptions extends RunOptions {
   /** A curve document (.json), an .npy [T, 71], or curves [T*71] at the persona's fps; absent: generated from the audio (FACIAL-GAN when trained, else the prior). */
   curves?: string | Float32Array;
   preset?: PresetName;
+  /** For a preset of another aspect than the source: the whole frame with bars (fit) or a crop around the face (fill); default: the preset's. */
+  framing?: Framing;
   fps?: 25 | 30;
   crf?: number;
   /** auto: the trained renderer when there is one, else the preview. */
@@ -66,6 +69,8 @@ export interface ExportVideoResult {
   /** Human label, e.g. "preview (textured 3D render; no renderer trained)". */
   label: string;
   preset: PresetName;
+  /** How the source was framed: as filmed (same aspect), cropped around the face, or whole with bars. */
+  framing: 'source' | Framing;
   width: number;
   height: number;
   fps: number;
@@ -85,9 +90,7 @@ export interface ExportVideoResult {
 
 /** `name.mp4` → `name.preview.mp4` (unless the name already says preview). */
 export function previewPathFor(out: string): string {
-  if (/preview/i.test(path.basename(out))) return out;
-  const ext = path.extname(out);
-  return out.slice(0, out.length - ext.length) + '.preview' + (ext || '.mp4');
+  return path.join(path.dirname(out), previewFileName(path.basename(out)));
 }
 
 /**
@@ -163,9 +166,11 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   if (path.extname(opts.out).toLowerCase() !== '.mp4') {
     throw new UserError('export-not-mp4', `The output ${opts.out} must be an .mp4 file.`, { file: opts.out, hint: 'Name the output something.mp4.' });
   }
-  const presetName = opts.preset ?? 'square512';
+  // By default the footage's own size and aspect (a vertical phone video stays vertical).
+  const presetName = opts.preset ?? 'source';
   const preset = PRESETS[presetName];
   if (!preset) throw new UserError('export-preset', `Unknown preset "${presetName}".`, { hint: `Use one of: ${Object.keys(PRESETS).join(', ')}.` });
+  if (opts.framing !== undefined && !isFraming(opts.framing)) throw new UserError('export-framing', `Unknown framing "${String(opts.framing)}".`, { hint: 'Use fit (the whole frame, with bars) or fill (cropped around the face).' });
   const fps = opts.fps ?? 25;
   if (fps !== 25 && fps !== 30) throw new UserError('export-fps', `Frame rate ${fps} is not offered.`, { hint: 'Use 25 or 30.' });
   const persona = await loadPersona(opts.persona);
@@ -219,6 +224,10 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const previewSize = Math.min(side, 1024);
   const previewView: RenderView = { camera: persona.camera, crop: { x: crop.x, y: crop.y, size: side }, size: previewSize };
   const featherPx = Math.max(2, persona.meta.paste.featherPx * (side / Math.max(W, H)) * 2);
+  // The face's place in the footage (its mean tracked position) centres a crop that fills another aspect.
+  const meanPose = new Float64Array(6);
+  for (let f = 0; f < T; f++) for (let k = 0; k < 6; k++) meanPose[k] += persona.params[f * PARAM_COUNT + k] / T;
+  const geometry = outputGeometry(preset, opts.framing, W, H, faceFocus(persona.camera, meanPose));
 
   const writer = new VideoWriter({
     out,
@@ -226,7 +235,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     height: H,
     fps,
     audio: opts.audio,
-    filter: presetFilter(preset, W, H, { x: crop.x + side / 2, y: crop.y + side / 2 }),
+    filter: geometryFilter(geometry, W, H),
     crf: opts.crf ?? 18,
     x264Preset: opts.x264Preset,
     metadata: {
@@ -306,8 +315,9 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     kind,
     label,
     preset: presetName,
-    width: preset.width,
-    height: preset.height,
+    framing: geometry.framing,
+    width: geometry.width,
+    height: geometry.height,
     fps,
     frames: N,
     durationS: N / fps,
@@ -318,7 +328,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     msPerFrame: ((performance.now() - t1) / N),
     notes,
   };
-  return { result, curves, framing: presetFraming(preset, W, H, { x: crop.x + side / 2, y: crop.y + side / 2 }), persona };
+  return { result, curves, framing: geometryFraming(geometry), persona };
 }
 
 /** Nearest-neighbour-free bilinear resize of a square mask. */

@@ -4,11 +4,11 @@
  * in engine/common/export-timing.ts (the editor uses them too).
  */
 
-import type { ExportPreset } from '../common/export-timing';
+import { outputGeometry, type ExportPreset, type Framing, type OutputGeometry } from '../common/export-timing';
 import { resampleLinear } from '../common/numeric';
 
 // The presets and the ping-pong mapping are shared with the editor (engine/common).
-export { PRESETS, EXPORT_FPS, isPresetName, pingPongIndex, referenceFrameFor, type PresetName, type ExportPreset } from '../common/export-timing';
+export { PRESETS, EXPORT_FPS, isPresetName, isFraming, outputGeometry, pingPongIndex, referenceFrameFor, type PresetName, type ExportPreset, type Framing, type OutputGeometry } from '../common/export-timing';
 
 /** Output frames for an audio of `durationS` at `fps`: the nearest whole number (at least 1), so |frames/fps − duration| ≤ half a frame. */
 export function frameCountForDuration(durationS: number, fps: number): number {
@@ -27,38 +27,32 @@ export function resampleCurves(curves: Float32Array, channels: number, inFps: nu
 }
 
 /**
- * Where a preset's pixels come from in the source frame (what presetFilter does):
- * source = offset + scale * output, for the quality report's pose fit.
+ * Where an output frame's pixels come from in the source frame, from the same geometry
+ * the ffmpeg filter is built from: source = offset + scale * output (the quality
+ * report maps the re-tracked landmarks back with it for its pose fit).
  */
-export function presetFraming(preset: ExportPreset, srcW: number, srcH: number, focus: { x: number; y: number }): { scale: number; offsetX: number; offsetY: number } {
-  const { width: W, height: H } = preset;
-  if (preset.fit === 'square') {
-    const side = Math.min(srcW, srcH) & ~1;
-    const x = Math.round(Math.min(srcW - side, Math.max(0, focus.x - side / 2)));
-    const y = Math.round(Math.min(srcH - side, Math.max(0, focus.y - side / 2)));
-    return { scale: side / W, offsetX: x, offsetY: y };
-  }
-  const s = Math.min(W / srcW, H / srcH);
-  const w = Math.max(2, Math.round((srcW * s) / 2) * 2);
-  const scale = srcW / w;
-  return { scale, offsetX: -Math.floor((W - w) / 2) * scale, offsetY: -Math.floor((H - Math.max(2, Math.round((srcH * s) / 2) * 2)) / 2) * scale };
+export function geometryFraming(g: OutputGeometry): { scale: number; offsetX: number; offsetY: number } {
+  const scale = g.crop.w / g.place.w;
+  return { scale, offsetX: g.crop.x - g.place.x * scale, offsetY: g.crop.y - g.place.y * scale };
 }
 
 /**
- * The ffmpeg video filter that turns source-size frames into a preset's frame:
- * `square` crops the largest square around `focus` (clamped inside the frame) and
- * scales it; `fit` scales the whole frame to fit and pads it centred with black.
+ * The ffmpeg video filter that turns source-size frames into a preset's frame, from the
+ * geometry the export dialog's thumbnail is drawn from too (outputGeometry): crop (the
+ * whole frame, or a crop of the preset's aspect around the face for `fill`), scale, and
+ * for `fit` pad with black bars.
  */
-export function presetFilter(preset: ExportPreset, srcW: number, srcH: number, focus: { x: number; y: number }): string {
-  const { width: W, height: H } = preset;
-  if (preset.fit === 'square') {
-    const side = Math.min(srcW, srcH) & ~1;
-    const x = Math.round(Math.min(srcW - side, Math.max(0, focus.x - side / 2)));
-    const y = Math.round(Math.min(srcH - side, Math.max(0, focus.y - side / 2)));
-    return `crop=${side}:${side}:${x}:${y},scale=${W}:${H}:flags=lanczos,setsar=1`;
-  }
-  const s = Math.min(W / srcW, H / srcH);
-  const w = Math.max(2, Math.round((srcW * s) / 2) * 2);
-  const h = Math.max(2, Math.round((srcH * s) / 2) * 2);
-  return `scale=${w}:${h}:flags=lanczos,pad=${W}:${H}:${Math.floor((W - w) / 2)}:${Math.floor((H - h) / 2)}:black,setsar=1`;
+export function geometryFilter(g: OutputGeometry, srcW: number, srcH: number): string {
+  const parts: string[] = [];
+  const { crop, place } = g;
+  if (crop.x !== 0 || crop.y !== 0 || crop.w !== srcW || crop.h !== srcH) parts.push(`crop=${crop.w}:${crop.h}:${crop.x}:${crop.y}`);
+  if (place.w !== crop.w || place.h !== crop.h) parts.push(`scale=${place.w}:${place.h}:flags=lanczos`);
+  if (place.w !== g.width || place.h !== g.height) parts.push(`pad=${g.width}:${g.height}:${place.x}:${place.y}:black`);
+  parts.push('setsar=1');
+  return parts.join(',');
+}
+
+/** The filter of a preset and framing for a source of srcW × srcH with the face at `focus`. */
+export function presetFilter(preset: ExportPreset, srcW: number, srcH: number, focus: { x: number; y: number }, framing?: Framing): string {
+  return geometryFilter(outputGeometry(preset, framing, srcW, srcH, focus), srcW, srcH);
 }

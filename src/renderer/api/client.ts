@@ -1,5 +1,5 @@
 import { Requests, type EventName, type EventOf, type Method, type ParamsOf, type ResultOf } from '../../shared/contract';
-import type { StudioBridge } from '../../shared/bridge';
+import type { SaveDialogOptions, StudioBridge } from '../../shared/bridge';
 import { ApiError, checkResult, decodeIncoming } from './decode';
 import type { ConnectionStatus, Transport } from './transport';
 import { ElectronTransport } from './electron-transport';
@@ -77,6 +77,12 @@ export class ApiClient {
 
   fileUrl(absolutePath: string): string {
     return this.transport.fileUrl(absolutePath);
+  }
+
+  /** The system's save dialog when the app has one (Electron); undefined in browser mode, which uses its own. */
+  get nativeSaveDialog(): ((options: SaveDialogOptions) => Promise<string | undefined>) | undefined {
+    const t = this.transport;
+    return t.chooseSavePath ? (o) => t.chooseSavePath!(o) : undefined;
   }
 
   private problem(message: string): void {

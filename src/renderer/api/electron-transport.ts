@@ -1,4 +1,4 @@
-import type { StudioBridge } from '../../shared/bridge';
+import type { SaveDialogOptions, StudioBridge } from '../../shared/bridge';
 import type { RequestEnvelope } from '../../shared/contract';
 import type { ConnectionStatus, Transport } from './transport';
 
@@ -36,6 +36,10 @@ export class ElectronTransport implements Transport {
 
   fileUrl(absolutePath: string): string {
     return this.bridge.fileUrl(absolutePath);
+  }
+
+  chooseSavePath(options: SaveDialogOptions): Promise<string | undefined> {
+    return this.bridge.chooseSavePath(options);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { RequestEnvelope } from '../../shared/contract';
+import type { SaveDialogOptions } from '../../shared/bridge';
 
 export type ConnectionStatus =
   | { state: 'connecting' }
@@ -16,5 +17,7 @@ export interface Transport {
   readonly status: ConnectionStatus;
   /** URL under which the page can load a file of an open project. */
   fileUrl(absolutePath: string): string;
+  /** The system's save dialog, where there is one (Electron); browser mode uses the studio's own file dialog. */
+  chooseSavePath?(options: SaveDialogOptions): Promise<string | undefined>;
   close(): void;
 }

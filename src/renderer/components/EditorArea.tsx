@@ -5,7 +5,7 @@ import { createStore } from '../state/store';
 import { editorReducer, initialEditor, saveLabel } from '../state/editor';
 import { AudioHolder, EditorContext, makeEvaluator, type EditorContextValue } from '../editor-context';
 import type { TimelineView } from '../state/timeline-view';
-import { fitView } from '../state/timeline-view';
+import { fitView, placeholderFrames } from '../state/timeline-view';
 import { parseCurveDocument, toCurveDocumentFile } from '../../engine/common/curves/document';
 import { decodePeaksPayload, type Peaks } from '../timeline/peaks';
 import { PlaybackClock } from '../timeline/playback';
@@ -211,7 +211,7 @@ export function EditorArea(props: {
       </div>
       {props.bottomSplitter}
       <section className="panel timeline-panel" aria-label="Timeline">
-        <Timeline toolbar={<TimelineToolbar curvesId={curvesId} loadError={loadError} />} />
+        <Timeline toolbar={<TimelineToolbar curvesId={curvesId} loadError={loadError} />} emptyFrames={placeholderFrames(voice?.durationS, project.fps)} fps={project.fps} />
       </section>
       {audioUrl && <audio src={audioUrl} preload="auto" data-testid="voiceover-audio" />}
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}

@@ -1,21 +1,29 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FsEntry } from '../../shared/contract';
 import { useApp } from '../app-context';
 import { toApiError } from '../api/decode';
 import { Modal } from './Modal';
-import { parentOf } from '../state/paths';
+import { KindIcon } from './Icons';
+import { joinPath, parentOf } from '../state/paths';
+import { fileKind } from '../state/file-kinds';
+import { saveName } from '../state/save-name';
 
 /**
- * A file browser over `fs.list` (browser mode has no native dialog; Electron uses
- * the same one so both behave alike). Picks a file (mode 'file') or a folder ('dir').
+ * A file browser over `fs.list` (browser mode has no native dialog). Picks a file
+ * (mode 'file'), a folder ('dir'), or where to save a new file ('save': a folder and a
+ * name; an existing name is replaced only after the user says so).
  */
 export function FileDialog(props: {
   title: string;
-  mode: 'file' | 'dir';
+  mode: 'file' | 'dir' | 'save';
   startDir?: string;
   extensions?: string[];
+  /** save: the proposed file name. */
+  defaultName?: string;
+  /** save: the name the file will really get (an export without a trained renderer adds ".preview"). */
+  finalName?: (name: string) => string;
   confirmLabel?: string;
-  onPick: (path: string) => void;
+  onPick: (path: string, opts: { overwrite: boolean }) => void;
   onCancel: () => void;
 }) {
   const { api, session } = useApp();
@@ -25,31 +33,40 @@ export function FileDialog(props: {
   const [listing, setListing] = useState<{ dir: string; parent?: string; entries: FsEntry[] }>();
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<string>();
+  const [name, setName] = useState(props.defaultName ?? '');
+  // Only the latest listing asked for is shown: a slow first load must not undo a quick Go.
+  const seq = useRef(0);
+  const filter = props.mode !== 'dir' && props.extensions ? { extensions: props.extensions } : {};
 
   const load = useCallback(
     async (target: string) => {
+      const mine = ++seq.current;
       try {
-        const res = await api.call('fs.list', { dir: target, ...(props.mode === 'file' && props.extensions ? { extensions: props.extensions } : {}) });
+        const res = await api.call('fs.list', { dir: target, ...filter });
+        if (mine !== seq.current) return;
         setListing(res);
         setDir(res.dir);
         setTyped(res.dir);
         setSelected(undefined);
         setError(undefined);
       } catch (err) {
+        if (mine !== seq.current) return;
         const e = toApiError(err);
         setError(`${e.message}${e.hint ? ` ${e.hint}` : ''}`);
       }
     },
-    [api, props.mode, props.extensions],
+    [api, props.mode, props.extensions], // eslint-disable-line react-hooks/exhaustive-deps
   );
 
   useEffect(() => {
     // A start folder that does not exist (yet) falls back to its parent, then home.
+    const mine = ++seq.current;
     void (async () => {
       for (const candidate of [dir, parentOf(dir), home]) {
         if (!candidate) continue;
         try {
-          const res = await api.call('fs.list', { dir: candidate, ...(props.mode === 'file' && props.extensions ? { extensions: props.extensions } : {}) });
+          const res = await api.call('fs.list', { dir: candidate, ...filter });
+          if (mine !== seq.current) return;
           setListing(res);
           setDir(res.dir);
           setTyped(res.dir);
@@ -58,18 +75,24 @@ export function FileDialog(props: {
           /* try the next candidate */
         }
       }
-      void load(home);
+      if (mine === seq.current) void load(home);
     })();
     // Only the first directory is loaded here; navigation calls load itself.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const entries = listing?.entries.filter((e) => props.mode === 'file' || e.kind === 'dir') ?? [];
-  const canConfirm = props.mode === 'dir' ? Boolean(listing) : Boolean(selected);
+  const entries = listing?.entries.filter((e) => props.mode !== 'dir' || e.kind === 'dir') ?? [];
+  const save = props.mode === 'save' ? saveName(name, props.extensions?.[0] ?? '.mp4') : undefined;
+  const final = save?.name ? (props.finalName ?? ((n: string) => n))(save.name) : undefined;
+  const existing = final ? entries.find((e) => e.kind === 'file' && e.name === final) : undefined;
+  const canConfirm = props.mode === 'dir' ? Boolean(listing) : props.mode === 'save' ? Boolean(listing && save?.name && !save.problem) : Boolean(selected);
   const confirm = () => {
-    if (props.mode === 'dir') props.onPick(selected ?? dir);
-    else if (selected) props.onPick(selected);
+    if (props.mode === 'dir') props.onPick(selected ?? dir, { overwrite: false });
+    else if (props.mode === 'save') {
+      if (listing && save?.name && !save.problem) props.onPick(joinPath(listing.dir, save.name), { overwrite: Boolean(existing) });
+    } else if (selected) props.onPick(selected, { overwrite: false });
   };
+  const choice = props.mode === 'dir' ? (selected ?? dir) : props.mode === 'save' ? (final ? joinPath(dir, final) : 'Type a file name') : (selected ?? 'Select a file');
 
   return (
     <Modal
@@ -79,12 +102,14 @@ export function FileDialog(props: {
       testId="file-dialog"
       footer={
         <>
-          <span className="muted file-dialog__choice">{props.mode === 'dir' ? (selected ?? dir) : (selected ?? 'Select a file')}</span>
-          <button className="btn" onClick={props.onCancel}>
+          <span className="muted file-dialog__choice" title={choice}>
+            {choice}
+          </span>
+          <button className="btn" onClick={props.onCancel} data-testid="file-dialog-cancel">
             Cancel
           </button>
           <button className="btn btn--primary" disabled={!canConfirm} onClick={confirm} data-testid="file-dialog-confirm">
-            {props.confirmLabel ?? (props.mode === 'dir' ? 'Choose folder' : 'Choose file')}
+            {existing ? 'Replace' : (props.confirmLabel ?? (props.mode === 'dir' ? 'Choose folder' : props.mode === 'save' ? 'Save' : 'Choose file'))}
           </button>
         </>
       }
@@ -96,11 +121,11 @@ export function FileDialog(props: {
           void load(typed);
         }}
       >
-        <button type="button" className="btn btn--small" disabled={!listing?.parent} onClick={() => listing?.parent && void load(listing.parent)} aria-label="Parent folder">
+        <button type="button" className="btn btn--small" disabled={!listing?.parent} onClick={() => listing?.parent && void load(listing.parent)} aria-label="Parent folder" title="Up one folder">
           ↑
         </button>
         <input className="input" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" data-testid="file-dialog-path" spellCheck={false} />
-        <button type="submit" className="btn btn--small">
+        <button type="submit" className="btn btn--small" data-testid="file-dialog-go">
           Go
         </button>
       </form>
@@ -110,23 +135,49 @@ export function FileDialog(props: {
         </div>
       )}
       <ul className="file-list" role="listbox" aria-label="Folder contents">
-        {entries.length === 0 && listing && <li className="muted file-list__empty">{props.mode === 'file' ? 'No matching files here.' : 'No sub-folders.'}</li>}
-        {entries.map((e) => (
-          <li
-            key={e.path}
-            role="option"
-            aria-selected={selected === e.path}
-            className={`file-list__item${selected === e.path ? ' is-selected' : ''}`}
-            onClick={() => setSelected(e.path)}
-            onDoubleClick={() => (e.kind === 'dir' ? void load(e.path) : props.onPick(e.path))}
-            data-testid="file-entry"
-          >
-            <span className="file-list__icon">{e.kind === 'dir' ? '▸' : '♪'}</span>
-            <span className="file-list__name">{e.name}</span>
-            {e.size !== undefined && <span className="muted file-list__size">{formatBytes(e.size)}</span>}
-          </li>
-        ))}
+        {entries.length === 0 && listing && <li className="muted file-list__empty">{props.mode === 'file' ? 'No matching files here.' : props.mode === 'save' ? 'Nothing here yet.' : 'No sub-folders.'}</li>}
+        {entries.map((e) => {
+          const kind = fileKind(e.name, e.kind === 'dir');
+          return (
+            <li
+              key={e.path}
+              role="option"
+              aria-selected={selected === e.path}
+              className={`file-list__item${selected === e.path ? ' is-selected' : ''}`}
+              onClick={() => {
+                setSelected(e.path);
+                if (props.mode === 'save' && e.kind === 'file') setName(e.name);
+              }}
+              onDoubleClick={() => (e.kind === 'dir' ? void load(e.path) : props.mode === 'file' ? props.onPick(e.path, { overwrite: false }) : undefined)}
+              data-testid="file-entry"
+              data-file-kind={kind}
+            >
+              <KindIcon kind={kind} className={`file-list__icon file-list__icon--${kind}`} />
+              <span className="file-list__name">{e.name}</span>
+              {e.size !== undefined && <span className="muted file-list__size">{formatBytes(e.size)}</span>}
+            </li>
+          );
+        })}
       </ul>
+      {props.mode === 'save' && (
+        <label className="field file-dialog__name">
+          <span>File name</span>
+          <input
+            className="input"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && canConfirm && confirm()}
+            data-testid="file-dialog-name"
+            spellCheck={false}
+          />
+          {save?.problem && <span className="inline-error small">{save.problem}</span>}
+          {existing && (
+            <span className="warn-note small" data-testid="file-dialog-exists">
+              “{existing.name}” is already in this folder. Saving replaces it.
+            </span>
+          )}
+        </label>
+      )}
     </Modal>
   );
 }

@@ -1,7 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import { useEditor } from '../editor-context';
 import { useStore } from '../state/use-store';
-import { channelLabel, displayScale } from '../../engine/common/curves/channels';
+import { laneDisplay, toDisplay, fromDisplay, type LaneDisplay } from '../state/lane-display';
+import { meanOf } from '../timeline/timeline-painter';
+import { visibleLanes } from '../state/editor';
 import { moveKeyframe, setKeyframeEasing, updateKeysLayer, updateBlink, updateRangeLayer, removeLayer } from '../../engine/common/curves/edits';
 import type { CurveEdits, EditLayer, Easing } from '../../shared/curve-document';
 import { timecode } from '../state/timeline-view';
@@ -20,7 +22,11 @@ export function Inspector() {
   const doc = useStore(editor, (s) => s.doc);
   const selection = useStore(editor, (s) => s.selection);
   const active = useStore(editor, (s) => s.activeChannel);
+  const advanced = useStore(editor, (s) => s.advanced);
   const labels = Object.fromEntries((doc?.semantic ?? []).map((s) => [s.name, s.label]));
+  // The same display as the lane: plain name, unit, positions relative to their average.
+  const displayOf = (channel: string): LaneDisplay => laneDisplay(channel, labels, doc ? meanOf(ctx.evaluator(doc).base(channel)) : 0);
+  const channelLabel = (channel: string) => displayOf(channel).label;
   const commit = (label: string, edits: CurveEdits) => {
     if (edits === editor.getState().history.present.edits) return;
     markEdit();
@@ -36,12 +42,12 @@ export function Inspector() {
     const layer = edits.layers.find((l) => l.id === layerId);
     const key = layer?.kind === 'keys' ? layer.keys.find((k) => k.id === keyId) : undefined;
     if (layer?.kind === 'keys' && key) {
-      const { scale, unit, digits } = displayScale(layer.channel);
+      const d = displayOf(layer.channel);
       body = (
         <div className="insp" data-testid="inspector-key">
-          <h3>Key on {channelLabel(layer.channel, labels)}</h3>
+          <h3>Key on {channelLabel(layer.channel)}</h3>
           <NumberField label="Frame" value={key.frame} digits={0} onCommit={(v) => commit('Move key', moveKeyframe(edits, layerId, keyId, { frame: v }, doc.frameCount))} hint={timecode(key.frame, doc.fps)} />
-          <NumberField label={`Value${unit ? ` (${unit})` : ''}`} value={key.value * scale} digits={digits + 1} onCommit={(v) => commit('Set key value', moveKeyframe(edits, layerId, keyId, { value: v / scale }))} />
+          <NumberField label={`Value${d.unit ? ` (${d.unit})` : ''}`} value={toDisplay(d, key.value)} digits={d.digits + 1} onCommit={(v) => commit('Set key value', moveKeyframe(edits, layerId, keyId, { value: fromDisplay(d, v) }))} hint={d.offset ? 'from the average' : undefined} testId="key-value" />
           <label className="field">
             <span>Easing to the next key</span>
             <select className="input" value={key.easing} onChange={(e) => commit('Set easing', setKeyframeEasing(edits, layerId, keyId, e.target.value as Easing))} data-testid="key-easing">
@@ -51,11 +57,14 @@ export function Inspector() {
             </select>
           </label>
           <label className="field">
-            <span>Keys on this lane</span>
-            <select className="input" value={layer.mode} onChange={(e) => commit('Set key mode', updateKeysLayer(edits, layerId, { mode: e.target.value as 'offset' | 'absolute' }))}>
-              <option value="offset">Correct the generated motion (keep its detail)</option>
-              <option value="absolute">Replace the motion between keys</option>
+            <span>The keys of this lane</span>
+            <select className="input" value={layer.mode} onChange={(e) => commit('Set key mode', updateKeysLayer(edits, layerId, { mode: e.target.value as 'offset' | 'absolute' }))} data-testid="key-mode">
+              <option value="offset">Adjust the motion</option>
+              <option value="absolute">Replace the motion</option>
             </select>
+            <span className="muted small field__help" data-testid="key-mode-help">
+              {layer.mode === 'offset' ? 'The generated motion keeps its detail; the keys shift it.' : 'Between the keys the curve follows them only.'}
+            </span>
           </label>
           <NumberField label="Blend in/out (frames)" value={layer.falloff} digits={0} onCommit={(v) => commit('Set blend', updateKeysLayer(edits, layerId, { falloff: Math.max(0, Math.round(v)) }))} />
           <button className="btn btn--small" onClick={() => deleteSelection(ctx)}>
@@ -91,11 +100,14 @@ export function Inspector() {
   } else if (selection.kind === 'layer') {
     const l = edits.layers.find((x) => x.id === selection.id);
     if (l && l.kind !== 'keys') {
-      const { scale, unit, digits } = displayScale(l.channel);
+      const d = displayOf(l.channel);
+      // An offset adds to the motion (no average to subtract); an override sets the value itself.
+      const shown = (v: number) => (l.kind === 'offset' ? v * d.scale : toDisplay(d, v));
+      const raw = (v: number) => (l.kind === 'offset' ? v / d.scale : fromDisplay(d, v));
       body = (
         <div className="insp" data-testid="inspector-layer">
           <h3>
-            {l.kind === 'smooth' ? 'Smoothing' : l.kind === 'offset' ? 'Offset' : 'Override'} on {channelLabel(l.channel, labels)}
+            {l.kind === 'smooth' ? 'Smoothing' : l.kind === 'offset' ? 'Offset' : 'Override'} on {channelLabel(l.channel)}
           </h3>
           <NumberField label="From frame" value={l.start} digits={0} onCommit={(v) => commit('Edit range', updateRangeLayer(edits, l.id, { start: Math.max(0, Math.round(v)) }))} />
           <NumberField label="To frame" value={l.end} digits={0} onCommit={(v) => commit('Edit range', updateRangeLayer(edits, l.id, { end: Math.min(doc.frameCount - 1, Math.round(v)) }))} />
@@ -103,7 +115,7 @@ export function Inspector() {
           {l.kind === 'smooth' ? (
             <NumberField label="Radius (frames)" value={l.radius} digits={0} onCommit={(v) => commit('Edit smoothing', updateRangeLayer(edits, l.id, { radius: Math.min(250, Math.max(1, Math.round(v))) }))} />
           ) : (
-            <NumberField label={`Value${unit ? ` (${unit})` : ''}`} value={l.value * scale} digits={digits + 1} onCommit={(v) => commit('Edit value', updateRangeLayer(edits, l.id, { value: v / scale }))} />
+            <NumberField label={`Value${d.unit ? ` (${d.unit})` : ''}`} value={shown(l.value)} digits={d.digits + 1} onCommit={(v) => commit('Edit value', updateRangeLayer(edits, l.id, { value: raw(v) }))} />
           )}
           <button className="btn btn--small" onClick={() => deleteSelection(ctx)}>
             Delete edit
@@ -118,8 +130,18 @@ export function Inspector() {
           Frames {selection.start}–{selection.end}
         </h3>
         <p className="muted small">
-          {timecode(selection.start, doc.fps)} – {timecode(selection.end, doc.fps)} on {channelLabel(active, labels)}
+          {timecode(selection.start, doc.fps)} – {timecode(selection.end, doc.fps)}
         </p>
+        <label className="field field--inline">
+          <span>Tools act on</span>
+          <select className="input" value={active} onChange={(e) => editor.dispatch({ type: 'active-channel', channel: e.target.value })} data-testid="range-lane" aria-label="Lane the tools act on">
+            {visibleLanes(doc, advanced).map((ch) => (
+              <option key={ch} value={ch}>
+                {channelLabel(ch)}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="insp__row">
           <button className="btn btn--small" onClick={() => smoothRange(ctx)}>
             Smooth
@@ -152,20 +174,20 @@ export function Inspector() {
       </div>
     );
   }
-  if (!body && doc) body = <p className="muted small empty-note">Double-click a lane to add a key (on the blink lane: a blink); Shift+drag on the ruler selects a range.</p>;
+  if (!body && doc) body = <p className="muted small empty-note">Double-click a lane to add a key (on the blink lane: a blink); Shift+drag on the ruler selects a range. [ and ] jump between keys, Alt+K adds or removes one.</p>;
 
   const laneLayers = doc ? doc.edits.layers.filter((l) => l.channel === active) : [];
   return (
     <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <header className="panel__head">
         <h2>Inspector</h2>
-        {doc && <span className="muted small">{channelLabel(active, labels)}</span>}
+        {doc && <span className="muted small" data-testid="inspector-lane">{channelLabel(active)}</span>}
       </header>
       <div className="panel__body">
         {body}
         {doc && laneLayers.length > 0 && (
           <div className="insp insp--layers">
-            <h3>Edits on {channelLabel(active, labels)}</h3>
+            <h3>Edits on {channelLabel(active)}</h3>
             <ul className="layer-list">
               {laneLayers.map((l) => (
                 <LayerRow key={l.id} layer={l} selected={selection.kind === 'layer' && selection.id === l.id} onSelect={() => editor.dispatch({ type: 'select', selection: l.kind === 'keys' ? { kind: 'none' } : { kind: 'layer', id: l.id } })} onToggle={() => commit(l.enabled === false ? 'Enable edit' : 'Disable edit', l.kind === 'keys' ? updateKeysLayer(doc.edits, l.id, { enabled: l.enabled === false }) : updateRangeLayer(doc.edits, l.id, { enabled: l.enabled === false }))} onDelete={() => commit('Delete edit', removeLayer(doc.edits, l.id))} />
@@ -179,10 +201,10 @@ export function Inspector() {
 }
 
 function LayerRow({ layer, selected, onSelect, onToggle, onDelete }: { layer: EditLayer; selected: boolean; onSelect: () => void; onToggle: () => void; onDelete: () => void }) {
-  const what = layer.kind === 'keys' ? `${layer.keys.length} key${layer.keys.length === 1 ? '' : 's'} (${layer.mode})` : `${layer.kind} ${layer.start}–${layer.end}`;
+  const what = layer.kind === 'keys' ? `${layer.keys.length} key${layer.keys.length === 1 ? '' : 's'} (${layer.mode === 'offset' ? 'adjust' : 'replace'})` : `${layer.kind === 'smooth' ? 'Smoothing' : layer.kind === 'offset' ? 'Offset' : 'Override'}, frames ${layer.start}–${layer.end}`;
   return (
     <li className={`layer-row${selected ? ' is-selected' : ''}`}>
-      <input type="checkbox" checked={layer.enabled !== false} onChange={onToggle} aria-label="Enabled" />
+      <input type="checkbox" checked={layer.enabled !== false} onChange={onToggle} aria-label="Enabled" data-testid="layer-enabled" />
       <button className="layer-row__name" onClick={onSelect}>
         {what}
       </button>
@@ -193,7 +215,7 @@ function LayerRow({ layer, selected, onSelect, onToggle, onDelete }: { layer: Ed
   );
 }
 
-function NumberField({ label, value, digits, onCommit, hint }: { label: string; value: number; digits: number; onCommit: (v: number) => void; hint?: string }) {
+function NumberField({ label, value, digits, onCommit, hint, testId }: { label: string; value: number; digits: number; onCommit: (v: number) => void; hint?: string; testId?: string }) {
   const shown = value.toFixed(digits);
   const [text, setText] = useState<string>();
   const done = () => {
@@ -215,6 +237,7 @@ function NumberField({ label, value, digits, onCommit, hint }: { label: string; 
           if (e.key === 'Escape') setText(undefined);
         }}
         inputMode="decimal"
+        data-testid={testId}
       />
       {hint && <span className="muted small">{hint}</span>}
     </label>

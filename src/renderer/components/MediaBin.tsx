@@ -3,10 +3,11 @@ import type { MediaItem } from '../../shared/project-schema';
 import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import { FileDialog } from './FileDialog';
+import { KindIcon } from './Icons';
 import { parentOf } from '../state/paths';
+import { AUDIO_EXT, VIDEO_EXT } from '../state/file-kinds';
+import { footageAdvice } from '../../engine/common/training-presets';
 
-const VIDEO_EXT = ['.mp4', '.mov', '.mkv', '.webm', '.avi'];
-const AUDIO_EXT = ['.wav', '.mp3', '.m4a', '.aac', '.flac', '.ogg', '.opus'];
 const LAST_DIR_KEY = 'facial-studio.lastMediaDir';
 
 /** Reference videos and voice-overs of the project; imports copy the file into the project. */
@@ -66,7 +67,11 @@ export function MediaBin() {
               Import…
             </button>
           </div>
-          {refs.length === 0 ? <p className="muted small empty-note">A video of the person (1-5 min, face visible). The persona is built from it.</p> : refs.map((m) => <MediaRow key={m.id} m={m} onRemove={() => void remove(m)} />)}
+          {refs.length === 0 ? (
+            <p className="muted small empty-note">A video of the person speaking to the camera, 1–5 minutes, face visible. The persona is learned from it.</p>
+          ) : (
+            refs.map((m) => <ReferenceRow key={m.id} m={m} onRemove={() => void remove(m)} />)
+          )}
         </div>
         <div className="media-group">
           <div className="media-group__head">
@@ -78,7 +83,7 @@ export function MediaBin() {
           {voices.length === 0 ? (
             <p className="muted small empty-note">The speech the talking head will say (WAV, MP3, M4A…).</p>
           ) : (
-            voices.map((m) => <MediaRow key={m.id} m={m} active={project.project.activeVoiceoverId === m.id} onActivate={() => void activate(m)} onRemove={() => void remove(m)} />)
+            voices.map((m) => <VoiceRow key={m.id} m={m} active={project.project.activeVoiceoverId === m.id} onActivate={() => void activate(m)} onRemove={() => void remove(m)} />)
           )}
         </div>
       </div>
@@ -97,17 +102,40 @@ export function MediaBin() {
   );
 }
 
-function MediaRow({ m, active, onActivate, onRemove }: { m: MediaItem; active?: boolean; onActivate?: () => void; onRemove: () => void }) {
+/** The reference video: what it is and whether it is long enough; nothing to click but remove. */
+function ReferenceRow({ m, onRemove }: { m: MediaItem; onRemove: () => void }) {
+  const advice = footageAdvice(m.durationS);
+  return (
+    <div className="media-item" data-testid="media-item" data-role={m.role}>
+      <div className="media-row">
+        <div className="media-row__main" title={`${m.originalPath}${m.width ? ` (${m.width}×${m.height})` : ''}`}>
+          <KindIcon kind={m.hasVideo ? 'video' : 'audio'} className="media-row__icon" />
+          <span className="media-row__name">{m.name}</span>
+          <span className="muted small">{formatDuration(m.durationS)}</span>
+          {advice.level === 'short' && <span className="badge badge--warn">short</span>}
+        </div>
+        <button className="icon-btn" aria-label={`Remove ${m.name}`} onClick={onRemove}>
+          ×
+        </button>
+      </div>
+      {advice.brief && (
+        <p className="warn-note small" data-testid="footage-advice" title={advice.message}>
+          {advice.brief}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A voice-over: click to make it the one the curves and the export use. */
+function VoiceRow({ m, active, onActivate, onRemove }: { m: MediaItem; active: boolean; onActivate: () => void; onRemove: () => void }) {
   return (
     <div className={`media-row${active ? ' is-active' : ''}`} data-testid="media-item" data-role={m.role}>
-      <button className="media-row__main" onClick={onActivate} disabled={!onActivate} title={m.originalPath}>
-        <span className="media-row__icon" aria-hidden>
-          {m.hasVideo ? '▶' : '♪'}
-        </span>
+      <button className="media-row__main" onClick={onActivate} title={active ? `${m.originalPath} (the voice-over in use)` : `${m.originalPath}: click to use this voice-over`} aria-pressed={active}>
+        <KindIcon kind={m.hasVideo ? 'video' : 'audio'} className="media-row__icon" />
         <span className="media-row__name">{m.name}</span>
         <span className="muted small">{formatDuration(m.durationS)}</span>
-        {m.hasVideo && m.width && <span className="muted small">{m.width}×{m.height}</span>}
-        {active && <span className="badge badge--accent">active</span>}
+        {active && <span className="badge badge--accent">in use</span>}
       </button>
       <button className="icon-btn" aria-label={`Remove ${m.name}`} onClick={onRemove}>
         ×

@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import { useApp } from '../app-context';
 import { useStore } from '../state/use-store';
 import type { PersonaInfoPayload, GanEvalColumn } from '../../shared/persona-info';
+import { personaSummary } from '../state/persona-summary';
 
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
-const duration = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
 
 /**
  * The persona's quality figures (persona.info): how well it was tracked and fitted,
@@ -37,31 +37,17 @@ export function PersonaReport({ personaId }: { personaId: string }) {
   const r = info.report;
   const ganEval = info.gan.eval;
   const rendEval = info.renderer.eval;
+  const summary = personaSummary(info);
+  const ganRunning = running.find((j) => j.kind === 'gan.train');
+  const rendererRunning = running.find((j) => j.kind === 'renderer.train');
   return (
     <div className="persona-report" data-testid="persona-report">
       {r ? (
-        <dl className="kv small" data-testid="persona-report-build">
-          <dt>Frames tracked</dt>
-          <dd>
-            {f1(r.tracking.trackedPct)} % ({r.tracking.framesTracked} / {r.tracking.framesTotal})
-          </dd>
-          <dt title="How far the fitted 3D face's landmarks lie from the tracked landmarks it was fitted to: a fit residual, not an accuracy against ground truth">Fit residual</dt>
-          <dd>
-            median {f2(r.fit.reprojectionPx.median)} px · p95 {f2(r.fit.reprojectionPx.p95)} px
-          </dd>
-          <dt>Blinks</dt>
-          <dd>
-            {r.blink.count} ({f1(r.blink.ratePerMin)} / min)
-          </dd>
-          <dt>Yaw · pitch · roll</dt>
-          <dd>
-            {f1(r.pose.yawDeg.min)}…{f1(r.pose.yawDeg.max)}° · {f1(r.pose.pitchDeg.min)}…{f1(r.pose.pitchDeg.max)}° · {f1(r.pose.rollDeg.min)}…{f1(r.pose.rollDeg.max)}°
-          </dd>
-          <dt>x · y · z</dt>
-          <dd>
-            {f1(r.pose.xMm.max - r.pose.xMm.min)} · {f1(r.pose.yMm.max - r.pose.yMm.min)} · {f1(r.pose.zMm.max - r.pose.zMm.min)} mm range
-          </dd>
-        </dl>
+        <ul className="persona-report__lines small" data-testid="persona-report-build">
+          <li>{summary.tracking}</li>
+          <li>{summary.fit}</li>
+          <li>{summary.blinks}</li>
+        </ul>
       ) : (
         <p className="muted small">No build report in the persona folder.</p>
       )}
@@ -72,61 +58,82 @@ export function PersonaReport({ personaId }: { personaId: string }) {
           ))}
         </ul>
       )}
+      {r && (
+        <details className="persona-report__details small" data-testid="persona-report-details">
+          <summary>Figures</summary>
+          <dl className="kv">
+            <dt>Frames tracked</dt>
+            <dd>
+              {f1(r.tracking.trackedPct)} % ({r.tracking.framesTracked} / {r.tracking.framesTotal})
+            </dd>
+            <dt title="How far the fitted 3D face's landmarks lie from the tracked landmarks it was fitted to: a fit residual, not an accuracy against ground truth">Fit residual (landmarks, median · 95th percentile)</dt>
+            <dd>
+              {f2(r.fit.reprojectionPx.median)} px · {f2(r.fit.reprojectionPx.p95)} px
+            </dd>
+            <dt>Head turn · nod · tilt (range)</dt>
+            <dd>
+              {f1(r.pose.yawDeg.min)}…{f1(r.pose.yawDeg.max)}° · {f1(r.pose.pitchDeg.min)}…{f1(r.pose.pitchDeg.max)}° · {f1(r.pose.rollDeg.min)}…{f1(r.pose.rollDeg.max)}°
+            </dd>
+            <dt>Side to side · up and down · distance (range)</dt>
+            <dd>
+              {f1(r.pose.xMm.max - r.pose.xMm.min)} · {f1(r.pose.yMm.max - r.pose.yMm.min)} · {f1(r.pose.zMm.max - r.pose.zMm.min)} mm
+            </dd>
+          </dl>
+        </details>
+      )}
 
-      <h3 className="persona-report__head">Motion model (FACIAL-GAN)</h3>
+      <h3 className="persona-report__head">Motion model</h3>
       <p className="muted small" data-testid="gan-status">
-        {running.some((j) => j.kind === 'gan.train')
-          ? `Training: ${Math.round((running.find((j) => j.kind === 'gan.train')!.fraction ?? 0) * 100)} %`
-          : info.gan.training
-            ? `${info.gan.training.done ? 'Trained' : 'Partly trained'}: ${info.gan.training.step} steps (best ${info.gan.training.bestStep}), ${duration(info.gan.training.seconds)}${info.gan.training.stopReason ? `; ${info.gan.training.stopReason}` : ''}`
-            : 'Not trained: curves come from the prior.'}
+        {ganRunning ? `Training: ${Math.round((ganRunning.fraction ?? 0) * 100)} %` : summary.motion}
       </p>
       {ganEval && (
-        <table className="eval-table small" data-testid="gan-eval">
-          <thead>
-            <tr>
-              <th />
-              <th>Model</th>
-              <th>Prior</th>
-              <th>Real</th>
-            </tr>
-          </thead>
-          <tbody>
-            {GAN_ROWS.map(([label, get, real]) => (
-              <tr key={label}>
-                <th>{label}</th>
-                <td>{ganEval.columns.model ? get(ganEval.columns.model) : '—'}</td>
-                <td>{get(ganEval.columns.prior)}</td>
-                <td>{real ? real(ganEval) : ''}</td>
+        <details className="small" data-testid="gan-eval-details">
+          <summary>Figures: learned vs built-in motion on held-out speech</summary>
+          <table className="eval-table small" data-testid="gan-eval">
+            <thead>
+              <tr>
+                <th />
+                <th>Learned</th>
+                <th>Built-in</th>
+                <th>Real</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {GAN_ROWS.map(([label, get, real]) => (
+                <tr key={label}>
+                  <th>{label}</th>
+                  <td>{ganEval.columns.model ? get(ganEval.columns.model) : '—'}</td>
+                  <td>{get(ganEval.columns.prior)}</td>
+                  <td>{real ? real(ganEval) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
       )}
 
       <h3 className="persona-report__head">Renderer</h3>
       <p className="muted small" data-testid="renderer-status">
-        {running.some((j) => j.kind === 'renderer.train')
-          ? `Training: ${Math.round((running.find((j) => j.kind === 'renderer.train')!.fraction ?? 0) * 100)} %`
-          : info.renderer.training
-            ? `Trained: ${info.renderer.training.steps} steps at ${info.renderer.training.size} px, ${duration(info.renderer.training.trainSeconds)}`
-            : 'Not trained: previews and exports use the textured 3D render.'}
+        {rendererRunning ? `Training: ${Math.round((rendererRunning.fraction ?? 0) * 100)} %` : summary.renderer}
       </p>
       {rendEval && (
-        <dl className="kv small" data-testid="renderer-eval">
-          <dt>PSNR</dt>
-          <dd>
-            {f2(rendEval.psnrDb)} dB (3D render {f2(rendEval.baseline.psnrDb)} dB)
-          </dd>
-          <dt>SSIM</dt>
-          <dd>
-            {rendEval.ssim.toFixed(3)} (3D render {rendEval.baseline.ssim.toFixed(3)})
-          </dd>
-          <dt>Flicker</dt>
-          <dd>
-            {f2(rendEval.flicker.generated)} vs real {f2(rendEval.flicker.real)} (× {f2(rendEval.flicker.ratio)})
-          </dd>
-        </dl>
+        <details className="small" data-testid="renderer-eval-details">
+          <summary>Figures: held-out frames</summary>
+          <dl className="kv small" data-testid="renderer-eval">
+            <dt>PSNR (higher is closer to the footage)</dt>
+            <dd>
+              {f2(rendEval.psnrDb)} dB (3D render alone {f2(rendEval.baseline.psnrDb)} dB)
+            </dd>
+            <dt>SSIM (1 is identical)</dt>
+            <dd>
+              {rendEval.ssim.toFixed(3)} (3D render alone {rendEval.baseline.ssim.toFixed(3)})
+            </dd>
+            <dt>Flicker</dt>
+            <dd>
+              {f2(rendEval.flicker.generated)} vs real {f2(rendEval.flicker.real)} (× {f2(rendEval.flicker.ratio)})
+            </dd>
+          </dl>
+        </details>
       )}
       {info.problems.map((p) => (
         <p key={p.file} className="inline-error small">
@@ -137,7 +144,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
   );
 }
 
-/** Rows of the FACIAL-GAN table: the held-out figures of the model and of the prior, and the real clip's where one exists. */
+/** Rows of the motion model's table: held-out figures of the learned model and of the built-in prior, and the real clip's where one exists. */
 const GAN_ROWS: [string, (c: GanEvalColumn) => string, ((e: NonNullable<PersonaInfoPayload['gan']['eval']>) => string)?][] = [
   ['Mouth correlation', (c) => f2(c.mouthCorr)],
   ['Lip distance', (c) => `${f2(c.lipDistancePx)} px`, (e) => `${f2(e.fitLipDistancePx)} px (fit)`],

@@ -2,6 +2,7 @@ import type { CurveEdits } from '../../shared/curve-document';
 import { withEdits, type CurveDocument } from '../../engine/common/curves/document';
 import { createHistory, commit, undo, redo, mark, type History } from '../../engine/common/curves/history';
 import { isChannel } from '../../engine/common/curves/channels';
+import { DEFAULT_LANE_HEIGHT, LANE_HEIGHTS } from './lane-display';
 
 /**
  * What undo and redo step through: the user's edits, and the generated base, which
@@ -44,10 +45,14 @@ export interface EditorState {
   loop?: { start: number; end: number };
   loopOn: boolean;
   selection: Selection;
-  /** The lane K adds keys to, and the inspector describes. */
+  /** The lane the tools and Alt+K act on, and the inspector describes. */
   activeChannel: string;
   /** Show the 64 raw expression channels. */
   advanced: boolean;
+  /** Height of a lane (vertical zoom), CSS px. */
+  laneHeight: number;
+  /** A lane to scroll into sight (bumped by the tools that act on the active lane). */
+  revealLane?: { channel: string; n: number };
 }
 
 export const DEFAULT_LANES = ['yaw', 'pitch', 'roll', 'x', 'y', 'z', 'blink'];
@@ -63,6 +68,7 @@ export const initialEditor: EditorState = {
   selection: { kind: 'none' },
   activeChannel: 'yaw',
   advanced: false,
+  laneHeight: DEFAULT_LANE_HEIGHT,
 };
 
 export type EditorAction =
@@ -82,6 +88,8 @@ export type EditorAction =
   | { type: 'select'; selection: Selection }
   | { type: 'active-channel'; channel: string }
   | { type: 'advanced'; on: boolean }
+  | { type: 'lane-height'; height: number }
+  | { type: 'reveal-lane'; channel: string }
   | { type: 'semantic'; doc: CurveDocument }
   | { type: 'save'; save: SaveState; revision?: number; base?: Float32Array };
 
@@ -123,6 +131,7 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
         ...initialEditor,
         advanced: s.advanced,
         activeChannel: s.activeChannel,
+        laneHeight: s.laneHeight,
         curvesId: a.curvesId,
         doc: a.doc,
         history: createHistory<EditorContent>({ edits: a.doc.edits, base: a.doc.base }),
@@ -131,7 +140,7 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
         save: { state: 'saved', at: a.doc.updatedAt },
       };
     case 'unload':
-      return { ...initialEditor, advanced: s.advanced };
+      return { ...initialEditor, advanced: s.advanced, laneHeight: s.laneHeight };
     case 'commit':
       if (!s.doc) return s;
       if (a.edits === s.history.present.edits) return s;
@@ -165,12 +174,27 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
       return isChannel(a.channel) ? { ...s, activeChannel: a.channel } : s;
     case 'advanced':
       return { ...s, advanced: a.on };
+    case 'lane-height': {
+      const h = Math.round(Math.min(LANE_HEIGHTS[LANE_HEIGHTS.length - 1], Math.max(LANE_HEIGHTS[0], a.height)));
+      return h === s.laneHeight ? s : { ...s, laneHeight: h };
+    }
+    case 'reveal-lane':
+      return isChannel(a.channel) ? { ...s, revealLane: { channel: a.channel, n: (s.revealLane?.n ?? 0) + 1 } } : s;
     case 'semantic':
       // Semantic controls arrive with the persona model: a document change that is not an edit.
       return s.doc ? { ...s, doc: withEdits({ ...a.doc, base: s.history.present.base }, s.history.present.edits), revision: s.revision + 1, save: { state: 'dirty' } } : s;
     case 'save':
       return { ...s, save: a.save, savedRevision: a.revision ?? s.savedRevision, savedBase: a.base ?? s.savedBase };
   }
+}
+
+/**
+ * Frames to advance between two animation frames at `rate`. The animation frame's
+ * timestamp can precede the moment play was pressed: the step is never against the
+ * rate (at frame 0 that read as "played backwards past the start" and stopped at once).
+ */
+export function playStep(nowMs: number, lastMs: number, fps: number, rate: number): number {
+  return Math.max(0, Math.min(0.1, (nowMs - lastMs) / 1000)) * fps * rate;
 }
 
 /** Next playhead frame while playing, honouring the loop (pure: the playback clock calls it). */
@@ -205,4 +229,27 @@ export function saveLabel(s: SaveState): string {
     case 'error':
       return `Not saved: ${s.message}`;
   }
+}
+
+/** The frame of the previous (dir −1) or next (+1) key on a lane from `frame`, if any (keyframe navigation). */
+export function adjacentKeyFrame(edits: CurveEdits, channel: string, frame: number, dir: -1 | 1): number | undefined {
+  let best: number | undefined;
+  const f0 = Math.round(frame);
+  for (const l of edits.layers) {
+    if (l.kind !== 'keys' || l.channel !== channel) continue;
+    for (const k of l.keys) {
+      if (dir > 0 ? k.frame > f0 && (best === undefined || k.frame < best) : k.frame < f0 && (best === undefined || k.frame > best)) best = k.frame;
+    }
+  }
+  return best;
+}
+
+/** The key of a lane at a frame, if there is one (the keyframe button then removes it). */
+export function keyAt(edits: CurveEdits, channel: string, frame: number): { layerId: string; keyId: string } | undefined {
+  for (const l of edits.layers) {
+    if (l.kind !== 'keys' || l.channel !== channel) continue;
+    const k = l.keys.find((x) => x.frame === Math.round(frame));
+    if (k) return { layerId: l.id, keyId: k.id };
+  }
+  return undefined;
 }

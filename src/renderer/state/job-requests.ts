@@ -13,9 +13,13 @@ export function hasJobKind(kind: string): boolean {
   return jobKinds().includes(kind);
 }
 
-/** The first candidate request the contract accepts, or why none is. */
+/**
+ * The first candidate request the contract accepts, or why none is. Without candidates
+ * (something the job needs is missing) there is no reason here: the caller names what
+ * is missing, in the words of the step to take.
+ */
 export function buildJobRequest(candidates: Record<string, unknown>[]): { request?: JobRequest; reason?: string } {
-  let reason = 'This version of the studio has no such job.';
+  let reason: string | undefined = candidates.length ? 'This version of the studio has no such job.' : undefined;
   for (const c of candidates) {
     if (!hasJobKind(String(c.kind))) continue;
     const r = JobRequest.safeParse(c);

@@ -24,7 +24,12 @@ export interface Notice {
   message: string;
   hint?: string;
   file?: string;
+  /** When an information goes away by itself (ms since the epoch); errors stay until dismissed. */
+  expiresAt?: number;
 }
+
+/** How long an information notice stays. */
+export const INFO_NOTICE_MS = 8000;
 
 export interface SessionState {
   connection: Connection;
@@ -50,8 +55,11 @@ export type SessionAction =
   | { type: 'recent'; recent: RecentProject[] }
   | { type: 'jobs/list'; jobs: JobInfo[] }
   | { type: 'jobs/update'; job: JobInfo }
-  | { type: 'notice'; notice: Omit<Notice, 'id'> }
-  | { type: 'notice/dismiss'; id: number };
+  /** `now` (ms) starts an information's time to go away. */
+  | { type: 'notice'; notice: Omit<Notice, 'id' | 'expiresAt'>; now?: number }
+  | { type: 'notice/dismiss'; id: number }
+  /** Drops the informations whose time is up. */
+  | { type: 'notice/expire'; now: number };
 
 export const initialSession: SessionState = {
   connection: { state: 'connecting' },
@@ -87,7 +95,8 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
       if (!state.project || state.project.dir !== action.snapshot.dir) return state;
       return { ...state, project: action.snapshot };
     case 'project/closed':
-      return state.project ? { ...state, project: undefined } : state;
+      // Informations were about the project; errors stay until read.
+      return state.project ? { ...state, project: undefined, notices: state.notices.filter((n) => n.level === 'error') } : state;
     case 'recent':
       return { ...state, recent: action.recent };
     case 'jobs/list': {
@@ -101,7 +110,7 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
       return { ...state, jobs, jobOrder: known ? state.jobOrder : orderJobs(jobs) };
     }
     case 'notice': {
-      const notice = { ...action.notice, id: state.nextNoticeId };
+      const notice: Notice = { ...action.notice, id: state.nextNoticeId, ...(action.notice.level === 'info' ? { expiresAt: (action.now ?? 0) + INFO_NOTICE_MS } : {}) };
       // The same message twice in a row is shown once.
       const last = state.notices[state.notices.length - 1];
       if (last && last.title === notice.title && last.message === notice.message) return state;
@@ -109,6 +118,10 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
     }
     case 'notice/dismiss':
       return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
+    case 'notice/expire': {
+      const left = state.notices.filter((n) => n.expiresAt === undefined || n.expiresAt > action.now);
+      return left.length === state.notices.length ? state : { ...state, notices: left };
+    }
   }
 }
 

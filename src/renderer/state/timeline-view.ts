@@ -56,16 +56,35 @@ export function followFrame(v: TimelineView, frame: number, frameCount: number, 
   return clampView({ ...v, start: frame - width * 0.05 * v.framesPerPx }, frameCount, width);
 }
 
-/** "01:02:12" = 1 min 2 s frame 12 (frames within the second); negative frames clamp to 0. */
+/** "00:01:02:12" = 1 min 2 s frame 12 (hours:minutes:seconds:frames, as in editing programs); negative frames clamp to 0. */
 export function timecode(frame: number, fps: number): string {
   const f = Math.max(0, Math.round(frame));
   const perSec = Math.round(fps);
   const totalS = Math.floor(f / perSec);
   const ff = f - totalS * perSec;
-  const m = Math.floor(totalS / 60);
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor(totalS / 60) % 60;
   const s = totalS % 60;
   const width = String(perSec - 1).length;
-  return `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}:${String(ff).padStart(Math.max(2, width), '0')}`;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}:${String(ff).padStart(Math.max(2, width), '0')}`;
+}
+
+/**
+ * A ruler label: "0:05" (minutes:seconds) on whole seconds, and between them, when the
+ * ticks are finer than a second, the frame within the second ("10f").
+ */
+export function rulerLabel(frame: number, fps: number, stepFrames: number): string {
+  const perSec = Math.round(fps);
+  const f = Math.max(0, Math.round(frame));
+  const totalS = Math.floor(f / perSec);
+  const ff = f - totalS * perSec;
+  if (ff !== 0 && stepFrames < perSec) return `${ff}f`;
+  return `${Math.floor(totalS / 60)}:${String(totalS % 60).padStart(2, '0')}`;
+}
+
+/** Frames the timeline spans before curves exist: the voice-over when there is one, else ten seconds. */
+export function placeholderFrames(voiceDurationS: number | undefined, fps: number): number {
+  return Math.max(1, Math.round((voiceDurationS && voiceDurationS > 0 ? voiceDurationS : 10) * fps));
 }
 
 const STEP_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800];

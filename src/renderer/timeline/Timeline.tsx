@@ -2,30 +2,34 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEven
 import { useEditor } from '../editor-context';
 import { useStore } from '../state/use-store';
 import { visibleLanes } from '../state/editor';
-import { clampView, fitView, frameToX, panBy, timecode, xToFrame, zoomAt, type TimelineView } from '../state/timeline-view';
-import { TimelineRenderer } from './renderer';
-import { channelLabel, displayScale } from '../../engine/common/curves/channels';
+import { clampView, fitView, frameToX, panBy, rulerTicks, timecode, xToFrame, zoomAt, type TimelineView } from '../state/timeline-view';
+import { TimelinePainter, RULER_LABEL_H } from './timeline-painter';
+import { axisTicks, dragDelta, formatLaneValue, fromDisplay, laneDisplay, stepLaneHeight, toDisplay } from '../state/lane-display';
 import { setKeyframe, moveKeyframe, addBlink, moveBlink, stretchBlink, keysLayerOf } from '../../engine/common/curves/edits';
 import type { KeysLayer, BlinkEvent } from '../../shared/curve-document';
 import { markEdit } from '../perf';
 
-const HEADER_W = 148;
-const LANE_H = 58;
-const LANE_H_RAW = 34;
+/** Lane header: name and value, then the value axis (44 px, styles.css). */
+const HEADER_W = 176;
 /** Above this many blinks in view, they are drawn but not given DOM handles. */
 const MAX_BLINK_HANDLES = 60;
 
-/** The curve timeline: ruler, waveform, lanes with keyframes and blinks, playhead. */
-export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
+/**
+ * The curve timeline: ruler, waveform, lanes with keyframes and blinks, playhead.
+ * Before curves exist it spans the voice-over (`emptyFrames` at `fps`).
+ */
+export function Timeline({ toolbar, emptyFrames, fps: projectFps }: { toolbar: React.ReactNode; emptyFrames: number; fps: number }) {
   const { editor, view, evaluator, peaks } = useEditor();
   const doc = useStore(editor, (s) => s.doc);
   const advanced = useStore(editor, (s) => s.advanced);
+  const laneHeight = useStore(editor, (s) => s.laneHeight);
+  const reveal = useStore(editor, (s) => s.revealLane);
   const loop = useStore(editor, (s) => s.loop);
   const loopOn = useStore(editor, (s) => s.loopOn);
   const selection = useStore(editor, (s) => s.selection);
   const waveform = useStore(peaks, (p) => p);
   const v = useStore(view, (x) => x);
-  const renderer = useMemo(() => new TimelineRenderer(), []);
+  const renderer = useMemo(() => new TimelinePainter(), []);
   const trackRef = useRef<HTMLDivElement>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLCanvasElement>(null);
@@ -33,11 +37,11 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   const [width, setWidth] = useState(800);
   const lanes = useMemo(() => visibleLanes(doc, advanced), [doc?.semantic, advanced]); // eslint-disable-line react-hooks/exhaustive-deps
   const semLabels = useMemo(() => Object.fromEntries((doc?.semantic ?? []).map((s) => [s.name, s.label])), [doc?.semantic]);
-  const frameCount = doc?.frameCount ?? 1;
+  const frameCount = doc?.frameCount ?? emptyFrames;
 
   useEffect(() => () => renderer.dispose(), [renderer]);
   useEffect(() => {
-    (window as unknown as { __timelineRenderer?: TimelineRenderer }).__timelineRenderer = renderer;
+    (window as unknown as { __timelinePainter?: TimelinePainter }).__timelinePainter = renderer;
   }, [renderer]);
 
   // Track width → fit the view the first time, keep it clamped after.
@@ -54,13 +58,23 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   }, [renderer]);
   const fitted = useRef<string>('');
   useEffect(() => {
-    if (!doc) return;
-    const key = `${doc.frameCount}`;
+    const key = `${doc ? 'doc' : 'empty'}:${frameCount}`;
     if (fitted.current !== key) {
       fitted.current = key;
-      view.dispatch(fitView(doc.frameCount, width));
-    } else view.dispatch(clampView(view.getState(), doc.frameCount, width));
-  }, [doc, width, view]);
+      view.dispatch(fitView(frameCount, width));
+    } else view.dispatch(clampView(view.getState(), frameCount, width));
+  }, [doc, frameCount, width, view]);
+
+  // A tool acted on a lane: bring it into sight and mark it for a moment.
+  useEffect(() => {
+    if (!reveal) return;
+    const el = scrollerRef.current?.querySelector<HTMLElement>(`[data-channel="${CSS.escape(reveal.channel)}"]`);
+    if (!el) return;
+    el.scrollIntoView({ block: 'nearest' });
+    el.classList.add('is-revealed');
+    const t = setTimeout(() => el.classList.remove('is-revealed'), 900);
+    return () => clearTimeout(t);
+  }, [reveal]);
 
   useEffect(() => {
     renderer.attach({ ruler: rulerRef.current ?? undefined, wave: waveRef.current ?? undefined, scroller: scrollerRef.current ?? undefined });
@@ -68,13 +82,14 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
       doc,
       evaluator: doc ? evaluator(doc) : undefined,
       view: v,
-      fps: doc?.fps ?? 25,
+      fps: doc?.fps ?? projectFps,
       peaks: waveform,
       loop,
       loopOn,
       selectionRange: selection.kind === 'range' ? selection : undefined,
+      semanticLabels: semLabels,
     });
-  }, [renderer, doc, v, waveform, loop, loopOn, selection, evaluator, width, lanes]);
+  }, [renderer, doc, v, waveform, loop, loopOn, selection, evaluator, width, lanes, semLabels, projectFps, laneHeight]);
 
   // Zoom with Ctrl/⌘ + wheel (or plain wheel over the ruler and waveform); pan with horizontal wheel / Shift.
   useEffect(() => {
@@ -86,6 +101,12 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
       if (x < 0) return;
       const overTop = (e.target as HTMLElement).closest('[data-zoom-on-wheel]');
       const cur = view.getState();
+      // Alt + wheel: vertical zoom (lane height).
+      if (e.altKey && Math.abs(e.deltaY) > 0) {
+        e.preventDefault();
+        editor.dispatch({ type: 'lane-height', height: stepLaneHeight(editor.getState().laneHeight, e.deltaY < 0 ? 1 : -1) });
+        return;
+      }
       if (e.ctrlKey || e.metaKey || (overTop && Math.abs(e.deltaY) > Math.abs(e.deltaX) && !e.shiftKey)) {
         e.preventDefault();
         view.dispatch(zoomAt(cur, x, Math.exp(-e.deltaY * 0.0025), frameCount, width));
@@ -96,7 +117,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
-  }, [view, frameCount, width]);
+  }, [view, editor, frameCount, width]);
 
   const scrubFrom = (e: ReactPointerEvent) => {
     const rect = trackRef.current!.getBoundingClientRect();
@@ -149,14 +170,22 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   };
 
   return (
-    <div className="timeline" data-testid="timeline" data-frame-count={doc?.frameCount ?? 0} data-view-start={v.start} data-frames-per-px={v.framesPerPx}>
+    <div
+      className="timeline"
+      data-testid="timeline"
+      data-frame-count={doc?.frameCount ?? 0}
+      data-view-start={v.start}
+      data-frames-per-px={v.framesPerPx}
+      data-visible-seconds={((width * v.framesPerPx) / (doc?.fps ?? projectFps)).toFixed(2)}
+      data-lane-height={laneHeight}
+    >
       {toolbar}
-      <div className="tl-body" ref={trackRef} style={{ ['--tl-head' as string]: `${HEADER_W}px` }}>
+      <div className="tl-body" ref={trackRef} style={{ ['--tl-head' as string]: `${HEADER_W}px`, ['--tl-ruler-labels' as string]: `${RULER_LABEL_H}px` }}>
         <div className="tl-row tl-ruler" data-zoom-on-wheel>
           <div className="tl-head tl-head--ruler">
-            <Timecode />
+            <Timecode fps={projectFps} />
           </div>
-          <div className="tl-track" onPointerDown={rulerDown} data-testid="ruler" title="Click or drag to move the playhead; Shift+drag selects a range">
+          <div className="tl-track" onPointerDown={rulerDown} data-testid="ruler" data-tick-frames={rulerTicks(v, width, doc?.fps ?? projectFps).major} title="Click or drag to move the playhead; Shift+drag selects a range">
             <canvas ref={rulerRef} />
           </div>
         </div>
@@ -172,7 +201,7 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
         {doc ? (
           <div className="tl-lanes" ref={scrollerRef} onScroll={() => renderer.schedule()}>
             {lanes.map((ch) => (
-              <Lane key={ch} channel={ch} label={channelLabel(ch, semLabels)} height={ch.startsWith('expr:') ? LANE_H_RAW : LANE_H} renderer={renderer} width={width} view={v} onPanDown={panDown} />
+              <Lane key={ch} channel={ch} height={ch.startsWith('expr:') ? Math.max(28, Math.round(laneHeight * 0.7)) : laneHeight} renderer={renderer} width={width} view={v} onPanDown={panDown} />
             ))}
           </div>
         ) : (
@@ -180,14 +209,14 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
             {['yaw', 'pitch', 'roll', 'x', 'y', 'z', 'blink', 'sem:jaw'].map((ch) => (
               <div key={ch} className="tl-row tl-lane" style={{ height: 30 }} data-testid={`lane-${ch.replace('sem:', '')}`}>
                 <div className="tl-head">
-                  <span className="tl-head__name">{channelLabel(ch, { jaw: 'Jaw open' })}</span>
+                  <span className="tl-head__name">{laneDisplay(ch, { jaw: 'Jaw open' }).label}</span>
                 </div>
                 <div className="tl-track" />
               </div>
             ))}
             <div className="timeline__empty-note">
               <div className="empty-state__title">Empty timeline</div>
-              <div className="muted small">Generate curves from a voice-over to see head pose, blink and expression lanes here.</div>
+              <div className="muted small">Generate the motion from a voice-over (Generate motion, above) to see the head, blink and face lanes here.</div>
             </div>
           </div>
         )}
@@ -197,10 +226,10 @@ export function Timeline({ toolbar }: { toolbar: React.ReactNode }) {
   );
 }
 
-function Timecode() {
+function Timecode({ fps: projectFps }: { fps: number }) {
   const { editor } = useEditor();
   const playhead = useStore(editor, (s) => s.playhead);
-  const fps = useStore(editor, (s) => s.doc?.fps ?? 25);
+  const fps = useStore(editor, (s) => s.doc?.fps ?? projectFps);
   return (
     <span className="tl-timecode" data-testid="timecode" data-frame={Math.round(playhead)}>
       {timecode(playhead, fps)}
@@ -217,7 +246,7 @@ function Playhead({ width }: { width: number }) {
   return <div className="tl-playhead" data-testid="playhead" data-frame={Math.round(frame)} style={{ transform: `translateX(${HEADER_W + x}px)` }} />;
 }
 
-function Lane({ channel, label, height, renderer, width, view, onPanDown }: { channel: string; label: string; height: number; renderer: TimelineRenderer; width: number; view: TimelineView; onPanDown: (e: ReactPointerEvent<HTMLDivElement>) => void }) {
+function Lane({ channel, height, renderer, width, view, onPanDown }: { channel: string; height: number; renderer: TimelinePainter; width: number; view: TimelineView; onPanDown: (e: ReactPointerEvent<HTMLDivElement>) => void }) {
   const { editor, evaluator } = useEditor();
   const doc = useStore(editor, (s) => s.doc)!;
   const active = useStore(editor, (s) => s.activeChannel === channel);
@@ -229,15 +258,19 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
   }, [renderer, channel]);
   const ev = evaluator(doc);
   const value = ev.channel(channel)[Math.min(doc.frameCount - 1, playhead)];
-  const { scale, unit, digits } = displayScale(channel);
+  const display = renderer.display(channel);
+  const range = renderer.laneRange(channel);
+  const ticks = axisTicks(range.lo, range.hi, height);
   const keysLayer = keysLayerOf(doc.edits, channel);
   const laneTestId = `lane-${channel.replace(/^sem:/, '')}`;
+  const label = display.label;
 
+  /** The raw value under a pointer's y on this lane. */
   const valueAt = (clientY: number, el: HTMLElement) => {
     const rect = el.getBoundingClientRect();
     const r = renderer.laneRange(channel);
     const u = (clientY - rect.top - 3) / Math.max(1, rect.height - 6);
-    return r.hi - u * (r.hi - r.lo);
+    return fromDisplay(display, r.hi - u * (r.hi - r.lo));
   };
 
   const onDoubleClick = (e: React.MouseEvent<HTMLDivElement>) => {
@@ -257,14 +290,25 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
     editor.dispatch({ type: 'commit', label: `Add key on ${label}`, edits: r.edits, select: { kind: 'keys', items: [{ layerId: r.layerId, keyId: r.keyId }] } });
   };
 
+  const yOfShown = (v: number) => 3 + (1 - (v - range.lo) / (range.hi - range.lo)) * (height - 6);
   return (
     <div className={`tl-row tl-lane${active ? ' is-active' : ''}`} style={{ height }} data-testid={laneTestId} data-channel={channel}>
-      <div className="tl-head" onClick={() => editor.dispatch({ type: 'active-channel', channel })} title={`${channel}: click to make it the lane K adds keys to`}>
-        <span className="tl-head__name">{label}</span>
-        <span className="tl-head__value" data-testid="lane-value">
-          {(value * scale).toFixed(digits)}
-          {unit}
-        </span>
+      <div className="tl-head tl-head--lane" onClick={() => editor.dispatch({ type: 'active-channel', channel })} title={`${display.meaning}. Click to make it the lane the tools and Alt+K act on.`}>
+        <div className="tl-head__text">
+          <span className="tl-head__name">{label}</span>
+          <span className="tl-head__value" data-testid="lane-value">
+            {formatLaneValue(display, value)}
+          </span>
+        </div>
+        <div className="tl-axis" data-testid="lane-axis" aria-hidden>
+          {ticks.map((t) => (
+            <span key={t} className="tl-axis__tick" style={{ top: yOfShown(t) }} data-value={t}>
+              {formatTick(t, display.unit)}
+            </span>
+          ))}
+          {display.up && height >= 64 && <span className="tl-axis__word tl-axis__word--up">{display.up}</span>}
+          {display.down && height >= 64 && <span className="tl-axis__word tl-axis__word--down">{display.down}</span>}
+        </div>
       </div>
       <div
         className="tl-track"
@@ -277,28 +321,35 @@ function Lane({ channel, label, height, renderer, width, view, onPanDown }: { ch
         onDoubleClick={onDoubleClick}
       >
         <canvas ref={canvasRef} />
-        {channel === 'blink' ? <BlinkEvents view={view} width={width} /> : keysLayer && <Keys layer={keysLayer} view={view} width={width} renderer={renderer} height={height} valueAt={valueAt} label={label} />}
+        {channel === 'blink' ? <BlinkEvents view={view} width={width} /> : keysLayer && <Keys layer={keysLayer} view={view} width={width} renderer={renderer} height={height} label={label} />}
       </div>
     </div>
   );
 }
 
-function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer: KeysLayer; view: TimelineView; width: number; renderer: TimelineRenderer; height: number; valueAt: (y: number, el: HTMLElement) => number; label: string }) {
+/** An axis label: "10°", "-5", "50%". */
+function formatTick(v: number, unit: string): string {
+  const text = Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : String(Number(v.toPrecision(2)));
+  return unit === '°' || unit === '%' ? `${text}${unit}` : text;
+}
+
+function Keys({ layer, view, width, renderer, height, label }: { layer: KeysLayer; view: TimelineView; width: number; renderer: TimelinePainter; height: number; label: string }) {
   const { editor, evaluator } = useEditor();
   const doc = useStore(editor, (s) => s.doc)!;
   const selection = useStore(editor, (s) => s.selection);
   const values = evaluator(doc).channel(layer.channel);
-  const range = renderer.laneRange(layer.channel);
   const f0 = view.start - 2 * view.framesPerPx * 6;
   const f1 = xToFrame(view, width) + 12 * view.framesPerPx;
   const selected = new Set(selection.kind === 'keys' ? selection.items.map((i) => i.keyId) : []);
+  const display = renderer.display(layer.channel);
   return (
     <>
       {layer.keys
         .filter((k) => k.frame >= f0 && k.frame <= f1)
         .map((k) => {
           const x = frameToX(view, k.frame);
-          const y = 3 + (1 - (values[Math.min(values.length - 1, k.frame)] - range.lo) / (range.hi - range.lo)) * (height - 6);
+          // A key whose value lies beyond the lane's range sits on its edge, never outside the lane.
+          const y = Math.min(height - 3, Math.max(3, renderer.yOf(layer.channel, values[Math.min(values.length - 1, k.frame)], height)));
           return (
             <div
               key={k.id}
@@ -308,30 +359,31 @@ function Keys({ layer, view, width, renderer, height, valueAt, label }: { layer:
               data-channel={layer.channel}
               data-frame={k.frame}
               data-key-id={k.id}
-              title={`${label} key at ${timecode(k.frame, doc.fps)} (${k.easing}); drag to move, Delete to remove`}
+              data-value={k.value}
+              title={`${label} key at ${timecode(k.frame, doc.fps)} (${k.easing}): drag to move (Shift: time only, Alt: value only, Ctrl: fine), Delete to remove`}
               onPointerDown={(e) => {
                 e.stopPropagation();
-                const el = e.currentTarget;
                 const item = { layerId: layer.id, keyId: k.id };
                 const cur = editor.getState().selection;
                 if (e.shiftKey && cur.kind === 'keys') editor.dispatch({ type: 'select', selection: { kind: 'keys', items: [...cur.items.filter((i) => i.keyId !== k.id), item] } });
                 else editor.dispatch({ type: 'select', selection: { kind: 'keys', items: [item] } });
                 editor.dispatch({ type: 'active-channel', channel: layer.channel });
-                const track = el.parentElement!;
                 const startX = e.clientX;
                 const startY = e.clientY;
                 const startFrame = k.frame;
+                const startShown = toDisplay(display, k.value);
                 const gesture = `key-drag-${k.id}-${performance.now()}`;
                 let moved = false;
                 const onMove = (ev: PointerEvent) => {
                   if (!moved && Math.abs(ev.clientX - startX) < 3 && Math.abs(ev.clientY - startY) < 3) return;
                   moved = true;
-                  const v = view;
-                  const frame = Math.round(startFrame + (ev.clientX - startX) * v.framesPerPx);
-                  // Alt locks the value, Shift locks the time.
+                  const frame = Math.round(startFrame + (ev.clientX - startX) * view.framesPerPx);
+                  // Relative to where the drag started (no jump to the pointer), scaled to the lane's range;
+                  // Alt locks the value, Shift locks the time, Ctrl/⌘ moves ten times finer.
+                  const r = renderer.laneRange(layer.channel);
                   const to: { frame?: number; value?: number } = {};
                   if (!ev.shiftKey) to.frame = frame;
-                  if (!ev.altKey) to.value = valueAt(ev.clientY, track);
+                  if (!ev.altKey) to.value = fromDisplay(display, startShown + dragDelta(ev.clientY - startY, height, r.hi - r.lo, ev.ctrlKey || ev.metaKey));
                   const s = editor.getState();
                   const next = moveKeyframe(s.history.present.edits, layer.id, k.id, to, doc.frameCount);
                   if (next !== s.history.present.edits) {

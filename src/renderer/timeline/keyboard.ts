@@ -1,79 +1,46 @@
 import { useEffect } from 'react';
 import type { EditorContextValue } from '../editor-context';
-import { addKeyAtPlayhead, deleteSelection, togglePlay } from './actions';
+import { deleteSelection, goToAdjacentKey, toggleKeyAtPlayhead, togglePlay } from './actions';
 import { followFrame } from '../state/timeline-view';
+import { keyCommand, keyTargetPolicy, type KeyCommand } from '../state/shortcuts';
 
 /**
- * Space play/pause; J reverse, K pause (or add a key when stopped), L forward
- * (again: faster); ←/→ one frame (Shift: one second); Home/End; Delete; Ctrl+Z,
- * Ctrl+Shift+Z / Ctrl+Y. Ignored while typing in a field or a dialog is open.
+ * The editor's keyboard: Space play/pause; J / K / L as in editing programs (K only
+ * pauses; K held with J or L plays slowly); ←/→ one frame (Shift: one second);
+ * Home/End; [ and ] previous/next key on the active lane; Alt+K adds or removes a key
+ * at the playhead; Delete; Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y. While typing in a field the
+ * field keeps the keys; a checkbox or button keeps only the keys it uses itself.
  */
 export function useEditorKeyboard(ctx: EditorContextValue): void {
   useEffect(() => {
+    let kHeld = false;
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || t.closest('[role="dialog"]'))) return;
       if (document.querySelector('[role="dialog"]')) return;
+      const t = e.target as HTMLElement | null;
+      const policy = keyTargetPolicy(t && t.nodeType === 1 ? describeTarget(t) : undefined);
       const { editor } = ctx;
       const s = editor.getState();
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      if (mod && key === 'z') {
-        e.preventDefault();
-        editor.dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
-        return;
-      }
-      if (mod && key === 'y') {
-        e.preventDefault();
-        editor.dispatch({ type: 'redo' });
-        return;
-      }
-      if (mod || e.altKey || !s.doc) return;
-      const follow = () => {
-        const st = editor.getState();
-        const width = (document.querySelector('[data-testid="ruler"]') as HTMLElement | null)?.clientWidth ?? 800;
-        ctx.view.dispatch(followFrame(ctx.view.getState(), st.playhead, st.doc?.frameCount ?? 1, width));
-      };
-      switch (e.key) {
-        case ' ':
-          e.preventDefault();
-          togglePlay(ctx);
-          break;
-        case 'j':
-        case 'J':
-          editor.dispatch({ type: 'rate', rate: s.rate < 0 ? Math.max(-4, s.rate * 2) : -1 });
-          break;
-        case 'l':
-        case 'L':
-          editor.dispatch({ type: 'rate', rate: s.rate > 0 ? Math.min(4, s.rate * 2) : 1 });
-          break;
-        case 'k':
-        case 'K':
-          if (s.rate !== 0) editor.dispatch({ type: 'rate', rate: 0 });
-          else addKeyAtPlayhead(ctx);
-          break;
-        case 'ArrowLeft':
-        case 'ArrowRight':
-          e.preventDefault();
-          editor.dispatch({ type: 'step', frames: (e.key === 'ArrowLeft' ? -1 : 1) * (e.shiftKey ? Math.round(s.doc.fps) : 1) });
-          follow();
-          break;
-        case 'Home':
-          editor.dispatch({ type: 'playhead', frame: 0 });
-          follow();
-          break;
-        case 'End':
-          editor.dispatch({ type: 'playhead', frame: s.doc.frameCount - 1 });
-          follow();
-          break;
-        case 'Delete':
-        case 'Backspace':
-          if (deleteSelection(ctx)) e.preventDefault();
-          break;
-      }
+      const cmd = keyCommand(e, { rate: s.rate, fps: s.doc?.fps ?? 25, kHeld }, policy);
+      if (e.code === 'KeyK' && !e.ctrlKey && !e.metaKey && !e.altKey) kHeld = true;
+      if (!cmd) return;
+      if (cmd.type !== 'undo' && cmd.type !== 'redo' && !s.doc) return;
+      e.preventDefault();
+      run(ctx, cmd);
+    };
+    const onUp = (e: KeyboardEvent) => {
+      if (e.code === 'KeyK') kHeld = false;
+    };
+    const onBlur = () => {
+      kHeld = false;
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onUp);
+    window.addEventListener('blur', onBlur);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onUp);
+      window.removeEventListener('blur', onBlur);
+    };
   }, [ctx]);
 
   // Keep the playhead in sight while playing.
@@ -83,10 +50,73 @@ export function useEditorKeyboard(ctx: EditorContextValue): void {
       const s = ctx.editor.getState();
       if (s.rate === 0 || !s.doc || Math.round(s.playhead) === last) return;
       last = Math.round(s.playhead);
-      const width = (document.querySelector('[data-testid="ruler"]') as HTMLElement | null)?.clientWidth ?? 800;
       const v = ctx.view.getState();
-      const next = followFrame(v, s.playhead, s.doc.frameCount, width);
+      const next = followFrame(v, s.playhead, s.doc.frameCount, rulerWidth());
       if (next !== v) ctx.view.dispatch(next);
     });
   }, [ctx]);
+}
+
+function rulerWidth(): number {
+  return (document.querySelector('[data-testid="ruler"]') as HTMLElement | null)?.clientWidth ?? 800;
+}
+
+/** What the focused element is, as far as the shortcuts care. */
+function describeTarget(t: HTMLElement) {
+  const input = t.closest('input, textarea, select, [contenteditable="true"], button, [role="option"]') as HTMLElement | null;
+  if (!input) return undefined;
+  return {
+    tag: input.tagName.toLowerCase(),
+    type: (input as HTMLInputElement).type?.toLowerCase(),
+    editable: input.getAttribute('contenteditable') === 'true',
+    // Focus from the keyboard (Tab): the control keeps Space and Enter; after a click they play.
+    keyboardFocus: safeMatches(input, ':focus-visible'),
+  };
+}
+
+function safeMatches(el: Element, sel: string): boolean {
+  try {
+    return el.matches(sel);
+  } catch {
+    return false;
+  }
+}
+
+function run(ctx: EditorContextValue, cmd: KeyCommand): void {
+  const { editor } = ctx;
+  const follow = () => {
+    const st = editor.getState();
+    ctx.view.dispatch(followFrame(ctx.view.getState(), st.playhead, st.doc?.frameCount ?? 1, rulerWidth()));
+  };
+  switch (cmd.type) {
+    case 'undo':
+    case 'redo':
+      editor.dispatch({ type: cmd.type });
+      return;
+    case 'play-toggle':
+      togglePlay(ctx);
+      return;
+    case 'rate':
+      editor.dispatch({ type: 'rate', rate: cmd.rate });
+      return;
+    case 'step':
+      editor.dispatch({ type: 'step', frames: cmd.frames });
+      follow();
+      return;
+    case 'home':
+    case 'end':
+      editor.dispatch({ type: 'playhead', frame: cmd.type === 'home' ? 0 : (editor.getState().doc?.frameCount ?? 1) - 1 });
+      follow();
+      return;
+    case 'delete':
+      deleteSelection(ctx);
+      return;
+    case 'toggle-key':
+      toggleKeyAtPlayhead(ctx);
+      return;
+    case 'key-nav':
+      goToAdjacentKey(ctx, cmd.dir);
+      follow();
+      return;
+  }
 }

@@ -1,5 +1,5 @@
 import type { AudioHolder, EditorStore } from '../editor-context';
-import { advancePlayhead } from '../state/editor';
+import { advancePlayhead, playStep } from '../state/editor';
 
 /**
  * Plays the timeline: with the voice-over's <audio> as the clock when playing
@@ -57,8 +57,7 @@ export class PlaybackClock {
         stop = !loop;
       }
     } else {
-      const dt = Math.min(0.1, (now - this.last) / 1000);
-      const r = advancePlayhead(s.playhead, dt * fps * s.rate, s.doc.frameCount, loop);
+      const r = advancePlayhead(s.playhead, playStep(now, this.last, fps, s.rate), s.doc.frameCount, loop);
       frame = r.frame;
       stop = r.stop;
     }

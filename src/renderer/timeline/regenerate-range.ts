@@ -66,7 +66,7 @@ export async function regenerateSelectedRange(ctx: EditorContextValue, deps: Reg
     if (!now.doc || now.curvesId !== curvesId) return; // another document was opened meanwhile
     const { action, summary } = regenerateAction(now.doc, parseCurveDocument(got.doc, takeId), start, end);
     ctx.editor.dispatch(action);
-    deps.session.dispatch({ type: 'notice', notice: { level: 'info', title: 'Range re-generated', message: `${summary} Undo restores the previous curves.` } });
+    deps.session.dispatch({ type: 'notice', notice: { level: 'info', title: 'Range re-generated', message: `${summary} Undo restores the previous motion.` }, now: Date.now() });
   } catch (err) {
     deps.report('Could not re-generate the range', err);
   }

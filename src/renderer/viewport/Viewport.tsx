@@ -3,7 +3,7 @@ import * as THREE from 'three';
 import { useApp } from '../app-context';
 import { useEditor } from '../editor-context';
 import { useStore } from '../state/use-store';
-import { PreviewScene, type PersonaGeometry } from './scene';
+import { PreviewScene, PREVIEW_MODES, type PersonaGeometry, type PreviewMode } from './scene';
 import { base64ToFloat32 } from '../../engine/common/curves/base64';
 import { semanticControls } from '../../engine/common/curves/semantic';
 import type { FaceModel } from '../../engine/common/face-model';
@@ -38,6 +38,7 @@ export function Viewport() {
   const [loadError, setLoadError] = useState<{ id: string; message: string }>();
   const [wireframe, setWireframe] = useState(false);
   const [eyes, setEyes] = useState(false);
+  const [mode, setMode] = useState<PreviewMode>('textured');
   const [showRef, setShowRef] = useState(true);
   const [glError, setGlError] = useState<string>();
   const p = snap.project;
@@ -124,6 +125,7 @@ export function Viewport() {
   }, [persona, doc !== undefined, api]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => sceneRef.current?.setOverlays({ wireframe, eyes }), [wireframe, eyes, persona]);
+  useEffect(() => sceneRef.current?.setMode(mode), [mode, persona, doc !== undefined]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Drive the preview from the curves at the playhead: on every playhead move or edit.
   useEffect(() => {
@@ -156,7 +158,7 @@ export function Viewport() {
           <div className="empty-state__title">{p.personas.length ? 'No curves to preview' : 'No persona to preview'}</div>
           <div className="muted small">
             {p.personas.length
-              ? 'Generate curves from a voice-over: the 3D face, driven by them, appears here.'
+              ? 'Generate the motion from a voice-over (Generate motion, below): the 3D face, driven by it, appears here.'
               : p.media.some((m) => m.role === 'reference')
                 ? 'Build the persona from the reference video to see the 3D face here.'
                 : 'Import a reference video and build a persona; its 3D face, driven by the curves, appears here.'}
@@ -166,7 +168,7 @@ export function Viewport() {
     );
   }
   return (
-    <div className="viewport-3d" data-testid="viewport-3d" data-state={persona ? 'persona' : 'stand-in'}>
+    <div className="viewport-3d" data-testid="viewport-3d" data-state={persona ? 'persona' : 'stand-in'} data-preview-mode={mode}>
       <div className="viewport__stage" ref={boxRef}>
         <canvas ref={canvasRef} />
         {glError && <div className="viewport__note inline-error">{glError}</div>}
@@ -180,11 +182,27 @@ export function Viewport() {
           </div>
         )}
         <div className="viewport__tools">
+          <div className="segmented segmented--compact" role="radiogroup" aria-label="How the face is drawn">
+            {PREVIEW_MODES.map((m) => (
+              <button
+                key={m}
+                role="radio"
+                aria-checked={mode === m}
+                className={`btn btn--small${mode === m ? ' is-on' : ''}`}
+                disabled={!persona}
+                onClick={() => setMode(m)}
+                data-testid={`preview-mode-${m}`}
+                title={m === 'textured' ? 'The face with its skin texture' : m === 'shaded' ? 'The face shape alone, shaded: motion and eyelids read best' : 'The eye regions light up as much as the blink curve closes the eyes'}
+              >
+                {m === 'textured' ? 'Textured' : m === 'shaded' ? 'Shaded' : 'Blink view'}
+              </button>
+            ))}
+          </div>
           <button className={`btn btn--small${wireframe ? ' is-on' : ''}`} disabled={!persona} onClick={() => setWireframe(!wireframe)} data-testid="overlay-wireframe">
             Wireframe
           </button>
-          <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Highlight the eye regions (what the blink drives)">
-            Eyes
+          <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Mark the eye regions with dots">
+            Eye dots
           </button>
           <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refMediaId} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
             Reference

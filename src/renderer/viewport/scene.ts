@@ -1,5 +1,6 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { eyeViewColour } from './scene-colours';
 import { deformMesh, poseVertices, rotationMatrix, type FaceModel, type PinholeCamera } from '../../engine/common/face-model';
 
 /**
@@ -20,12 +21,21 @@ export interface Overlays {
   eyes: boolean;
 }
 
+/**
+ * How the persona's face is drawn: with its texture; shaded (no texture: the shape and
+ * its motion, eyelids included, read best); or the eye attention view, where the eye
+ * regions light up as much as the blink curve closes the eyes (FACIAL's eye map).
+ */
+export type PreviewMode = 'textured' | 'shaded' | 'eyes';
+export const PREVIEW_MODES: PreviewMode[] = ['textured', 'shaded', 'eyes'];
+
 export class PreviewScene {
   readonly renderer: THREE.WebGLRenderer;
   private readonly scene = new THREE.Scene();
   private readonly camera = new THREE.PerspectiveCamera(20, 1, 5, 20000);
   private readonly controls: OrbitControls;
-  private persona?: { geo: PersonaGeometry; mesh: THREE.Mesh; wire: THREE.LineSegments; eyes: THREE.Points; positions: Float32Array };
+  private persona?: { geo: PersonaGeometry; mesh: THREE.Mesh; wire: THREE.LineSegments; eyes: THREE.Points; positions: Float32Array; colors: Float32Array; materials: Record<PreviewMode, THREE.Material> };
+  private mode: PreviewMode = 'textured';
   private standIn?: { group: THREE.Group; lids: THREE.Mesh[] };
   private overlays: Overlays = { wireframe: false, eyes: false };
   private raf = 0;
@@ -70,6 +80,12 @@ export class PreviewScene {
     this.requestRender();
   }
 
+  setMode(mode: PreviewMode): void {
+    this.mode = mode;
+    if (this.persona) this.persona.mesh.material = this.persona.materials[mode];
+    this.requestRender();
+  }
+
   /** Shows a persona (replacing the stand-in) or, with undefined, the stand-in head. */
   setPersona(geo: PersonaGeometry | undefined, headDistance = 600): void {
     this.clear();
@@ -95,8 +111,15 @@ export class PreviewScene {
     g.setAttribute('uv', new THREE.BufferAttribute(uv, 2));
     // Triangles are counter-clockwise in image space (y down); flipping y and z keeps them front-facing.
     g.setIndex(new THREE.BufferAttribute(model.triangles, 1));
-    const mat = geo.texture ? new THREE.MeshStandardMaterial({ map: geo.texture, roughness: 0.85, metalness: 0, side: THREE.DoubleSide }) : new THREE.MeshStandardMaterial({ color: 0xc9b6a6, roughness: 0.8, side: THREE.DoubleSide });
-    const mesh = new THREE.Mesh(g, mat);
+    const colors = new Float32Array(V * 3);
+    g.setAttribute('color', new THREE.BufferAttribute(colors, 3));
+    const shaded = new THREE.MeshStandardMaterial({ color: 0xc9b6a6, roughness: 0.8, side: THREE.DoubleSide });
+    const materials: Record<PreviewMode, THREE.Material> = {
+      textured: geo.texture ? new THREE.MeshStandardMaterial({ map: geo.texture, roughness: 0.85, metalness: 0, side: THREE.DoubleSide }) : shaded,
+      shaded,
+      eyes: new THREE.MeshStandardMaterial({ vertexColors: true, roughness: 0.9, side: THREE.DoubleSide }),
+    };
+    const mesh = new THREE.Mesh(g, materials[this.mode]);
     const wire = new THREE.LineSegments(new THREE.WireframeGeometry(g), new THREE.LineBasicMaterial({ color: 0x5aa9e6, transparent: true, opacity: 0.45 }));
     wire.visible = this.overlays.wireframe;
     const eyeIdx: number[] = [];
@@ -107,7 +130,7 @@ export class PreviewScene {
     const eyes = new THREE.Points(eg, new THREE.PointsMaterial({ color: 0xe0b050, size: 2.5, sizeAttenuation: false }));
     eyes.visible = this.overlays.eyes;
     this.scene.add(mesh, wire, eyes);
-    this.persona = { geo, mesh, wire, eyes, positions };
+    this.persona = { geo, mesh, wire, eyes, positions, colors, materials };
     this.camera.fov = (2 * Math.atan(geo.camera.height / 2 / geo.camera.fy) * 180) / Math.PI;
     this.camera.updateProjectionMatrix();
     const t = geo.meanPose;
@@ -120,6 +143,7 @@ export class PreviewScene {
       this.scene.remove(this.persona.mesh, this.persona.wire, this.persona.eyes);
       this.persona.mesh.geometry.dispose();
       this.persona.wire.geometry.dispose();
+      for (const m of new Set(Object.values(this.persona.materials))) m.dispose();
       this.persona = undefined;
     }
     if (this.standIn) {
@@ -158,6 +182,18 @@ export class PreviewScene {
       g.computeVertexNormals();
       g.computeBoundingSphere();
       this.persona.eyes.geometry.attributes.position.needsUpdate = true;
+      if (this.mode === 'eyes') {
+        const mask = this.persona.geo.model.eyeMask;
+        const colors = this.persona.colors;
+        const c = [0, 0, 0];
+        for (let v = 0; v < mask.length; v++) {
+          eyeViewColour(mask[v] === 1, p[6], c);
+          colors[v * 3] = c[0];
+          colors[v * 3 + 1] = c[1];
+          colors[v * 3 + 2] = c[2];
+        }
+        g.attributes.color.needsUpdate = true;
+      }
       // The wireframe follows the mesh (rebuilt only when shown).
       if (this.persona.wire.visible) {
         this.persona.wire.geometry.dispose();

@@ -49,4 +49,12 @@ describe('Electron security baseline', () => {
     expect(main).toMatch(/'Content-Security-Policy': \[ELECTRON_CSP\]/);
     expect(main).toMatch(/setPermissionRequestHandler\(.*callback\(false\)\)/);
   });
+
+  it('the save dialog of an export answers only the app’s own page, and the bridge stays four typed functions', () => {
+    const main = readFileSync(path.join(repoRoot, 'src/main/index.ts'), 'utf8');
+    expect(main).toMatch(/ipcMain\.handle\(IPC_SAVE_DIALOG, async \(event, raw: unknown\) => \{\s*if \(!isTrustedSenderUrl\(event\.senderFrame\?\.url \?\? '', rendererUrl\)\) return undefined;/);
+    const preload = readFileSync(path.join(repoRoot, 'src/preload/index.ts'), 'utf8');
+    const exposed = /const bridge: StudioBridge = \{([\s\S]*?)\n\};/.exec(preload)![1];
+    expect(exposed.match(/^ {2}(\w+)[:(]/gm)!.map((m) => m.trim().replace(/[:(]$/, ''))).toEqual(['request', 'onEvent', 'fileUrl', 'chooseSavePath']);
+  });
 });

@@ -3,7 +3,7 @@ import { promises as fs, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportVideo } from '../../../src/engine/export/export-video';
-import { presetFraming, presetFilter, PRESETS } from '../../../src/engine/export/timing';
+import { geometryFilter, geometryFraming, outputGeometry, PRESETS } from '../../../src/engine/export/timing';
 import { isCancelled } from '../../../src/engine/util/errors';
 import { RenderQualityReport } from '../../../src/shared/render-quality';
 import { makeTinyPersona } from '../render/fixture';
@@ -24,12 +24,13 @@ describe('export with its quality report', () => {
     if (root) await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('maps preset pixels back to the source as the preset filter crops and scales', () => {
+  it('maps output pixels back to the source as the export filter crops and scales', () => {
     // square512 from 1280x720 around x=1200: crop 720x720 at (560, 0), scaled 512/720.
-    expect(presetFilter(PRESETS.square512, 1280, 720, { x: 1200, y: 300 })).toContain('crop=720:720:560:0');
-    expect(presetFraming(PRESETS.square512, 1280, 720, { x: 1200, y: 300 })).toEqual({ scale: 720 / 512, offsetX: 560, offsetY: 0 });
-    // 720p from 512x512: scaled to 720x720, padded 280 px left.
-    const f = presetFraming(PRESETS['720p'], 512, 512, { x: 256, y: 256 });
+    const sq = outputGeometry(PRESETS.square512, undefined, 1280, 720, { x: 1200, y: 300 });
+    expect(geometryFilter(sq, 1280, 720)).toContain('crop=720:720:560:0');
+    expect(geometryFraming(sq)).toEqual({ scale: 720 / 512, offsetX: 560, offsetY: 0 });
+    // 720p fit from 512x512: scaled to 720x720, padded 280 px left.
+    const f = geometryFraming(outputGeometry(PRESETS['720p'], 'fit', 512, 512, { x: 256, y: 256 }));
     expect(f.scale).toBeCloseTo(512 / 720, 9);
     expect(f.offsetX + f.scale * 280).toBeCloseTo(0, 9);
     expect(f.offsetY).toBeCloseTo(0, 9);

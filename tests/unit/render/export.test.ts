@@ -53,7 +53,12 @@ describe('export timing', () => {
   it('builds preset filters with even, in-frame geometry', () => {
     expect(presetFilter(PRESETS.square512, 1280, 720, { x: 1200, y: 300 })).toBe('crop=720:720:560:0,scale=512:512:flags=lanczos,setsar=1');
     expect(presetFilter(PRESETS['720p'], 512, 512, { x: 256, y: 256 })).toBe('scale=720:720:flags=lanczos,pad=1280:720:280:0:black,setsar=1');
-    expect(presetFilter(PRESETS['1080p'], 1280, 720, { x: 0, y: 0 })).toBe('scale=1920:1080:flags=lanczos,pad=1920:1080:0:0:black,setsar=1');
+    // Same aspect as the source: scaled, nothing cropped, no bars.
+    expect(presetFilter(PRESETS['1080p'], 1280, 720, { x: 0, y: 0 })).toBe('scale=1920:1080:flags=lanczos,setsar=1');
+    // fill: a 16:9 crop of the square source around the face, scaled up; no bars.
+    expect(presetFilter(PRESETS['720p'], 512, 512, { x: 256, y: 200 }, 'fill')).toBe('crop=512:288:0:56,scale=1280:720:flags=lanczos,setsar=1');
+    // A vertical phone video keeps its size and aspect with the source preset (nothing to filter).
+    expect(presetFilter(PRESETS.source, 1080, 1920, { x: 540, y: 700 })).toBe('setsar=1');
   });
 });
 
@@ -170,6 +175,18 @@ describe('MP4 export', () => {
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') < 0 ? Infinity : head.indexOf('mdat'));
     for (let k = 1; k < progress.length; k++) expect(progress[k]).toBeGreaterThanOrEqual(progress[k - 1]);
     expect(progress[progress.length - 1]).toBe(1);
+  });
+
+  it('frames another aspect as asked: 720p fill is 1280x720 cropped around the face, the source preset keeps the source size', async () => {
+    const dir = path.join(root, 'framing');
+    const fill = await exportVideo({ persona: fx.personaDir, audio: fx.audio, out: path.join(dir, 'fill.mp4'), curves: fx.curves, preset: '720p', framing: 'fill' });
+    expect(fill).toMatchObject({ framing: 'fill', width: 1280, height: 720 });
+    expect((await probeMedia(fill.path)).video).toMatchObject({ width: 1280, height: 720 });
+    const source = await exportVideo({ persona: fx.personaDir, audio: fx.audio, out: path.join(dir, 'source.mp4'), curves: fx.curves, preset: 'source' });
+    const info = await probeMedia(source.path);
+    expect(source.framing).toBe('source');
+    expect([info.video?.width, info.video?.height]).toEqual([source.width, source.height]);
+    await expect(exportVideo({ persona: fx.personaDir, audio: fx.audio, out: path.join(dir, 'x.mp4'), curves: fx.curves, framing: 'stretch' as never })).rejects.toThrow(/Unknown framing/);
   });
 
   it('cancelled mid-export: no output file and no temp file', async () => {

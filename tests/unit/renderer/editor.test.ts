@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { editorReducer, initialEditor, advancePlayhead, visibleLanes, pruneSelection, saveLabel, type EditorState } from '../../../src/renderer/state/editor';
 import { createCurveDocument, setKeyframe, addBlink } from '../../../src/engine/common/curves';
 import { syntheticBase } from '../curves/helpers';
-import { zoomAt, panBy, fitView, clampView, frameToX, xToFrame, rulerTicks, timecode, followFrame, MIN_FRAMES_PER_PX } from '../../../src/renderer/state/timeline-view';
+import { zoomAt, panBy, fitView, clampView, frameToX, xToFrame, rulerTicks, timecode, rulerLabel, placeholderFrames, followFrame, MIN_FRAMES_PER_PX } from '../../../src/renderer/state/timeline-view';
 
 const doc = createCurveDocument({ source: 'prior', personaId: 'p', fps: 25, base: syntheticBase(250, { blinksAt: [100] }) });
 const loaded = (): EditorState => editorReducer(initialEditor, { type: 'load', curvesId: 'c1', doc });
@@ -122,9 +122,19 @@ describe('timeline view', () => {
   });
 
   it('labels the ruler with time codes at readable spacing', () => {
-    expect(timecode(0, 25)).toBe('00:00:00');
-    expect(timecode(25 * 62 + 12, 25)).toBe('01:02:12');
-    expect(timecode(-5, 25)).toBe('00:00:00');
+    // hours:minutes:seconds:frames, as editing programs show it.
+    expect(timecode(0, 25)).toBe('00:00:00:00');
+    expect(timecode(25 * 62 + 12, 25)).toBe('00:01:02:12');
+    expect(timecode(25 * 3661, 25)).toBe('01:01:01:00');
+    expect(timecode(-5, 25)).toBe('00:00:00:00');
+    // The ruler: minutes:seconds on whole seconds, the frame between them.
+    expect(rulerLabel(25 * 65, 25, 25)).toBe('1:05');
+    expect(rulerLabel(30, 25, 5)).toBe('5f');
+    expect(rulerLabel(50, 25, 5)).toBe('0:02');
+    // Before curves exist the timeline spans the voice-over (or ten seconds), not a single frame.
+    expect(placeholderFrames(8, 25)).toBe(200);
+    expect(placeholderFrames(undefined, 25)).toBe(250);
+    expect(rulerTicks(fitView(placeholderFrames(8, 25), 1200), 1200, 25).major).toBeGreaterThanOrEqual(5);
     const fine = rulerTicks({ start: 0, framesPerPx: 0.05 }, 1000, 25);
     expect(fine.major).toBe(5);
     const coarse = rulerTicks(fitView(T, W), W, 25);

@@ -20,7 +20,8 @@ describe('re-generate range in the editor', () => {
     s = editorReducer(s, { type: 'commit', label: 'Keys', edits: inside });
     const before = s.doc!;
     const { action, summary } = regenerateAction(s.doc!, take, 110, 150);
-    expect(summary).toMatch(/^Frames 110–150 re-generated; 1 edit inside the range replaced/);
+    // It names the edit that went: which key, on which lane, where.
+    expect(summary).toMatch(/^Frames 110–150 re-generated; replaced inside the range: the key on Head turn at 00:00:04:20/);
     s = editorReducer(s, action);
     expect(s.doc!.base).not.toBe(before.base);
     expect(s.save.state).toBe('dirty');

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { sessionReducer, initialSession, visibleJobs, formatEta, MAX_NOTICES, type SessionState } from '../../../src/renderer/state/session';
+import { sessionReducer, initialSession, visibleJobs, formatEta, MAX_NOTICES, INFO_NOTICE_MS, type SessionState } from '../../../src/renderer/state/session';
 import type { JobInfo, ProjectSnapshot } from '../../../src/shared/contract';
 
 const snap = (dir: string, name = 'P'): ProjectSnapshot => ({
@@ -46,6 +46,19 @@ describe('sessionReducer', () => {
     const id = s.notices[1].id;
     s = sessionReducer(s, { type: 'notice/dismiss', id });
     expect(s.notices.map((n) => n.id)).not.toContain(id);
+  });
+
+  it('informations go away by themselves (errors stay), and with the project they were about', () => {
+    let s = sessionReducer(initialSession, { type: 'project/opened', snapshot: snap('/a') });
+    s = sessionReducer(s, { type: 'notice', notice: { level: 'info', title: 'Range re-generated', message: 'Frames 1–2' }, now: 1000 });
+    s = sessionReducer(s, { type: 'notice', notice: { level: 'error', title: 'Failed', message: 'x' }, now: 1000 });
+    expect(s.notices[0].expiresAt).toBe(1000 + INFO_NOTICE_MS);
+    expect(s.notices[1].expiresAt).toBeUndefined();
+    expect(sessionReducer(s, { type: 'notice/expire', now: 2000 })).toBe(s);
+    const later = sessionReducer(s, { type: 'notice/expire', now: 1000 + INFO_NOTICE_MS });
+    expect(later.notices.map((n) => n.title)).toEqual(['Failed']);
+    const closed = sessionReducer(sessionReducer(s, { type: 'notice', notice: { level: 'info', title: 'Other', message: 'y' }, now: 5000 }), { type: 'project/closed' });
+    expect(closed.notices.map((n) => n.title)).toEqual(['Failed']);
   });
 
   it('formats ETAs for the jobs panel', () => {

@@ -1,14 +1,16 @@
 import { MinMaxPyramid } from '../../engine/common/curves/decimate';
 import type { CurveDocument } from '../../engine/common/curves/document';
 import type { CurveEvaluator } from '../../engine/common/curves/evaluate';
-import { frameToX, rulerTicks, timecode, xToFrame, type TimelineView } from '../state/timeline-view';
+import { frameToX, rulerLabel, rulerTicks, xToFrame, type TimelineView } from '../state/timeline-view';
+import { axisTicks, displayRange, laneDisplay, toDisplay, type LaneDisplay } from '../state/lane-display';
 import { pickLevel, type Peaks } from './peaks';
 
 /**
- * Draws the timeline's canvases (ruler, waveform, one per lane) for the visible
- * frames only: each pixel column takes the min/max of its frames from a cached
- * pyramid, so drawing costs O(width), not O(frames). One requestAnimationFrame
- * draws everything that changed.
+ * The timeline painter: draws the timeline's canvases (ruler, waveform, one per lane)
+ * for the visible frames only: each pixel column takes the min/max of its frames from
+ * a cached pyramid, so drawing costs O(width), not O(frames). One requestAnimationFrame
+ * draws everything that changed. Lanes draw display values (lane-display.ts): plain
+ * units, positions relative to their average, up meaning up.
  */
 export interface LaneRange {
   lo: number;
@@ -28,11 +30,23 @@ const COLORS = {
   wave: '#4d6a86',
   waveHi: '#6f93b6',
   loop: 'rgba(224,176,80,0.12)',
-  zero: 'rgba(255,255,255,0.06)',
+  zero: 'rgba(255,255,255,0.13)',
   track: '#15181d',
 };
 
 const pyramids = new WeakMap<Float32Array, MinMaxPyramid>();
+const means = new WeakMap<Float32Array, number>();
+/** Average of a channel's generated values (positions are shown relative to it). */
+export function meanOf(values: Float32Array): number {
+  let m = means.get(values);
+  if (m === undefined) {
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    m = values.length ? sum / values.length : 0;
+    means.set(values, m);
+  }
+  return m;
+}
 export function pyramidOf(values: Float32Array): MinMaxPyramid {
   let p = pyramids.get(values);
   if (!p) pyramids.set(values, (p = new MinMaxPyramid(values)));
@@ -65,9 +79,14 @@ export interface DrawInput {
   loop?: { start: number; end: number };
   loopOn: boolean;
   selectionRange?: { start: number; end: number };
+  /** Names of the semantic controls (sem:jaw → "Jaw open"). */
+  semanticLabels?: Record<string, string>;
 }
 
-export class TimelineRenderer {
+/** Height of the ruler's label strip; ticks and the playhead's handle sit below it. */
+export const RULER_LABEL_H = 14;
+
+export class TimelinePainter {
   /** One canvas per lane, by channel. */
   private readonly lanes = new Map<string, HTMLCanvasElement>();
   ruler?: HTMLCanvasElement;
@@ -77,6 +96,7 @@ export class TimelineRenderer {
   private input?: DrawInput;
   private raf = 0;
   private readonly ranges = new Map<string, { key: unknown[]; range: LaneRange }>();
+  private readonly displays = new Map<string, { key: unknown[]; display: LaneDisplay }>();
   /** Duration of each draw (ms), for the benchmark. */
   readonly drawTimes: number[] = [];
   private colMin = new Float32Array(0);
@@ -113,31 +133,40 @@ export class TimelineRenderer {
     this.raf = 0;
   }
 
-  /** Vertical value range of a lane: the curve and its generated base, padded; stable while nothing changes. */
+  /** How a lane shows its values (plain name, unit, offset from the generated average). */
+  display(channel: string): LaneDisplay {
+    const inp = this.input;
+    const base = inp?.doc && inp.evaluator ? inp.evaluator.base(channel) : undefined;
+    const labels = inp?.semanticLabels;
+    const hit = this.displays.get(channel);
+    if (hit && hit.key[0] === base && hit.key[1] === labels) return hit.display;
+    const display = laneDisplay(channel, labels, base ? meanOf(base) : 0);
+    this.displays.set(channel, { key: [base, labels], display });
+    return display;
+  }
+
+  /** Vertical range of a lane in display units: the curve and its generated base, padded; stable while nothing changes. */
   laneRange(channel: string): LaneRange {
     const inp = this.input;
-    if (!inp?.doc || !inp.evaluator) return { lo: -1, hi: 1 };
+    const d = this.display(channel);
+    if (!inp?.doc || !inp.evaluator) return displayRange(0, 0, d.minSpan, channel === 'blink');
     const values = inp.evaluator.channel(channel);
     const base = inp.evaluator.base(channel);
-    const key = [values, base];
     const hit = this.ranges.get(channel);
-    if (hit && hit.key[0] === values && hit.key[1] === base) return hit.range;
+    if (hit && hit.key[0] === values && hit.key[1] === base && hit.key[2] === d) return hit.range;
     const a = pyramidOf(values);
     const b = pyramidOf(base);
-    let lo = Math.min(a.min, b.min);
-    let hi = Math.max(a.max, b.max);
-    if (channel === 'blink') {
-      lo = Math.min(0, lo);
-      hi = Math.max(1, hi);
-    }
-    if (hi - lo < 1e-6) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    const pad = (hi - lo) * 0.12;
-    const range = { lo: lo - pad, hi: hi + pad };
-    this.ranges.set(channel, { key, range });
+    const ends = [toDisplay(d, Math.min(a.min, b.min)), toDisplay(d, Math.max(a.max, b.max))];
+    const range = displayRange(Math.min(...ends), Math.max(...ends), d.minSpan, channel === 'blink');
+    this.ranges.set(channel, { key: [values, base, d], range });
     return range;
+  }
+
+  /** The y (CSS px from the lane's top) of a raw value on a lane of height h. */
+  yOf(channel: string, raw: number, h: number): number {
+    const r = this.laneRange(channel);
+    const v = toDisplay(this.display(channel), raw);
+    return 3 + (1 - (v - r.lo) / (r.hi - r.lo)) * (h - 6);
   }
 
   drawNow(): void {
@@ -169,7 +198,7 @@ export class TimelineRenderer {
     ctx.clearRect(0, 0, w, h);
     const fps = inp.doc?.fps ?? inp.fps;
     this.drawLoop(ctx, inp, h);
-    const { ticks, minor } = rulerTicks(inp.view, w, fps);
+    const { ticks, minor, major } = rulerTicks(inp.view, w, fps);
     ctx.strokeStyle = COLORS.gridMajor;
     ctx.fillStyle = COLORS.text;
     ctx.font = '10px ui-monospace, SFMono-Regular, Menlo, monospace';
@@ -177,18 +206,19 @@ export class TimelineRenderer {
     ctx.beginPath();
     const first = Math.floor(inp.view.start / minor) * minor;
     const last = xToFrame(inp.view, w);
+    // Labels in the top strip, ticks below it: the playhead's handle never covers a label.
     for (let f = Math.max(0, first); f <= last; f += minor) {
       const x = Math.round(frameToX(inp.view, f)) + 0.5;
-      ctx.moveTo(x, h - 5);
+      ctx.moveTo(x, h - 4);
       ctx.lineTo(x, h);
     }
     for (const f of ticks) {
       const x = Math.round(frameToX(inp.view, f)) + 0.5;
-      ctx.moveTo(x, h - 12);
+      ctx.moveTo(x, RULER_LABEL_H);
       ctx.lineTo(x, h);
     }
     ctx.stroke();
-    for (const f of ticks) ctx.fillText(timecode(f, fps), Math.round(frameToX(inp.view, f)) + 4, 4);
+    for (const f of ticks) ctx.fillText(rulerLabel(f, fps, major), Math.round(frameToX(inp.view, f)) + 3, 2);
   }
 
   private drawLoop(ctx: CanvasRenderingContext2D, inp: DrawInput, h: number): void {
@@ -260,10 +290,13 @@ export class TimelineRenderer {
     }
     ctx.stroke();
     const range = this.laneRange(channel);
-    const yOf = (v: number) => 3 + (1 - (v - range.lo) / (range.hi - range.lo)) * (h - 6);
-    if (range.lo < 0 && range.hi > 0) {
-      ctx.fillStyle = COLORS.zero;
-      ctx.fillRect(0, Math.round(yOf(0)), w, 1);
+    const d = this.display(channel);
+    const yOfShown = (v: number) => 3 + (1 - (v - range.lo) / (range.hi - range.lo)) * (h - 6);
+    const yOf = (raw: number) => yOfShown(toDisplay(d, raw));
+    // Value grid at the axis ticks (labelled beside the lane), stronger at zero.
+    for (const t of axisTicks(range.lo, range.hi, h)) {
+      ctx.fillStyle = t === 0 ? COLORS.zero : COLORS.grid;
+      ctx.fillRect(0, Math.round(yOfShown(t)), w, 1);
     }
     // Range edits of this lane.
     for (const l of doc.edits.layers) {
@@ -279,6 +312,7 @@ export class TimelineRenderer {
     }
     const values = evaluator.channel(channel);
     const base = evaluator.base(channel);
+    // The lane's range holds every value of the curve and its base (laneRange), so the curve stays inside its lane.
     if (base !== values && doc.edits.layers.some((l) => l.channel === channel)) this.plot(ctx, base, view, w, yOf, COLORS.base);
     this.plot(ctx, values, view, w, yOf, channel === 'blink' ? COLORS.curveBlink : channel.startsWith('sem:') ? COLORS.curveSem : COLORS.curve);
   }

@@ -1,0 +1,170 @@
+/**
+ * Training presets: draft / standard / best, for both training jobs (the rendering
+ * network and the motion model, FACIAL-GAN). This table is the one place that maps a
+ * preset to training steps (and the motion model's patience for early stopping); the
+ * contract, the CLI (`--preset`), the job kinds and the studio read it from here, so the
+ * budget can be retuned in one edit. Also: a time estimate for this machine, and what
+ * quality a preset and an amount of footage lead to, in plain words (export and training
+ * dialogs). Pure code: the UI imports it.
+ */
+
+export type TrainingPresetName = 'draft' | 'standard' | 'best';
+export type TrainingJob = 'renderer' | 'gan';
+
+export const TRAINING_PRESET_NAMES: readonly TrainingPresetName[] = ['draft', 'standard', 'best'];
+
+export interface TrainingPreset {
+  name: TrainingPresetName;
+  label: string;
+  /** Steps in total (a resumed run continues up to this count). */
+  steps: number;
+  /** Motion model only: validations without improvement before it stops early. */
+  patience?: number;
+  /** One line for the training dialog: what this choice gives. */
+  blurb: string;
+}
+
+export const TRAINING_PRESETS: Record<TrainingJob, Record<TrainingPresetName, TrainingPreset>> = {
+  renderer: {
+    draft: { name: 'draft', label: 'Draft', steps: 300, blurb: 'A first look in minutes: the face stays soft and the mouth blurry.' },
+    standard: { name: 'standard', label: 'Standard', steps: 1500, blurb: 'Sharper face and mouth; worth it once the motion looks right.' },
+    best: { name: 'best', label: 'Best', steps: 5000, blurb: 'The sharpest this machine can do; leave it running (a GPU is much faster).' },
+  },
+  gan: {
+    draft: { name: 'draft', label: 'Draft', steps: 300, patience: 4, blurb: 'Learns the broad rhythm of the head and face quickly.' },
+    standard: { name: 'standard', label: 'Standard', steps: 2000, patience: 8, blurb: 'Learns the person’s own motion style; stops early once it stops improving.' },
+    best: { name: 'best', label: 'Best', steps: 6000, patience: 16, blurb: 'Keeps learning longer before it gives up improving.' },
+  },
+};
+
+/** When none is named: the budgets the jobs had before presets (renderer 300 steps, motion model 2000). */
+export const DEFAULT_TRAINING_PRESET: Record<TrainingJob, TrainingPresetName> = { renderer: 'draft', gan: 'standard' };
+
+export function isTrainingPresetName(s: string): s is TrainingPresetName {
+  return (TRAINING_PRESET_NAMES as readonly string[]).includes(s);
+}
+
+/** The preset a finished training reached (the largest whose steps it did), or undefined below draft. */
+export function presetReached(job: TrainingJob, steps: number): TrainingPresetName | undefined {
+  let reached: TrainingPresetName | undefined;
+  for (const name of TRAINING_PRESET_NAMES) if (steps >= TRAINING_PRESETS[job][name].steps) reached = name;
+  return reached;
+}
+
+/**
+ * Seconds per step on a 2-core CPU with the default configurations (renderer cpu-small
+ * at 256 px; FACIAL-GAN window 64, batch 16), and the fixed cost of a run (preparing
+ * frames, compiling, scoring held-out frames): the estimate until this machine has
+ * trained once. Measured with `npm run bench` and a 20-step run under other load.
+ */
+export const TYPICAL_SECONDS_PER_STEP: Record<TrainingJob, number> = { renderer: 1.4, gan: 1.7 };
+export const RUN_OVERHEAD_SECONDS: Record<TrainingJob, number> = { renderer: 60, gan: 20 };
+
+export interface MachineSpeed {
+  /** Seconds per training step measured here (last run), when there was one. */
+  secondsPerStep?: number;
+  /** CPU cores, to scale the typical figure when nothing was measured. */
+  cores: number;
+}
+
+export interface TrainingEstimate {
+  preset: TrainingPresetName;
+  steps: number;
+  /** Steps still to do (training resumes from what is done). */
+  remainingSteps: number;
+  seconds: number;
+  /** measured: from a training run on this machine; typical: the 2-core figure scaled by cores. */
+  basis: 'measured' | 'typical';
+  /** The motion model may stop earlier when it stops improving. */
+  upTo: boolean;
+}
+
+/** Time to train `job` to a preset on this machine, given the steps done already. */
+export function estimateTraining(job: TrainingJob, preset: TrainingPresetName, speed: MachineSpeed, doneSteps = 0): TrainingEstimate {
+  const p = TRAINING_PRESETS[job][preset];
+  const measured = speed.secondsPerStep !== undefined && speed.secondsPerStep > 0 && Number.isFinite(speed.secondsPerStep);
+  // Without a measurement: the 2-core figure, faster with more cores (not linearly).
+  const perStep = measured ? speed.secondsPerStep! : TYPICAL_SECONDS_PER_STEP[job] * Math.min(1, Math.max(0.3, Math.pow(2 / Math.max(1, speed.cores), 0.7)));
+  const remainingSteps = Math.max(0, p.steps - Math.max(0, Math.floor(doneSteps)));
+  const seconds = remainingSteps === 0 ? 0 : RUN_OVERHEAD_SECONDS[job] + remainingSteps * perStep;
+  return { preset, steps: p.steps, remainingSteps, seconds, basis: measured ? 'measured' : 'typical', upTo: job === 'gan' };
+}
+
+/** "about 7 min", "about 1 h 20 min", "under a minute". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return 'under a minute';
+  const min = Math.round(seconds / 60);
+  if (min < 60) return `about ${min} min`;
+  // Past an hour, to the nearest ten minutes.
+  const tens = Math.round(min / 10);
+  const h = Math.floor(tens / 6);
+  const m = (tens % 6) * 10;
+  return m ? `about ${h} h ${m} min` : `about ${h} h`;
+}
+
+/** The studio asks for 1-5 minutes of footage of the person. */
+export const FOOTAGE_GOOD_S = 60;
+export const FOOTAGE_MAX_USEFUL_S = 300;
+
+export interface FootageAdvice {
+  level: 'short' | 'ok' | 'long';
+  /** Plain words for the persona panel and the training dialog; undefined when nothing needs saying. */
+  message?: string;
+  /** The same in one line, for the media bin. */
+  brief?: string;
+}
+
+/** What to tell the user about the length of a reference video. */
+export function footageAdvice(durationS: number): FootageAdvice {
+  const len = durationS < 90 ? `${Math.round(durationS)} s` : `${Math.round(durationS / 60)} min`;
+  if (durationS < FOOTAGE_GOOD_S) {
+    return {
+      level: 'short',
+      message: `Only ${len} of footage: the studio learns a face best from 1–5 minutes of the person speaking. With this clip the result will look soft and move less like them.`,
+      brief: `Only ${len} of footage: 1–5 minutes give a sharper, truer result.`,
+    };
+  }
+  if (durationS > FOOTAGE_MAX_USEFUL_S * 2) return { level: 'long', message: `${len} of footage: building and training take longer; 1–5 minutes is enough.`, brief: `${len}: longer than needed (1–5 minutes is enough).` };
+  return { level: 'ok' };
+}
+
+export interface QualityInput {
+  /** Steps the rendering network was trained (undefined: never trained). */
+  rendererSteps?: number;
+  /** Duration of the footage the persona was built from. */
+  footageS?: number;
+}
+
+export interface QualityExpectation {
+  level: 'preview' | TrainingPresetName | 'partial';
+  headline: string;
+  detail: string;
+  /** What would make it better, when something would. */
+  advice?: string;
+}
+
+/** What the exported video will look like, from how the renderer was trained and how much footage it had. */
+export function expectedQuality(q: QualityInput): QualityExpectation {
+  const footage = q.footageS !== undefined ? footageAdvice(q.footageS) : undefined;
+  const short = footage?.level === 'short';
+  const len = q.footageS !== undefined ? (q.footageS < 90 ? `${Math.round(q.footageS)} s` : `${Math.round(q.footageS / 60)} min`) : undefined;
+  if (q.rendererSteps === undefined || q.rendererSteps <= 0) {
+    return {
+      level: 'preview',
+      headline: 'Preview quality',
+      detail: 'No renderer is trained for this persona yet, so the export pastes the textured 3D face onto your footage: useful to check timing and motion, not a finished video. The file name says “preview”.',
+      advice: 'Train the renderer (Persona panel) for a realistic face.',
+    };
+  }
+  const reached = presetReached('renderer', q.rendererSteps);
+  const level = reached ?? 'partial';
+  const label = reached ? TRAINING_PRESETS.renderer[reached].label : 'Part of a draft';
+  const what =
+    level === 'best' ? 'the sharpest face this training gives' : level === 'standard' ? 'a face close to the footage, slightly soft around the mouth' : 'a soft face and a blurry mouth, like a rough cut';
+  const detail = `The renderer trained ${q.rendererSteps} steps (${label.toLowerCase()})${len ? ` on ${len} of footage` : ''}: expect ${what}.`;
+  const advice = [
+    level !== 'best' ? `Train longer (${level === 'standard' ? 'Best' : 'Standard or Best'}) for a sharper face.` : undefined,
+    short ? `More footage (1–5 minutes; this persona has ${len}) helps most.` : undefined,
+  ].filter(Boolean).join(' ');
+  return { level, headline: `${label} quality`, detail, ...(advice ? { advice } : {}) };
+}

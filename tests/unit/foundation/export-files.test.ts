@@ -1,0 +1,115 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import { promises as fs, mkdtempSync, writeFileSync, symlinkSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createProject, importMedia, updateProject } from '../../../src/host/project-store';
+import { exportTarget } from '../../../src/host/export-target';
+import { revealRender } from '../../../src/host/reveal';
+import { readMachineProfile, recordTrainingSpeed, trainingEstimate } from '../../../src/host/machine-profile';
+import { JOB_KINDS } from '../../../src/host/job-kinds';
+import { writeSpeechLikeWav } from '../../e2e/fixtures';
+
+const previewPathFor = (out: string) => out.replace(/\.mp4$/, '.preview.mp4');
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'export-files-'));
+});
+
+async function project() {
+  const dir = path.join(tmp, 'Launch');
+  const p = await createProject(dir, 'Launch video');
+  const wav = path.join(tmp, 'talk.wav');
+  writeSpeechLikeWav(wav, 0.5);
+  const { project: withMedia, media } = await importMedia(dir, wav, 'voiceover');
+  const personaDir = path.join(dir, 'personas', 'x');
+  await fs.mkdir(personaDir, { recursive: true });
+  return { dir, p, project: withMedia, media, personaDir, wav };
+}
+
+describe('where an export is saved', () => {
+  it('by default: a readable name in the project, never replacing an earlier export', async () => {
+    const { dir, project: pr, personaDir } = await project();
+    const req = { kind: 'render.export' as const, projectDir: dir, personaId: 'x', mediaId: 'm' };
+    const first = await exportTarget(req, pr, personaDir, 'talk.wav', previewPathFor);
+    expect(first).toBe(path.join(dir, 'renders', 'Launch video - talk.mp4'));
+    // No renderer trained: the preview name is what exists afterwards.
+    writeFileSync(previewPathFor(first), 'x');
+    expect(await exportTarget(req, pr, personaDir, 'talk.wav', previewPathFor)).toBe(path.join(dir, 'renders', 'Launch video - talk (2).mp4'));
+  });
+
+  it('a chosen path: an existing folder, replacing a file only when allowed, never the user’s media', async () => {
+    const { dir, project: pr, personaDir, wav } = await project();
+    const base = { kind: 'render.export' as const, projectDir: dir, personaId: 'x', mediaId: 'm' };
+    const out = path.join(tmp, 'Videos', 'mine.mp4');
+    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-folder-missing' });
+    await fs.mkdir(path.dirname(out));
+    expect(await exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).toBe(out);
+    writeFileSync(previewPathFor(out), 'earlier');
+    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-exists' });
+    expect(await exportTarget({ ...base, out, overwrite: true }, pr, personaDir, 'talk.wav', previewPathFor)).toBe(out);
+    expect(readFileSync(previewPathFor(out), 'utf8')).toBe('earlier');
+    await expect(exportTarget({ ...base, out: 'relative.mp4' }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-path-relative' });
+    // A trained renderer writes the name itself: the user's original media is refused even with overwrite.
+    await fs.mkdir(path.join(personaDir, 'renderer'));
+    writeFileSync(path.join(personaDir, 'renderer', 'renderer.json'), '{}');
+    writeFileSync(path.join(personaDir, 'renderer', 'generator.onnx'), '');
+    const mediaLike = { ...pr, media: [{ ...pr.media[0], originalPath: path.join(tmp, 'Videos', 'me.mp4') }] };
+    await expect(exportTarget({ ...base, out: path.join(tmp, 'Videos', 'me.mp4'), overwrite: true }, mediaLike, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-would-replace-media' });
+    expect(wav).toBeTruthy();
+  });
+});
+
+describe('open and show in folder', () => {
+  it('only a render the project records, still a regular .mp4 file', async () => {
+    const { dir } = await project();
+    const file = path.join(tmp, 'out.mp4');
+    writeFileSync(file, 'mp4');
+    symlinkSync(file, path.join(tmp, 'link.mp4'));
+    await updateProject(dir, (p) => {
+      p.renders.push({ id: 'r-1', path: file, preset: '720p', kind: 'preview', createdAt: new Date().toISOString() });
+      p.renders.push({ id: 'r-2', path: path.join(tmp, 'link.mp4'), preset: '720p', kind: 'preview', createdAt: new Date().toISOString() });
+      p.renders.push({ id: 'r-3', path: '../../etc/passwd', preset: '720p', kind: 'preview', createdAt: new Date().toISOString() });
+      return p;
+    });
+    const calls: [string, string][] = [];
+    const rec = async (f: string, a: 'open' | 'folder') => void calls.push([f, a]);
+    expect(await revealRender(dir, 'r-1', 'folder', rec)).toEqual({ file });
+    expect(calls).toEqual([[file, 'folder']]);
+    await expect(revealRender(dir, 'r-2', 'open', rec)).rejects.toMatchObject({ code: 'render-not-a-file' });
+    await expect(revealRender(dir, 'r-3', 'open', rec)).rejects.toMatchObject({ code: 'render-not-mp4' });
+    await expect(revealRender(dir, 'nope', 'open', rec)).rejects.toMatchObject({ code: 'render-unknown' });
+    await fs.rm(file);
+    await expect(revealRender(dir, 'r-1', 'open', rec)).rejects.toMatchObject({ code: 'render-missing' });
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('training time on this machine', () => {
+  it('remembers the last speed of each job and estimates from it, counting steps done', async () => {
+    const home = path.join(tmp, 'home');
+    const persona = path.join(tmp, 'persona');
+    await fs.mkdir(path.join(persona, 'renderer'), { recursive: true });
+    let est = await trainingEstimate(persona, 8, home);
+    expect(est.renderer.presets.every((p) => p.basis === 'typical')).toBe(true);
+    await recordTrainingSpeed('renderer', 0.5, 2, home); // too few steps to say
+    expect(await readMachineProfile(home)).toEqual({});
+    await recordTrainingSpeed('renderer', 0.5, 100, home);
+    writeFileSync(path.join(persona, 'renderer', 'renderer.json'), JSON.stringify({ steps: 300 }));
+    est = await trainingEstimate(persona, 8, home);
+    expect(est.renderer.doneSteps).toBe(300);
+    expect(est.renderer.presets.find((p) => p.preset === 'draft')).toMatchObject({ basis: 'measured', remainingSteps: 0, seconds: 0 });
+    expect(est.renderer.presets.find((p) => p.preset === 'standard')).toMatchObject({ basis: 'measured', remainingSteps: 1200, seconds: 60 + 600 });
+    expect(est.gan.presets[0].basis).toBe('typical');
+    expect(est.footageS).toBe(8);
+  });
+});
+
+describe('job titles say what they work on', () => {
+  it('names the file or persona', () => {
+    expect(JOB_KINDS['media.peaks'].title({ kind: 'media.peaks', projectDir: '/p', mediaId: 'm' }, { media: 'talk.wav' })).toBe('Waveform of “talk.wav”');
+    expect(JOB_KINDS['media.peaks'].title({ kind: 'media.peaks', projectDir: '/p', mediaId: 'm' })).toBe('Waveform');
+    expect(JOB_KINDS['renderer.train'].title({ kind: 'renderer.train', projectDir: '/p', personaId: 'a', preset: 'standard' }, { persona: 'AOC' })).toBe('Train the renderer of “AOC” (standard)');
+    expect(JOB_KINDS['persona.build'].title({ kind: 'persona.build', projectDir: '/p', mediaId: 'm' }, { media: 'me.mp4' })).toBe('Build the persona from “me.mp4”');
+    expect(JOB_KINDS['render.export'].title({ kind: 'render.export', projectDir: '/p', personaId: 'a', mediaId: 'm', out: '/home/me/Launch - talk.mp4' })).toBe('Export “Launch - talk.mp4”');
+  });
+});
