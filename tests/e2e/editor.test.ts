@@ -1,13 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodePng } from '../../src/engine/io/png';
-import { startStudio, screenshot, skipNoChromium, type Studio } from './harness';
+import { startStudio, screenshot, publishScreenshot, ARTIFACTS, skipNoChromium, type Studio } from './harness';
 import { writeSpeechLikeWav, syntheticCurves, toCurveDocumentFile } from './fixtures';
 import { openProjectFromStart, editCurves, regenerateRangeStep } from './editing-steps';
 import { JobRequest } from '../../src/shared/contract';
-import { repoRoot, hasSharedData, sharedData } from '../helpers/repo';
+import { hasSharedData, sharedData } from '../helpers/repo';
 
 /**
  * Issue 8: the curve editor in Chromium. The first suite edits a curve document
@@ -53,8 +53,7 @@ describe.skipIf(Boolean(skipNoChromium))(`curve editor in Chromium${skipNoChromi
 
     const { keys, blinks } = await editCurves(page, projectDir, 'take-1');
     const shot = await screenshot(page, 'editor-timeline');
-    mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
-    copyFileSync(shot, path.join(repoRoot, 'docs/images/editor-timeline.png'));
+    publishScreenshot(shot, 'editor-timeline.png');
 
     // Edits survive re-opening.
     await page.reload();
@@ -173,7 +172,7 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
     await editCurves(page, projectDir, project.activeCurvesId);
     const shot = await screenshot(page, 'editor-aoc');
-    copyFileSync(shot, path.join(repoRoot, 'docs/images/editor-aoc.png'));
+    publishScreenshot(shot, 'editor-aoc.png');
   });
 
   it('re-generates a selected range from the audio, keeping the edits elsewhere, and undoes it', async () => {
@@ -206,7 +205,9 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     const before = await flicker.locator('.quality__detail').count();
     await flicker.locator('button').click();
     expect(await flicker.locator('.quality__detail').count()).toBe(1 - before);
-    await panel.screenshot({ path: path.join(repoRoot, 'docs/images/quality-panel.png') });
+    const panelShot = path.join(ARTIFACTS, 'quality-panel.png');
+    await panel.screenshot({ path: panelShot });
+    publishScreenshot(panelShot, 'quality-panel.png');
     await screenshot(page, 'export-done');
   });
 });

@@ -1,14 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { startStudio, screenshot, createProjectViaUi, skipNoChromium, type Studio } from './harness';
+import { startStudio, screenshot, publishScreenshot, createProjectViaUi, skipNoChromium, type Studio } from './harness';
 import { writeSpeechLikeWav, syntheticCurves, toCurveDocumentFile } from './fixtures';
 import { openProjectFromStart, waitSaved } from './editing-steps';
 import { decodePng } from '../../src/engine/io/png';
 import { ffmpegPath, ffprobePath, runProcess } from '../../src/engine/media/ffmpeg';
-import { hasSharedData, sharedData, repoRoot } from '../helpers/repo';
+import { hasSharedData, sharedData } from '../helpers/repo';
 
 /**
  * Issue 14, "first use without a stumble": each item as a person meets it, in browser
@@ -510,7 +510,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     expect(fill.left).toBeGreaterThan(20);
     expect(fill.right).toBeGreaterThan(20);
     expect(await page.getByTestId('export-framing-note').textContent()).toMatch(/cropped to 16:9 around the face/);
-    copyFileSync(await screenshot(page, 'first-use-03-export-fill'), path.join(repoRoot, 'docs/images/export-dialog.png'));
+    publishScreenshot(await screenshot(page, 'first-use-03-export-fill'), 'export-dialog.png');
     await page.getByTestId('export-start').click();
     const done = page.locator('[data-testid="export-job"][data-job-state="done"]');
     await done.waitFor({ timeout: 280_000 });

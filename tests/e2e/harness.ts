@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -77,6 +77,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * The README's screenshots come from these tests, but a test run must not change tracked
+ * files: they are copied into docs/images only when FACIAL_UPDATE_SCREENSHOTS=1.
+ */
+export function publishScreenshot(file: string, name: string): void {
+  if (process.env.FACIAL_UPDATE_SCREENSHOTS !== '1') return;
+  const docs = path.join(repoRoot, 'docs/images');
+  mkdirSync(docs, { recursive: true });
+  copyFileSync(file, path.join(docs, name));
 }
 
 /** Creates a project through the start screen and waits for the workspace. */

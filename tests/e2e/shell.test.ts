@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, readFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startStudio, screenshot, createProjectViaUi, skipNoChromium, type Studio } from './harness';
+import { startStudio, screenshot, publishScreenshot, createProjectViaUi, skipNoChromium, type Studio } from './harness';
 import { repoRoot } from '../helpers/repo';
 
 /** Issue 2: the studio shell in browser mode; projects survive a reload; the API refuses strangers. */
@@ -32,8 +32,7 @@ describe.skipIf(Boolean(skipNoChromium))(`studio shell in Chromium${skipNoChromi
     await expect(page.getByTestId('timeline').textContent()).resolves.toContain('Empty timeline');
     expect(JSON.parse(readFileSync(path.join(dir, 'project.json'), 'utf8')).name).toBe('Launch video');
     const shot = await screenshot(page, 'studio-shell');
-    mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
-    copyFileSync(shot, path.join(repoRoot, 'docs/images/studio-shell.png'));
+    publishScreenshot(shot, 'studio-shell.png');
 
     // Where networks run: CPU by default; GPUs this machine cannot drive say so (app.doctor); the choice is remembered.
     const device = page.getByTestId('device-select');
