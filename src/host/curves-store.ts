@@ -6,6 +6,7 @@ import { fromCurveDocumentFile, CurveDocumentError } from '../engine/common/curv
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { UserError } from '../engine/util/errors';
 import { readProject, updateProject } from './project-store';
+import { projectPath } from './project-paths';
 
 /**
  * Curve documents of a project: curves/<id>.json, listed in project.json. Whole
@@ -70,7 +71,7 @@ function checkDocument(doc: CurveDocumentFile, file: string): void {
 export async function getCurves(projectDir: string, curvesId: string): Promise<CurveDocumentFile> {
   const project = await readProject(projectDir);
   const ref = refOf(project, curvesId, projectDir);
-  return readCurvesFile(path.join(projectDir, ref.path));
+  return readCurvesFile(await projectPath(projectDir, 'curves', ref.path));
 }
 
 /** Writes a whole document and lists it in the project (replacing an entry with the same id). */
@@ -99,7 +100,7 @@ export async function saveCurves(projectDir: string, curvesId: string, doc: Curv
 export async function saveCurveEdits(projectDir: string, curvesId: string, edits: CurveEdits, semantic?: SemanticControl[]): Promise<string> {
   const project = await readProject(projectDir);
   const ref = refOf(project, curvesId, projectDir);
-  const file = path.join(projectDir, ref.path);
+  const file = await projectPath(projectDir, 'curves', ref.path);
   return withLock(file, async () => {
     const current = await readCurvesFile(file);
     const savedAt = new Date().toISOString();

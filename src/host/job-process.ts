@@ -4,7 +4,7 @@
  * answers {type:'done', result} or {type:'failed', error}. {type:'cancel'} or a
  * lost parent aborts the job; engine code then cleans up its partial output.
  */
-import { jobKind } from './job-kinds';
+import { runJobKind } from './job-kinds';
 import { toErrorPayload } from '../shared/rpc';
 import { isCancelled } from '../engine/util/errors';
 import type { JobRequest } from '../shared/contract';
@@ -30,7 +30,7 @@ process.on('message', (raw: JobParentMessage) => {
 let lastSent = 0;
 async function runJob(request: JobRequest): Promise<void> {
   try {
-    const result = await jobKind(request.kind).run(request, {
+    const result = await runJobKind(request.kind, request, {
       signal: controller.signal,
       onProgress: (p) => {
         const now = Date.now();

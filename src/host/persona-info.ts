@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
 import { readProject } from './project-store';
+import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 
 /**
@@ -14,7 +15,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
   const project = await readProject(projectDir);
   const ref = project.personas.find((p) => p.id === personaId);
   if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
-  const dir = path.resolve(projectDir, ref.path);
+  const dir = await projectPath(projectDir, 'persona', ref.path);
   const problems: PersonaInfoPayload['problems'] = [];
 
   async function read<S extends z.ZodTypeAny>(rel: string, schema: S, pick: (raw: Record<string, unknown>) => unknown = (r) => r): Promise<z.infer<S> | null> {

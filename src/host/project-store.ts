@@ -5,6 +5,7 @@ import { ProjectFile, PROJECT_SCHEMA_VERSION, type MediaItem } from '../shared/p
 import { UserError } from '../engine/util/errors';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { probeMedia } from '../engine/media/ffmpeg';
+import { projectPath } from './project-paths';
 
 /**
  * A project is a folder:
@@ -216,7 +217,14 @@ export async function removeMedia(dir: string, mediaId: string): Promise<Project
     if (p.activeVoiceoverId === mediaId) p.activeVoiceoverId = undefined;
     return p;
   });
-  // Only the project's own copy is removed, never the user's original.
-  if (removedPath) await fs.rm(path.join(dir, removedPath), { force: true });
+  // Only the project's own copy is removed, never the user's original, and only when its real
+  // path lies in the project's media/ folder: a hostile entry is dropped from the list, its target left alone.
+  if (removedPath !== undefined) {
+    const file = await projectPath(dir, 'media', removedPath).catch((err: unknown) => {
+      if (err instanceof UserError && err.code === 'path-outside') return undefined;
+      throw err;
+    });
+    if (file) await fs.rm(file, { force: true });
+  }
   return project;
 }

@@ -76,7 +76,7 @@ describe('open and show in folder', () => {
     expect(await revealRender(dir, 'r-1', 'folder', rec)).toEqual({ file });
     expect(calls).toEqual([[file, 'folder']]);
     await expect(revealRender(dir, 'r-2', 'open', rec)).rejects.toMatchObject({ code: 'render-not-a-file' });
-    await expect(revealRender(dir, 'r-3', 'open', rec)).rejects.toMatchObject({ code: 'render-not-mp4' });
+    await expect(revealRender(dir, 'r-3', 'open', rec)).rejects.toMatchObject({ code: 'path-outside' });
     await expect(revealRender(dir, 'nope', 'open', rec)).rejects.toMatchObject({ code: 'render-unknown' });
     await fs.rm(file);
     await expect(revealRender(dir, 'r-1', 'open', rec)).rejects.toMatchObject({ code: 'render-missing' });
