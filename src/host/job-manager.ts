@@ -198,7 +198,10 @@ export class JobManager extends EventEmitter {
   }
 
   private send(child: ChildProcess, msg: JobParentMessage): void {
-    if (child.connected) child.send(msg);
+    // A child that has just died closes the channel under us: its 'exit' handler reports the job.
+    if (child.connected) child.send(msg, (err) => {
+      if (err) console.warn(`[jobs] message to a job process was not delivered: ${err.message}`);
+    });
   }
 
   private emitUpdate(id: string): void {
