@@ -7,6 +7,7 @@ import { parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidPara
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
 import { confinedPath } from '../engine/util/confine';
+import { systemErrorToUser } from '../engine/util/system-errors';
 import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
 import { addRecent, listRecent, studioHome } from './recent-projects';
 import { JobManager, type JobLauncher } from './job-manager';
@@ -20,9 +21,7 @@ import { personaInfo } from './persona-info';
 import { trainingEstimate } from './machine-profile';
 import { revealRender, systemRevealer, type Revealer } from './reveal';
 import type { JobNames } from './job-kinds';
-import { hasTrainedRenderer } from './export-target';
 import { projectPath } from './project-paths';
-import { previewFileName } from '../engine/common/export-timing';
 import type { JobRequest } from '../shared/contract';
 
 type Handlers = { [M in Method]: (params: ValidParams<M>) => Promise<ResultOf<M>> };
@@ -145,10 +144,11 @@ export class ApiHost {
       const result = await this.dispatch(req.method, req.params);
       return { id: req.id, ok: true, result };
     } catch (err) {
-      if (!(err instanceof UserError) && (err as Error)?.name !== 'ContractError') {
+      const system = systemErrorToUser(err);
+      if (!(err instanceof UserError) && !system && (err as Error)?.name !== 'ContractError') {
         console.error('[api] internal error', err);
       }
-      return { id, ok: false, error: toErrorPayload(err) };
+      return { id, ok: false, error: toErrorPayload(system ?? err) };
     }
   }
 
@@ -200,15 +200,13 @@ async function jobNames(req: JobRequest): Promise<JobNames | undefined> {
     const mediaId = 'mediaId' in req ? req.mediaId : undefined;
     const personaId = 'personaId' in req ? req.personaId : undefined;
     const persona = project.personas.find((p) => p.id === personaId);
-    let file: string | undefined;
-    if (req.kind === 'render.export' && req.out && persona) {
-      // The name the export will have: without a trained renderer it is a preview.
-      const name = path.basename(req.out);
-      file = req.preview || !hasTrainedRenderer(path.resolve(req.projectDir, persona.path)) ? previewFileName(name) : name;
-    }
+    // The name the export will have: exactly the one chosen.
+    const file = req.kind === 'render.export' && req.out ? path.basename(req.out) : undefined;
     return { media: project.media.find((m) => m.id === mediaId)?.name, persona: persona?.name, ...(file ? { file } : {}) };
-  } catch {
-    return undefined;
+  } catch (err) {
+    // A project that cannot be read gives a title without names; the job itself then reports why.
+    if (err instanceof UserError) return undefined;
+    throw err;
   }
 }
 

@@ -185,7 +185,7 @@ const KINDS = {
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
-      const { exportVideo, previewPathFor } = await import('../engine/export');
+      const { exportVideo } = await import('../engine/export');
       const { UserError } = await import('../engine/util/errors');
       const { exportTarget } = await import('./export-target');
       const { projectPath } = await import('./project-paths');
@@ -193,7 +193,7 @@ const KINDS = {
       const curves = req.curvesId ? project.curves.find((c) => c.id === req.curvesId) : undefined;
       if (req.curvesId && !curves) throw new UserError('curves-unknown', `The project has no curves with id ${req.curvesId}.`, { hint: 'Reload the project and choose the curves again.' });
       const id = `r-${randomUUID().slice(0, 8)}`;
-      const out = await exportTarget(req, project, persona!.dir, media!.name, previewPathFor);
+      const out = await exportTarget(req, project, persona!.dir, media!.name);
       const r = await exportVideo({
         persona: persona!.dir,
         audio: media!.file,

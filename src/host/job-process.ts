@@ -7,6 +7,7 @@
 import { runJobKind } from './job-kinds';
 import { toErrorPayload } from '../shared/rpc';
 import { isCancelled } from '../engine/util/errors';
+import { systemErrorToUser } from '../engine/util/system-errors';
 import type { JobRequest } from '../shared/contract';
 import type { JobChildMessage, JobParentMessage } from './job-messages';
 
@@ -43,7 +44,7 @@ async function runJob(request: JobRequest): Promise<void> {
     send({ type: 'done', result: result ?? null });
   } catch (err) {
     if (isCancelled(err) || controller.signal.aborted) send({ type: 'cancelled' });
-    else send({ type: 'failed', error: toErrorPayload(err) });
+    else send({ type: 'failed', error: toErrorPayload(err, systemErrorToUser) });
   } finally {
     // Let the last message flush before exiting.
     setTimeout(() => process.exit(0), 50);

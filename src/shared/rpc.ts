@@ -82,7 +82,23 @@ export function parseEvent(raw: unknown): { event: EventName; payload: unknown }
   return { event: name as EventName, payload: p.data };
 }
 
-export function toErrorPayload(err: unknown): ErrorPayload {
+/**
+ * The error a caller sees. `describeSystem` turns errors of the environment (EACCES,
+ * EROFS, ENOSPC, ...) into user errors (src/engine/util/system-errors.ts; passed in
+ * because this module is shared with the UI). Messages are kept short: an error never
+ * echoes a big input.
+ */
+export function toErrorPayload(err: unknown, describeSystem?: (err: unknown) => unknown): ErrorPayload {
+  const mapped = describeSystem?.(err);
+  const p = errorPayloadOf(mapped ?? err);
+  return {
+    ...p,
+    message: p.message.length > 2000 ? `${p.message.slice(0, 2000)}… (${p.message.length} characters)` : p.message,
+    ...(p.file !== undefined && p.file.length > 4096 ? { file: `${p.file.slice(0, 4096)}…` } : {}),
+  };
+}
+
+function errorPayloadOf(err: unknown): ErrorPayload {
   if (err && typeof err === 'object') {
     const e = err as { code?: unknown; message?: unknown; file?: unknown; hint?: unknown; name?: unknown };
     const code = typeof e.code === 'string' ? e.code : e.name === 'CancelledError' ? 'cancelled' : 'internal';

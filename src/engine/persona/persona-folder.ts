@@ -42,6 +42,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
 import { readNpyFloat32, writeNpy } from '../io/npy';
+import { checkFinite } from '../io/value-checks';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { stagingDir, writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { PARAM_COUNT } from '../../shared/facial-params';
@@ -207,6 +208,7 @@ async function readArray(file: string, shape: number[]): Promise<Float32Array> {
   if (!ok) {
     throw new UserError('persona-invalid', `${file} has shape [${a.shape}] where [${shape.map((d) => (d < 0 ? '*' : d))}] was expected.`, { file, hint: 'Rebuild the persona.' });
   }
+  checkFinite(a.data, a.shape, file);
   return a.data;
 }
 
