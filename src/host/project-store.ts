@@ -6,6 +6,7 @@ import { UserError } from '../engine/util/errors';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { probeMedia } from '../engine/media/ffmpeg';
 import { projectPath } from './project-paths';
+import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
 
 /**
  * A project is a folder:
@@ -185,8 +186,16 @@ export async function importMedia(dir: string, source: string, role: MediaItem['
   const dest = path.join(dir, rel);
   // Copy to a temp name and rename, so a crash never leaves a half copy under the real name.
   const tmp = `${dest}.importing`;
-  await fs.copyFile(src, tmp, fsConstants.COPYFILE_FICLONE);
-  await fs.rename(tmp, dest);
+  registerLeftover(tmp, 'importing', dest);
+  try {
+    await fs.copyFile(src, tmp, fsConstants.COPYFILE_FICLONE);
+    await fs.rename(tmp, dest);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  } finally {
+    releaseLeftover(tmp);
+  }
   const media: MediaItem = {
     id,
     role,
