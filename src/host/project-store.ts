@@ -37,6 +37,13 @@ const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string
 };
 
 export function migrateProject(raw: Record<string, unknown>, file: string): { project: ProjectFile; migrated: boolean } {
+  // Absent: the pre-release format (0). Anything but a whole number ("2", 1.5) is damage, never migrated.
+  if (raw.schemaVersion !== undefined && !(typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && raw.schemaVersion >= 0)) {
+    throw new UserError('project-corrupt', `${file} is damaged: its schemaVersion ${JSON.stringify(raw.schemaVersion)?.slice(0, 40)} is not a format number.`, {
+      file,
+      hint: 'Restore it from a backup, or set "schemaVersion" to the number it was saved with. The file was not changed.',
+    });
+  }
   let version = typeof raw.schemaVersion === 'number' ? raw.schemaVersion : 0;
   if (version > PROJECT_SCHEMA_VERSION) {
     throw new UserError('project-too-new', `${file} was saved by a newer FACIAL Studio (project format ${version}; this version reads up to ${PROJECT_SCHEMA_VERSION}).`, {

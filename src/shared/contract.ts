@@ -207,7 +207,7 @@ export const Requests = {
   'fs.list': { params: z.object({ dir: z.string(), extensions: z.array(z.string()).optional() }), result: z.object({ dir: z.string(), parent: z.string().optional(), entries: z.array(FsEntry) }) },
   'project.create': { params: z.object({ dir: z.string().min(1), name: z.string().min(1).max(200), fps: z.number().positive().max(120).optional() }), result: ProjectSnapshot },
   'project.open': { params: z.object({ dir: z.string().min(1) }), result: ProjectSnapshot },
-  'project.update': { params: z.object({ dir: z.string(), patch: ProjectFile.pick({ name: true, fps: true, ui: true, activePersonaId: true, activeVoiceoverId: true, activeCurvesId: true }).partial() }), result: ProjectSnapshot },
+  'project.update': { params: z.object({ dir: z.string(), patch: ProjectFile.pick({ name: true, fps: true, ui: true, activePersonaId: true, activeVoiceoverId: true, activeCurvesId: true }).partial().strip() }), result: ProjectSnapshot },
   'project.recent': { params: Empty, result: z.array(RecentProject) },
   'media.import': { params: z.object({ projectDir: z.string(), path: z.string().min(1), role: z.enum(['reference', 'voiceover']) }), result: z.object({ snapshot: ProjectSnapshot, media: MediaItem }) },
   'media.remove': { params: z.object({ projectDir: z.string(), mediaId: z.string() }), result: ProjectSnapshot },

@@ -214,7 +214,18 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
       resumedFrom = trainer.steps.g ?? 0;
       log(`resumed from step ${resumedFrom}`);
     } catch (err) {
-      log(`not resuming (${(err as Error).message.split('\n')[0]}): starting over`);
+      const why = (err as Error).message.split('\n')[0];
+      // A checkpoint of another configuration (size, network) is a deliberate change: start over.
+      // A damaged one is reported, never silently discarded: the steps it holds may be hours of work.
+      if (!/checkpoint is for/.test(why)) {
+        await real.close();
+        throw new UserError('checkpoint-damaged', `The renderer checkpoint ${ckpt} is damaged and cannot be resumed (${why.slice(0, 300)}).`, {
+          file: ckpt,
+          hint: 'Restore the persona folder from a backup to keep the training done so far, or start over with --restart (the studio: retrain from scratch).',
+          cause: err,
+        });
+      }
+      log(`not resuming (${why}): starting over`);
       losses.length = 0;
       trainSeconds = 0;
     }
