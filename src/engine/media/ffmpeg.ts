@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, accessSync, chmodSync, statSync, constants as fsConstants } from 'node:fs';
+import { existsSync, accessSync, chmodSync, statSync, openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
 import { UserError, CancelledError } from '../util/errors';
 
 /**
@@ -165,6 +165,22 @@ function parseRate(r: string | undefined): number | undefined {
  * Describes a media file with ffprobe. Throws a UserError that names the file
  * when it is missing, empty, or not a media file.
  */
+/** True when the file starts with an ISO base media box (ftyp, moov, mdat, free, wide, skip): an MP4/MOV, whole or not. */
+function looksLikeIsoMedia(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(12);
+      readSync(fd, head, 0, 12, 0);
+      return /^(ftyp|moov|mdat|free|wide|skip)$/.test(head.toString('latin1', 4, 8));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable here: ffprobe's own message stands
+  }
+}
+
 export async function probeMedia(file: string, opts: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
   const { statSync } = await import('node:fs');
   let st: import('node:fs').Stats;
@@ -192,8 +208,9 @@ export async function probeMedia(file: string, opts: { signal?: AbortSignal } = 
     // The last two lines, without ffmpeg's "[demuxer @ 0x...]" prefixes and the repeated path:
     // the line before "Invalid data found" often names the cause (e.g. "moov atom not found").
     const why = res.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').replace(`${file}: `, '').trim()).filter(Boolean).slice(-2).join('; ') || 'unknown format';
-    // One message for a cut-off recording, whichever command reads it first.
-    if (/moov atom not found/i.test(why)) {
+    // One message for a cut-off recording, whichever command reads it first. ffprobe says "moov atom
+    // not found" for any file named .mp4; only one that starts like an MP4 (an ISO box) was cut off.
+    if (/moov atom not found/i.test(why) && looksLikeIsoMedia(file)) {
       throw new UserError('media-truncated', `${file} is incomplete: its index (moov atom) is missing, which happens when a recording or download was cut off.`, {
         file,
         hint: 'Use the complete file (copy or download it again), or re-save it with another program.',
