@@ -55,6 +55,8 @@ export function flagString(args: ParsedArgs, name: string, required = false): st
     if (required) throw new UsageError(`missing --${name}`);
     return undefined;
   }
+  // No file or name holds a NUL character; the file system would refuse it later with a bug-like error.
+  if (String(v).includes('\0')) throw new UsageError(`--${name} contains a NUL character`);
   return String(v);
 }
 

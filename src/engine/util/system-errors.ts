@@ -27,6 +27,10 @@ const SYSTEM_ERRORS: Record<string, { code: string; what: string; hint: string }
 export function systemErrorToUser(err: unknown): UserError | undefined {
   if (!err || typeof err !== 'object' || err instanceof UserError) return undefined;
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  // Node refuses a path with a NUL byte before any system call.
+  if (e.code === 'ERR_INVALID_ARG_VALUE' && /null bytes/.test(String(e.message))) {
+    return new UserError('bad-path', 'A file path contains a NUL character, which no file name may hold.', { hint: 'Check the path.', cause: err });
+  }
   const known = typeof e.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
   if (!known) return undefined;
   const target = e.path ? clip(e.path) : e.port !== undefined ? `port ${e.port}` : undefined;
