@@ -63,9 +63,7 @@ beforeAll(async () => {
   gitBefore = gitStatus();
 }, 60_000);
 afterAll(() => {
-  // eslint-disable-next-line no-console
   console.log(`[fuzz] cases: CLI ${counts.cliCases}, API ${counts.apiCases}; stack traces shown: ${counts.stackTraces}; server crashes: ${counts.serverCrashes}; files outside the sandbox changed (data lost): ${counts.filesChanged}`);
-  // eslint-disable-next-line no-console
   console.log(`[fuzz] CLI exit codes ${JSON.stringify(Object.fromEntries(exitCodes))}; API outcomes ${JSON.stringify(Object.fromEntries(apiOutcomes))}`);
   rmSync(tmp, { recursive: true, force: true });
 });
