@@ -7,6 +7,7 @@ import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { probeMedia } from '../engine/media/ffmpeg';
 import { projectPath } from './project-paths';
 import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
+import { createFolders } from '../engine/util/output-path';
 
 /**
  * A project is a folder:
@@ -122,7 +123,7 @@ export async function createProject(dir: string, name: string, fps = 25): Promis
   } catch (err) {
     if (err instanceof UserError) throw err;
   }
-  await fs.mkdir(abs, { recursive: true });
+  await createFolders(abs);
   for (const sub of PROJECT_SUBDIRS) await fs.mkdir(path.join(abs, sub), { recursive: true });
   const now = new Date().toISOString();
   const project: ProjectFile = {

@@ -16,7 +16,7 @@ import { projectVertices } from '../common/face-model';
 import { parseCurveDocument, evaluateAll, CurveDocumentError } from '../common/curves';
 import { readNpyFloat32 } from '../io/npy';
 import { checkCurveValues } from '../io/value-checks';
-import { checkOutput } from '../util/output-path';
+import { checkOutput, createFolders } from '../util/output-path';
 import { probeMedia } from '../media/ffmpeg';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
@@ -212,7 +212,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const kind: ExportKind = net ? 'photoreal' : 'preview';
   // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
   const out = path.resolve(opts.out);
-  await fs.mkdir(path.dirname(out), { recursive: true });
+  await createFolders(path.dirname(out));
   const label = kind === 'photoreal'
     ? `photoreal (renderer ${net!.info.config.name}, ${net!.info.size}px, ${net!.info.steps} steps)`
     : 'preview (textured 3D render; no renderer trained)';

@@ -2,6 +2,7 @@ import { promises as fs, openSync, writeSync, fsyncSync, closeSync, renameSync, 
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { registerLeftover, releaseLeftover } from './leftovers';
+import { createFolders } from './output-path';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the
@@ -16,6 +17,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await handle.writeFile(data);
     await handle.sync();
   } catch (err) {
+    // A failed write (ENOSPC, EIO) names no file by itself: name the one the user asked for.
+    if (err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path: target });
     // The write's own error is the one to report; closing a failed handle may fail too.
     await handle.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
@@ -86,10 +89,10 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function stagingDir(target: string): Promise<{ dir: string; commit: () => Promise<void>; discard: () => Promise<void> }> {
   const parent = path.dirname(path.resolve(target));
-  await fs.mkdir(parent, { recursive: true });
+  await createFolders(parent);
   const dir = path.join(parent, `.${path.basename(target)}.staging-${process.pid}-${randomBytes(3).toString('hex')}`);
   registerLeftover(dir, 'staging', target);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir);
   return {
     dir,
     commit: async () => {

@@ -85,3 +85,26 @@ async function checkWritableFolder(dir: string, label: string): Promise<void> {
     throw new UserError('output-not-writable', `${label}: this user may not write to ${cur}.`, { file: cur, hint: 'Choose a folder you can write to, or change its permissions.' });
   }
 }
+
+/**
+ * `mkdir -p` one level at a time. Node's recursive mkdir loops for ever below /proc
+ * (each level answers ENOENT); here every level is created or refused once.
+ */
+export async function createFolders(dir: string): Promise<void> {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  let cur = abs;
+  while (!(await fs.stat(cur).then(() => true, () => false))) {
+    missing.push(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}

@@ -9,6 +9,8 @@ import { startWebServer } from '../../../src/host/web-server';
 import { ApiHost } from '../../../src/host/api-host';
 import { nodeJobLauncher } from '../../../src/host/launcher';
 import { JobRequest } from '../../../src/shared/contract';
+import { systemErrorToUser } from '../../../src/engine/util/system-errors';
+import { promises as fs } from 'node:fs';
 
 /**
  * Issue 13, items 3, 7, 8 and 10 at the command line: inputs are never outputs, numbers
@@ -142,6 +144,39 @@ describe('environment errors read as messages, stacks only with --debug (items 8
       expectClean(a);
       expectClean(b);
     }
+  });
+
+  it('raw errno codes become messages naming the file and what to do (a real ENOSPC from /dev/full, EISDIR, EACCES, EROFS)', async () => {
+    const full = await fs.writeFile('/dev/full', 'x').catch((e: unknown) => e);
+    expect(systemErrorToUser(full)).toMatchObject({ code: 'disk-full', message: expect.stringMatching(/the disk is full/), hint: expect.stringMatching(/Free some space/) });
+    const isDir = await fs.readFile(tmp).catch((e: unknown) => e);
+    expect(systemErrorToUser(isDir)).toMatchObject({ code: 'is-a-folder', hint: expect.stringMatching(/file name/) });
+    const fake = (code: string) => Object.assign(new Error(`${code}: x, open '/data/out.npy'`), { code, path: '/data/out.npy', syscall: 'open' });
+    expect(systemErrorToUser(fake('EROFS'))?.describe()).toMatch(/^\/data\/out\.npy: the disk is read-only \(open\)\. What to do: Choose a folder on a writable disk\.$/);
+    expect(systemErrorToUser(fake('EACCES'))).toMatchObject({ code: 'permission-denied' });
+    expect(systemErrorToUser(new Error('a bug'))).toBeUndefined();
+    // Over the API the same: no raw code, no stack.
+    const host = new ApiHost({ mode: 'test', launcher: nodeJobLauncher() });
+    const r = await host.handleRaw({ id: 1, method: 'project.create', params: { dir: '/proc/facial-test/deeper', name: 'X' } });
+    expect(r).toMatchObject({ ok: false });
+    expect(JSON.stringify(r)).not.toMatch(/"code":"internal"|\n\s+at /);
+    await host.close();
+    // Below /proc, Node's recursive mkdir would loop for ever: the studio creates folders one level at a time.
+    const p = await runCli(['persona', 'build', '--video', wav, '--out', '/proc/facial-test/persona']);
+    expect(p.code).toBe(1);
+    expectClean(p);
+  });
+
+  it('an error never echoes a big input in full (API and CLI)', async () => {
+    const host = new ApiHost({ mode: 'test', launcher: nodeJobLauncher() });
+    const big = '/x/' + 'a'.repeat(5_000_000) + '.txt';
+    const r = await host.handleRaw(JSON.stringify({ id: 2, method: 'media.import', params: { projectDir: tmp, path: big, role: 'voiceover' } }));
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r).length).toBeLessThan(10_000);
+    await host.close();
+    const c = await runCli(['train', 'gan', '--persona', 'p', '--steps', '9'.repeat(100_000)]);
+    expect(c.code).toBe(2);
+    expect(c.err.length).toBeLessThan(2_000);
   });
 
   it('a port in use is a message with what to do', async () => {
