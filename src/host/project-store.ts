@@ -96,7 +96,10 @@ export async function readProject(dir: string): Promise<ProjectFile> {
   if (migrated) {
     // Keep the original next to the migrated file, so an upgrade is never a loss.
     const backup = path.join(dir, `project.v${(raw as { schemaVersion?: number }).schemaVersion ?? 0}.json.bak`);
-    await fs.copyFile(file, backup, fsConstants.COPYFILE_EXCL).catch(() => undefined);
+    await fs.copyFile(file, backup, fsConstants.COPYFILE_EXCL).catch((err: NodeJS.ErrnoException) => {
+      // An earlier backup of this version is kept as it is; any other failure stops the migration (nothing is lost).
+      if (err.code !== 'EEXIST') throw err;
+    });
     await writeProject(dir, project);
   }
   return project;

@@ -29,3 +29,9 @@ export const LIMITS = {
 } as const satisfies Record<string, NumberRule>;
 
 export type LimitName = keyof typeof LIMITS;
+
+/** What is wrong with `value` for the rule `name` ("a whole number from 1 to 1000000"), or undefined when it fits. */
+export function limitProblem(name: LimitName, value: number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return LIMITS[name].schema.safeParse(value).success ? undefined : `expects ${LIMITS[name].text}, got ${String(value)}`;
+}

@@ -24,6 +24,7 @@ import {
 } from '../nn';
 import { Rng, splitFrames, type Split } from '../common/numeric';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
+import { limitProblem } from '../../shared/limits';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
 import { ConditioningRenderer } from './conditioning';
@@ -158,6 +159,9 @@ function defaultSteps(cfg: RendererNetConfig): number {
 export async function trainRenderer(personaDir: string, opts: TrainRendererOptions = {}): Promise<TrainRendererResult> {
   const t0 = performance.now();
   const signal = opts.signal;
+  // Whoever calls (CLI, API, bench): 0 or fewer steps would install an untrained model as trained.
+  const stepsProblem = limitProblem('steps', opts.steps);
+  if (stepsProblem) throw new UserError('steps-invalid', `Training steps ${stepsProblem}.`, { hint: 'Give a positive number of steps, or a preset.' });
   const size = opts.size ?? 256;
   if (size !== 256 && size !== 512) throw new UserError('renderer-size', `Renderer size ${size} is not supported.`, { hint: 'Use 256 or 512.' });
   const cfg = resolveRendererConfig(opts.config);

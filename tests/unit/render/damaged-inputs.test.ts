@@ -69,6 +69,12 @@ describe('environment and damaged persona files get user messages (item 8)', () 
   });
 });
 
+describe('training with 0 or fewer steps is refused by the engine itself, whoever calls (item 7)', () => {
+  it.each([0, -3, 2.5])('steps %d', async (steps) => {
+    await expect(trainRenderer(fx.personaDir, { steps })).rejects.toMatchObject({ code: 'steps-invalid', message: expect.stringMatching(/a whole number from 1/) });
+  });
+});
+
 describe('a damaged renderer checkpoint is reported, not silently discarded (item 10)', () => {
   it('trainRenderer refuses to start over from step 0 over a damaged checkpoint', async () => {
     const p = await makeTinyPersona(path.join(root, 'ckpt'), { frames: 8 });
