@@ -7,7 +7,7 @@ import { parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidPara
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
 import { confinedPath } from '../engine/util/confine';
-import { systemErrorToUser } from '../engine/util/system-errors';
+import { reasonOf, systemErrorToUser } from '../engine/util/system-errors';
 import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
 import { addRecent, listRecent, studioHome } from './recent-projects';
 import { JobManager, type JobLauncher } from './job-manager';
@@ -216,7 +216,7 @@ async function listDir(dir: string, extensions?: string[]): Promise<{ dir: strin
   try {
     names = await fs.readdir(abs, { withFileTypes: true });
   } catch (err) {
-    throw new UserError('folder-unreadable', `Cannot list ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { file: abs, hint: 'Choose another folder.' });
+    throw new UserError('folder-unreadable', `Cannot list ${abs}: ${reasonOf(err)}.`, { file: abs, hint: 'Choose another folder.' });
   }
   const exts = extensions?.map((e) => e.toLowerCase());
   const entries: FsEntry[] = [];

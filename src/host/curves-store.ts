@@ -7,6 +7,7 @@ import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { UserError } from '../engine/util/errors';
 import { readProject, updateProject } from './project-store';
 import { projectPath } from './project-paths';
+import { reasonOf } from '../engine/util/system-errors';
 
 /**
  * Curve documents of a project: curves/<id>.json, listed in project.json. Whole
@@ -41,7 +42,7 @@ export async function readCurvesFile(file: string): Promise<CurveDocumentFile> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new UserError('curves-not-found', `Cannot read the curves file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { file, hint: 'Re-generate the curves.' });
+    throw new UserError('curves-not-found', `Cannot read the curves file ${file}: ${reasonOf(err)}.`, { file, hint: 'Re-generate the curves.' });
   }
   let raw: unknown;
   try {

@@ -5,6 +5,7 @@ import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalS
 import { readProject } from './project-store';
 import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
+import { reasonOf } from '../engine/util/system-errors';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -25,7 +26,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
       text = await fs.readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      problems.push({ file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+      problems.push({ file, message: `cannot be read (${reasonOf(err)})` });
       return null;
     }
     let raw: unknown;

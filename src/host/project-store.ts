@@ -8,6 +8,7 @@ import { probeMedia } from '../engine/media/ffmpeg';
 import { projectPath } from './project-paths';
 import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
 import { createFolders } from '../engine/util/output-path';
+import { reasonOf } from '../engine/util/system-errors';
 
 /**
  * A project is a folder:
@@ -78,7 +79,7 @@ export async function readProject(dir: string): Promise<ProjectFile> {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError('project-not-found', code === 'ENOENT' ? `${dir} is not a FACIAL Studio project (no ${PROJECT_FILE}).` : `Cannot read ${file}: ${(err as Error).message}`, {
+    throw new UserError('project-not-found', code === 'ENOENT' ? `${dir} is not a FACIAL Studio project (no ${PROJECT_FILE}).` : `Cannot read ${file}: ${reasonOf(err)}.`, {
       file,
       hint: 'Choose the project folder, or create a new project.',
     });

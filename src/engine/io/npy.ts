@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { UserError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic-file';
+import { reasonOf } from '../util/system-errors';
 
 /**
  * NumPy .npy files (format 1.0/2.0/3.0), the exchange format of the reference
@@ -85,7 +86,7 @@ export async function readNpy(file: string): Promise<NpyArray> {
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
-    throw new UserError('file-not-found', `Cannot read ${file}: ${(err as Error).message}`, { file, hint: 'Check the path.' });
+    throw new UserError('file-not-found', `Cannot read ${file}: ${reasonOf(err)}.`, { file, hint: 'Check the path.' });
   }
   return decodeNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }

@@ -37,3 +37,12 @@ export function systemErrorToUser(err: unknown): UserError | undefined {
   const verb = e.syscall ? ` (${e.syscall})` : '';
   return new UserError(known.code, `${target ? `${target}: ` : ''}${known.what}${verb}.`, { ...(e.path ? { file: e.path } : {}), hint: known.hint, cause: err });
 }
+
+/** Why a file operation failed, in words ("permission denied", "the disk is read-only"), for a message that names the file itself. */
+export function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const known = typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+  if (known) return known.what;
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+}
