@@ -117,14 +117,14 @@ export async function cleanLeftovers(root: string): Promise<CleanedLeftover[]> {
     const keep: Entry[] = [];
     for (const e of reg.entries) {
       if (typeof e?.path !== 'string' || typeof e.target !== 'string') continue;
+      // Gone already (renamed into place, removed): nothing left to clean, wherever it was.
+      if (!(await fs.lstat(e.path).then(() => true, () => false))) continue;
       const real = await realPathOf(e.path);
       if (!isInside(rootReal, real)) {
         keep.push(e);
         continue;
       }
       const ageS = Math.round((Date.now() - Date.parse(e.createdAt)) / 1000);
-      const exists = await fs.lstat(real).then(() => true, () => false);
-      if (!exists) continue;
       if (e.kind === 'old' && !(await fs.lstat(e.target).then(() => true, () => false))) {
         await fs.rename(real, e.target);
         done.push({ path: real, kind: e.kind, action: 'restored', ageS });
