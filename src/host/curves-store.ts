@@ -8,6 +8,7 @@ import { UserError } from '../engine/util/errors';
 import { readProject, updateProject } from './project-store';
 import { projectPath } from './project-paths';
 import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * Curve documents of a project: curves/<id>.json, listed in project.json. Whole
@@ -40,7 +41,7 @@ function refOf(project: ProjectFile, curvesId: string, projectDir: string): Curv
 export async function readCurvesFile(file: string): Promise<CurveDocumentFile> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (err) {
     throw new UserError('curves-not-found', `Cannot read the curves file ${file}: ${reasonOf(err)}.`, { file, hint: 'Re-generate the curves.' });
   }

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
@@ -6,6 +5,7 @@ import { readProject } from './project-store';
 import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -23,7 +23,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     const file = path.join(dir, rel);
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await readRegularFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       problems.push({ file, message: `cannot be read (${reasonOf(err)})` });

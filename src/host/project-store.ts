@@ -9,6 +9,7 @@ import { projectPath } from './project-paths';
 import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
 import { createFolders } from '../engine/util/output-path';
 import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * A project is a folder:
@@ -76,7 +77,7 @@ export async function readProject(dir: string): Promise<ProjectFile> {
   const file = path.join(dir, PROJECT_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError('project-not-found', code === 'ENOENT' ? `${dir} is not a FACIAL Studio project (no ${PROJECT_FILE}).` : `Cannot read ${file}: ${reasonOf(err)}.`, {

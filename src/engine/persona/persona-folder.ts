@@ -47,6 +47,7 @@ import { UserError, throwIfCancelled } from '../util/errors';
 import { stagingDir, writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import type { PersonaReport } from './report';
+import { readRegularFile } from '../util/read-file';
 
 export const PERSONA_FORMAT_VERSION = 1;
 
@@ -178,7 +179,7 @@ export function migratePersonaMeta(json: unknown, file: string): PersonaMeta {
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch {
     throw new UserError('persona-file-missing', `The persona folder is missing ${path.basename(file)} (${file}).`, {
       file, hint: 'Choose a folder made by `facial-studio persona build`, or rebuild the persona.',

@@ -21,6 +21,7 @@ const SYSTEM_ERRORS: Record<string, { code: string; what: string; hint: string }
   EADDRINUSE: { code: 'port-in-use', what: 'the port is already in use by another program', hint: 'Choose another --port, or leave it out to take a free one.' },
   ENAMETOOLONG: { code: 'name-too-long', what: 'the file name is too long', hint: 'Choose a shorter name or a shallower folder.' },
   ELOOP: { code: 'symlink-loop', what: 'symbolic links loop', hint: 'Check the path.' },
+  ENOTREG: { code: 'not-a-regular-file', what: 'it is not a regular file (a pipe, socket or device)', hint: 'Choose a regular file.' },
 };
 
 /** The UserError for an error of the environment, or undefined when `err` is not one. */

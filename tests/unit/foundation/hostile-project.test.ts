@@ -100,6 +100,23 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     await expect(host.call('render.reveal', { projectDir: proj, renderId: 'r-out', action: 'open' })).rejects.toMatchObject({ code: 'path-outside' });
   });
 
+  it('a FIFO or /dev/zero where project.json or a curves file should be fails that request at once, never hangs', async () => {
+    const other = path.join(tmp, 'fifo-project');
+    mkdirSync(other);
+    execFileSync('mkfifo', [path.join(other, 'project.json')]);
+    await expect(host.call('project.open', { dir: other })).rejects.toMatchObject({ message: expect.stringMatching(/not a regular file/) });
+    execFileSync('mkfifo', [path.join(proj, 'curves', 'pipe.json')]);
+    symlinkSync('/dev/zero', path.join(proj, 'curves', 'zero.json'));
+    await updateProject(proj, (p) => {
+      p.curves.push({ id: 'pipe', personaId: 'x', mediaId: 'y', path: 'curves/pipe.json', source: 'prior', createdAt: '' });
+      p.curves.push({ id: 'zero', personaId: 'x', mediaId: 'y', path: 'curves/zero.json', source: 'prior', createdAt: '' });
+      return p;
+    });
+    await expect(host.call('curves.get', { projectDir: proj, curvesId: 'pipe' })).rejects.toMatchObject({ code: 'curves-not-found', message: expect.stringMatching(/not a regular file/) });
+    // /dev/zero is outside the project: refused by the confinement before it is opened.
+    await expect(host.call('curves.get', { projectDir: proj, curvesId: 'zero' })).rejects.toMatchObject({ code: 'path-outside' });
+  });
+
   it('the helper: real path, symlinked parents, missing leaves, NUL bytes', async () => {
     const root = path.join(tmp, 'root');
     mkdirSync(path.join(root, 'sub'), { recursive: true });
