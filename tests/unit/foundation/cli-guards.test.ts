@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { linkSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,21 @@ describe('inputs are never written (item 3)', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/holds --video/);
     expect(readFileSync(video, 'utf8')).toBe('video');
+  });
+
+  it('a hard link to the input is the input too; an output folder this user may not write is said before any work', async () => {
+    const y = path.join(tmp, 'hard.mp4');
+    writeFileSync(y, 'audio');
+    linkSync(y, path.join(tmp, 'hard-link.mp4'));
+    const r = await runCli(['render', '--persona', path.join(tmp, 'no-persona'), '--audio', y, '--out', path.join(tmp, 'hard-link.mp4')]);
+    expect(r.err).toMatch(/same file as --audio/);
+    expect(readFileSync(y, 'utf8')).toBe('audio');
+    // /proc/sys refuses writes even to root: a real "not writable" folder.
+    const t0 = Date.now();
+    const r2 = await runCli(['features', '--audio', wav, '--out', '/proc/sys/facial.npy']);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toMatch(/this user may not write to \/proc\/sys/);
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('--out that is a folder, or below a file, says so before any work', async () => {
