@@ -17,6 +17,7 @@ function usage(commands: CliCommand[]): string {
     ...rows,
     '',
     'Run `facial-studio <command> --help` for the options of one command.',
+    'Errors say what to do; add --debug to any command to also print the stack trace of an internal error (for a bug report).',
   ].join('\n');
 }
 
