@@ -77,6 +77,17 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     }
   });
 
+  it('media.remove of a symlink entry removes the link, never what it points to (inside the project or out)', async () => {
+    expect(existsSync(path.join(proj, 'media', 'link.wav'))).toBe(false);
+    const other = path.join(proj, 'media', 'other-copy.wav');
+    writeFileSync(other, 'another item\'s copy');
+    symlinkSync(other, path.join(proj, 'media', 'alias.wav'));
+    await updateProject(proj, (p) => ({ ...p, media: [...p.media, mediaEntry('alias', 'media/alias.wav')] }));
+    await host.call('media.remove', { projectDir: proj, mediaId: 'alias' });
+    expect(existsSync(path.join(proj, 'media', 'alias.wav'))).toBe(false);
+    expect(readFileSync(other, 'utf8')).toBe('another item\'s copy');
+  });
+
   it('media.remove still deletes the project\'s own copy', async () => {
     const own = path.join(proj, 'media', 'own.wav');
     writeFileSync(own, 'copy');
