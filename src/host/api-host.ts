@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Method, ParamsOf, ResultOf, EventName, EventOf, FsEntry } from '../shared/contract';
-import { parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
+import { ContractError, parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
 import { confinedPath } from '../engine/util/confine';
@@ -135,11 +135,11 @@ export class ApiHost {
   async handleRaw(raw: unknown): Promise<ResponseEnvelope> {
     let id = -1;
     try {
-      const maybe = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<RequestEnvelope>;
+      // Parsed once (a big message is not held twice); its id answers even an invalid request.
+      const value: unknown = typeof raw === 'string' ? parseJson(raw) : raw;
+      const maybe = value as Partial<RequestEnvelope> | null;
       if (typeof maybe?.id === 'number') id = maybe.id;
-    } catch { /* not JSON: parseEnvelope below says so */ }
-    try {
-      const req = parseEnvelope(raw);
+      const req = parseEnvelope(value);
       id = req.id;
       const result = await this.dispatch(req.method, req.params);
       return { id: req.id, ok: true, result };
@@ -232,4 +232,12 @@ async function listDir(dir: string, extensions?: string[]): Promise<{ dir: strin
   entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
   const parent = path.dirname(abs);
   return { dir: abs, ...(parent !== abs ? { parent } : {}), entries };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ContractError('Malformed message: not valid JSON');
+  }
 }
