@@ -12,6 +12,7 @@ import { nodeJobLauncher } from '../../../src/host/launcher';
 import { startWebServer, type RunningWebServer } from '../../../src/host/web-server';
 import { updateProject } from '../../../src/host/project-store';
 import { confinedPath } from '../../../src/engine/util/confine';
+import { createCurveDocument, toCurveDocumentFile } from '../../../src/engine/common/curves';
 
 /**
  * Issue 13, items 1, 2 and 4: hostile project folders against a real ApiHost, a real
@@ -126,6 +127,12 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     await expect(host.call('curves.get', { projectDir: proj, curvesId: 'pipe' })).rejects.toMatchObject({ code: 'curves-not-found', message: expect.stringMatching(/not a regular file/) });
     // /dev/zero is outside the project: refused by the confinement before it is opened.
     await expect(host.call('curves.get', { projectDir: proj, curvesId: 'zero' })).rejects.toMatchObject({ code: 'path-outside' });
+  });
+
+  it('curves.save into a projectDir below /proc answers at once (no recursive mkdir loop)', async () => {
+    const doc = toCurveDocumentFile(createCurveDocument({ source: 'prior', personaId: 'p', fps: 25, base: new Float32Array(10 * 71), mediaId: 'm' }));
+    const r = await host.handleRaw({ id: 9, method: 'curves.save', params: { projectDir: '/proc/facial-test', curvesId: 'c1', doc } });
+    expect(r).toMatchObject({ id: 9, ok: false, error: { code: 'not-found', message: expect.stringMatching(/no such file or folder/) } });
   });
 
   it('the helper: real path, symlinked parents, missing leaves, NUL bytes', async () => {
