@@ -6,7 +6,7 @@ import type { Method, ParamsOf, ResultOf, EventName, EventOf, FsEntry } from '..
 import { ContractError, parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
-import { confinedPath } from '../engine/util/confine';
+import { clip, confinedPath } from '../engine/util/confine';
 import { reasonOf, systemErrorToUser } from '../engine/util/system-errors';
 import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
 import { addRecent, listRecent, studioHome } from './recent-projects';
@@ -127,6 +127,7 @@ export class ApiHost {
   /** Validates params, runs the method's handler, validates its result: typed end to end, no casts. */
   private async dispatch<M extends Method>(method: M, raw: unknown): Promise<ResultOf<M>> {
     const params = parseParams(method, raw);
+    requireAbsoluteFolders(params);
     const handler: Handlers[M] = this.handlers[method];
     return parseResult(method, await handler(params));
   }
@@ -239,5 +240,20 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     throw new ContractError('Malformed message: not valid JSON');
+  }
+}
+
+/**
+ * Folders named over the API are full paths: a relative one would be taken from the
+ * server's own working folder, which no caller means (and which would create projects
+ * wherever the studio happened to be started).
+ */
+function requireAbsoluteFolders(params: unknown): void {
+  if (!params || typeof params !== 'object') return;
+  for (const key of ['dir', 'projectDir']) {
+    const v: unknown = (params as Record<string, unknown>)[key];
+    if (typeof v === 'string' && v !== '' && !path.isAbsolute(v)) {
+      throw new UserError('path-relative', `The folder "${clip(v, 200)}" is not a full path.`, { hint: 'Choose the folder in the file dialog, or give its full path (starting with / or a drive letter).' });
+    }
   }
 }

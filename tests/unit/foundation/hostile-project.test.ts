@@ -129,6 +129,16 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     await expect(host.call('curves.get', { projectDir: proj, curvesId: 'zero' })).rejects.toMatchObject({ code: 'path-outside' });
   });
 
+  it('folders named over the API are full paths: a relative one is refused, never taken from the server\'s working folder', async () => {
+    for (const [method, params] of [['project.create', { dir: 'rel-project', name: 'X' }], ['project.open', { dir: 'rel' }], ['curves.save', { projectDir: 'nope', curvesId: 'c', doc: {} }], ['fs.list', { dir: 'media' }]] as const) {
+      const r = await host.handleRaw({ id: 5, method, params });
+      expect(r).toMatchObject({ ok: false, error: { code: expect.stringMatching(/path-relative|bad-message/) } });
+    }
+    const r = await host.handleRaw({ id: 6, method: 'project.create', params: { dir: 'rel-project', name: 'X' } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'path-relative' } });
+    expect(existsSync(path.join(process.cwd(), 'rel-project'))).toBe(false);
+  });
+
   it('curves.save into a projectDir below /proc answers at once (no recursive mkdir loop)', async () => {
     const doc = toCurveDocumentFile(createCurveDocument({ source: 'prior', personaId: 'p', fps: 25, base: new Float32Array(10 * 71), mediaId: 'm' }));
     const r = await host.handleRaw({ id: 9, method: 'curves.save', params: { projectDir: '/proc/facial-test', curvesId: 'c1', doc } });
