@@ -45,7 +45,7 @@ async function generationSpeed(ctx: BenchContext, arch: GanArchitecture, reps: n
   const T = 60 * fps;
   const params = new ParameterStore(1);
   for (const g of [encoderGraph(arch), decoderGraph(arch)]) for (const p of [...g.params.values(), ...g.buffers.values()]) params.ensure(p.name, p.shape, p.init);
-  const files = { encoder: path.join(ctx.tmpDir, `encoder-${arch.window}.onnx`), decoder: path.join(ctx.tmpDir, `decoder-${arch.window}.onnx`) };
+  const files = { audioPath: path.join(ctx.tmpDir, `audio-path-${arch.window}.onnx`), statePath: path.join(ctx.tmpDir, `state-path-${arch.window}.onnx`) };
   await exportGenerator(arch, params, files, {});
   const features = new Float32Array(T * 16 * 29);
   let s = 12345;

@@ -1,6 +1,6 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
-import { trainGan } from '../../engine/gan';
+import { trainGan, verdictLines } from '../../engine/gan';
 import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
 export const command: CliCommand = {
@@ -47,11 +47,10 @@ export const command: CliCommand = {
     if (first && last) io.out(`  generator loss ${first.g.toFixed(3)} -> ${last.g.toFixed(3)}; discriminator ${first.d.toFixed(3)} -> ${last.d.toFixed(3)}`);
     io.out(`  best validation loss ${r.bestVal.toFixed(4)} at step ${r.bestStep} (${r.stopReason})`);
     if (r.implicit) {
-      const v = r.implicit;
-      io.out(`  implicit attributes (validation): blinks ${v.blinks.learned ? 'learnt' : 'not learnt'} (${v.blinks.reason}); head pose ${v.pose.learned ? 'learnt' : 'not learnt'} (${v.pose.reason})`);
-      if (!v.blinks.learned || !v.pose.learned) io.out('  generation takes what was not learnt from the zero-training prior (--implicit auto; force with --implicit model|prior)');
+      for (const line of verdictLines(r.implicit)) io.out(`  ${line}`);
+      io.out('  generation follows this verdict (--implicit auto); force either side with --implicit model|prior');
     }
-    io.out(`  model: ${r.files.encoder}, ${r.files.decoder}`);
+    io.out(`  model: ${r.files.audioPath}, ${r.files.statePath}`);
     return 0;
   },
 };

@@ -47,7 +47,8 @@ export interface Batch {
   starts: number[];
 }
 
-export function buildDataset(params: Float32Array, features: Float32Array, T: number, window: number, file = 'the persona'): GanDataset {
+/** `stats`: the network-space statistics to use (default: computed on the training part). */
+export function buildDataset(params: Float32Array, features: Float32Array, T: number, window: number, file = 'the persona', givenStats?: NormStats): GanDataset {
   const split = splitFrames(T);
   const trainLen = split.train.end - split.train.start;
   if (trainLen < window) {
@@ -63,7 +64,7 @@ export function buildDataset(params: Float32Array, features: Float32Array, T: nu
       },
     );
   }
-  const stats = computeNormStats(params, split.train.start, split.train.end);
+  const stats = givenStats ?? computeNormStats(params, split.train.start, split.train.end);
   const norm = normalizeParams(params, stats);
   const featureStd = new Float32Array(AUDIO_DIM);
   const featureMean = new Float64Array(AUDIO_DIM);

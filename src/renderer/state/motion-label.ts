@@ -3,11 +3,12 @@ import type { CurvesRef } from '../../shared/project-schema';
 /**
  * Where the motion of a curve document came from, in plain words, per attribute
  * (expression, head pose, blinks): "learned" from the person's footage (the trained
- * motion model, FACIAL-GAN) or "built-in" (the zero-training prior, which works before
- * any training). The one place this label is made, so it can grow with what the
+ * motion model, FACIAL-GAN), "built-in" (the zero-training prior, which works before
+ * any training), or "built-in + learned" (the prior's expression refined by part of
+ * the model's correction, as the model's held-out verdict chose). The one place this label is made, so it can grow with what the
  * generator records about each attribute.
  */
-export type MotionOrigin = 'learned' | 'built-in';
+export type MotionOrigin = 'learned' | 'built-in' | 'built-in + learned';
 
 export interface MotionProvenance {
   /** One short line for the timeline's toolbar. */
@@ -20,11 +21,11 @@ export interface MotionProvenance {
 
 export function motionProvenance(doc: { source: 'prior' | 'facial-gan'; generator?: Record<string, unknown> }): MotionProvenance {
   const g = doc.generator ?? {};
-  const implicit = (g.implicit && typeof g.implicit === 'object' ? g.implicit : {}) as { pose?: unknown; blink?: unknown };
+  const implicit = (g.implicit && typeof g.implicit === 'object' ? g.implicit : {}) as { pose?: unknown; blink?: unknown; expression?: unknown };
   const learned = doc.source === 'facial-gan';
-  const from = (v: unknown): MotionOrigin => (learned && v !== 'prior' ? 'learned' : 'built-in');
+  const from = (v: unknown): MotionOrigin => (learned && v !== 'prior' ? (v === 'refined' ? 'built-in + learned' : 'learned') : 'built-in');
   const parts: MotionProvenance['parts'] = [
-    { attribute: 'expression', origin: learned ? 'learned' : 'built-in' },
+    { attribute: 'expression', origin: from(implicit.expression) },
     { attribute: 'head pose', origin: from(implicit.pose) },
     { attribute: 'blinks', origin: from(implicit.blink) },
   ];

@@ -48,7 +48,7 @@ describe('FACIAL-GAN model shapes', () => {
     const full = await Trainer.create({ graphs: { f: compileForward(inferenceGraph(arch)) }, params });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gan-split-'));
     try {
-      const files = { encoder: path.join(dir, 'encoder.onnx'), decoder: path.join(dir, 'decoder.onnx') };
+      const files = { audioPath: path.join(dir, 'audio-path.onnx'), statePath: path.join(dir, 'state-path.onnx') };
       await exportGenerator(arch, params, files, {});
       const split = await exportedWindowModel(files, arch);
       const windows = Array.from({ length: ENCODE_BATCH + 1 }, () => new Float32Array(32 * 16 * 29).map(() => rng.normal()));
