@@ -1,11 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, unlinkSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   trainGan, generateCurves, writeCurves, evaluateGan, formatEvalTable, readGanModelInfo, loadGanPersona, seamFrames, frameSteps, blinkStats, poseStats,
-  ganPath, type TrainGanResult, type LossPoint,
+  ganPath, modelOpening, type TrainGanResult, type LossPoint,
 } from '../../src/engine/gan';
+import { ffmpegPath } from '../../src/engine/media/ffmpeg';
+import { pearson } from '../../src/engine/common/numeric';
 import { parseCurveDocument, evaluateAll } from '../../src/engine/common/curves';
 import { readNpyFloat32, writeNpy } from '../../src/engine/io/npy';
 import { frameCountFor, BUILTIN_ENCODER_IDENTITY } from '../../src/engine/audio';
@@ -238,6 +241,30 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const forced = await generateCurves(dir, OBAMA_WAV, { seed: 1, implicit: 'prior' });
     expect(forced.implicit).toMatchObject({ pose: 'prior', blink: 'prior' });
     for (let t = 0; t < c.frameCount; t++) for (let k = 0; k < 7; k++) expect(forced.base[t * 71 + k]).toBe(prior.base[t * 71 + k]);
+  });
+
+  it('the same sentence in another voice (+3 semitones, 10 % slower) gives the same mouth: r >= 0.8 after aligning time', async () => {
+    // The voice-over in another voice: pitch raised 3 semitones (asetrate), then slowed so the copy lasts 10 % longer (atempo).
+    const other = path.join(root, 'obama2-other-voice.wav');
+    const f = 2 ** (3 / 12);
+    execFileSync(ffmpegPath(), ['-y', '-v', 'error', '-i', OBAMA_WAV, '-af', `asetrate=16000*${f},aresample=16000,atempo=${1 / (1.1 * f)}`, other]);
+    const persona = await loadGanPersona(dir);
+    const rs: Record<string, number> = {};
+    for (const [name, opts] of [['prior', { prior: true }], ['default', {}], ['raw model', { implicit: 'model' as const }]] as const) {
+      const a = modelOpening(persona, (await generateCurves(dir, OBAMA_WAV, { seed: 1, ...opts })).base);
+      const b = modelOpening(persona, (await generateCurves(dir, other, { seed: 1, ...opts })).base);
+      expect(b.length / a.length).toBeCloseTo(1.1, 1);
+      // frame t of the original is frame t * (Tb / Ta) of the slower copy
+      const aligned = Float32Array.from(a, (_, t) => {
+        const x = Math.min(b.length - 1, (t * b.length) / a.length);
+        const i = Math.floor(x);
+        return b[i] + (b[Math.min(b.length - 1, i + 1)] - b[i]) * (x - i);
+      });
+      rs[name] = pearson(a, aligned);
+    }
+    console.log(`mouth opening, obama2 vs +3 semitones / 10 % slower: r ${Object.entries(rs).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+    expect(rs.prior).toBeGreaterThanOrEqual(0.8);
+    expect(rs.default).toBeGreaterThanOrEqual(0.8);
   });
 
   it('audio shorter than one window still generates (both sources)', async () => {

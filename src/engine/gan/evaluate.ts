@@ -187,7 +187,7 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
     opts.onProgress?.({ stage: 'eval', fraction: 0.3, message: 'FACIAL-GAN' });
     if (info.training.split.frames !== T) notes.push('the model was trained on a different frame count; its test part may overlap its training data');
     const r = await runGanModel(personaDir, info, audio.features, audio.frameCount, { device: opts.device, signal: opts.signal });
-    const own = modelCurves(r.base, info, prior);
+    const own = modelCurves(r.base, info, prior, { fps: p.fps, speech: audio.speech });
     model = column(p, 'facial-gan', own, start, exprScale);
     const ch = chooseImplicit('auto', info.implicit);
     generated = { ...column(p, 'facial-gan', substituteImplicit(own, prior, ch), start, exprScale), implicit: { pose: ch.pose, blink: ch.blink, expression: ch.expression } };

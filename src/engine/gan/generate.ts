@@ -20,6 +20,8 @@ import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior, type PriorModel } from './prior';
 import { chooseImplicit, expressionOrigin, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
 import { EXPR_COUNT, EXPR_OFFSET } from '../../shared/facial-params';
+import { postFilter } from './post-filter';
+import { movingAverage } from '../common/numeric';
 
 export type CurveSource = 'prior' | 'facial-gan';
 
@@ -89,13 +91,22 @@ export async function runGanModel(personaDir: string, info: GanModelInfo, featur
   }
 }
 
-/** The model's own full curves: a residual model's output with the prior's expression added (a copy; others unchanged). */
-export function modelCurves(raw: Float32Array, info: Pick<GanModelInfo, 'target'>, prior: Float32Array | undefined): Float32Array {
-  if (info.target !== 'residual-expression') return raw;
+/**
+ * The model's own full curves (a copy): the network's output through the reference's
+ * post-filter (post-filter.ts); for a residual model, the correction added to the prior's
+ * expression, faded out where there is no speech (so the mouth rests closed in silence,
+ * as the prior's does).
+ */
+export function modelCurves(raw: Float32Array, info: Pick<GanModelInfo, 'target'>, prior: Float32Array | undefined, audio: { fps: number; speech?: Float32Array }): Float32Array {
+  const out = postFilter(raw, audio.fps);
+  if (info.target !== 'residual-expression') return out;
   if (!prior || prior.length !== raw.length) throw new Error('modelCurves: a residual model needs the prior\'s curves for the same frames');
-  const out = raw.slice();
   const T = raw.length / PARAM_COUNT;
-  for (let t = 0; t < T; t++) for (let k = EXPR_OFFSET; k < EXPR_OFFSET + EXPR_COUNT; k++) out[t * PARAM_COUNT + k] += prior[t * PARAM_COUNT + k];
+  const gate = audio.speech ? movingAverage(audio.speech.subarray(0, T).map((v) => Math.min(1, Math.max(0, v))), 1) : undefined;
+  for (let t = 0; t < T; t++) {
+    const g = gate ? gate[t] : 1;
+    for (let k = EXPR_OFFSET; k < EXPR_OFFSET + EXPR_COUNT; k++) out[t * PARAM_COUNT + k] = prior[t * PARAM_COUNT + k] + g * out[t * PARAM_COUNT + k];
+  }
   return out;
 }
 
@@ -146,7 +157,7 @@ export async function generateFromFeatures(persona: GanPersona, audio: FeatureAu
   const implicit = chooseImplicit(opts.implicit ?? 'auto', info.implicit);
   const needsPrior = implicit.pose === 'prior' || implicit.blink === 'prior' || implicit.expression !== 1 || info.target === 'residual-expression';
   const prior = needsPrior ? generatePrior(personaPrior(persona), audio, { seed: opts.seed }) : undefined;
-  const own = modelCurves(r.base, info, prior);
+  const own = modelCurves(r.base, info, prior, { fps: persona.fps, speech: audio.speech });
   const base = prior ? substituteImplicit(own, prior, implicit) : own;
   return { base, source: 'facial-gan', info, provider: r.provider, implicit, note: implicit.note };
 }

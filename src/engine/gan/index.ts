@@ -23,6 +23,7 @@ export {
   trainingStarts, inferencePlan, seamFrames, padFrames, writeWindow, seamBlendFrames, checkWindowLength, chooseWindowLength,
   DEFAULT_WINDOW, WINDOW_MULTIPLE, type WindowPlanItem,
 } from './windows';
+export { postFilter, savitzkyGolay5, gaussianSmooth, POSE_SIGMA_S } from './post-filter';
 export { runWindows, asWindowModel, type WindowPredictor, type WindowModel, type RunWindowsOptions } from './infer';
 export { detectBlinks, blinkStats, poseStats, mouthOpeningFromLandmarks, frameSteps, mse, LIP_LANDMARKS, type BlinkEvent, type BlinkStats, type PoseChannelStats } from './metrics';
 export { loadGanPersona, trackedOpening, priorInputOf, requireAudio, hashFloats, type GanPersona } from './persona-data';

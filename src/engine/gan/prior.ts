@@ -164,7 +164,7 @@ function fitMouthRegressor({ input, from, to, n }: FitRange): PriorModel['mouthR
   if (!input.features || !input.speech || !input.rmsDb || n < RIDGE_MIN_SECONDS * input.fps) return undefined;
   const open = input.opening.subarray(from, to);
   const oMean = mean(open);
-  const loud = smoothLoudness(input.rmsDb, input.fps);
+  const loud = relativeLoudness(input.rmsDb, input.speech, input.fps);
   const X = new Float64Array(n * DESC_DIM);
   const row = new Float64Array(DESC_DIM);
   for (let t = from; t < to; t++) {
@@ -324,7 +324,7 @@ export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Arr
   const T = audio.frameCount;
   const raw = new Float32Array(T);
   const reg = model.mouthRegressor;
-  const loud = smoothLoudness(audio.rmsDb, model.fps);
+  const loud = reg ? relativeLoudness(audio.rmsDb, audio.speech, model.fps) : smoothLoudness(audio.rmsDb, model.fps);
   if (reg) {
     const row = new Float64Array(DESC_DIM);
     for (let t = 0; t < T; t++) {
@@ -355,6 +355,17 @@ export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Arr
 /** Loudness (dB, floored at -80) averaged over +-0.12 s: the jaw follows syllables, not single 40 ms frames. */
 function smoothLoudness(rmsDb: Float32Array, fps: number): Float32Array {
   return movingAverage(rmsDb.map((v) => Math.max(-80, v)), Math.max(1, Math.round(0.12 * fps)));
+}
+
+/**
+ * Smoothed loudness relative to the track's typical speech level (its median over
+ * speech frames): the same words spoken louder, or recorded at another gain, read the same.
+ */
+function relativeLoudness(rmsDb: Float32Array, speech: Float32Array, fps: number): Float32Array {
+  const loud = smoothLoudness(rmsDb, fps);
+  const speaking = Array.from(loud).filter((_, t) => speech[t] >= 0.5);
+  const level = speaking.length ? median(speaking) : median(loud);
+  return loud.map((v) => v - level);
 }
 
 function speechEnergy(audio: PriorAudio, fps: number): Float32Array {

@@ -127,7 +127,7 @@ export async function judgeSavedModel(setup: Pick<GanTrainingSetup, 'persona' | 
   const feats = ds.features.subarray(start * FRAME_FEATURES, end * FRAME_FEATURES);
   const r = await runGanModel(persona.dir, info, feats, end - start, { device: opts.device, threads: opts.threads });
   const prior = priorBase.subarray(start * PARAM_COUNT, end * PARAM_COUNT);
-  const model = modelCurves(r.base, info, prior);
+  const model = modelCurves(r.base, info, prior, { fps: persona.fps, speech: persona.speech.subarray(start, end) });
   const truth = persona.params.subarray(start * PARAM_COUNT, end * PARAM_COUNT);
   const verdict = judgeImplicit(model, truth, persona.fps, { start, end });
   const tracked = trackedOpening(persona.landmarks, persona.frameCount).subarray(start, end);
