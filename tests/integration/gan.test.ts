@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   trainGan, generateCurves, writeCurves, evaluateGan, formatEvalTable, readGanModelInfo, loadGanPersona, seamFrames, frameSteps, blinkStats, poseStats,
-  ganPath, modelOpening, type TrainGanResult, type LossPoint,
+  ganPath, modelOpening, pretrainGanBase, type TrainGanResult, type LossPoint,
 } from '../../src/engine/gan';
 import { ffmpegPath } from '../../src/engine/media/ffmpeg';
 import { pearson } from '../../src/engine/common/numeric';
@@ -265,6 +265,27 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     console.log(`mouth opening, obama2 vs +3 semitones / 10 % slower: r ${Object.entries(rs).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
     expect(rs.prior).toBeGreaterThanOrEqual(0.8);
     expect(rs.default).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('pretrains a base model on several personas and fine-tunes a persona from it (lr 1e-5); refuses a base of another window', async () => {
+    const a = path.join(root, 'base-a');
+    const b = path.join(root, 'base-b');
+    for (const d of [a, b]) cpSync(dir, d, { recursive: true, filter: (src) => !path.relative(dir, src).startsWith('gan') });
+    const base = path.join(root, 'base-model');
+    const r = await pretrainGanBase([a, b], base, { steps: 4, evalEvery: 2, batchSize: 4 });
+    expect(r).toMatchObject({ window: 64, steps: 4 });
+    const info = JSON.parse(readFileSync(path.join(base, 'model.json'), 'utf8'));
+    expect(info).toMatchObject({ kind: 'facial-gan-base', target: 'residual-expression', encoder: BUILTIN_ENCODER_IDENTITY, arch: { window: 64, width: 1 } });
+    expect(info.personas).toHaveLength(2);
+    expect(existsSync(path.join(a, 'gan'))).toBe(false); // pretraining writes nothing into the personas
+    const lines: string[] = [];
+    const t = await trainGan(a, { steps: 2, evalEvery: 2, batchSize: 4, init: base, log: (l) => lines.push(l) });
+    expect(t.steps).toBe(2);
+    expect(lines.some((l) => /^fine-tuning from the base model in .* learning rate 0\.00001$/.test(l))).toBe(true);
+    const saved = JSON.parse(readFileSync(ganPath(a, 'info'), 'utf8'));
+    expect(saved.training).toMatchObject({ lr: 1e-5, init: path.resolve(base) });
+    await expect(trainGan(b, { steps: 1, windowLength: 32, init: base })).rejects.toMatchObject({ code: 'gan-init-mismatch' });
+    await expect(pretrainGanBase([a], base)).rejects.toMatchObject({ code: 'gan-pretrain-personas' });
   });
 
   it('audio shorter than one window still generates (both sources)', async () => {

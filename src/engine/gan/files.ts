@@ -73,6 +73,8 @@ export interface GanModelInfo {
     provider: string;
     /** The clip's frame split used: [train end, val end). */
     split: { trainEnd: number; valEnd: number; frames: number };
+    /** Fine-tuned from this base model folder (train gan --init). */
+    init?: string;
   };
   /**
    * Whether the best weights learnt the implicit attributes (blinks, head-pose speed),

@@ -36,3 +36,5 @@ export {
   IMPLICIT_MODES, IMPLICIT_VERDICT_VERSION, BLINK_RATE_FACTOR, POSE_SPEED_RANGE, NO_BLINK_EVIDENCE_S, HELD_OUT_MIN_S, EXPRESSION_MIN_S, EXPRESSION_MIN_GAIN,
   type ImplicitVerdict, type ImplicitChannels, type ImplicitMode, type ExpressionVerdict,
 } from './implicit';
+export { pretrainGanBase, type PretrainOptions, type PretrainResult } from './base-model';
+export { initFromBase, readBaseModel, FINE_TUNE_LR, type GanBaseInfo } from './base-weights';

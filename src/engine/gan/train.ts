@@ -32,6 +32,7 @@ import type { GanArchitecture } from './model';
 import { compiledInference, discriminatorStep, exportGenerator, generatorStep, type ExportedGenerator } from './network';
 import { loadGanPersona, priorInputOf, requireAudio, trackedOpening, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior } from './prior';
+import { FINE_TUNE_LR, initFromBase } from './base-weights';
 import { computeNormStats } from './normalize';
 import { Rng, splitFrames } from '../common/numeric';
 import { checkWindowLength, chooseWindowLength, DEFAULT_WINDOW } from './windows';
@@ -56,6 +57,12 @@ export interface TrainGanOptions extends RunOptions {
   /** Ignore (and replace) an existing checkpoint and model. */
   restart?: boolean;
   augment?: Augmentation;
+  /**
+   * Fine-tune: start from the weights of a base model folder (pretrained on several
+   * personas, or another persona's gan/ folder) instead of random ones; the learning
+   * rate then defaults to 1e-5. Ignored when resuming from this persona's checkpoint.
+   */
+  init?: string;
   weights?: Partial<LossWeights>;
   threads?: number;
   log?: (line: string) => void;
@@ -112,6 +119,8 @@ export interface GanTrainingSetup {
   files: GanTrainFiles;
   /** The training log to resume from (undefined: start over). */
   history?: TrainingLog;
+  /** The base model folder the weights started from (fine-tuning). */
+  init?: string;
 }
 
 /**
@@ -198,17 +207,17 @@ export async function prepareTraining(personaDir: string, opts: TrainGanOptions)
     checkpoint: ganPath(personaDir, 'checkpoint'),
     training: ganPath(personaDir, 'training'),
   };
-  await fs.mkdir(path.join(personaDir, GAN_DIR), { recursive: true });
   const evalEvery = opts.evalEvery ?? 10;
   const setup: GanTrainingSetup = {
     persona, arch, ds, priorBase, files, seed, evalEvery,
     weights: { ...DEFAULT_LOSS_WEIGHTS, ...(opts.weights ?? {}) },
     batch: opts.batchSize ?? 16,
-    lr: opts.lr ?? 1e-4,
+    lr: opts.lr ?? (opts.init ? FINE_TUNE_LR : 1e-4),
     totalSteps: opts.steps ?? 2000,
     patience: opts.patience ?? 8,
     minSteps: opts.minSteps ?? 4 * evalEvery,
     aug: opts.augment ?? DEFAULT_AUGMENTATION,
+    ...(opts.init ? { init: path.resolve(opts.init) } : {}),
   };
   setup.history = opts.restart ? undefined : await resumableLog(setup);
   return setup;
@@ -264,7 +273,18 @@ async function openTrainer(setup: GanTrainingSetup, opts: TrainGanOptions, log: 
       cause: err,
     });
   }
-  if (!setup.history) return { trainer, params, resumedFrom: 0 };
+  if (!setup.history) {
+    if (opts.init) {
+      try {
+        const { tensors } = await initFromBase(params, opts.init, { arch, encoder: setup.persona.encoder });
+        log(`fine-tuning from the base model in ${opts.init} (${tensors} weight tensors), learning rate ${lr}`);
+      } catch (err) {
+        await trainer.dispose();
+        throw err;
+      }
+    }
+    return { trainer, params, resumedFrom: 0 };
+  }
   try {
     await trainer.loadCheckpoint(files.checkpoint, { identity: checkpointIdentity(arch) });
   } catch (err) {
@@ -308,7 +328,7 @@ function modelInfo(setup: GanTrainingSetup, provider: string, step: number, val:
     weights,
     target: 'residual-expression',
     encoder: persona.encoder,
-    training: { step, val, batch, lr, seed, provider, split: { trainEnd: ds.split.train.end, valEnd: ds.split.val.end, frames: ds.T } },
+    training: { step, val, batch, lr, seed, provider, split: { trainEnd: ds.split.train.end, valEnd: ds.split.val.end, frames: ds.T }, ...(setup.init ? { init: setup.init } : {}) },
     savedAt: new Date().toISOString(),
   };
 }
@@ -411,7 +431,11 @@ async function judgeAndRecord(setup: GanTrainingSetup, opts: TrainGanOptions, lo
 export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): Promise<TrainGanResult> {
   const log = opts.log ?? (() => undefined);
   const run = new StageRunner<GanTrainStage>(opts, GAN_TRAIN_STAGES);
-  const setup = await run.stage('load', () => prepareTraining(personaDir, opts));
+  const setup = await run.stage('load', async () => {
+    const prepared = await prepareTraining(personaDir, opts);
+    await fs.mkdir(path.join(personaDir, GAN_DIR), { recursive: true });
+    return prepared;
+  });
   const { trainer, params, resumedFrom } = await run.stage('compile', () => openTrainer(setup, opts, log));
   try {
     const state: TrainingLog = setup.history ?? {
