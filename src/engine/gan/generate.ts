@@ -15,7 +15,7 @@ import { subProgress, type RunOptions } from '../util/progress';
 import { ganPath, generatorFiles, readGanModelInfo, type GanModelInfo } from './files';
 import { runWindows } from './infer';
 import { denormalizeParams, restState } from './normalize';
-import { exportedWindowModel } from './network';
+import { acquireWindowModel } from './runner-cache';
 import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior, type PriorModel } from './prior';
 import { chooseImplicit, expressionOrigin, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
@@ -72,7 +72,7 @@ export interface GeneratedCurves {
  */
 export async function runGanModel(personaDir: string, info: GanModelInfo, features: Float32Array, T: number, opts: RunOptions & { device?: ProviderChoice; threads?: number; initialState?: Float32Array } = {}): Promise<{ base: Float32Array; provider: string }> {
   const files = await generatorFiles(personaDir);
-  const runner = await exportedWindowModel(files, info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
+  const { runner, release } = await acquireWindowModel(files, info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
     throw new UserError('gan-model-unreadable', `The trained model in ${files.audioPath} / ${path.basename(files.statePath)} cannot be opened: ${(err as Error).message}`, {
       file: files.audioPath,
       hint: 'Train it again (facial-studio train gan --persona DIR --restart).',
@@ -87,7 +87,7 @@ export async function runGanModel(personaDir: string, info: GanModelInfo, featur
     });
     return { base: denormalizeParams(norm, info.norm), provider: runner.provider };
   } finally {
-    await runner.dispose();
+    release();
   }
 }
 
@@ -110,9 +110,18 @@ export function modelCurves(raw: Float32Array, info: Pick<GanModelInfo, 'target'
   return out;
 }
 
+/** Fitted priors of loaded personas (whole clip): generating again for the same persona refits nothing. */
+const wholeClipPriors = new WeakMap<GanPersona, PriorModel>();
+
 /** The prior fitted on a persona (frames [0, end) of its clip; all by default). */
 export function personaPrior(p: GanPersona, end?: number): PriorModel {
-  return fitPrior(priorInputOf(p), end !== undefined ? { start: 0, end } : undefined);
+  if (end !== undefined) return fitPrior(priorInputOf(p), { start: 0, end });
+  let m = wholeClipPriors.get(p);
+  if (!m) {
+    m = fitPrior(priorInputOf(p));
+    wholeClipPriors.set(p, m);
+  }
+  return m;
 }
 
 /** Refuses features of another audio encoder than the model (or persona) learnt from. */

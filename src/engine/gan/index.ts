@@ -38,3 +38,4 @@ export {
 } from './implicit';
 export { pretrainGanBase, type PretrainOptions, type PretrainResult } from './base-model';
 export { initFromBase, readBaseModel, FINE_TUNE_LR, type GanBaseInfo } from './base-weights';
+export { acquireWindowModel, closeWindowModels, RUNNER_IDLE_MS } from './runner-cache';
