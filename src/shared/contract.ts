@@ -161,6 +161,8 @@ export const PersonaModelPayload = z.object({
   expressionCount: z.number().int().positive(),
   neutral: z.string(),
   basis: z.string(),
+  /** The blink field [V*3] (float32 base64), when the persona has one; otherwise the preview uses the geometric lid rule. */
+  blink: z.string().optional(),
   triangles: z.array(z.number().int().nonnegative()),
   uvs: z.array(z.number()),
   eyeVertices: z.array(z.number().int().nonnegative()),

@@ -1,0 +1,132 @@
+/**
+ * The eyelids of the face model: which landmarks make the lid edges, and the blink
+ * deformation that closes them (pure code, shared with the studio's 3D preview).
+ *
+ * A blink is a displacement field D [V*3] (model space, mm): shape = neutral + Σ c_k ·
+ * basis_k + b · D with b the blink channel, 0 open .. 1 closed (clamped). A persona
+ * stores its own field (built from its tracked lids, persona/blink.ts); a model without
+ * one (personas built before blinks moved vertices) closes its lids by the geometric
+ * rule `closingField`, so every persona blinks.
+ *
+ * The geometric rule, on a given shape: the upper and lower lid edges are paired point by
+ * point across the opening (outer → inner corner); pair k meets at
+ * m_k = u_k + λ (l_k − u_k) with λ = UPPER_LID_SHARE (the upper lid travels most of the
+ * way, the lower lid rises a little); the corners stay. Mesh vertices near the lids
+ * (the lid skin up to the crease, the skin under the eye) follow their nearest lid
+ * points, fading to nothing at FALLOFF_EYE_WIDTHS eye widths; irises do not move.
+ */
+import type { FaceModel } from './face-model';
+
+/** Lid edges of one eye in landmark numbering (MediaPipe mesh), outer → inner corner; upper[k] faces lower[k]. */
+export interface EyeLids {
+  outer: number;
+  inner: number;
+  upper: readonly number[];
+  lower: readonly number[];
+  iris: readonly number[];
+}
+
+/** The eye on the image's left (the person's right eye) and the one on the image's right. */
+export const EYE_LIDS: readonly [EyeLids, EyeLids] = [
+  { outer: 33, inner: 133, upper: [246, 161, 160, 159, 158, 157, 173], lower: [7, 163, 144, 145, 153, 154, 155], iris: [473, 474, 475, 476, 477] },
+  { outer: 263, inner: 362, upper: [466, 388, 387, 386, 385, 384, 398], lower: [249, 390, 373, 374, 380, 381, 382], iris: [468, 469, 470, 471, 472] },
+];
+
+/** Share of the lid gap the upper lid travels when the eye closes (the rest: the lower lid). */
+export const UPPER_LID_SHARE = 0.8;
+/** Radius (in eye widths, corner to corner) over which the skin around the lids follows them. */
+export const FALLOFF_EYE_WIDTHS = 0.45;
+
+/** Blink strength as the deformation uses it: finite, clamped to 0..1. */
+export function blinkAmount(b: unknown): number {
+  const x = Number(b);
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+/** Vertex indices of an eye's lids in `model`, or undefined when the model does not have them. */
+export function lidVertices(model: Pick<FaceModel, 'vertexCount' | 'landmarkToVertex'>, eye: EyeLids): EyeLids | undefined {
+  const map = (l: number) => (l < model.landmarkToVertex.length ? model.landmarkToVertex[l] : -1);
+  const ok = (v: number) => v >= 0 && v < model.vertexCount;
+  const upper = eye.upper.map(map), lower = eye.lower.map(map), iris = eye.iris.map(map);
+  const outer = map(eye.outer), inner = map(eye.inner);
+  if (![outer, inner, ...upper, ...lower].every(ok)) return undefined;
+  return { outer, inner, upper, lower, iris: iris.filter(ok) };
+}
+
+/** Corner-to-corner width of an eye on `shape` (x, y), mm. */
+export function eyeWidth(shape: ArrayLike<number>, eye: EyeLids): number {
+  return Math.hypot(shape[eye.outer * 3] - shape[eye.inner * 3], shape[eye.outer * 3 + 1] - shape[eye.inner * 3 + 1]);
+}
+
+/**
+ * The field that closes the lids of `shape` ([V*3], model space): added once to `shape`,
+ * the lid edges of each eye meet. All zeros for a model without the lid landmarks.
+ */
+export function closingField(model: Pick<FaceModel, 'vertexCount' | 'landmarkToVertex'>, shape: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(model.vertexCount * 3);
+  for (const lm of EYE_LIDS) {
+    const eye = lidVertices(model, lm);
+    if (!eye) continue;
+    const lid = new Map<number, [number, number, number]>();
+    lid.set(eye.outer, [0, 0, 0]);
+    lid.set(eye.inner, [0, 0, 0]);
+    eye.upper.forEach((u, k) => {
+      const l = eye.lower[k];
+      const gap = [0, 1, 2].map((d) => shape[l * 3 + d] - shape[u * 3 + d]);
+      lid.set(u, [gap[0] * UPPER_LID_SHARE, gap[1] * UPPER_LID_SHARE, gap[2] * UPPER_LID_SHARE]);
+      const down = UPPER_LID_SHARE - 1;
+      lid.set(l, [gap[0] * down, gap[1] * down, gap[2] * down]);
+    });
+    for (const [v, d] of lid) out.set(d, v * 3);
+    spreadAroundLids(model.vertexCount, shape, lid, new Set(eye.iris), FALLOFF_EYE_WIDTHS * eyeWidth(shape, eye), out);
+  }
+  return out;
+}
+
+/**
+ * Vertices near the lid points (within `radius` mm in x, y, not lid points or irises)
+ * get the inverse-distance blend of the lid points' displacements, faded by
+ * (1 − d / radius)², d the distance to the nearest lid point. Adds into `out`.
+ */
+export function spreadAroundLids(V: number, shape: ArrayLike<number>, lid: Map<number, ArrayLike<number>>, skip: Set<number>, radius: number, out: Float32Array): void {
+  if (!(radius > 0)) return;
+  const pts = [...lid.entries()];
+  for (let v = 0; v < V; v++) {
+    if (lid.has(v) || skip.has(v)) continue;
+    const x = shape[v * 3], y = shape[v * 3 + 1];
+    let dMin = Infinity, wSum = 0;
+    const acc = [0, 0, 0];
+    for (const [p, d] of pts) {
+      const dist2 = (shape[p * 3] - x) ** 2 + (shape[p * 3 + 1] - y) ** 2;
+      dMin = Math.min(dMin, Math.sqrt(dist2));
+      const w = 1 / (dist2 + 1e-6) ** 2;
+      wSum += w;
+      acc[0] += w * d[0]; acc[1] += w * d[1]; acc[2] += w * d[2];
+    }
+    if (dMin >= radius) continue;
+    const fade = (1 - dMin / radius) ** 2 / wSum;
+    for (let d = 0; d < 3; d++) out[v * 3 + d] += acc[d] * fade;
+  }
+}
+
+const fallbackFields = new WeakMap<object, Float32Array>();
+
+/** The model's blink field: its own (`model.blink`) or the geometric rule on its neutral shape (computed once per model). */
+export function blinkField(model: FaceModel): Float32Array {
+  if (model.blink && model.blink.length === model.vertexCount * 3) return model.blink;
+  let f = fallbackFields.get(model);
+  if (!f) {
+    f = closingField(model, model.neutral);
+    fallbackFields.set(model, f);
+  }
+  return f;
+}
+
+/** Adds b · D (b clamped to 0..1) to a deformed shape [V*3] in place. */
+export function applyBlink(model: FaceModel, blink: unknown, shape: Float32Array): Float32Array {
+  const b = blinkAmount(blink);
+  if (b === 0) return shape;
+  const D = blinkField(model);
+  for (let i = 0; i < D.length; i++) shape[i] += b * D[i];
+  return shape;
+}
