@@ -148,6 +148,16 @@ describe.skipIf(Boolean(realSkip))(`blinks in the 3D preview${realSkip ? ` (skip
       expect(c.closed.spread).toBeLessThan(0.9 * c.open.spread);
       expect(c.closed.dark).toBeGreaterThan(c.open.dark + 5);
       pairs.push({ open, closed, box: c.box });
+      if (mode === 'eyes') {
+        // The blink view still lights the eyes as much as the blink closes them (first-use item 4).
+        const orange = (sh: Shot) => {
+          let n = 0;
+          for (let i = 0; i < sh.width * sh.height; i++) if (sh.rgb[i * 3] > 180 && sh.rgb[i * 3] - sh.rgb[i * 3 + 2] > 90) n++;
+          return n;
+        };
+        console.log(`blink view: ${orange(closed)} lit pixels closed, ${orange(open)} open`);
+        expect(orange(closed)).toBeGreaterThan(Math.max(40, 2 * orange(open)));
+      }
     }
     publishScreenshot(eyeStrip(pairs), 'blink-preview.png');
     await page.getByTestId('preview-mode-textured').click();
