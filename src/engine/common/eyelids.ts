@@ -2,11 +2,12 @@
  * The eyelids of the face model: which landmarks make the lid edges, and the blink
  * deformation that closes them (pure code, shared with the studio's 3D preview).
  *
- * A blink is a displacement field D [V*3] (model space, mm): shape = neutral + Σ c_k ·
- * basis_k + b · D with b the blink channel, 0 open .. 1 closed (clamped). A persona
- * stores its own field (built from its tracked lids, persona/blink.ts); a model without
- * one (personas built before blinks moved vertices) closes its lids by the geometric
- * rule `closingField`, so every persona blinks.
+ * A blink is a displacement D [V*3] (model space, mm): shape = S + b · D(S), S = neutral
+ * + Σ c_k · basis_k, b the blink channel, 0 open .. 1 closed (clamped). D(S) is the
+ * persona's own blink field (built from its tracked lids, persona/blink.ts; absent in
+ * personas built before blinks moved vertices) plus the geometric rule `closingField` on
+ * S + field, which closes whatever gap is left: every persona blinks, and the lids meet
+ * at b = 1 whatever the expression.
  *
  * The geometric rule, on a given shape: the upper and lower lid edges are paired point by
  * point across the opening (outer → inner corner); pair k meets at
@@ -109,24 +110,27 @@ export function spreadAroundLids(V: number, shape: ArrayLike<number>, lid: Map<n
   }
 }
 
-const fallbackFields = new WeakMap<object, Float32Array>();
-
-/** The model's blink field: its own (`model.blink`) or the geometric rule on its neutral shape (computed once per model). */
-export function blinkField(model: FaceModel): Float32Array {
-  if (model.blink && model.blink.length === model.vertexCount * 3) return model.blink;
-  let f = fallbackFields.get(model);
-  if (!f) {
-    f = closingField(model, model.neutral);
-    fallbackFields.set(model, f);
-  }
-  return f;
+/**
+ * The displacement that takes `shape` (the model deformed by its expression) to closed
+ * eyes: the model's own field (`model.blink`, if any), then the geometric rule on the
+ * result, which closes whatever gap is left. So the lids meet at blink 1 whatever the
+ * expression does to them (a smile narrows the eyes; an older persona's expression basis
+ * may already half-close them), and never cross.
+ */
+export function blinkDisplacement(model: FaceModel, shape: ArrayLike<number>): Float32Array {
+  const own = model.blink && model.blink.length === model.vertexCount * 3 ? model.blink : undefined;
+  if (!own) return closingField(model, shape);
+  const moved = Float32Array.from(shape, (x, i) => x + own[i]);
+  const rest = closingField(model, moved);
+  for (let i = 0; i < rest.length; i++) rest[i] += own[i];
+  return rest;
 }
 
-/** Adds b · D (b clamped to 0..1) to a deformed shape [V*3] in place. */
+/** Adds blink · blinkDisplacement(shape) (blink clamped to 0..1) to a deformed shape [V*3] in place. */
 export function applyBlink(model: FaceModel, blink: unknown, shape: Float32Array): Float32Array {
   const b = blinkAmount(blink);
   if (b === 0) return shape;
-  const D = blinkField(model);
+  const D = blinkDisplacement(model, shape);
   for (let i = 0; i < D.length; i++) shape[i] += b * D[i];
   return shape;
 }

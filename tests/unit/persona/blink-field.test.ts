@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deformMesh, projectVertices, type FaceModel } from '../../../src/engine/common/face-model';
-import { applyBlink, blinkField, closingField, EYE_LIDS } from '../../../src/engine/common/eyelids';
+import { deformMesh, poseVertices, projectCameraPoints, projectVertices, type FaceModel } from '../../../src/engine/common/face-model';
+import { applyBlink, blinkDisplacement, closingField, EYE_LIDS } from '../../../src/engine/common/eyelids';
 import { blinkDeformation, blinkMotion, clipShowsBlinks, detectBlinks } from '../../../src/engine/persona/blink';
 import { buildExpressionBasis, expressionCoefficients, eyeOpening, removeBlinkMotion } from '../../../src/engine/persona/expression-basis';
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from '../../../src/engine/persona/landmark-sets';
@@ -25,8 +25,9 @@ describe('blink deformation of the face model (common/eyelids.ts)', () => {
     const model = eyeFixtureModel(10);
     expect(deformMesh(model, [], 0)).toEqual(model.neutral);
     const expr = new Float32Array(64);
-    expect(projectVertices(model, [0, 0, 0, 0, 0, 400, 0, ...expr], { fx: 800, fy: 800, cx: 256, cy: 256, width: 512, height: 512 }))
-      .toEqual(projectVertices({ ...model, blink: new Float32Array(N) }, [0, 0, 0, 0, 0, 400, 0.9, ...expr], { fx: 800, fy: 800, cx: 256, cy: 256, width: 512, height: 512 }));
+    const cam = { fx: 800, fy: 800, cx: 256, cy: 256, width: 512, height: 512 };
+    expect(projectVertices(model, [0, 0, 0, 0, 0, 400, 0, ...expr], cam)).toEqual(projectCameraPoints(poseVertices(model.neutral, [0, 0, 0, 0, 0, 400]), cam));
+    expect(projectVertices(model, [0, 0, 0, 0, 0, 400, 0.9, ...expr], cam)).not.toEqual(projectCameraPoints(poseVertices(model.neutral, [0, 0, 0, 0, 0, 400]), cam));
     const gaps = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1].map((b) => gapAt(model, b));
     expect(gaps[0]).toBeCloseTo(eyeOpening(model.neutral), 6);
     expect(gaps[0]).toBeGreaterThan(5);
@@ -67,8 +68,29 @@ describe('blink deformation of the face model (common/eyelids.ts)', () => {
     const own = new Float32Array(9).fill(0.5);
     expect(Array.from(deformMesh({ ...small, blink: own }, [], 0.5))).toEqual(Array.from(small.neutral, (x) => x + 0.25));
     const model = eyeFixtureModel(10);
-    expect(blinkField(model)).toBe(blinkField(model)); // the fallback is computed once per model
     expect(applyBlink(model, 0, model.neutral.slice())).toEqual(model.neutral);
+    // An own field that closes only half the gap is completed: the lids still meet at 1.
+    const half = closingField(model, model.neutral).map((x) => x / 2);
+    const withHalf = { ...model, blink: half };
+    expect(gapAt(withHalf, 1)).toBeLessThan(1e-4);
+    const full = closingField(model, model.neutral), completed = blinkDisplacement(withHalf, model.neutral);
+    EYE_LIDS.forEach((eye) => [...eye.upper, ...eye.lower].forEach((v) => expect(completed[v * 3 + 1]).toBeCloseTo(full[v * 3 + 1], 4)));
+  });
+
+  it('closes the eyes from whatever the expression did to them, without the lids crossing', () => {
+    // An expression component that already lowers the upper lids 60 % of the way (what an
+    // older persona's basis does at blink frames), and a blink on top of it.
+    const model = eyeFixtureModel(10);
+    const squint = closingField(model, model.neutral).map((x) => 0.6 * x);
+    const norm = Math.hypot(...squint);
+    model.basis.set(squint.map((x) => x / norm), 0);
+    const expr = [norm];
+    expect(eyeOpening(deformMesh(model, expr))).toBeCloseTo(0.4 * eyeOpening(model.neutral), 3);
+    const gaps = [0, 0.5, 1].map((b) => eyeOpening(deformMesh(model, expr, b)));
+    expect(gaps[1]).toBeLessThan(gaps[0]);
+    expect(gaps[2]).toBeLessThan(1e-4);
+    const closed = deformMesh(model, expr, 1);
+    for (const eye of EYE_LIDS) eye.upper.forEach((u, k) => expect(closed[u * 3 + 1]).toBeLessThanOrEqual(closed[eye.lower[k] * 3 + 1] + 1e-4));
   });
 });
 
