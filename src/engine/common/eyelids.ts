@@ -92,9 +92,16 @@ export function closingField(model: Pick<FaceModel, 'vertexCount' | 'landmarkToV
 export function spreadAroundLids(V: number, shape: ArrayLike<number>, lid: Map<number, ArrayLike<number>>, skip: Set<number>, radius: number, out: Float32Array): void {
   if (!(radius > 0)) return;
   const pts = [...lid.entries()];
+  // Only vertices within `radius` of the lid points' box can be reached.
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [p] of pts) {
+    x0 = Math.min(x0, shape[p * 3]); x1 = Math.max(x1, shape[p * 3]);
+    y0 = Math.min(y0, shape[p * 3 + 1]); y1 = Math.max(y1, shape[p * 3 + 1]);
+  }
   for (let v = 0; v < V; v++) {
-    if (lid.has(v) || skip.has(v)) continue;
     const x = shape[v * 3], y = shape[v * 3 + 1];
+    if (x < x0 - radius || x > x1 + radius || y < y0 - radius || y > y1 + radius) continue;
+    if (lid.has(v) || skip.has(v)) continue;
     let dMin = Infinity, wSum = 0;
     const acc = [0, 0, 0];
     for (const [p, d] of pts) {
@@ -120,7 +127,8 @@ export function spreadAroundLids(V: number, shape: ArrayLike<number>, lid: Map<n
 export function blinkDisplacement(model: FaceModel, shape: ArrayLike<number>): Float32Array {
   const own = model.blink && model.blink.length === model.vertexCount * 3 ? model.blink : undefined;
   if (!own) return closingField(model, shape);
-  const moved = Float32Array.from(shape, (x, i) => x + own[i]);
+  const moved = new Float32Array(own.length);
+  for (let i = 0; i < own.length; i++) moved[i] = shape[i] + own[i];
   const rest = closingField(model, moved);
   for (let i = 0; i < rest.length; i++) rest[i] += own[i];
   return rest;
