@@ -21,9 +21,10 @@
  * - Expression: v = neutral + Σ_k expr[k] · basis[k]; the basis is orthonormal over
  *   the whole [V, 3] vector, so a coefficient is the displacement's size in mm
  *   (root of the sum of squares over all vertices).
- * - Blink (param 6, 0 open .. 1 closed, clamped): v += blink · D, D the model's blink
- *   field (`blink`, or the geometric lid-closing rule of eyelids.ts when the model has
- *   none), so the lids close in every consumer of `deformMesh` / `projectVertices`.
+ * - Blink (param 6, 0 open .. 1 closed, clamped): v += blink · D(v), D the model's blink
+ *   field (`blink`) plus the geometric lid-closing rule of eyelids.ts on the result (the
+ *   rule alone for a model without a field), so the lids meet at blink 1 whatever the
+ *   expression, in every consumer of `deformMesh` / `projectVertices`.
  *
  * For three.js (y up, camera looking down -z) use (x, -y, -z) of camera space.
  */
@@ -48,8 +49,8 @@ export interface FaceModel {
   /** [478] vertex index of each tracked landmark. */
   landmarkToVertex: Int32Array;
   /**
-   * [V*3] blink displacement field, mm at blink 1 (eyes closed); absent in models built
-   * before blinks moved vertices: the geometric rule of eyelids.ts stands in.
+   * [V*3] blink field: the persona's own lid motion, mm at blink 1 (eyes closed); absent in
+   * models built before blinks moved vertices, which close by the geometric rule of eyelids.ts.
    */
   blink?: Float32Array;
 }
