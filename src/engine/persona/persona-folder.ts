@@ -46,10 +46,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
 import { readNpyFloat32, writeNpy } from '../io/npy';
+import { checkFinite } from '../io/value-checks';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { stagingDir, writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import type { PersonaReport } from './report';
+import { readRegularFile } from '../util/read-file';
 
 export const PERSONA_FORMAT_VERSION = 1;
 
@@ -194,7 +196,7 @@ export function migratePersonaMeta(json: unknown, file: string): PersonaMeta {
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch {
     throw new UserError('persona-file-missing', `The persona folder is missing ${path.basename(file)} (${file}).`, {
       file, hint: 'Choose a folder made by `facial-studio persona build`, or rebuild the persona.',
@@ -224,6 +226,7 @@ async function readArray(file: string, shape: number[]): Promise<Float32Array> {
   if (!ok) {
     throw new UserError('persona-invalid', `${file} has shape [${a.shape}] where [${shape.map((d) => (d < 0 ? '*' : d))}] was expected.`, { file, hint: 'Rebuild the persona.' });
   }
+  checkFinite(a.data, a.shape, file);
   return a.data;
 }
 
