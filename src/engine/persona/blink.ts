@@ -149,6 +149,9 @@ export interface BlinkDeformation {
   closedGapMm: number;
 }
 
+/** The least share of the lid gap the clip's own lid motion must close at blink 1 to be trusted (else the geometric rule). */
+export const MIN_LEARNT_CLOSURE = 0.25;
+
 /** Enough blinking in a clip to learn the lids' own motion from: a detected event, or 3 frames at ≥ 0.5. */
 export function clipShowsBlinks(blinks: Pick<BlinkResult, 'blink' | 'events'>, weights?: ArrayLike<number>): boolean {
   let strong = 0;
@@ -177,9 +180,10 @@ export function blinkMotion(normalized: ArrayLike<number>, T: number, N: number,
 /**
  * The persona's blink field. With blinks in the clip: the clip's own lid motion
  * (`blinkMotion`) kept near the eyes (full weight on the lid edges, fading like the
- * geometric rule around them, irises still), then completed by the geometric rule so
- * that the lids meet at blink 1 whatever the tracker saw of the closure. Without: the
- * geometric rule on the neutral shape (common/eyelids.ts).
+ * geometric rule around them), then completed by the geometric rule so that the lids
+ * meet at blink 1 whatever the tracker saw of the closure. Without blinks in the clip, or
+ * when the lids hardly move with the measured blink strength (less than
+ * MIN_LEARNT_CLOSURE of the gap): the geometric rule on the neutral shape (common/eyelids.ts).
  */
 export function blinkDeformation(
   model: Pick<FaceModel, 'vertexCount' | 'landmarkToVertex'>, neutral: ArrayLike<number>,
@@ -193,10 +197,16 @@ export function blinkDeformation(
   }
   const motion = blinkMotion(normalized, T, N, blinks.blink, weights);
   const local = localiseToLids(model, neutral, motion);
+  const openGapMm = gapOf(new Float32Array(N));
+  if (!(gapOf(local) < (1 - MIN_LEARNT_CLOSURE) * openGapMm)) {
+    // The lids hardly move with the measured blink strength (noise taken for blinks): the rule alone.
+    const field = closingField(model, neutral);
+    return { field, source: 'geometric', openGapMm, closedGapMm: gapOf(field) };
+  }
   const moved = Float64Array.from(neutral, (x, i) => x + local[i]);
   const completion = closingField(model, moved);
   const field = Float32Array.from(local, (x, i) => x + completion[i]);
-  return { field, motion: local, source: 'clip', openGapMm: gapOf(new Float32Array(N)), closedGapMm: gapOf(field) };
+  return { field, motion: local, source: 'clip', openGapMm, closedGapMm: gapOf(field) };
 }
 
 /**

@@ -135,6 +135,11 @@ describe('the persona\'s blink field and the expression basis without blinks', (
     expect(none.source).toBe('geometric');
     expect(none.motion).toBeUndefined();
     expect(Array.from(none.field)).toEqual(Array.from(closingField(c.model, c.model.neutral)));
+    // "Blinks" in the strength that the lids do not follow (tracking noise): not trusted.
+    const shuffled = Float32Array.from(c.blink, (_, t) => c.blink[(t + 30) % c.T]);
+    const noise = blinkDeformation(c.model, c.model.neutral, c.normalized, c.T, { blink: shuffled, events: detectBlinks(shuffled) }, c.weights);
+    expect(noise.source).toBe('geometric');
+    expect(noise.closedGapMm).toBeLessThan(1e-3);
   });
 
   it('fitted without the blink motion, the expression coefficients no longer open and close the eyes', () => {
