@@ -3,6 +3,8 @@ import { exportVideo } from '../../engine/export';
 import { isFraming, isPresetName, PRESETS } from '../../engine/export/timing';
 import { qualitySummaryLines } from '../../engine/quality';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { checkOutput } from '../../engine/util/output-path';
+import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['render'],
@@ -13,7 +15,8 @@ export const command: CliCommand = {
     '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
     '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
     '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
-    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
+    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead; the file is still written at --out,\n' +
+    '  labelled a preview in its metadata and in the message.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
@@ -26,15 +29,17 @@ export const command: CliCommand = {
     if (framing !== undefined && !isFraming(framing)) throw new UsageError(`--framing expects fit or fill, got "${framing}"`);
     const fps = flagNumber(args, 'fps', 25);
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
-    const crf = flagNumber(args, 'crf', 18);
-    if (!(crf >= 0 && crf <= 51)) throw new UsageError(`--crf expects 0..51, got ${crf}`);
+    const crf = flagNumber(args, 'crf', 18, LIMITS.crf);
     const device = deviceFlag(args);
+    const curves = flagString(args, 'curves');
+    // Before any work: --out is none of the inputs and its folder is writable.
+    await checkOutput(out, { label: '--out', kind: 'file', inputs: [{ label: '--audio', path: audio }, { label: '--curves', path: curves }] });
     const r = await io.withProgress('render', (onProgress) =>
       exportVideo({
         persona,
         audio,
         out,
-        curves: flagString(args, 'curves'),
+        curves,
         preset,
         ...(framing ? { framing } : {}),
         fps,

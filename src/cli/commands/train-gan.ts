@@ -1,5 +1,6 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { LIMITS } from '../../shared/limits';
 import { pretrainGanBase, trainGan, verdictLines } from '../../engine/gan';
 import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
@@ -21,18 +22,26 @@ export const command: CliCommand = {
     const presetName = flagString(args, 'preset') ?? DEFAULT_TRAINING_PRESET.gan;
     if (!isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
     const preset = TRAINING_PRESETS.gan[presetName];
+    // Every number in the API's own ranges (src/shared/limits.ts), checked before any work.
+    const steps = flagNumber(args, 'steps', preset.steps, LIMITS.steps);
+    const windowLength = windowFlag !== undefined ? flagNumber(args, 'window', 0, LIMITS.window) : undefined;
+    const batchSize = flagNumber(args, 'batch', 16, LIMITS.batch);
+    // Without --lr: 1e-4, or the fine-tuning rate 1e-5 with --init (trainGan's default).
+    const lr = flagString(args, 'lr') !== undefined ? flagNumber(args, 'lr', 1e-4, LIMITS.learningRate) : undefined;
+    const evalEvery = flagNumber(args, 'eval-every', 10, LIMITS.evalEvery);
+    const patience = flagNumber(args, 'patience', preset.patience ?? 8, LIMITS.patience);
     const bar = io.progress('train gan');
     let r;
     try {
       r = await trainGan(persona, {
-        steps: flagNumber(args, 'steps', preset.steps),
+        steps,
         device,
-        windowLength: windowFlag !== undefined ? Number(windowFlag) : undefined,
-        batchSize: flagNumber(args, 'batch', 16),
-        lr: flagString(args, 'lr') !== undefined ? flagNumber(args, 'lr', 1e-4) : undefined,
+        windowLength,
+        batchSize,
+        lr,
         init: flagString(args, 'init'),
-        evalEvery: flagNumber(args, 'eval-every', 10),
-        patience: flagNumber(args, 'patience', preset.patience ?? 8),
+        evalEvery,
+        patience,
         restart: Boolean(args.flags.restart),
         signal: io.signal,
         onProgress: bar.onProgress,
@@ -69,12 +78,12 @@ async function pretrain(args: Parameters<CliCommand['run']>[0], io: Parameters<C
   let r;
   try {
     r = await pretrainGanBase(dirs, out, {
-      steps: flagNumber(args, 'steps', 2000),
+      steps: flagNumber(args, 'steps', 2000, LIMITS.steps),
       device: deviceFlag(args),
-      windowLength: windowFlag !== undefined ? Number(windowFlag) : undefined,
-      batchSize: flagNumber(args, 'batch', 16),
-      lr: flagNumber(args, 'lr', 1e-4),
-      patience: flagNumber(args, 'patience', 8),
+      windowLength: windowFlag !== undefined ? flagNumber(args, 'window', 0, LIMITS.window) : undefined,
+      batchSize: flagNumber(args, 'batch', 16, LIMITS.batch),
+      lr: flagNumber(args, 'lr', 1e-4, LIMITS.learningRate),
+      patience: flagNumber(args, 'patience', 8, LIMITS.patience),
       signal: io.signal,
       onProgress: bar.onProgress,
       log: io.json ? undefined : (l) => io.err(l),

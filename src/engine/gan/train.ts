@@ -14,6 +14,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ParameterStore, Trainer, type ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
+import { limitProblem } from '../../shared/limits';
 import { CancelledError, UserError, isCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { EXPR_COUNT, EXPR_OFFSET } from '../../shared/facial-params';
@@ -430,6 +431,9 @@ async function judgeAndRecord(setup: GanTrainingSetup, opts: TrainGanOptions, lo
 
 export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): Promise<TrainGanResult> {
   const log = opts.log ?? (() => undefined);
+  // Whoever calls (CLI, API, bench): 0 or fewer steps would install an untrained model as trained.
+  const stepsProblem = limitProblem('steps', opts.steps);
+  if (stepsProblem) throw new UserError('steps-invalid', `Training steps ${stepsProblem}.`, { hint: 'Give a positive number of steps, or a preset.' });
   const run = new StageRunner<GanTrainStage>(opts, GAN_TRAIN_STAGES);
   const setup = await run.stage('load', async () => {
     const prepared = await prepareTraining(personaDir, opts);
