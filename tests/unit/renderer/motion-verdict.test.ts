@@ -14,7 +14,9 @@ describe('the motion model\'s verdict in words (toolbar, persona panel)', () => 
   it('the toolbar names the origin of each attribute, with the refined expression', () => {
     const m = motionProvenance({ source: 'facial-gan', generator: { implicit: { expression: 'refined', expressionWeight: 0.5, pose: 'prior', blink: 'model' } } });
     expect(m.short).toBe('expression: built-in + learned · head pose: built-in · blinks: learned');
-    expect(motionProvenance({ source: 'facial-gan', generator: { implicit: { expression: 'prior', pose: 'prior', blink: 'prior' } } }).short).toBe('Built-in motion (not trained on this person yet)');
+    // a trained model whose verdict kept the prior everywhere: built-in, and why
+    expect(motionProvenance({ source: 'facial-gan', generator: { implicit: { expression: 'prior', pose: 'prior', blink: 'prior' } } }).short).toBe('Built-in motion (training did not improve on it)');
+    expect(motionProvenance({ source: 'prior' }).short).toBe('Built-in motion (not trained on this person yet)');
     // curve documents written before the expression verdict: the expression was the model's
     expect(motionProvenance({ source: 'facial-gan', generator: { implicit: { pose: 'model', blink: 'model' } } }).short).toBe('Motion learned from this person');
   });
