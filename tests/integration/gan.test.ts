@@ -133,6 +133,20 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     expect(r.points).toHaveLength(STEPS + 2);
   });
 
+  it('a cancelled run keeps a checkpoint at the step it reached (a later run resumes from it)', async () => {
+    const ac = new AbortController();
+    const err = await trainGan(dir, {
+      steps: STEPS + 10, batchSize: 8, evalEvery: 6, signal: ac.signal,
+      onProgress: (p) => {
+        if ((p.data?.losses as LossPoint | undefined)?.step === STEPS + 3) ac.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('CancelledError');
+    const log = JSON.parse(readFileSync(ganPath(dir, 'training'), 'utf8'));
+    expect(log.points).toHaveLength(STEPS + 3);
+    expect(log.done).toBe(false);
+  });
+
   it('eval compares the trained model and the prior on the held-out test part', async () => {
     const r = await evaluateGan(dir);
     console.log(formatEvalTable(r));

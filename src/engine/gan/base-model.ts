@@ -87,10 +87,19 @@ export async function pretrainGanBase(personaDirs: string[], outDir: string, opt
   const seed = opts.seed ?? 1234;
   const stepCfg = { arch, batch: B, lr, weights: DEFAULT_LOSS_WEIGHTS };
   const params = new ParameterStore(seed);
-  const trainer = await run.stage('compile', () => Trainer.create({ graphs: { d: discriminatorStep(stepCfg), g: generatorStep(stepCfg), fwd: compiledInference(arch) }, params, provider: opts.device ?? 'cpu', threads: opts.threads, log }));
-  await fs.mkdir(outDir, { recursive: true });
+  let created: Trainer | undefined;
+  try {
+    await run.stage('compile', async () => {
+      created = await Trainer.create({ graphs: { d: discriminatorStep(stepCfg), g: generatorStep(stepCfg), fwd: compiledInference(arch) }, params, provider: opts.device ?? 'cpu', threads: opts.threads, log });
+    });
+  } catch (err) {
+    await created?.dispose();
+    throw err;
+  }
+  const trainer = created!;
   const t0 = performance.now();
   try {
+    await fs.mkdir(outDir, { recursive: true });
     const rng = new Rng(seed);
     const samplers = setups.map((s) => new WindowSampler(s.ds.starts, rng));
     const predict = async (audio: Float32Array, st: Float32Array) => (await trainer.run('fwd', { audio, state: st })).params.data as Float32Array;

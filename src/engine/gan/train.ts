@@ -440,7 +440,17 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
     await fs.mkdir(path.join(personaDir, GAN_DIR), { recursive: true });
     return prepared;
   });
-  const { trainer, params, resumedFrom } = await run.stage('compile', () => openTrainer(setup, opts, log));
+  // The stage runner may throw (cancelled) after the trainer opened: it is disposed whatever happens.
+  let opened: Awaited<ReturnType<typeof openTrainer>> | undefined;
+  try {
+    await run.stage('compile', async () => {
+      opened = await openTrainer(setup, opts, log);
+    });
+  } catch (err) {
+    await opened?.trainer.dispose();
+    throw err;
+  }
+  const { trainer, params, resumedFrom } = opened!;
   try {
     const state: TrainingLog = setup.history ?? {
       formatVersion: GAN_FORMAT_VERSION, personaId: setup.persona.id, paramsHash: setup.persona.paramsHash, arch: setup.arch, target: 'residual-expression',
