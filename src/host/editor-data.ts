@@ -64,6 +64,7 @@ export async function personaModel(projectDir: string, personaId: string): Promi
     expressionCount: p.modelJson.expressionCount,
     neutral: float32ToBase64(p.model.neutral),
     basis: float32ToBase64(p.model.basis),
+    ...(p.model.blink ? { blink: float32ToBase64(p.model.blink) } : {}),
     triangles: Array.from(p.model.triangles),
     uvs: Array.from(p.model.uvs),
     eyeVertices: p.modelJson.eyeVertices,
