@@ -7,6 +7,7 @@ import { startStudio, screenshot, publishScreenshot, ARTIFACTS, skipNoChromium, 
 import { writeSpeechLikeWav, syntheticCurves, toCurveDocumentFile } from './fixtures';
 import { openProjectFromStart, editCurves, regenerateRangeStep } from './editing-steps';
 import { JobRequest } from '../../src/shared/contract';
+import { trainGan } from '../../src/engine/gan';
 import { hasSharedData, sharedData } from '../helpers/repo';
 
 /**
@@ -209,5 +210,20 @@ describe.skipIf(Boolean(realSkip))(`the creator flow on real footage${realSkip ?
     await panel.screenshot({ path: panelShot });
     publishScreenshot(panelShot, 'quality-panel.png');
     await screenshot(page, 'export-done');
+  });
+
+  it('after the motion model is trained, the persona panel says in words what is learned and what stays built in', async () => {
+    // Setup, not the step under test: a short CPU training run (the studio's own job takes minutes).
+    const project = JSON.parse(readFileSync(path.join(projectDir, 'project.json'), 'utf8'));
+    const personaDir = path.join(projectDir, project.personas[0].path);
+    await trainGan(personaDir, { steps: 8, batchSize: 4, windowLength: 64, evalEvery: 4, device: 'cpu' });
+    await page.reload();
+    await page.getByTestId('persona').waitFor();
+    const status = page.getByTestId('gan-status');
+    await page.waitForFunction(() => /Trained|Partly trained/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('[data-testid="gan-status"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const text = (await status.textContent()) ?? '';
+    // The verdict of the held-out frames, in one plain sentence (gan/model.json's verdict).
+    expect(text).toMatch(/(Trained|Partly trained): 8 steps in \d+ s\. (On \d+ s of speech held out from training, what it learned did not beat the built-in motion|Judged on \d+ s of speech held out from training: )/);
+    for (const jargon of ['FACIAL-GAN', 'prior', 'verdict', 'r =']) expect(text, jargon).not.toContain(jargon);
   });
 });
