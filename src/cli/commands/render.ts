@@ -8,12 +8,15 @@ export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--synthesis auto|retrieval|renderer] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
     '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
     '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
     '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
-    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
+    '  Frames are made from the person\'s own footage: each output frame is a real frame chosen by head pose, its mouth and eyes\n' +
+    '  taken from the real frames nearest the curves (lip shape, blink), warped and blended (--synthesis retrieval, the default).\n' +
+    '  --synthesis renderer uses the trained rendering network (G_r) instead. With --preview (or when the persona cannot be\n' +
+    '  synthesised and no renderer is trained) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
@@ -29,6 +32,8 @@ export const command: CliCommand = {
     const crf = flagNumber(args, 'crf', 18);
     if (!(crf >= 0 && crf <= 51)) throw new UsageError(`--crf expects 0..51, got ${crf}`);
     const device = deviceFlag(args);
+    const synthesis = flagString(args, 'synthesis') ?? 'auto';
+    if (synthesis !== 'auto' && synthesis !== 'retrieval' && synthesis !== 'renderer') throw new UsageError(`--synthesis expects auto, retrieval or renderer, got "${synthesis}"`);
     const r = await io.withProgress('render', (onProgress) =>
       exportVideo({
         persona,
@@ -40,6 +45,7 @@ export const command: CliCommand = {
         fps,
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
+        synthesis,
         device,
         quality: !args.flags['no-quality'],
         signal: io.signal,
