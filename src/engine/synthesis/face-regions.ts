@@ -81,7 +81,7 @@ export function faceRegions(model: FaceModel): FaceRegions {
   const mc = V;
   const up = Math.max(1e-6, p[mc * 2 + 1] - p[2 * 2 + 1]);
   const down = Math.max(1e-6, p[152 * 2 + 1] - p[mc * 2 + 1]);
-  const mouthWeights = ellipseWeights(p, n, p[mc * 2], p[mc * 2 + 1], 0.95 * mouthWidth, 0.9 * up, 0.8 * down, 0.55);
+  const mouthWeights = ellipseWeights(p, n, p[mc * 2], p[mc * 2 + 1], 1.05 * mouthWidth, 0.95 * up, 0.85 * down, 0.7);
   const eyeWeights: Float32Array[] = [];
   const eyeAlign: number[][] = [];
   [EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT].forEach((eye, k) => {

@@ -5,6 +5,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes } from './face-regions';
 import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
 import { countJumps } from './smooth-path';
+import { footageMouthSharpness } from './mouth-sharpness';
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
 
 /** Why a persona cannot be synthesised from its footage (undefined: it can). */
@@ -31,11 +32,12 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   const landmarks = await loadPersonaLandmarks(persona);
   const T = persona.frameCount, N = curves.length / PARAM_COUNT;
   const lb = lipBasis(persona.model);
+  const mouthSharpness = await footageMouthSharpness(persona, landmarks, { signal: opts.signal, onProgress: opts.onProgress });
   opts.onProgress?.({ stage: 'plan', fraction: 0, message: 'choosing source, mouth and eye frames' });
   const plan = planRetrieval({
     curves, footage: persona.params,
     curveLips: lipShapes(curves, N, lb), footageLips: lipShapes(persona.params, T, lb), lipDims: lb.dims,
-    rate: persona.meta.fps / opts.fps, donors: opts.donors, weights: opts.weights,
+    rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights,
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
   const donorFrames = await collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {

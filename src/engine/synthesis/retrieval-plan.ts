@@ -31,6 +31,8 @@ export interface PlanWeights {
   mouthJump: number;
   mouthHold: number;
   mouthPosePerDeg: number;
+  /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [-0.7, 2.5]. */
+  mouthSharpness: number;
   /** Eye path: cost per squared blink difference, cut cost, pose cost per degree. */
   eyeBlink: number;
   eyeJump: number;
@@ -47,6 +49,7 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   mouthJump: 0.8,
   mouthHold: 0.15,
   mouthPosePerDeg: 0.08,
+  mouthSharpness: 0.8,
   eyeBlink: 10,
   eyeJump: 0.6,
   eyePosePerDeg: 0.05,
@@ -77,6 +80,8 @@ export interface PlanInput {
   rate: number;
   /** Footage frames allowed as mouth and eye donors (default all): e.g. only the training part. */
   donors?: ArrayLike<boolean>;
+  /** [T] mouth sharpness of the footage frames (mouth-sharpness.ts): sharp donors are preferred. */
+  mouthSharpness?: ArrayLike<number>;
   weights?: Partial<PlanWeights>;
 }
 
@@ -113,14 +118,29 @@ export function planSourceFrames(inp: PlanInput, w: PlanWeights): { path: Int32A
 export function planMouthFrames(inp: PlanInput, source: Int32Array, w: PlanWeights): Int32Array {
   const { curves, footage } = inp;
   const N = curves.length / PARAM_COUNT, T = footage.length / PARAM_COUNT;
+  const sharpCost = sharpnessCosts(inp.mouthSharpness, T, w.mouthSharpness);
   return smoothPath(N, T, (i, out) => {
     const j = source[i] * PARAM_COUNT;
     for (let k = 0; k < T; k++) {
       if (inp.donors && !inp.donors[k]) { out[k] = Infinity; continue; }
       const lip = lipDistance(inp.curveLips, i * inp.lipDims, inp.footageLips, k * inp.lipDims, inp.lipDims);
-      out[k] = lip + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j);
+      out[k] = lip + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j) + sharpCost[k];
     }
   }, { steps: [[1, 0], [0, w.mouthHold], [-1, w.mouthHold]], jumpCost: w.mouthJump });
+}
+
+/** Per footage frame, the cost of a donor as blurred as it is: weight · ln(median / own), clamped. */
+export function sharpnessCosts(sharpness: ArrayLike<number> | undefined, T: number, weight: number): Float64Array {
+  const out = new Float64Array(T);
+  if (!sharpness || weight === 0) return out;
+  const sorted = Array.from(sharpness).filter((v) => v > 0).sort((a, b) => a - b);
+  if (sorted.length === 0) return out;
+  const median = sorted[sorted.length >> 1];
+  for (let k = 0; k < T; k++) {
+    const r = sharpness[k] > 0 ? Math.log(median / sharpness[k]) : 2.5;
+    out[k] = weight * Math.min(2.5, Math.max(-0.7, r));
+  }
+  return out;
 }
 
 /** Eye gain: 0 where the source frame's blink is within 0.1 of the curves', 1 from 0.3 apart, widened by a frame each side. */
