@@ -26,6 +26,7 @@ import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../re
 import { planSourcePath, prepareRetrieval, retrievalUnavailable } from '../synthesis';
 import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
+import { seekableFootage } from './seekable-footage';
 import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
@@ -263,9 +264,9 @@ async function makePainter(method: SynthesisMethod, persona: Persona, curves: Fl
 }
 
 /** Decodes the source frames along the path, paints each and pipes it into the writer. */
-async function writeFrames(persona: Persona, source: Int32Array, painter: FramePainter, writer: VideoWriter, opts: ExportVideoOptions, from: number): Promise<void> {
+async function writeFrames(persona: Persona, footage: string, source: Int32Array, painter: FramePainter, writer: VideoWriter, opts: ExportVideoOptions, from: number): Promise<void> {
   const W = persona.camera.width, H = persona.camera.height, N = source.length;
-  const ref = new ReferenceFrames(persona.meta.source.file, W, H, persona.meta.fps, persona.frameCount, opts.signal);
+  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal);
   const eta = new EtaEstimator();
   try {
     for (let i = 0; i < N; i++) {
@@ -303,6 +304,8 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     await fs.mkdir(path.dirname(out), { recursive: true });
     const label = labelFor(method, net);
     const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes);
+    opts.onProgress?.({ stage: 'footage', fraction: 0.2, message: 'preparing the footage' });
+    const footage = await seekableFootage(persona, opts.signal);
     const W = persona.camera.width, H = persona.camera.height;
     // The face's place in the footage (its mean tracked position) centres a crop that fills another aspect.
     const meanPose = new Float64Array(6);
@@ -319,7 +322,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
       signal: opts.signal, ffmpegBinary: opts.ffmpegBinary,
     });
     const t1 = performance.now();
-    await writeFrames(persona, source, painter, writer, opts, 0.2);
+    await writeFrames(persona, footage, source, painter, writer, opts, 0.2);
     opts.onProgress?.({ stage: 'done', fraction: 1, message: out });
     const result: ExportVideoResult = {
       path: out, kind, label, synthesis: method, preset: s.presetName, framing: geometry.framing, width: geometry.width, height: geometry.height,
