@@ -23,7 +23,7 @@ import type { ProviderChoice } from '../nn';
 import { ConditioningRenderer } from '../render/conditioning';
 import { loadPersonaTexture } from '../render/dataset';
 import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../render/train-renderer';
-import { planSourcePath, prepareRetrieval, retrievalUnavailable } from '../synthesis';
+import { planSourcePath, prepareRetrieval, retrievalUnavailable, type PlanWeights } from '../synthesis';
 import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
@@ -58,6 +58,8 @@ export interface ExportVideoOptions extends RunOptions {
    * G_r; `auto` (default): retrieval when the persona allows it, else G_r when trained.
    */
   synthesis?: 'auto' | 'retrieval' | 'renderer';
+  /** Retrieval tuning (costs of cuts, speed changes, donor choice); defaults: DEFAULT_PLAN_WEIGHTS. */
+  planWeights?: Partial<PlanWeights>;
   device?: ProviderChoice;
   threads?: number;
   x264Preset?: string;
@@ -252,11 +254,11 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
 /** The source frame of every output frame and the painter that draws on it. */
 async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[]): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
-    const r = await prepareRetrieval(persona, curves, { fps, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
+    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
     notes.push(`source frames chosen by head pose: ${r.plan.sourceJumps} cut(s); mouths from ${new Set(r.plan.mouth).size} and eyes from ${r.donorFrames} footage frame(s)`);
     return { painter: new RetrievalPainter(r.synth), source: r.plan.source };
   }
-  const { source, jumps } = planSourcePath(persona, curves, fps);
+  const { source, jumps } = planSourcePath(persona, curves, fps, opts.planWeights);
   notes.push(`source frames chosen by head pose: ${jumps} cut(s)`);
   const renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
   if (method === 'renderer') return { painter: new RendererPainter(persona, renderer, net!, curves, await loadPersonaHull(persona)), source };

@@ -47,10 +47,10 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
 }
 
 /** Only the source path (frames chosen by pose), for the painters that draw the face themselves. */
-export function planSourcePath(persona: Persona, curves: Float32Array, fps: number): { source: Int32Array; jumps: number } {
+export function planSourcePath(persona: Persona, curves: Float32Array, fps: number, weights?: Partial<PlanWeights>): { source: Int32Array; jumps: number } {
   const lb = lipBasis(persona.model);
   const N = curves.length / PARAM_COUNT;
-  const w = { ...DEFAULT_PLAN_WEIGHTS };
+  const w = { ...DEFAULT_PLAN_WEIGHTS, ...weights };
   const { path, steps } = planSourceFrames({
     curves, footage: persona.params, curveLips: lipShapes(curves, N, lb), footageLips: lipShapes(persona.params, persona.frameCount, lb),
     lipDims: lb.dims, rate: persona.meta.fps / fps,
