@@ -4,7 +4,7 @@
  */
 export { smoothPath, countJumps, playbackSteps, type PathCosts } from './smooth-path';
 export { planRetrieval, planSourceFrames, planMouthFrames, planEyeFrames, eyeGains, sharpnessCosts, DEFAULT_PLAN_WEIGHTS, type PlanInput, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
-export { faceRegions, lipBasis, lipShapes, withCentres, INNER_LIP_LOOP, EYE_LOOPS, type FaceRegions } from './face-regions';
+export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRing, INNER_LIP_LOOP, EYE_LOOPS, type FaceRegions } from './face-regions';
 export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
 export { prepareRetrieval, planSourcePath, retrievalUnavailable, type PrepareRetrievalOptions } from './prepare';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadPersonaLandmarks, type Persona } from '../persona';
 import type { RunOptions } from '../util/progress';
 import { PARAM_COUNT } from '../../shared/facial-params';
-import { lipBasis, lipShapes } from './face-regions';
+import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
 import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
 import { countJumps } from './smooth-path';
 import { footageMouthSharpness } from './mouth-sharpness';
@@ -36,7 +36,7 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   opts.onProgress?.({ stage: 'plan', fraction: 0, message: 'choosing source, mouth and eye frames' });
   const plan = planRetrieval({
     curves, footage: persona.params,
-    curveLips: lipShapes(curves, N, lb), footageLips: lipShapes(persona.params, T, lb), lipDims: lb.dims,
+    curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
     rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights,
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);

@@ -31,7 +31,7 @@ export interface PlanWeights {
   mouthJump: number;
   mouthHold: number;
   mouthPosePerDeg: number;
-  /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [-0.7, 2.5]. */
+  /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [0, 2.5]: blurrier donors than the median cost more, sharper ones no less (the sharpest mouths are often wide open, teeth showing). */
   mouthSharpness: number;
   /** Eye path: cost per squared blink difference, cut cost, pose cost per degree. */
   eyeBlink: number;
@@ -45,7 +45,7 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   sourceBackwards: 3,
   translationPerMm: 0.25,
   blinkMismatch: 6,
-  lipSecondary: 0.3,
+  lipSecondary: 0.8,
   mouthJump: 0.8,
   mouthHold: 0.15,
   mouthPosePerDeg: 0.08,
@@ -138,7 +138,7 @@ export function sharpnessCosts(sharpness: ArrayLike<number> | undefined, T: numb
   const median = sorted[sorted.length >> 1];
   for (let k = 0; k < T; k++) {
     const r = sharpness[k] > 0 ? Math.log(median / sharpness[k]) : 2.5;
-    out[k] = weight * Math.min(2.5, Math.max(-0.7, r));
+    out[k] = weight * Math.min(2.5, Math.max(0, r));
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { projectVertices, type FaceModel, type PinholeCamera } from '../common/f
 import { RawFrameStream } from '../media/raw-frame-stream';
 import { throwIfCancelled } from '../util/errors';
 import { EXPR_COUNT, EXPR_OFFSET, PARAM_COUNT } from '../../shared/facial-params';
-import { faceRegions, withCentres, type FaceRegions } from './face-regions';
+import { faceRegions, withCentres, withRing, type FaceRegions } from './face-regions';
 import type { RetrievalPlan } from './retrieval-plan';
 import { applyAffine, blendInto, cropImage, fitAffine, matchColour, pointsBox, warpTriangles, type Box, type ImageCrop } from './warp';
 
@@ -42,6 +42,7 @@ export class RetrievalSynthesizer {
   constructor(private readonly geo: FootageGeometry, readonly plan: RetrievalPlan, private readonly curves: Float32Array) {
     this.regions = faceRegions(geo.model);
     this.V = geo.model.vertexCount;
+    this.jawVertices = Array.from(this.regions.jawWeights.keys()).filter((v) => this.regions.jawWeights[v] > 0);
     if (this.V > LM_COUNT) throw new Error(`retrieval synthesis needs one landmark per model vertex (${this.V} > ${LM_COUNT})`);
   }
 
@@ -52,9 +53,12 @@ export class RetrievalSynthesizer {
     return [...s].sort((a, b) => a - b);
   }
 
+  private readonly jawVertices: number[];
+
+  /** A footage frame's points: landmarks, opening centres, fixed ring. */
   private points(frame: number): Float32Array {
     const lm = this.geo.landmarks.subarray(frame * LM_COUNT * LM_DIMS, (frame + 1) * LM_COUNT * LM_DIMS);
-    return withCentres(lm, this.V, LM_DIMS);
+    return withRing(withCentres(lm, this.V, LM_DIMS), this.V);
   }
 
   private boxes(frame: number): { mouth: Box; eyes: Box[] } {
@@ -93,27 +97,39 @@ export class RetrievalSynthesizer {
     return projectVertices(this.geo.model, p, this.geo.camera);
   }
 
-  /** Where output frame i's mouth goes: the source frame's landmarks moved by the model from its expression to the curves'. */
-  mouthTarget(i: number): Float32Array {
+  /**
+   * Output frame i's geometry: the source frame's points (`from`) and where they go
+   * (`to`): its landmarks moved by the model from its own expression to the curves',
+   * fully from the mouth down, fading out towards the nose; the ring stays.
+   */
+  targets(i: number): { from: Float32Array; to: Float32Array } {
     const j = this.plan.source[i];
+    const from = this.points(j);
     const now = this.project(j, this.curves, i);
     const was = this.project(j, this.geo.params, j);
-    const lm = this.geo.landmarks.subarray(j * LM_COUNT * LM_DIMS);
+    const share = this.regions.jawShare;
     const moved = new Float32Array(this.V * 2);
     for (let v = 0; v < this.V; v++) {
-      moved[v * 2] = lm[v * LM_DIMS] + now[v * 2] - was[v * 2];
-      moved[v * 2 + 1] = lm[v * LM_DIMS + 1] + now[v * 2 + 1] - was[v * 2 + 1];
+      moved[v * 2] = from[v * 2] + (now[v * 2] - was[v * 2]) * share[v];
+      moved[v * 2 + 1] = from[v * 2 + 1] + (now[v * 2 + 1] - was[v * 2 + 1]) * share[v];
     }
-    return withCentres(moved, this.V);
+    const to = Float32Array.from(from);
+    to.set(withCentres(moved, this.V));
+    return { from, to };
   }
 
   /** Makes output frame i from its source frame's pixels (`frame`, modified in place). */
   compose(i: number, frame: Uint8Array): void {
     const { width: W, height: H } = this.geo;
+    const { from, to } = this.targets(i);
+    // The lower face (jaw, chin, cheeks) of the source frame itself moves to the curves' shape.
+    const own = cropImage(frame, W, pointsBox(from, this.jawVertices, 3, W, H));
+    blendInto(frame, W, warpTriangles(own, from, to, this.regions.triangles, this.regions.jawWeights, W, H));
+    // The mouth of the donor frame, warped onto it.
     const k = this.plan.mouth[i];
     const mouth = this.donors.get(k)?.mouth;
     if (mouth) {
-      const patch = warpTriangles(mouth, this.points(k), this.mouthTarget(i), this.regions.triangles, this.regions.mouthWeights, W, H);
+      const patch = warpTriangles(mouth, this.points(k), to, this.regions.triangles, this.regions.mouthWeights, W, H);
       matchColour(patch, frame, W);
       blendInto(frame, W, patch);
     }
@@ -121,11 +137,11 @@ export class RetrievalSynthesizer {
     if (gain <= 0) return;
     const e = this.plan.eyes[i];
     const donor = this.donors.get(e);
-    const src = this.points(e), dst = this.points(this.plan.source[i]);
+    const src = this.points(e);
     this.regions.eyeWeights.forEach((weights, eye) => {
       const crop = donor?.eyes[eye];
       if (!crop) return;
-      const A = fitAffine(src, dst, this.regions.eyeAlign[eye]);
+      const A = fitAffine(src, from, this.regions.eyeAlign[eye]);
       const patch = warpTriangles(crop, src, applyAffine(A, src), this.regions.triangles, weights, W, H);
       matchColour(patch, frame, W);
       blendInto(frame, W, patch, gain);

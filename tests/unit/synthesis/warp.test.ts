@@ -108,7 +108,8 @@ describe('face regions', () => {
     // A point 60 mm to the side is outside.
     const far = Array.from({ length: 478 }, (_, v) => v).find((v) => Math.abs(m.neutral[v * 3] - 60) < 1 && Math.abs(m.neutral[v * 3 + 1]) < 30);
     if (far !== undefined) expect(r.mouthWeights[far]).toBe(0);
-    expect(r.triangles.length).toBe(3 + 3 * (INNER_LIP_LOOP.length + 16 + 16));
+    expect(r.triangles.length).toBe(3 + 3 * (INNER_LIP_LOOP.length + 16 + 16) + 3 * 2 * 36);
+    expect(r.pointCount).toBe(478 + 3 + 36);
     const c = withCentres(m.neutral, 478, 3);
     expect(c[478 * 2 + 1]).toBeCloseTo(30, 5);
   });
