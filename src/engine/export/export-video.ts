@@ -27,6 +27,7 @@ import { planSourcePath, prepareRetrieval, retrievalUnavailable, type PlanWeight
 import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
+import { SYNTHESIS_EVAL_FILE, type SynthesisEval } from './evaluate-synthesis';
 import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
@@ -225,7 +226,16 @@ async function chooseSynthesis(persona: Persona, opts: ExportVideoOptions, notes
   const unavailable = retrievalUnavailable(persona);
   if (want === 'retrieval' && unavailable) throw new UserError('retrieval-unavailable', `${persona.meta.name} cannot be synthesised from its footage: ${unavailable}.`, { hint: 'Rebuild the persona from its video (facial-studio persona build).' });
   if (want !== 'renderer' && !unavailable) {
-    if (await readRendererInfo(persona.dir)) notes.push('the trained renderer (G_r) is not used: real pixels of the footage are sharper (docs/rendering.md); choose it with synthesis "renderer"');
+    const info = await readRendererInfo(persona.dir);
+    const ev = info ? await readSynthesisEval(persona.dir) : undefined;
+    if (info && want === 'auto' && ev?.rendererWins && ev.renderer?.steps === info.steps) {
+      const net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
+      if (net) {
+        notes.push(`the trained renderer beats real-pixel synthesis on held-out frames (${describeEval(ev)})`);
+        return { method: 'renderer', net };
+      }
+    }
+    if (info) notes.push(`the trained renderer (G_r) is not used: ${ev?.renderer ? `on held-out frames it does not beat real pixels of the footage (${describeEval(ev)})` : 'real pixels of the footage are sharper (docs/rendering.md; facial-studio eval --synthesis compares them)'}; choose it with synthesis "renderer"`);
     return { method: 'retrieval' };
   }
   const net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
@@ -238,6 +248,19 @@ async function chooseSynthesis(persona: Persona, opts: ExportVideoOptions, notes
   }
   notes.push(`preview: ${unavailable}, and no renderer is trained`);
   return { method: 'preview' };
+}
+
+async function readSynthesisEval(personaDir: string): Promise<SynthesisEval | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(personaDir, SYNTHESIS_EVAL_FILE), 'utf8')) as SynthesisEval;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeEval(ev: SynthesisEval): string {
+  const f = (m: { psnrDb: number; ssim: number; sharpness: number }) => `${m.psnrDb.toFixed(1)} dB, SSIM ${m.ssim.toFixed(3)}, sharpness ${m.sharpness.toFixed(2)}x`;
+  return `mouth: renderer ${ev.renderer ? f(ev.renderer) : '—'} vs real pixels ${f(ev.retrieval)}`;
 }
 
 const LABELS: Record<SynthesisMethod, string> = {

@@ -8,4 +8,4 @@ export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRi
 export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
 export { prepareRetrieval, planSourcePath, retrievalUnavailable, type PrepareRetrievalOptions } from './prepare';
-export { footageMouthSharpness, mouthSharpness } from './mouth-sharpness';
+export { footageMouthSharpness, mouthSharpness, OUTER_LIP_CONTOUR } from './mouth-sharpness';
