@@ -3,7 +3,7 @@
  * mouth and eyes from real frames, warped and blended. Above render, below quality/export.
  */
 export { smoothPath, countJumps, playbackSteps, type PathCosts } from './smooth-path';
-export { planRetrieval, planSourceFrames, planMouthFrames, planEyeFrames, eyeGains, sharpnessCosts, DEFAULT_PLAN_WEIGHTS, type PlanInput, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
+export { planRetrieval, planSourceFrames, planMouthFrames, planEyeFrames, eyeGains, eyeTargets, sharpnessCosts, DEFAULT_PLAN_WEIGHTS, type PlanInput, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
 export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRing, INNER_LIP_LOOP, EYE_LOOPS, type FaceRegions } from './face-regions';
 export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';

@@ -33,7 +33,9 @@ export interface PlanWeights {
   mouthPosePerDeg: number;
   /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [0, 2.5]: blurrier donors than the median cost more, sharper ones no less (the sharpest mouths are often wide open, teeth showing). */
   mouthSharpness: number;
-  /** Eye path: cost per squared blink difference, cut cost, pose cost per degree. */
+  /** Mouth path: bonus (mm) for the source frame's own mouth: its teeth, light and motion blur belong to the frame. */
+  mouthOwn: number;
+  /** Eye path: cost per squared blink difference (to eyeTargets), cut cost, pose cost per degree. */
   eyeBlink: number;
   eyeJump: number;
   eyePosePerDeg: number;
@@ -50,7 +52,8 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   mouthHold: 0.15,
   mouthPosePerDeg: 0.08,
   mouthSharpness: 0.8,
-  eyeBlink: 10,
+  mouthOwn: 0.5,
+  eyeBlink: 30,
   eyeJump: 0.6,
   eyePosePerDeg: 0.05,
 };
@@ -126,6 +129,7 @@ export function planMouthFrames(inp: PlanInput, source: Int32Array, w: PlanWeigh
       const lip = lipDistance(inp.curveLips, i * inp.lipDims, inp.footageLips, k * inp.lipDims, inp.lipDims);
       out[k] = lip + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j) + sharpCost[k];
     }
+    if (Number.isFinite(out[source[i]])) out[source[i]] = Math.max(0, out[source[i]] - w.mouthOwn);
   }, { steps: [[1, 0], [0, w.mouthHold], [-1, w.mouthHold]], jumpCost: w.mouthJump });
 }
 
@@ -147,8 +151,9 @@ export function sharpnessCosts(sharpness: ArrayLike<number> | undefined, T: numb
 export function eyeGains(curves: Float32Array, footage: Float32Array, source: Int32Array): Float32Array {
   const N = source.length;
   const raw = new Float32Array(N);
+  const target = eyeTargets(curves);
   for (let i = 0; i < N; i++) {
-    const d = Math.abs(curves[i * PARAM_COUNT + BLINK_INDEX] - footage[source[i] * PARAM_COUNT + BLINK_INDEX]);
+    const d = Math.abs(target[i] - footage[source[i] * PARAM_COUNT + BLINK_INDEX]);
     const t = Math.min(1, Math.max(0, (d - 0.1) / 0.2));
     raw[i] = t * t * (3 - 2 * t);
   }
@@ -157,11 +162,28 @@ export function eyeGains(curves: Float32Array, footage: Float32Array, source: In
   return out;
 }
 
+/**
+ * The blink the eyes should show: the curves' blink, a closing eye aimed a little deeper
+ * and a frame wider (the footage's blink values are smoothed, and a blink of 3 frames
+ * shown at exactly its value can stay under a tracker's threshold).
+ */
+export function eyeTargets(curves: Float32Array): Float32Array {
+  const N = curves.length / PARAM_COUNT;
+  const b = (i: number) => (i >= 0 && i < N ? Math.min(1, Math.max(0, curves[i * PARAM_COUNT + BLINK_INDEX])) : 0);
+  const out = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    const c = Math.max(b(i), 0.8 * b(i - 1), 0.8 * b(i + 1));
+    out[i] = c > 0.3 ? Math.min(1, c * 1.2) : c;
+  }
+  return out;
+}
+
 export function planEyeFrames(inp: PlanInput, source: Int32Array, w: PlanWeights): Int32Array {
   const { curves, footage } = inp;
   const N = curves.length / PARAM_COUNT, T = footage.length / PARAM_COUNT;
+  const target = eyeTargets(curves);
   return smoothPath(N, T, (i, out) => {
-    const b = Math.min(1, Math.max(0, curves[i * PARAM_COUNT + BLINK_INDEX]));
+    const b = target[i];
     const j = source[i] * PARAM_COUNT;
     for (let k = 0; k < T; k++) {
       if (inp.donors && !inp.donors[k]) { out[k] = Infinity; continue; }
