@@ -129,7 +129,7 @@ export function planMouthFrames(inp: PlanInput, source: Int32Array, w: PlanWeigh
       const lip = lipDistance(inp.curveLips, i * inp.lipDims, inp.footageLips, k * inp.lipDims, inp.lipDims);
       out[k] = lip + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j) + sharpCost[k];
     }
-    if (Number.isFinite(out[source[i]])) out[source[i]] = Math.max(0, out[source[i]] - w.mouthOwn);
+    if (Number.isFinite(out[source[i]])) out[source[i]] -= w.mouthOwn;
   }, { steps: [[1, 0], [0, w.mouthHold], [-1, w.mouthHold]], jumpCost: w.mouthJump });
 }
 

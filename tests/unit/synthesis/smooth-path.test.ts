@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { smoothPath, countJumps, playbackSteps } from '../../../src/engine/synthesis/smooth-path';
-import { planRetrieval, eyeGains } from '../../../src/engine/synthesis/retrieval-plan';
+import { planRetrieval, eyeGains, eyeTargets, planMouthFrames, sharpnessCosts, DEFAULT_PLAN_WEIGHTS } from '../../../src/engine/synthesis/retrieval-plan';
 
 /** Brute force over all T^N paths, for checking the Viterbi on tiny cases. */
 function bruteForce(N: number, T: number, cost: number[][], steps: Array<[number, number]>, jump: number): number {
@@ -138,5 +138,30 @@ describe('retrieval plan', () => {
     expect(g[4]).toBe(1); // frame 32, fully closed in the footage
     expect(g[0]).toBe(0);
     expect(g[9]).toBe(0);
+  });
+
+  it('aims short blinks a frame wider and a little deeper, and leaves open eyes alone', () => {
+    const curves = new Float32Array(6 * 71);
+    curves[2 * 71 + 6] = 0.6;
+    curves[5 * 71 + 6] = 0.1;
+    const t = eyeTargets(curves);
+    expect(t[2]).toBeCloseTo(0.72, 5);
+    expect(t[1]).toBeCloseTo(0.576, 5);
+    expect(t[3]).toBeCloseTo(0.576, 5);
+    expect(t[0]).toBe(0);
+    expect(t[5]).toBeCloseTo(0.1, 6);
+  });
+
+  it('prefers sharp mouth donors and the source frame\'s own mouth among equal lip shapes', () => {
+    const costs = sharpnessCosts([100, 50, 200, 100], 4, 1);
+    expect(costs[0]).toBe(0);
+    expect(costs[1]).toBeCloseTo(Math.log(2), 6);
+    expect(costs[2]).toBe(0); // sharper than the median: no extra cost, no bonus
+    const T = 10, N = 4;
+    const footage = new Float32Array(T * 71);
+    const lips = new Float32Array(T * 3); // all donors have the same lip shape
+    const source = Int32Array.from([3, 4, 5, 6]);
+    const mouth = planMouthFrames({ curves: new Float32Array(N * 71), footage, curveLips: new Float32Array(N * 3), footageLips: lips, lipDims: 3, rate: 1 }, source, DEFAULT_PLAN_WEIGHTS);
+    expect(Array.from(mouth)).toEqual([3, 4, 5, 6]);
   });
 });
