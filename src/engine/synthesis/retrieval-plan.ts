@@ -33,7 +33,7 @@ export interface PlanWeights {
   mouthPosePerDeg: number;
   /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [0, 2.5]: blurrier donors than the median cost more, sharper ones no less (the sharpest mouths are often wide open, teeth showing). */
   mouthSharpness: number;
-  /** Mouth path: bonus (mm) for the source frame's own mouth: its teeth, light and motion blur belong to the frame. */
+  /** Mouth path: bonus (mm) for the source frame's own mouth (its teeth, light and motion blur belong to the frame). Off by default: at 0.5 the AOC export's mouth sharpness fell from 0.84x to 0.65x (own mouths are often motion-blurred). */
   mouthOwn: number;
   /** Eye path: cost per squared blink difference (to eyeTargets), cut cost, pose cost per degree. */
   eyeBlink: number;
@@ -52,7 +52,7 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   mouthHold: 0.15,
   mouthPosePerDeg: 0.08,
   mouthSharpness: 0.8,
-  mouthOwn: 0.5,
+  mouthOwn: 0,
   eyeBlink: 30,
   eyeJump: 0.6,
   eyePosePerDeg: 0.05,

@@ -161,7 +161,7 @@ describe('retrieval plan', () => {
     const footage = new Float32Array(T * 71);
     const lips = new Float32Array(T * 3); // all donors have the same lip shape
     const source = Int32Array.from([3, 4, 5, 6]);
-    const mouth = planMouthFrames({ curves: new Float32Array(N * 71), footage, curveLips: new Float32Array(N * 3), footageLips: lips, lipDims: 3, rate: 1 }, source, DEFAULT_PLAN_WEIGHTS);
+    const mouth = planMouthFrames({ curves: new Float32Array(N * 71), footage, curveLips: new Float32Array(N * 3), footageLips: lips, lipDims: 3, rate: 1 }, source, { ...DEFAULT_PLAN_WEIGHTS, mouthOwn: 0.5 });
     expect(Array.from(mouth)).toEqual([3, 4, 5, 6]);
   });
 });
