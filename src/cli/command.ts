@@ -1,4 +1,5 @@
 import type { ProgressFn } from '../engine/util/progress';
+import type { NumberRule } from '../shared/limits';
 
 /** Parsed command line: positional words and --flags (a flag without value is `true`). */
 export interface ParsedArgs {
@@ -54,15 +55,29 @@ export function flagString(args: ParsedArgs, name: string, required = false): st
     if (required) throw new UsageError(`missing --${name}`);
     return undefined;
   }
+  // No file or name holds a NUL character; the file system would refuse it later with a bug-like error.
+  if (String(v).includes('\0')) throw new UsageError(`--${name} contains a NUL character`);
   return String(v);
 }
 
-export function flagNumber(args: ParsedArgs, name: string, fallback: number): number {
+/**
+ * Reads a number flag. With a rule of src/shared/limits.ts (the API's own ranges) the
+ * value must satisfy it: `--steps -5` is refused with what the flag expects.
+ */
+export function flagNumber(args: ParsedArgs, name: string, fallback: number, rule?: NumberRule): number {
   const v = args.flags[name];
   if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got "${String(v)}"`);
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} expects ${rule?.text ?? 'a number'}, got ${shown(v)}`);
+  if (rule && !rule.schema.safeParse(n).success) throw new UsageError(`--${name} expects ${rule.text}, got ${shown(v)}`);
   return n;
+}
+
+/** A flag's value for a message: quoted, and short (an error never echoes a big input). */
+function shown(v: string | boolean): string {
+  if (v === true) return 'no value';
+  const s = String(v);
+  return `"${s.length > 60 ? `${s.slice(0, 60)}…` : s}"`;
 }
 
 export class UsageError extends Error {

@@ -9,6 +9,7 @@ export const DEVICE_USAGE = `[--device ${DEVICES.join('|')}]`;
  * Runtime can drive one here (`facial-studio doctor` says which), else the CPU.
  */
 export function deviceFlag(args: ParsedArgs): Device {
+  if (args.flags.device === true) throw new UsageError(`--device expects one of ${DEVICES.join(', ')}, got no value`);
   const device = flagString(args, 'device') ?? 'cpu';
   if (!(DEVICES as readonly string[]).includes(device)) throw new UsageError(`--device expects one of ${DEVICES.join(', ')}, got "${device}"`);
   return device as Device;

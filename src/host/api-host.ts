@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
-import type { z } from 'zod';
 import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Method, ParamsOf, ResultOf, EventName, EventOf, FsEntry } from '../shared/contract';
-import { Requests } from '../shared/contract';
-import { parseRequest, parseResult, toErrorPayload } from '../shared/rpc';
+import { parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
+import { confinedPath } from '../engine/util/confine';
+import { reasonOf, systemErrorToUser } from '../engine/util/system-errors';
 import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
 import { addRecent, listRecent, studioHome } from './recent-projects';
 import { JobManager, type JobLauncher } from './job-manager';
@@ -21,12 +21,10 @@ import { personaInfo } from './persona-info';
 import { trainingEstimate } from './machine-profile';
 import { revealRender, systemRevealer, type Revealer } from './reveal';
 import type { JobNames } from './job-kinds';
-import { hasTrainedRenderer } from './export-target';
-import { previewFileName } from '../engine/common/export-timing';
+import { projectPath } from './project-paths';
 import type { JobRequest } from '../shared/contract';
 
-type Handlers = { [M in Method]: (params: ResultParams<M>) => Promise<ResultOf<M>> };
-type ResultParams<M extends Method> = z.output<(typeof Requests)[M]['params']>;
+type Handlers = { [M in Method]: (params: ValidParams<M>) => Promise<ResultOf<M>> };
 
 export interface ApiHostOptions {
   mode: 'electron' | 'browser' | 'test';
@@ -50,10 +48,15 @@ export class ApiHost {
 
   constructor(private readonly opts: ApiHostOptions) {
     this.jobs = new JobManager(opts.launcher);
+    // One listener per connected UI (and per waiting caller): many are expected, none leak.
+    this.events.setMaxListeners(0);
     this.jobs.on('update', (info) => {
       this.emit('job.update', info);
       if (info.state === 'done' && info.projectDir) {
-        void readProject(info.projectDir).then((project) => this.emit('project.changed', { dir: info.projectDir, project })).catch(() => undefined);
+        // The UI refreshes from this event; a project that cannot be read now is said in the log (the next open reports it).
+        void readProject(info.projectDir)
+          .then((project) => this.emit('project.changed', { dir: info.projectDir, project }))
+          .catch((err: unknown) => console.warn(`[api] project ${info.projectDir} could not be re-read after job ${info.id}: ${(err as Error)?.message ?? String(err)}`));
       }
     });
     const projectsDir = opts.projectsDir ?? path.join(os.homedir(), 'FACIAL Studio Projects');
@@ -87,7 +90,7 @@ export class ApiHost {
         return { snapshot: { dir: path.resolve(projectDir), project }, media };
       },
       'media.remove': async ({ projectDir, mediaId }) => ({ dir: path.resolve(projectDir), project: await removeMedia(projectDir, mediaId) }),
-      'job.start': async (req) => this.jobs.start(req as JobRequest, await jobNames(req as JobRequest)),
+      'job.start': async (req) => this.jobs.start(req, await jobNames(req)),
       'job.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'job.list': async () => this.jobs.list(),
       'curves.get': async ({ projectDir, curvesId }) => ({ curvesId, doc: await getCurves(projectDir, curvesId) }),
@@ -107,7 +110,7 @@ export class ApiHost {
         const ref = project.personas.find((p) => p.id === personaId);
         if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
         const source = project.media.find((m) => m.id === ref.sourceMediaId);
-        return trainingEstimate(path.resolve(projectDir, ref.path), source?.durationS);
+        return trainingEstimate(await projectPath(projectDir, 'persona', ref.path), source?.durationS);
       },
       'render.reveal': async ({ projectDir, renderId, action }) => {
         if (!this.openProjects.has(path.resolve(projectDir))) throw new UserError('project-not-open', `${projectDir} is not open in this session.`, { hint: 'Open the project first.' });
@@ -118,9 +121,14 @@ export class ApiHost {
 
   /** Typed call for in-process callers (tests, CLI). */
   async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    const parsed = Requests[method].params.parse(params);
-    const handler = this.handlers[method] as (p: unknown) => Promise<ResultOf<M>>;
-    return parseResult(method, await handler(parsed)) as ResultOf<M>;
+    return this.dispatch(method, params);
+  }
+
+  /** Validates params, runs the method's handler, validates its result: typed end to end, no casts. */
+  private async dispatch<M extends Method>(method: M, raw: unknown): Promise<ResultOf<M>> {
+    const params = parseParams(method, raw);
+    const handler: Handlers[M] = this.handlers[method];
+    return parseResult(method, await handler(params));
   }
 
   /** Handles one raw message from a transport; never throws. */
@@ -129,17 +137,18 @@ export class ApiHost {
     try {
       const maybe = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<RequestEnvelope>;
       if (typeof maybe?.id === 'number') id = maybe.id;
-    } catch { /* reported by parseRequest below */ }
+    } catch { /* not JSON: parseEnvelope below says so */ }
     try {
-      const req = parseRequest(raw);
-      const handler = this.handlers[req.method] as (p: unknown) => Promise<unknown>;
-      const result = parseResult(req.method, await handler(req.params));
+      const req = parseEnvelope(raw);
+      id = req.id;
+      const result = await this.dispatch(req.method, req.params);
       return { id: req.id, ok: true, result };
     } catch (err) {
-      if (!(err instanceof UserError) && (err as Error)?.name !== 'ContractError') {
+      const system = systemErrorToUser(err);
+      if (!(err instanceof UserError) && !system && (err as Error)?.name !== 'ContractError') {
         console.error('[api] internal error', err);
       }
-      return { id, ok: false, error: toErrorPayload(err) };
+      return { id, ok: false, error: toErrorPayload(system ?? err) };
     }
   }
 
@@ -162,14 +171,20 @@ export class ApiHost {
     await this.jobs.shutdown();
   }
 
-  /** True when `file` lies inside a project opened in this session (for media URLs). */
-  canServe(file: string): boolean {
-    const abs = path.resolve(file);
+  /**
+   * The real path of `file` when it lies, by its real path, inside a project opened in
+   * this session (for media URLs); undefined otherwise. Symlinks out of a project are refused.
+   */
+  async servablePath(file: string): Promise<string | undefined> {
+    if (!file || file.includes('\0') || !path.isAbsolute(file)) return undefined;
     for (const dir of this.openProjects) {
-      const rel = path.relative(dir, abs);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return true;
+      try {
+        return await confinedPath(dir, file, { what: 'requested file', allowAbsolute: true });
+      } catch {
+        // Not inside this project (or unreadable): try the next one.
+      }
     }
-    return false;
+    return undefined;
   }
 
   get home(): string {
@@ -185,15 +200,13 @@ async function jobNames(req: JobRequest): Promise<JobNames | undefined> {
     const mediaId = 'mediaId' in req ? req.mediaId : undefined;
     const personaId = 'personaId' in req ? req.personaId : undefined;
     const persona = project.personas.find((p) => p.id === personaId);
-    let file: string | undefined;
-    if (req.kind === 'render.export' && req.out && persona) {
-      // The name the export will have: without a trained renderer it is a preview.
-      const name = path.basename(req.out);
-      file = req.preview || !hasTrainedRenderer(path.resolve(req.projectDir, persona.path)) ? previewFileName(name) : name;
-    }
+    // The name the export will have: exactly the one chosen.
+    const file = req.kind === 'render.export' && req.out ? path.basename(req.out) : undefined;
     return { media: project.media.find((m) => m.id === mediaId)?.name, persona: persona?.name, ...(file ? { file } : {}) };
-  } catch {
-    return undefined;
+  } catch (err) {
+    // A project that cannot be read gives a title without names; the job itself then reports why.
+    if (err instanceof UserError) return undefined;
+    throw err;
   }
 }
 
@@ -203,7 +216,7 @@ async function listDir(dir: string, extensions?: string[]): Promise<{ dir: strin
   try {
     names = await fs.readdir(abs, { withFileTypes: true });
   } catch (err) {
-    throw new UserError('folder-unreadable', `Cannot list ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { file: abs, hint: 'Choose another folder.' });
+    throw new UserError('folder-unreadable', `Cannot list ${abs}: ${reasonOf(err)}.`, { file: abs, hint: 'Choose another folder.' });
   }
   const exts = extensions?.map((e) => e.toLowerCase());
   const entries: FsEntry[] = [];

@@ -6,6 +6,9 @@ import { fromCurveDocumentFile, CurveDocumentError } from '../engine/common/curv
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { UserError } from '../engine/util/errors';
 import { readProject, updateProject } from './project-store';
+import { projectPath } from './project-paths';
+import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * Curve documents of a project: curves/<id>.json, listed in project.json. Whole
@@ -38,9 +41,9 @@ function refOf(project: ProjectFile, curvesId: string, projectDir: string): Curv
 export async function readCurvesFile(file: string): Promise<CurveDocumentFile> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (err) {
-    throw new UserError('curves-not-found', `Cannot read the curves file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { file, hint: 'Re-generate the curves.' });
+    throw new UserError('curves-not-found', `Cannot read the curves file ${file}: ${reasonOf(err)}.`, { file, hint: 'Re-generate the curves.' });
   }
   let raw: unknown;
   try {
@@ -70,7 +73,7 @@ function checkDocument(doc: CurveDocumentFile, file: string): void {
 export async function getCurves(projectDir: string, curvesId: string): Promise<CurveDocumentFile> {
   const project = await readProject(projectDir);
   const ref = refOf(project, curvesId, projectDir);
-  return readCurvesFile(path.join(projectDir, ref.path));
+  return readCurvesFile(await projectPath(projectDir, 'curves', ref.path));
 }
 
 /** Writes a whole document and lists it in the project (replacing an entry with the same id). */
@@ -99,7 +102,7 @@ export async function saveCurves(projectDir: string, curvesId: string, doc: Curv
 export async function saveCurveEdits(projectDir: string, curvesId: string, edits: CurveEdits, semantic?: SemanticControl[]): Promise<string> {
   const project = await readProject(projectDir);
   const ref = refOf(project, curvesId, projectDir);
-  const file = path.join(projectDir, ref.path);
+  const file = await projectPath(projectDir, 'curves', ref.path);
   return withLock(file, async () => {
     const current = await readCurvesFile(file);
     const savedAt = new Date().toISOString();

@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { PeaksPayload, PersonaModelPayload } from '../shared/contract';
 import { readProject } from './project-store';
+import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 import { float32ToBase64, bytesToBase64 } from '../engine/common/curves';
 import type { JobManager } from './job-manager';
@@ -19,7 +20,7 @@ export async function mediaPeaks(projectDir: string, mediaId: string, jobs: JobM
   if (!media) throw new UserError('media-not-found', `The project has no media "${mediaId}".`, { hint: 'Import the voice-over again.' });
   if (!media.hasAudio) throw new UserError('media-no-audio', `${media.name} has no audio, so it has no waveform.`, { hint: 'Choose a voice-over with sound.' });
   const { peaksCacheKey, peaksCacheFile, decodePeaks } = await import('../engine/audio');
-  const mediaFile = path.join(projectDir, media.path);
+  const mediaFile = await projectPath(projectDir, 'media', media.path);
   const file = peaksCacheFile(path.join(projectDir, 'cache'), await peaksCacheKey(mediaFile));
   if (existsSync(file)) {
     try {
@@ -50,7 +51,7 @@ export async function personaModel(projectDir: string, personaId: string): Promi
   const ref = project.personas.find((p) => p.id === personaId);
   if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
   const { loadPersona } = await import('../engine/persona/persona-folder');
-  const dir = path.join(projectDir, ref.path);
+  const dir = await projectPath(projectDir, 'persona', ref.path);
   const p = await loadPersona(dir);
   const T = p.frameCount;
   const meanPose = [0, 0, 0, 0, 0, 0];
@@ -63,6 +64,7 @@ export async function personaModel(projectDir: string, personaId: string): Promi
     expressionCount: p.modelJson.expressionCount,
     neutral: float32ToBase64(p.model.neutral),
     basis: float32ToBase64(p.model.basis),
+    ...(p.model.blink ? { blink: float32ToBase64(p.model.blink) } : {}),
     triangles: Array.from(p.model.triangles),
     uvs: Array.from(p.model.uvs),
     eyeVertices: p.modelJson.eyeVertices,
@@ -71,7 +73,7 @@ export async function personaModel(projectDir: string, personaId: string): Promi
     fps: p.meta.fps,
     frameCount: T,
     ...(existsSync(p.files.texture) ? { textureFile: path.resolve(p.files.texture) } : {}),
-    ...(source ? { referenceVideoFile: path.resolve(projectDir, source.path) } : {}),
+    ...(source ? { referenceVideoFile: await projectPath(projectDir, 'media', source.path) } : {}),
     meanPose,
   };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { JobRequest } from '../shared/contract';
 import type { ProjectFile } from '../shared/project-schema';
 import { UserError } from '../engine/util/errors';
-import { exportFileName } from '../engine/common/export-timing';
+import { realPathOf } from '../engine/util/confine';
+import { exportFileName, previewFileName } from '../engine/common/export-timing';
 
 type ExportRequest = Extract<JobRequest, { kind: 'render.export' }>;
 
@@ -13,13 +14,13 @@ export function hasTrainedRenderer(personaDir: string): boolean {
 }
 
 /**
- * Where an export is written: the path the user chose (absolute, in an existing folder),
- * or a readable name in the project's renders/ folder. Without a trained renderer the
- * file is named *.preview.mp4 (previewPathFor), and that is the name checked here. A file
- * that exists is replaced only with `overwrite`; the user's media (originals and the
- * project's copies) never is.
+ * Where an export is written: exactly the path the user chose (absolute, in an existing
+ * folder), or a readable name in the project's renders/ folder (*.preview.mp4 there when
+ * no renderer is trained: a default name is ours to choose; a chosen one is never renamed,
+ * a preview says so in its metadata). A file that exists is replaced only with
+ * `overwrite`; the user's media (originals and the project's copies) never is.
  */
-export async function exportTarget(req: ExportRequest, project: ProjectFile, personaDir: string, voiceName: string, previewPathFor: (out: string) => string): Promise<string> {
+export async function exportTarget(req: ExportRequest, project: ProjectFile, personaDir: string, voiceName: string): Promise<string> {
   const preview = Boolean(req.preview) || !hasTrainedRenderer(personaDir);
   let out: string;
   if (req.out) {
@@ -32,16 +33,18 @@ export async function exportTarget(req: ExportRequest, project: ProjectFile, per
     // The default: a readable name in the project, never replacing an earlier export.
     const dir = path.join(req.projectDir, 'renders');
     await fs.mkdir(dir, { recursive: true });
-    const name = exportFileName(project.name, voiceName);
+    const plain = exportFileName(project.name, voiceName);
+    const name = preview ? previewFileName(plain) : plain;
     const stem = name.slice(0, -4);
     for (let k = 1; ; k++) {
       out = path.join(dir, k === 1 ? name : `${stem} (${k}).mp4`);
-      if (!existsSync(preview ? previewPathFor(out) : out)) break;
+      if (!existsSync(out)) break;
     }
   }
-  const final = preview ? previewPathFor(out) : out;
-  const media = project.media.flatMap((m) => [path.resolve(m.originalPath), path.resolve(req.projectDir, m.path)]);
-  if (media.includes(path.resolve(final))) {
+  const final = out;
+  // Compared by real path: a symlink or `..` spelling of a media file is still that file.
+  const media = await Promise.all(project.media.flatMap((m) => [m.originalPath, path.resolve(req.projectDir, m.path)]).map((p) => realPathOf(p)));
+  if (media.includes(await realPathOf(final))) {
     throw new UserError('export-would-replace-media', `${final} is one of the project's media files; an export never replaces them.`, { file: final, hint: 'Choose another file name.' });
   }
   if (existsSync(final) && !req.overwrite) {

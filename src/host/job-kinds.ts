@@ -8,12 +8,15 @@ import { TRAINING_PRESETS, DEFAULT_TRAINING_PRESET } from '../engine/common/trai
  * record the result in the project. Engine modules are imported lazily so the
  * host stays light.
  */
-export interface JobKind<R extends JobRequest = JobRequest> {
+export interface JobKind<Req extends JobRequest, Result> {
   /** What the jobs panel calls it: plain words and the file or persona it works on. */
-  title(req: R, names?: JobNames): string;
-  run(req: R, opts: RunOptions): Promise<unknown>;
-  apply?(req: R, result: unknown): Promise<void>;
+  title(req: Req, names?: JobNames): string;
+  run(req: Req, opts: RunOptions): Promise<Result>;
+  apply?(req: Req, result: Result): Promise<void>;
 }
+
+export type JobKindName = JobRequest['kind'];
+export type RequestOf<K extends JobKindName> = Extract<JobRequest, { kind: K }>;
 
 /** Names of what a job works on, looked up in the project (titles are built from them). */
 export interface JobNames {
@@ -23,11 +26,17 @@ export interface JobNames {
   file?: string;
 }
 
+/** The measured speed only improves estimates: failing to record it must not fail the job, but is said. */
+function warnNotRecorded(what: string, err: unknown): void {
+  console.warn(`[jobs] the ${what} training speed was not recorded: ${(err as Error)?.message ?? String(err)}`);
+}
+
 const quoted = (name: string | undefined) => (name ? ` “${name}”` : '');
 
 /** Where a persona built from a media item lives inside the project. */
 function personaFolderFor(mediaId: string): string {
-  return `personas/${mediaId}`;
+  // The id comes from project.json: only its safe characters make a folder name.
+  return `personas/${mediaId.replace(/[^\w-]/g, '_')}`;
 }
 
 /**
@@ -35,7 +44,6 @@ function personaFolderFor(mediaId: string): string {
  * a stale id (deleted in another window, say) is a clear error, not a crash.
  */
 async function resolveInProject(projectDir: string, ids: { personaId?: string; mediaId?: string }) {
-  const path = await import('node:path');
   const { readProject } = await import('./project-store');
   const { UserError } = await import('../engine/util/errors');
   const project = await readProject(projectDir);
@@ -47,17 +55,21 @@ async function resolveInProject(projectDir: string, ids: { personaId?: string; m
   if (ids.mediaId !== undefined && !media) {
     throw new UserError('media-unknown', `The project has no media with id ${ids.mediaId}.`, { hint: 'Reload the project; the file may have been removed.' });
   }
+  const { projectPath } = await import('./project-paths');
   return {
     project,
-    persona: persona && { ...persona, dir: path.join(projectDir, persona.path) },
-    media: media && { ...media, file: path.join(projectDir, media.path) },
+    persona: persona && { ...persona, dir: await projectPath(projectDir, 'persona', persona.path) },
+    media: media && { ...media, file: await projectPath(projectDir, 'media', media.path) },
   };
 }
 
-type KindMap = { [K in JobRequest['kind']]: JobKind<Extract<JobRequest, { kind: K }>> };
+/** Pairs a kind's name with its request type; the result type is inferred from `run`. */
+function defineKind<K extends JobKindName, Result>(_kind: K, def: JobKind<RequestOf<K>, Result>): JobKind<RequestOf<K>, Result> {
+  return def;
+}
 
-export const JOB_KINDS: KindMap = {
-  'media.peaks': {
+const KINDS = {
+  'media.peaks': defineKind('media.peaks', {
     title: (_req, n) => (n?.media ? `Waveform of${quoted(n.media)}` : 'Waveform'),
     async run(req, opts) {
       const path = await import('node:path');
@@ -68,14 +80,16 @@ export const JOB_KINDS: KindMap = {
       opts.onProgress?.({ stage: 'peaks', fraction: 1 });
       return { levels: peaks.levels.length };
     },
-  },
-  'persona.build': {
+  }),
+  'persona.build': defineKind('persona.build', {
     title: (req, n) => `Build the persona${req.name ? ` “${req.name}”` : n?.media ? ` from${quoted(n.media)}` : ''}`,
     async run(req, opts) {
-      const path = await import('node:path');
       const { buildPersona } = await import('../engine/persona');
+      const { projectPath } = await import('./project-paths');
       const media = (await resolveInProject(req.projectDir, { mediaId: req.mediaId })).media!;
-      const summary = await buildPersona(media.file, path.join(req.projectDir, personaFolderFor(media.id)), {
+      // Replaces an earlier persona of this media: its folder must really be the project's own.
+      const dir = await projectPath(req.projectDir, 'persona', personaFolderFor(media.id));
+      const summary = await buildPersona(media.file, dir, {
         name: req.name ?? media.name.replace(/\.[^.]+$/, ''),
         overwrite: true,
         signal: opts.signal,
@@ -85,7 +99,7 @@ export const JOB_KINDS: KindMap = {
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');
-      const summary = result as { id: string; name: string };
+      const summary = result;
       await updateProject(req.projectDir, (p) => {
         p.personas = p.personas.filter((x) => x.sourceMediaId !== req.mediaId);
         p.personas.push({ id: summary.id, name: summary.name, path: personaFolderFor(req.mediaId), sourceMediaId: req.mediaId, createdAt: new Date().toISOString() });
@@ -93,8 +107,8 @@ export const JOB_KINDS: KindMap = {
         return p;
       });
     },
-  },
-  'gan.train': {
+  }),
+  'gan.train': defineKind('gan.train', {
     title: (req, n) => `Train the motion model${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.gan[req.preset ?? DEFAULT_TRAINING_PRESET.gan].label.toLowerCase()})`,
     async run(req, opts) {
       const { trainGan } = await import('../engine/gan');
@@ -106,11 +120,10 @@ export const JOB_KINDS: KindMap = {
     },
     async apply(_req, result) {
       const { recordTrainingSpeed } = await import('./machine-profile');
-      const r = result as { secondsPerStep?: number; stepsThisRun?: number };
-      await recordTrainingSpeed('gan', r.secondsPerStep ?? 0, r.stepsThisRun ?? 0).catch(() => undefined);
+      await recordTrainingSpeed('gan', result.secondsPerStep, result.stepsThisRun).catch((err: unknown) => warnNotRecorded('gan', err));
     },
-  },
-  'curves.generate': {
+  }),
+  'curves.generate': defineKind('curves.generate', {
     title: (req, n) => `${req.range ? `Re-generate frames ${req.range.from}–${req.range.to}` : 'Generate motion'}${n?.media ? ` for${quoted(n.media)}` : ''}${req.prior ? ' (built-in motion)' : ''}`,
     async run(req, opts) {
       const path = await import('node:path');
@@ -136,7 +149,7 @@ export const JOB_KINDS: KindMap = {
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');
-      const r = result as { id: string; path: string; source: 'prior' | 'facial-gan' };
+      const r = result;
       await updateProject(req.projectDir, (p) => {
         p.curves.push({ id: r.id, personaId: req.personaId, mediaId: req.mediaId, path: r.path, source: r.source, createdAt: new Date().toISOString() });
         // A range take is merged into the open document by the editor: it stays a take.
@@ -144,8 +157,8 @@ export const JOB_KINDS: KindMap = {
         return p;
       });
     },
-  },
-  'renderer.train': {
+  }),
+  'renderer.train': defineKind('renderer.train', {
     title: (req, n) => `Train the renderer${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.renderer[req.preset ?? DEFAULT_TRAINING_PRESET.renderer].label.toLowerCase()})`,
     async run(req, opts) {
       const { trainRenderer } = await import('../engine/render');
@@ -161,28 +174,30 @@ export const JOB_KINDS: KindMap = {
     },
     async apply(req, result) {
       const { recordTrainingSpeed } = await import('./machine-profile');
-      const r = result as { secondsPerStep?: number; stepsThisRun?: number };
       // Only the default configuration's speed says what the presets will take.
-      if ((!req.config || req.config === 'cpu-small') && (req.size ?? 256) === 256) await recordTrainingSpeed('renderer', r.secondsPerStep ?? 0, r.stepsThisRun ?? 0).catch(() => undefined);
+      if ((!req.config || req.config === 'cpu-small') && (req.size ?? 256) === 256) {
+        await recordTrainingSpeed('renderer', result.secondsPerStep, result.stepsThisRun).catch((err: unknown) => warnNotRecorded('renderer', err));
+      }
     },
-  },
-  'render.export': {
+  }),
+  'render.export': defineKind('render.export', {
     title: (req, n) => `Export ${n?.file ? `“${n.file}”` : req.out ? `“${req.out.split(/[\\/]/).pop()}”` : 'video'}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
-      const { exportVideo, previewPathFor } = await import('../engine/export');
+      const { exportVideo } = await import('../engine/export');
       const { UserError } = await import('../engine/util/errors');
       const { exportTarget } = await import('./export-target');
+      const { projectPath } = await import('./project-paths');
       const { project, persona, media } = await resolveInProject(req.projectDir, { personaId: req.personaId, mediaId: req.mediaId });
       const curves = req.curvesId ? project.curves.find((c) => c.id === req.curvesId) : undefined;
       if (req.curvesId && !curves) throw new UserError('curves-unknown', `The project has no curves with id ${req.curvesId}.`, { hint: 'Reload the project and choose the curves again.' });
       const id = `r-${randomUUID().slice(0, 8)}`;
-      const out = await exportTarget(req, project, persona!.dir, media!.name, previewPathFor);
+      const out = await exportTarget(req, project, persona!.dir, media!.name);
       const r = await exportVideo({
         persona: persona!.dir,
         audio: media!.file,
-        curves: curves ? path.join(req.projectDir, curves.path) : undefined,
+        curves: curves ? await projectPath(req.projectDir, 'curves', curves.path) : undefined,
         out,
         preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
         // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
@@ -190,24 +205,47 @@ export const JOB_KINDS: KindMap = {
         signal: opts.signal, onProgress: opts.onProgress,
       });
       // Inside the project a path is kept relative (the project can move); outside it, absolute.
-      const projectPath = (p: string) => {
+      const storedPath = (p: string) => {
         const rel = path.relative(req.projectDir, p);
         const inside = rel && !rel.startsWith('..') && !path.isAbsolute(rel);
         return inside ? rel.split(path.sep).join('/') : p;
       };
-      return { ...r, id, file: r.path, path: projectPath(r.path), ...(r.qualityPath ? { qualityPath: projectPath(r.qualityPath) } : {}) };
+      return { ...r, id, file: r.path, path: storedPath(r.path), ...(r.qualityPath ? { qualityPath: storedPath(r.qualityPath) } : {}) };
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');
-      const r = result as { id: string; path: string; kind: 'photoreal' | 'preview'; preset: string; durationS: number };
+      const r = result;
       await updateProject(req.projectDir, (p) => {
         p.renders.push({ id: r.id, path: r.path, preset: r.preset, kind: r.kind, createdAt: new Date().toISOString(), durationS: r.durationS });
         return p;
       });
     },
-  },
+  }),
 };
 
-export function jobKind(kind: JobRequest['kind']): JobKind {
-  return JOB_KINDS[kind] as JobKind;
+/** What each kind's `run` returns (and its `apply` receives). */
+export type JobResultOf<K extends JobKindName> = Awaited<ReturnType<(typeof KINDS)[K]['run']>>;
+type KindMap = { [K in JobKindName]: JobKind<RequestOf<K>, JobResultOf<K>> };
+export const JOB_KINDS: KindMap = KINDS;
+
+/** The title of a job (generic over the kind, so request and kind stay paired without casts). */
+export function jobTitle<K extends JobKindName>(kind: K, req: RequestOf<K>, names?: JobNames): string {
+  const k: KindMap[K] = JOB_KINDS[kind];
+  return k.title(req, names);
+}
+
+/** Runs a job of any kind (inside the job's process). */
+export function runJobKind<K extends JobKindName>(kind: K, req: RequestOf<K>, opts: RunOptions): Promise<JobResultOf<K>> {
+  const k: KindMap[K] = JOB_KINDS[kind];
+  return k.run(req, opts);
+}
+
+/**
+ * Records a finished job's result in the project (in the host). The result crossed the
+ * IPC channel from the job's own process, which ran `run` of the same kind on the same
+ * request: that pairing is what the one type assertion below states.
+ */
+export async function applyJobResult<K extends JobKindName>(kind: K, req: RequestOf<K>, result: unknown): Promise<void> {
+  const k: KindMap[K] = JOB_KINDS[kind];
+  await k.apply?.(req, result as JobResultOf<K>);
 }

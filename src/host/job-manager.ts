@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobInfo, JobRequest } from '../shared/contract';
 import { EtaEstimator } from '../engine/util/progress';
 import { UserError } from '../engine/util/errors';
-import { jobKind, type JobNames } from './job-kinds';
+import { applyJobResult, jobTitle, type JobNames } from './job-kinds';
 import type { JobChildMessage, JobParentMessage } from './job-messages';
 
 /** How to start a job process: the script, and the runtime that runs it. */
@@ -36,6 +36,8 @@ export class JobManager extends EventEmitter {
 
   constructor(private readonly launcher: JobLauncher, private readonly maxConcurrent = 1) {
     super();
+    // wait() and every connected UI listen for updates: many listeners are expected.
+    this.setMaxListeners(0);
   }
 
   list(): JobInfo[] {
@@ -52,7 +54,7 @@ export class JobManager extends EventEmitter {
     const info: JobInfo = {
       id,
       kind: request.kind,
-      title: jobKind(request.kind).title(request, names),
+      title: jobTitle(request.kind, request, names),
       state: 'queued',
       stage: 'queued',
       fraction: 0,
@@ -175,7 +177,7 @@ export class JobManager extends EventEmitter {
 
   private async applyThenFinish(job: RunningJob, result: unknown): Promise<void> {
     try {
-      await jobKind(job.request.kind).apply?.(job.request, result);
+      await applyJobResult(job.request.kind, job.request, result);
       this.finish(job, { state: 'done', result });
     } catch (err) {
       this.finish(job, { state: 'failed', error: (err as Error).message });
@@ -196,7 +198,10 @@ export class JobManager extends EventEmitter {
   }
 
   private send(child: ChildProcess, msg: JobParentMessage): void {
-    if (child.connected) child.send(msg);
+    // A child that has just died closes the channel under us: its 'exit' handler reports the job.
+    if (child.connected) child.send(msg, (err) => {
+      if (err) console.warn(`[jobs] message to a job process was not delivered: ${err.message}`);
+    });
   }
 
   private emitUpdate(id: string): void {

@@ -4,9 +4,10 @@
  * answers {type:'done', result} or {type:'failed', error}. {type:'cancel'} or a
  * lost parent aborts the job; engine code then cleans up its partial output.
  */
-import { jobKind } from './job-kinds';
+import { runJobKind } from './job-kinds';
 import { toErrorPayload } from '../shared/rpc';
 import { isCancelled } from '../engine/util/errors';
+import { systemErrorToUser } from '../engine/util/system-errors';
 import type { JobRequest } from '../shared/contract';
 import type { JobChildMessage, JobParentMessage } from './job-messages';
 
@@ -30,7 +31,7 @@ process.on('message', (raw: JobParentMessage) => {
 let lastSent = 0;
 async function runJob(request: JobRequest): Promise<void> {
   try {
-    const result = await jobKind(request.kind).run(request, {
+    const result = await runJobKind(request.kind, request, {
       signal: controller.signal,
       onProgress: (p) => {
         const now = Date.now();
@@ -43,7 +44,7 @@ async function runJob(request: JobRequest): Promise<void> {
     send({ type: 'done', result: result ?? null });
   } catch (err) {
     if (isCancelled(err) || controller.signal.aborted) send({ type: 'cancelled' });
-    else send({ type: 'failed', error: toErrorPayload(err) });
+    else send({ type: 'failed', error: toErrorPayload(err, systemErrorToUser) });
   } finally {
     // Let the last message flush before exiting.
     setTimeout(() => process.exit(0), 50);

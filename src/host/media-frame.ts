@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MediaFramePayload } from '../shared/contract';
 import { readProject } from './project-store';
+import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 import { writeFileAtomic } from '../engine/util/atomic-file';
 
@@ -25,7 +26,9 @@ export async function mediaFrame(projectDir: string, mediaId: string, frame: num
   if (!fps || !(fps > 0)) throw new UserError('media-no-fps', `The frame rate of ${media.name} is unknown.`, { hint: 'Import the video again so its frame rate is read.' });
   const frameCount = Math.max(1, Math.round(media.durationS * fps));
   if (frame >= frameCount) throw new UserError('frame-out-of-range', `${media.name} has ${frameCount} frames; frame ${frame} does not exist.`, { hint: `Ask for a frame from 0 to ${frameCount - 1}.` });
-  const file = path.join(abs, 'cache', 'frames', `${mediaId}-${maxSize}-${frame}.jpg`);
+  const source = await projectPath(abs, 'media', media.path);
+  // The id comes from project.json: only its safe characters make the cache name.
+  const file = path.join(abs, 'cache', 'frames', `${mediaId.replace(/[^\w-]/g, '_')}-${maxSize}-${frame}.jpg`);
   if (!existsSync(file)) {
     let job = inFlight.get(file);
     if (!job) {
@@ -36,7 +39,7 @@ export async function mediaFrame(projectDir: string, mediaId: string, frame: num
         let bytes: Uint8Array | undefined;
         for (let f = frame; f >= Math.max(0, frame - 3) && !bytes; f--) {
           try {
-            bytes = await extractFrameJpeg(path.join(abs, media.path), f, fps, { maxSize });
+            bytes = await extractFrameJpeg(source, f, fps, { maxSize });
           } catch (err) {
             if (!(err instanceof UserError && err.code === 'frame-out-of-range') || f === Math.max(0, frame - 3)) throw err;
           }

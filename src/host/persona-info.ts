@@ -1,9 +1,11 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
 import { readProject } from './project-store';
+import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
+import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -14,17 +16,17 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
   const project = await readProject(projectDir);
   const ref = project.personas.find((p) => p.id === personaId);
   if (!ref) throw new UserError('persona-not-found', `The project has no persona "${personaId}".`, { hint: 'Build the persona from the reference video.' });
-  const dir = path.resolve(projectDir, ref.path);
+  const dir = await projectPath(projectDir, 'persona', ref.path);
   const problems: PersonaInfoPayload['problems'] = [];
 
   async function read<S extends z.ZodTypeAny>(rel: string, schema: S, pick: (raw: Record<string, unknown>) => unknown = (r) => r): Promise<z.infer<S> | null> {
     const file = path.join(dir, rel);
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await readRegularFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      problems.push({ file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+      problems.push({ file, message: `cannot be read (${reasonOf(err)})` });
       return null;
     }
     let raw: unknown;

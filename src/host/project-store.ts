@@ -5,6 +5,11 @@ import { ProjectFile, PROJECT_SCHEMA_VERSION, type MediaItem } from '../shared/p
 import { UserError } from '../engine/util/errors';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { probeMedia } from '../engine/media/ffmpeg';
+import { projectPath } from './project-paths';
+import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
+import { createFolders } from '../engine/util/output-path';
+import { reasonOf } from '../engine/util/system-errors';
+import { readRegularFile } from '../engine/util/read-file';
 
 /**
  * A project is a folder:
@@ -35,6 +40,13 @@ const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string
 };
 
 export function migrateProject(raw: Record<string, unknown>, file: string): { project: ProjectFile; migrated: boolean } {
+  // Absent: the pre-release format (0). Anything but a whole number ("2", 1.5) is damage, never migrated.
+  if (raw.schemaVersion !== undefined && !(typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && raw.schemaVersion >= 0)) {
+    throw new UserError('project-corrupt', `${file} is damaged: its schemaVersion ${JSON.stringify(raw.schemaVersion)?.slice(0, 40)} is not a format number.`, {
+      file,
+      hint: 'Restore it from a backup, or set "schemaVersion" to the number it was saved with. The file was not changed.',
+    });
+  }
   let version = typeof raw.schemaVersion === 'number' ? raw.schemaVersion : 0;
   if (version > PROJECT_SCHEMA_VERSION) {
     throw new UserError('project-too-new', `${file} was saved by a newer FACIAL Studio (project format ${version}; this version reads up to ${PROJECT_SCHEMA_VERSION}).`, {
@@ -65,10 +77,10 @@ export async function readProject(dir: string): Promise<ProjectFile> {
   const file = path.join(dir, PROJECT_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError('project-not-found', code === 'ENOENT' ? `${dir} is not a FACIAL Studio project (no ${PROJECT_FILE}).` : `Cannot read ${file}: ${(err as Error).message}`, {
+    throw new UserError('project-not-found', code === 'ENOENT' ? `${dir} is not a FACIAL Studio project (no ${PROJECT_FILE}).` : `Cannot read ${file}: ${reasonOf(err)}.`, {
       file,
       hint: 'Choose the project folder, or create a new project.',
     });
@@ -86,7 +98,10 @@ export async function readProject(dir: string): Promise<ProjectFile> {
   if (migrated) {
     // Keep the original next to the migrated file, so an upgrade is never a loss.
     const backup = path.join(dir, `project.v${(raw as { schemaVersion?: number }).schemaVersion ?? 0}.json.bak`);
-    await fs.copyFile(file, backup, fsConstants.COPYFILE_EXCL).catch(() => undefined);
+    await fs.copyFile(file, backup, fsConstants.COPYFILE_EXCL).catch((err: NodeJS.ErrnoException) => {
+      // An earlier backup of this version is kept as it is; any other failure stops the migration (nothing is lost).
+      if (err.code !== 'EEXIST') throw err;
+    });
     await writeProject(dir, project);
   }
   return project;
@@ -113,7 +128,7 @@ export async function createProject(dir: string, name: string, fps = 25): Promis
   } catch (err) {
     if (err instanceof UserError) throw err;
   }
-  await fs.mkdir(abs, { recursive: true });
+  await createFolders(abs);
   for (const sub of PROJECT_SUBDIRS) await fs.mkdir(path.join(abs, sub), { recursive: true });
   const now = new Date().toISOString();
   const project: ProjectFile = {
@@ -184,8 +199,16 @@ export async function importMedia(dir: string, source: string, role: MediaItem['
   const dest = path.join(dir, rel);
   // Copy to a temp name and rename, so a crash never leaves a half copy under the real name.
   const tmp = `${dest}.importing`;
-  await fs.copyFile(src, tmp, fsConstants.COPYFILE_FICLONE);
-  await fs.rename(tmp, dest);
+  registerLeftover(tmp, 'importing', dest);
+  try {
+    await fs.copyFile(src, tmp, fsConstants.COPYFILE_FICLONE);
+    await fs.rename(tmp, dest);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  } finally {
+    releaseLeftover(tmp);
+  }
   const media: MediaItem = {
     id,
     role,
@@ -216,7 +239,14 @@ export async function removeMedia(dir: string, mediaId: string): Promise<Project
     if (p.activeVoiceoverId === mediaId) p.activeVoiceoverId = undefined;
     return p;
   });
-  // Only the project's own copy is removed, never the user's original.
-  if (removedPath) await fs.rm(path.join(dir, removedPath), { force: true });
+  // Only the project's own copy is removed, never the user's original, and only when its real
+  // path lies in the project's media/ folder: a hostile entry is dropped from the list, its target left alone.
+  if (removedPath !== undefined) {
+    const file = await projectPath(dir, 'media', removedPath).catch((err: unknown) => {
+      if (err instanceof UserError && err.code === 'path-outside') return undefined;
+      throw err;
+    });
+    if (file) await fs.rm(file, { force: true });
+  }
   return project;
 }

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/util/errors';
 import { readProject } from './project-store';
+import { projectPath } from './project-paths';
 
 /** Opens a file with the system's default program, or shows it in the file manager. */
 export type Revealer = (file: string, action: 'open' | 'folder') => Promise<void>;
@@ -36,7 +37,8 @@ export async function revealRender(projectDir: string, renderId: string, action:
   const project = await readProject(projectDir);
   const render = project.renders.find((r) => r.id === renderId);
   if (!render) throw new UserError('render-unknown', `The project has no export with id ${renderId}.`, { hint: 'Export the video again.' });
-  const file = path.resolve(projectDir, render.path);
+  // An export the user saved elsewhere is recorded by its absolute path; a relative one must stay in renders/.
+  const file = path.isAbsolute(render.path) ? render.path : await projectPath(projectDir, 'render', render.path);
   if (path.extname(file).toLowerCase() !== '.mp4') throw new UserError('render-not-mp4', `${file} is not an MP4 the studio exported.`, { file, hint: 'Export the video again.' });
   const st = await fs.lstat(file).catch(() => undefined);
   if (!st) throw new UserError('render-missing', `${file} is no longer there.`, { file, hint: 'It was moved or deleted; export the video again.' });

@@ -65,10 +65,17 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
   // Media of open projects, for <audio>, <video> and textures.
-  protocol.handle(FILE_PROTOCOL, (request) => {
-    const file = decodeURIComponent(new URL(request.url).searchParams.get('path') ?? '');
-    if (!host.canServe(file)) return new Response('Forbidden', { status: 403 });
-    return net.fetch(pathToFileURL(file).href, { headers: request.headers });
+  protocol.handle(FILE_PROTOCOL, async (request) => {
+    let file: string;
+    try {
+      file = decodeURIComponent(new URL(request.url).searchParams.get('path') ?? '');
+    } catch {
+      return new Response('Malformed URL', { status: 400 });
+    }
+    // Confined by real path: a symlink inside the project that leads out of it is refused.
+    const real = await host.servablePath(file);
+    if (!real) return new Response('Forbidden', { status: 403 });
+    return net.fetch(pathToFileURL(real).href, { headers: request.headers });
   });
 
   ipcMain.handle(IPC_REQUEST, async (event, raw: unknown) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ProjectFile, MediaItem } from './project-schema';
 import { CurveDocumentFile, CurveEdits, SemanticControl } from './curve-document';
 import { PersonaInfoPayload } from './persona-info';
+import { LIMITS } from './limits';
 
 /**
  * The one API contract between the studio UI and the engine host. Every request,
@@ -87,14 +88,14 @@ export const JobRequest = z.discriminatedUnion('kind', [
     kind: z.literal('gan.train'), projectDir: z.string(), personaId: z.string(),
     /** Training budget; explicit `steps` win over the preset's. */
     preset: TrainingPreset.optional(),
-    steps: z.number().int().positive().max(1_000_000).optional(),
+    steps: LIMITS.steps.schema.optional(),
     device: Device.optional(),
   }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
   z.object({
     kind: z.literal('curves.generate'), projectDir: z.string(), personaId: z.string(), mediaId: z.string(), prior: z.boolean().optional(),
     /** Seed of the prior's sampling (another seed, another take); default 1. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: LIMITS.seed.schema.optional(),
     /**
      * Frames [from, to] (inclusive) the editor will re-generate: the new take is added
      * to the project without becoming the active curves, since the editor merges only
@@ -108,7 +109,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
     kind: z.literal('renderer.train'), projectDir: z.string(), personaId: z.string(),
     /** Training budget; explicit `steps` win over the preset's. */
     preset: TrainingPreset.optional(),
-    steps: z.number().int().positive().max(1_000_000).optional(),
+    steps: LIMITS.steps.schema.optional(),
     size: z.union([z.literal(256), z.literal(512)]).optional(),
     config: z.enum(['cpu-small', 'gpu-full']).optional(),
     device: Device.optional(),
@@ -129,7 +130,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
     /** Replace a file of that name; without it an existing file is an error, never overwritten. */
     overwrite: z.boolean().optional(),
     fps: z.union([z.literal(25), z.literal(30)]).optional(),
-    crf: z.number().int().min(0).max(51).optional(),
+    crf: LIMITS.crf.schema.optional(),
     /** Composite the textured 3D render even when a renderer is trained. */
     preview: z.boolean().optional(),
     device: Device.optional(),
@@ -161,6 +162,8 @@ export const PersonaModelPayload = z.object({
   expressionCount: z.number().int().positive(),
   neutral: z.string(),
   basis: z.string(),
+  /** The blink field [V*3] (float32 base64), when the persona has one; otherwise the preview uses the geometric lid rule. */
+  blink: z.string().optional(),
   triangles: z.array(z.number().int().nonnegative()),
   uvs: z.array(z.number()),
   eyeVertices: z.array(z.number().int().nonnegative()),
@@ -206,7 +209,7 @@ export const Requests = {
   'fs.list': { params: z.object({ dir: z.string(), extensions: z.array(z.string()).optional() }), result: z.object({ dir: z.string(), parent: z.string().optional(), entries: z.array(FsEntry) }) },
   'project.create': { params: z.object({ dir: z.string().min(1), name: z.string().min(1).max(200), fps: z.number().positive().max(120).optional() }), result: ProjectSnapshot },
   'project.open': { params: z.object({ dir: z.string().min(1) }), result: ProjectSnapshot },
-  'project.update': { params: z.object({ dir: z.string(), patch: ProjectFile.pick({ name: true, fps: true, ui: true, activePersonaId: true, activeVoiceoverId: true, activeCurvesId: true }).partial() }), result: ProjectSnapshot },
+  'project.update': { params: z.object({ dir: z.string(), patch: ProjectFile.pick({ name: true, fps: true, ui: true, activePersonaId: true, activeVoiceoverId: true, activeCurvesId: true }).partial().strip() }), result: ProjectSnapshot },
   'project.recent': { params: Empty, result: z.array(RecentProject) },
   'media.import': { params: z.object({ projectDir: z.string(), path: z.string().min(1), role: z.enum(['reference', 'voiceover']) }), result: z.object({ snapshot: ProjectSnapshot, media: MediaItem }) },
   'media.remove': { params: z.object({ projectDir: z.string(), mediaId: z.string() }), result: ProjectSnapshot },

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /**
  * project.json: the one file that describes a project folder. Versioned; older
  * versions are migrated on open (src/host/project-store.ts), newer ones refused.
+ * Objects are loose: fields this version does not know (written by a newer studio
+ * or another tool) survive a read-modify-write.
  */
 export const PROJECT_SCHEMA_VERSION = 1;
 
@@ -21,7 +23,7 @@ export const MediaItem = z.object({
   height: z.number().optional(),
   fps: z.number().optional(),
   importedAt: z.string(),
-});
+}).loose();
 export type MediaItem = z.infer<typeof MediaItem>;
 
 export const PersonaRef = z.object({
@@ -31,7 +33,7 @@ export const PersonaRef = z.object({
   path: z.string(),
   sourceMediaId: z.string(),
   createdAt: z.string(),
-});
+}).loose();
 export type PersonaRef = z.infer<typeof PersonaRef>;
 
 export const CurvesRef = z.object({
@@ -41,7 +43,7 @@ export const CurvesRef = z.object({
   path: z.string(),
   source: z.enum(['prior', 'facial-gan']),
   createdAt: z.string(),
-});
+}).loose();
 export type CurvesRef = z.infer<typeof CurvesRef>;
 
 export const RenderRef = z.object({
@@ -51,7 +53,7 @@ export const RenderRef = z.object({
   kind: z.enum(['photoreal', 'preview']),
   createdAt: z.string(),
   durationS: z.number().optional(),
-});
+}).loose();
 export type RenderRef = z.infer<typeof RenderRef>;
 
 /** Pane sizes and view options the UI remembers per project. */
@@ -77,5 +79,5 @@ export const ProjectFile = z.object({
   activeVoiceoverId: z.string().optional(),
   activeCurvesId: z.string().optional(),
   ui: UiState.default({ panes: {} }),
-});
+}).loose();
 export type ProjectFile = z.infer<typeof ProjectFile>;

@@ -80,7 +80,7 @@ describe.skipIf(!hasSharedData)(`output framing of a vertical phone video${skipN
     const code = await render.run(parseArgs(['--persona', persona, '--audio', voice, '--out', path.join(root, 'source.mp4')]), io);
     expect(code).toBe(0);
     const file = out[0];
-    expect(path.basename(file)).toBe('source.preview.mp4');
+    expect(path.basename(file)).toBe('source.mp4');
     expect(await size(file)).toEqual([1080, 1920]);
     expect(out[1]).toMatch(/1080x1920 \(as filmed\)/);
   });

@@ -276,7 +276,7 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const req = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id });
     if (req.kind !== 'curves.generate') throw new Error('unreachable');
     const kind = JOB_KINDS['curves.generate'];
-    const result = (await kind.run(req, {})) as { id: string; path: string; source: string; frameCount: number };
+    const result = await kind.run(req, {});
     expect(result.source).toBe('facial-gan');
     expect(result.frameCount).toBe(609);
     await kind.apply!(req, result);
@@ -289,11 +289,11 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     expect(doc.frameCount).toBe(609);
     const prior = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id, prior: true });
     if (prior.kind !== 'curves.generate') throw new Error('unreachable');
-    expect(((await kind.run(prior, {})) as { source: string }).source).toBe('prior');
+    expect((await kind.run(prior, {})).source).toBe('prior');
     // A range take (the editor's "re-generate range"): recorded, not made active; another seed, another prior take.
     const ranged = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id, prior: true, seed: 7, range: { from: 100, to: 200 } });
     if (ranged.kind !== 'curves.generate') throw new Error('unreachable');
-    const take = (await kind.run(ranged, {})) as { id: string; path: string; range?: unknown };
+    const take = await kind.run(ranged, {});
     expect(take.range).toEqual({ from: 100, to: 200 });
     await kind.apply!(ranged, take);
     const withTake = await readProject(proj);

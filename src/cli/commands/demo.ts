@@ -1,4 +1,5 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
+import { LIMITS } from '../../shared/limits';
 import { runDemo, defaultDemoDir } from '../../engine/demo/run-demo';
 
 export const command: CliCommand = {
@@ -11,12 +12,13 @@ export const command: CliCommand = {
     const video = flagString(args, 'video');
     const audio = flagString(args, 'audio');
     if (Boolean(video) !== Boolean(audio)) throw new UsageError('give both --video and --audio, or neither');
+    const steps = args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 200, LIMITS.steps);
     const r = await io.withProgress('demo', (onProgress) =>
       runDemo({
         video,
         audio,
         out: flagString(args, 'out'),
-        steps: args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 200),
+        steps,
         signal: io.signal,
         onProgress,
         log: io.json ? undefined : (l) => io.err(l),

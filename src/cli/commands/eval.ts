@@ -2,6 +2,7 @@ import { flagNumber, flagString, type CliCommand } from '../command';
 import { evaluateGan, formatEvalTable, ganPath } from '../../engine/gan';
 import { evaluateSynthesis } from '../../engine/export';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['eval'],
@@ -13,6 +14,7 @@ export const command: CliCommand = {
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const device = deviceFlag(args);
+    const seed = flagNumber(args, 'seed', 1, LIMITS.seed);
     const bar = io.progress('eval');
     if (args.flags.synthesis) {
       let ev;
@@ -34,7 +36,7 @@ export const command: CliCommand = {
     }
     let r;
     try {
-      r = await evaluateGan(persona, { seed: flagNumber(args, 'seed', 1), device, signal: io.signal, onProgress: bar.onProgress });
+      r = await evaluateGan(persona, { seed, device, signal: io.signal, onProgress: bar.onProgress });
     } finally {
       bar.done();
     }

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { UsageError, flagString, type CliCommand } from '../command';
 import { extractAudioFeatures, parseEncoderSpec, type EncoderSpec } from '../../engine/audio/index';
+import { encoderFile } from '../../engine/audio/encoder';
 import { writeNpy } from '../../engine/io/npy';
+import { checkOutput } from '../../engine/util/output-path';
 
 /** "30", "29.97" or "30000/1001". */
 function parseFps(v: string | undefined): number {
@@ -28,6 +30,10 @@ export const command: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    // Before any work: no output is an input (or the other output), and their folders are writable.
+    const inputs = [{ label: '--audio', path: audio }, { label: '--encoder', path: encoderFile(encoder) }];
+    await checkOutput(out, { label: '--out', kind: 'file', inputs });
+    if (activityOut) await checkOutput(activityOut, { label: '--activity', kind: 'file', inputs: [...inputs, { label: '--out', path: out }] });
     const t0 = performance.now();
     const f = await io.withProgress('features', (onProgress) => extractAudioFeatures(audio, { fps, encoder, signal: io.signal, onProgress }));
     const seconds = (performance.now() - t0) / 1000;

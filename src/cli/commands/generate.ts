@@ -1,7 +1,10 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { generateCurves, writeCurves, IMPLICIT_MODES, type ImplicitMode } from '../../engine/gan';
 import { parseEncoderSpec } from '../../engine/audio';
+import { encoderFile } from '../../engine/audio/encoder';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { checkOutput } from '../../engine/util/output-path';
+import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['generate'],
@@ -19,15 +22,19 @@ export const command: CliCommand = {
     const enc = flagString(args, 'encoder');
     const implicit = flagString(args, 'implicit') ?? 'auto';
     if (!(IMPLICIT_MODES as readonly string[]).includes(implicit)) throw new UsageError(`--implicit expects one of ${IMPLICIT_MODES.join(', ')}, got "${implicit}"`);
+    const encoder = enc ? parseEncoderSpec(enc) : undefined;
+    // Before any work: --out is none of the inputs and its folder is writable.
+    await checkOutput(out, { label: '--out', kind: 'file', inputs: [{ label: '--audio', path: audio }, { label: '--encoder', path: encoderFile(encoder) }] });
+    const seed = flagNumber(args, 'seed', 1, LIMITS.seed);
     const bar = io.progress('generate');
     let r;
     try {
       r = await generateCurves(persona, audio, {
         prior: Boolean(args.flags.prior),
-        seed: flagNumber(args, 'seed', 1),
+        seed,
         implicit: implicit as ImplicitMode,
         device,
-        encoder: enc ? parseEncoderSpec(enc) : undefined,
+        encoder,
         signal: io.signal,
         onProgress: bar.onProgress,
       });

@@ -1,5 +1,6 @@
 import { flagString, type CliCommand } from '../command';
 import { buildPersona } from '../../engine/persona/index';
+import { checkOutput } from '../../engine/util/output-path';
 
 export const command: CliCommand = {
   path: ['persona', 'build'],
@@ -9,6 +10,8 @@ export const command: CliCommand = {
     const video = flagString(args, 'video', true);
     const out = flagString(args, 'out', true);
     const name = flagString(args, 'name');
+    // Before any work: the persona folder does not hold (and is not) the video, and can be written.
+    await checkOutput(out, { label: '--out', kind: 'dir', inputs: [{ label: '--video', path: video }] });
     const s = await io.withProgress('persona', (onProgress) =>
       buildPersona(video, out, { name, overwrite: Boolean(args.flags.force), signal: io.signal, onProgress }),
     );

@@ -3,6 +3,8 @@ import { exportVideo } from '../../engine/export';
 import { isFraming, isPresetName, PRESETS } from '../../engine/export/timing';
 import { qualitySummaryLines } from '../../engine/quality';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { checkOutput } from '../../engine/util/output-path';
+import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['render'],
@@ -16,7 +18,8 @@ export const command: CliCommand = {
     '  Frames are made from the person\'s own footage: each output frame is a real frame chosen by head pose, its mouth and eyes\n' +
     '  taken from the real frames nearest the curves (lip shape, blink), warped and blended (--synthesis retrieval, the default).\n' +
     '  --synthesis renderer uses the trained rendering network (G_r) instead. With --preview (or when the persona cannot be\n' +
-    '  synthesised and no renderer is trained) the textured 3D render is composited instead, and the file is named *.preview.mp4.\n' +
+    '  synthesised and no renderer is trained) the textured 3D render is composited instead; the file is still written at --out,\n' +
+    '  labelled a preview in its metadata and in the message.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
@@ -29,17 +32,19 @@ export const command: CliCommand = {
     if (framing !== undefined && !isFraming(framing)) throw new UsageError(`--framing expects fit or fill, got "${framing}"`);
     const fps = flagNumber(args, 'fps', 25);
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
-    const crf = flagNumber(args, 'crf', 18);
-    if (!(crf >= 0 && crf <= 51)) throw new UsageError(`--crf expects 0..51, got ${crf}`);
+    const crf = flagNumber(args, 'crf', 18, LIMITS.crf);
     const device = deviceFlag(args);
     const synthesis = flagString(args, 'synthesis') ?? 'auto';
     if (synthesis !== 'auto' && synthesis !== 'retrieval' && synthesis !== 'renderer') throw new UsageError(`--synthesis expects auto, retrieval or renderer, got "${synthesis}"`);
+    const curves = flagString(args, 'curves');
+    // Before any work: --out is none of the inputs and its folder is writable.
+    await checkOutput(out, { label: '--out', kind: 'file', inputs: [{ label: '--audio', path: audio }, { label: '--curves', path: curves }] });
     const r = await io.withProgress('render', (onProgress) =>
       exportVideo({
         persona,
         audio,
         out,
-        curves: flagString(args, 'curves'),
+        curves,
         preset,
         ...(framing ? { framing } : {}),
         fps,

@@ -7,19 +7,27 @@ import { startWebServer } from '../../host/web-server';
 import { nodeJobLauncher } from '../../host/launcher';
 import { appRoot } from '../../host/app-info';
 import { ensureWebBuild } from '../../host/web-build';
+import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['serve'],
   summary: 'Browser mode: serve the studio on 127.0.0.1 and print its URL',
   usage: 'facial-studio serve [--port N] [--rebuild] [--projects DIR]',
   async run(args, io) {
+    const port = flagNumber(args, 'port', 0, LIMITS.port);
     const staticDir = path.join(appRoot(), 'dist-web');
     if (args.flags.rebuild || !existsSync(path.join(staticDir, 'index.html'))) {
       io.err('Building the studio UI (once)...');
       await ensureWebBuild(staticDir);
     }
     const host = new ApiHost({ mode: 'browser', launcher: nodeJobLauncher(), projectsDir: flagString(args, 'projects') });
-    const server = await startWebServer({ host, staticDir, port: flagNumber(args, 'port', 0) });
+    let server;
+    try {
+      server = await startWebServer({ host, staticDir, port });
+    } catch (err) {
+      await host.close();
+      throw err;
+    }
     io.out(`FACIAL Studio is running in browser mode.`);
     io.out(`Open: ${server.openUrl}`);
     io.out('(Only this machine can connect; the token in the link is the session key. Ctrl+C stops.)');

@@ -1,5 +1,6 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { LIMITS } from '../../shared/limits';
 import { trainGan } from '../../engine/gan';
 import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
@@ -17,17 +18,24 @@ export const command: CliCommand = {
     const presetName = flagString(args, 'preset') ?? DEFAULT_TRAINING_PRESET.gan;
     if (!isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
     const preset = TRAINING_PRESETS.gan[presetName];
+    // Every number in the API's own ranges (src/shared/limits.ts), checked before any work.
+    const steps = flagNumber(args, 'steps', preset.steps, LIMITS.steps);
+    const windowLength = windowFlag !== undefined ? flagNumber(args, 'window', 0, LIMITS.window) : undefined;
+    const batchSize = flagNumber(args, 'batch', 16, LIMITS.batch);
+    const lr = flagNumber(args, 'lr', 1e-4, LIMITS.learningRate);
+    const evalEvery = flagNumber(args, 'eval-every', 10, LIMITS.evalEvery);
+    const patience = flagNumber(args, 'patience', preset.patience ?? 8, LIMITS.patience);
     const bar = io.progress('train gan');
     let r;
     try {
       r = await trainGan(persona, {
-        steps: flagNumber(args, 'steps', preset.steps),
+        steps,
         device,
-        windowLength: windowFlag !== undefined ? Number(windowFlag) : undefined,
-        batchSize: flagNumber(args, 'batch', 16),
-        lr: flagNumber(args, 'lr', 1e-4),
-        evalEvery: flagNumber(args, 'eval-every', 10),
-        patience: flagNumber(args, 'patience', preset.patience ?? 8),
+        windowLength,
+        batchSize,
+        lr,
+        evalEvery,
+        patience,
         restart: Boolean(args.flags.restart),
         signal: io.signal,
         onProgress: bar.onProgress,

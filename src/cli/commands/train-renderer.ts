@@ -2,6 +2,7 @@ import { flagNumber, flagString, UsageError, type CliCommand } from '../command'
 import { trainRenderer } from '../../engine/render';
 import { isRendererConfigName } from '../../engine/render/face2vid-net';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
+import { LIMITS } from '../../shared/limits';
 import { TRAINING_PRESETS, TRAINING_PRESET_NAMES, DEFAULT_TRAINING_PRESET, isTrainingPresetName } from '../../engine/common/training-presets';
 
 export const command: CliCommand = {
@@ -24,10 +25,11 @@ export const command: CliCommand = {
     if (presetName !== undefined && !isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
     // The gpu-full network keeps its own default budget unless a preset is named.
     const presetSteps = presetName ? TRAINING_PRESETS.renderer[presetName].steps : config === 'cpu-small' ? TRAINING_PRESETS.renderer[DEFAULT_TRAINING_PRESET.renderer].steps : undefined;
+    const steps = stepsFlag === undefined ? presetSteps : flagNumber(args, 'steps', 300, LIMITS.steps);
     const r = await io.withProgress('train renderer', (onProgress) =>
       trainRenderer(persona, {
         size,
-        steps: stepsFlag === undefined ? presetSteps : flagNumber(args, 'steps', 300),
+        steps,
         config,
         device,
         restart: Boolean(args.flags.restart),

@@ -49,19 +49,8 @@ export interface DecodeResult {
 
 /** Probes `file` and checks that it holds a decodable audio stream; UserError otherwise. */
 export async function probeAudioSource(file: string, opts: { signal?: AbortSignal } = {}): Promise<AudioSourceInfo> {
-  let media: MediaInfo;
-  try {
-    media = await probeMedia(file, opts);
-  } catch (err) {
-    if (err instanceof UserError && err.code === 'media-unreadable' && /moov atom not found/i.test(err.message)) {
-      throw new UserError('media-truncated', `${file} is incomplete: its index (moov atom) is missing, which happens when a recording or download was cut off.`, {
-        file,
-        hint: 'Use the complete original file, or re-export it from the app that recorded it.',
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  // probeMedia says "incomplete" for a cut-off MP4 and "not a media file" otherwise, for every command alike.
+  const media: MediaInfo = await probeMedia(file, opts);
   await checkRiffComplete(file, media.formatName);
   const a = media.audio;
   if (!a) {

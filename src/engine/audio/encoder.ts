@@ -8,6 +8,11 @@ import type { SpectralResult } from './spectral';
  */
 export type EncoderSpec = 'builtin' | { kind: 'builtin' } | { kind: 'onnx'; path: string } | { kind: 'npy'; path: string };
 
+/** The file an encoder spec reads (an ONNX model or precomputed features), if any. */
+export function encoderFile(spec: EncoderSpec | undefined): string | undefined {
+  return spec && typeof spec === 'object' && spec.kind !== 'builtin' ? spec.path : undefined;
+}
+
 export interface EncoderContext {
   /** The audio file (for messages). */
   file: string;

@@ -21,9 +21,15 @@
  * - Expression: v = neutral + Σ_k expr[k] · basis[k]; the basis is orthonormal over
  *   the whole [V, 3] vector, so a coefficient is the displacement's size in mm
  *   (root of the sum of squares over all vertices).
+ * - Blink (param 6, 0 open .. 1 closed, clamped): v += blink · D(v), D the model's blink
+ *   field (`blink`) plus the geometric lid-closing rule of eyelids.ts on the result (the
+ *   rule alone for a model without a field), so the lids meet at blink 1 whatever the
+ *   expression, in every consumer of `deformMesh` / `projectVertices`.
  *
  * For three.js (y up, camera looking down -z) use (x, -y, -z) of camera space.
  */
+
+import { applyBlink } from './eyelids';
 
 export const EXPRESSION_COMPONENTS = 64;
 
@@ -42,6 +48,11 @@ export interface FaceModel {
   eyeMask: Uint8Array;
   /** [478] vertex index of each tracked landmark. */
   landmarkToVertex: Int32Array;
+  /**
+   * [V*3] blink field: the persona's own lid motion, mm at blink 1 (eyes closed); absent in
+   * models built before blinks moved vertices, which close by the geometric rule of eyelids.ts.
+   */
+  blink?: Float32Array;
 }
 
 export interface PinholeCamera {
@@ -82,8 +93,8 @@ export function rotationAngles(R: ArrayLike<number>): [number, number, number] {
   return [0, yaw, Math.atan2(-R[1], R[4])];
 }
 
-/** The deformed shape: neutral + Σ expr[k] basis[k]. Returns [V*3] model-space mm. */
-export function deformMesh(model: FaceModel, expr: ArrayLike<number>): Float32Array {
+/** The deformed shape: neutral + Σ expr[k] basis[k] + blink · D (see eyelids.ts). Returns [V*3] model-space mm. */
+export function deformMesh(model: FaceModel, expr: ArrayLike<number>, blink = 0): Float32Array {
   const n = model.vertexCount * 3;
   const out = new Float32Array(model.neutral);
   const K = Math.min(expr.length, model.basis.length / n);
@@ -93,7 +104,7 @@ export function deformMesh(model: FaceModel, expr: ArrayLike<number>): Float32Ar
     const off = k * n;
     for (let i = 0; i < n; i++) out[i] += c * model.basis[off + i];
   }
-  return out;
+  return applyBlink(model, blink, out);
 }
 
 /** Applies pose params (pitch, yaw, roll, x, y, z) to model-space vertices: camera-space mm [V*3]. */
@@ -129,6 +140,6 @@ export function projectCameraPoints(points: Float32Array, camera: PinholeCamera)
  */
 export function projectVertices(model: FaceModel, params71: ArrayLike<number>, camera: PinholeCamera): Float32Array {
   const expr = Array.from({ length: EXPRESSION_COMPONENTS }, (_, k) => params71[7 + k] ?? 0);
-  const shape = deformMesh(model, expr);
+  const shape = deformMesh(model, expr, params71[6] ?? 0);
   return projectCameraPoints(poseVertices(shape, [params71[0], params71[1], params71[2], params71[3], params71[4], params71[5]]), camera);
 }

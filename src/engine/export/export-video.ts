@@ -15,6 +15,8 @@ import path from 'node:path';
 import { loadPersona, loadPersonaHull, type Persona } from '../persona';
 import { parseCurveDocument, evaluateAll, CurveDocumentError } from '../common/curves';
 import { readNpyFloat32 } from '../io/npy';
+import { checkCurveValues } from '../io/value-checks';
+import { checkOutput, createFolders } from '../util/output-path';
 import { probeMedia } from '../media/ffmpeg';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
@@ -113,6 +115,7 @@ export async function readCurvesFile(persona: Persona, file: string): Promise<{ 
   if (file.toLowerCase().endsWith('.npy')) {
     const a = await readNpyFloat32(file);
     if (a.shape.length !== 2 || a.shape[1] !== PARAM_COUNT) throw new UserError('curves-invalid', `${file} has shape [${a.shape.join(', ')}]; curves are [T, ${PARAM_COUNT}].`, { file, hint: 'Export curves from the studio or with facial-studio generate.' });
+    checkCurveValues(a.data, file);
     return { curves: a.data, fps: persona.meta.fps };
   }
   let text: string;
@@ -126,7 +129,9 @@ export async function readCurvesFile(persona: Persona, file: string): Promise<{ 
     if (doc.personaId !== persona.meta.id) {
       throw new UserError('curves-other-persona', `${file} was made for another persona (${doc.personaId}), not ${persona.meta.name} (${persona.meta.id}).`, { file, hint: 'Generate curves for this persona (facial-studio generate --persona DIR ...).' });
     }
-    return { curves: evaluateAll(doc), fps: doc.fps };
+    const curves = evaluateAll(doc);
+    checkCurveValues(curves, file);
+    return { curves, fps: doc.fps };
   } catch (err) {
     if (err instanceof CurveDocumentError) throw new UserError('curves-invalid', err.message, { file, hint: 'Export the curves again from the studio or with facial-studio generate.' });
     throw err;
@@ -194,6 +199,12 @@ async function checkSettings(opts: ExportVideoOptions): Promise<ExportSettings> 
   if (fps !== 25 && fps !== 30) throw new UserError('export-fps', `Frame rate ${fps} is not offered.`, { hint: 'Use 25 or 30.' });
   if (opts.synthesis !== undefined && !['auto', 'retrieval', 'renderer'].includes(opts.synthesis)) throw new UserError('export-synthesis', `Unknown synthesis "${String(opts.synthesis)}".`, { hint: 'Use auto, retrieval (real pixels of the footage) or renderer (the trained G_r).' });
   const persona = await loadPersona(opts.persona);
+  // Before any work: the output is none of the inputs, and its folder is writable.
+  await checkOutput(opts.out, {
+    label: 'The output',
+    kind: 'file',
+    inputs: [{ label: 'the audio', path: opts.audio }, { label: 'the curves', path: typeof opts.curves === 'string' ? opts.curves : undefined }, { label: "the persona's footage", path: persona.meta.source.file }],
+  });
   const audioInfo = await probeMedia(opts.audio, { signal: opts.signal });
   if (!audioInfo.audio) throw new UserError('audio-missing', `${opts.audio} has no audio track.`, { file: opts.audio, hint: 'Choose a voice-over file with sound (WAV, MP3, M4A, ...).' });
   const audioDurationS = audioInfo.audio.durationS ?? audioInfo.durationS;
@@ -335,8 +346,9 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const { method, net } = await chooseSynthesis(persona, opts, notes);
   try {
     const kind: ExportKind = method === 'preview' ? 'preview' : 'photoreal';
-    const out = path.resolve(kind === 'preview' ? previewPathFor(opts.out) : opts.out);
-    await fs.mkdir(path.dirname(out), { recursive: true });
+    // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
+    const out = path.resolve(opts.out);
+    await createFolders(path.dirname(out));
     const label = labelFor(method, net);
     const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes);
     opts.onProgress?.({ stage: 'footage', fraction: 0.2, message: 'preparing the footage' });

@@ -23,6 +23,7 @@ import { isNormStats, type NormStats } from './normalize';
 import type { GanArchitecture } from './model';
 import type { LossWeights } from './losses';
 import type { ImplicitVerdict } from './implicit';
+import { readRegularFile } from '../util/read-file';
 
 export const GAN_FORMAT_VERSION = 1;
 export const GAN_DIR = 'gan';
@@ -106,7 +107,7 @@ export function checkpointIdentity(arch: GanArchitecture): string {
 async function readJsonIfExists(file: string): Promise<unknown | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ParameterStore, Trainer, type ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
+import { limitProblem } from '../../shared/limits';
 import { CancelledError, UserError, isCancelled } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { buildDataset, DEFAULT_AUGMENTATION, makeBatch, WindowSampler, FRAME_FEATURES, type Augmentation, type GanDataset } from './data';
@@ -113,6 +114,9 @@ export async function validationLoss(ds: GanDataset, predict: WindowPredictor, w
 
 export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): Promise<TrainGanResult> {
   const log = opts.log ?? (() => undefined);
+  // Whoever calls (CLI, API, bench): 0 or fewer steps would install an untrained model as trained.
+  const stepsProblem = limitProblem('steps', opts.steps);
+  if (stepsProblem) throw new UserError('steps-invalid', `Training steps ${stepsProblem}.`, { hint: 'Give a positive number of steps, or a preset.' });
   opts.onProgress?.({ stage: 'load', fraction: 0, message: 'reading the persona' });
   const persona = await loadGanPersona(personaDir);
   requireAudio(persona);

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
 import { UserError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic-file';
+import { reasonOf } from '../util/system-errors';
+import { readRegularFile } from '../util/read-file';
 
 /**
  * NumPy .npy files (format 1.0/2.0/3.0), the exchange format of the reference
@@ -83,9 +84,9 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): NpyArray {
 export async function readNpy(file: string): Promise<NpyArray> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readRegularFile(file);
   } catch (err) {
-    throw new UserError('file-not-found', `Cannot read ${file}: ${(err as Error).message}`, { file, hint: 'Check the path.' });
+    throw new UserError('file-not-found', `Cannot read ${file}: ${reasonOf(err)}.`, { file, hint: 'Check the path.' });
   }
   return decodeNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }

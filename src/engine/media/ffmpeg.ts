@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, accessSync, chmodSync, statSync, constants as fsConstants } from 'node:fs';
+import { existsSync, accessSync, chmodSync, statSync, openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
 import { UserError, CancelledError } from '../util/errors';
 
 /**
@@ -165,16 +165,36 @@ function parseRate(r: string | undefined): number | undefined {
  * Describes a media file with ffprobe. Throws a UserError that names the file
  * when it is missing, empty, or not a media file.
  */
+/** True when the file starts with an ISO base media box (ftyp, moov, mdat, free, wide, skip): an MP4/MOV, whole or not. */
+function looksLikeIsoMedia(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(12);
+      readSync(fd, head, 0, 12, 0);
+      return /^(ftyp|moov|mdat|free|wide|skip)$/.test(head.toString('latin1', 4, 8));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable here: ffprobe's own message stands
+  }
+}
+
 export async function probeMedia(file: string, opts: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
   const { statSync } = await import('node:fs');
-  let size: number;
+  let st: import('node:fs').Stats;
   try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a file');
-    size = st.size;
-  } catch {
+    st = statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError('media-permission', `Cannot open ${file}: permission denied.`, { file, hint: 'Choose a file you may read, or change its permissions.' });
     throw new UserError('media-not-found', `Cannot open ${file}: no such file.`, { file, hint: 'Check the path and that the file still exists.' });
   }
+  // A folder or a pipe is not "missing": say what it is.
+  if (st.isDirectory()) throw new UserError('media-is-folder', `${file} is a folder, not a media file.`, { file, hint: 'Choose a file inside it.' });
+  if (!st.isFile()) throw new UserError('media-not-regular', `${file} is not a regular file (a pipe, socket or device), so it cannot be read as media.`, { file, hint: 'Save the audio or video to a file first and choose that file.' });
+  const size = st.size;
   if (size === 0) throw new UserError('media-empty', `${file} is empty (0 bytes).`, { file, hint: 'Choose the original recording; this copy holds no data.' });
   const res = await runProcess(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], {
     signal: opts.signal,
@@ -188,6 +208,14 @@ export async function probeMedia(file: string, opts: { signal?: AbortSignal } = 
     // The last two lines, without ffmpeg's "[demuxer @ 0x...]" prefixes and the repeated path:
     // the line before "Invalid data found" often names the cause (e.g. "moov atom not found").
     const why = res.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').replace(`${file}: `, '').trim()).filter(Boolean).slice(-2).join('; ') || 'unknown format';
+    // One message for a cut-off recording, whichever command reads it first. ffprobe says "moov atom
+    // not found" for any file named .mp4; only one that starts like an MP4 (an ISO box) was cut off.
+    if (/moov atom not found/i.test(why) && looksLikeIsoMedia(file)) {
+      throw new UserError('media-truncated', `${file} is incomplete: its index (moov atom) is missing, which happens when a recording or download was cut off.`, {
+        file,
+        hint: 'Use the complete file (copy or download it again), or re-save it with another program.',
+      });
+    }
     throw new UserError('media-unreadable', `${file} is not a media file that can be read (${why}).`, {
       file,
       hint: 'Use an audio or video file such as WAV, MP3, M4A, FLAC, OGG, MP4, MOV or MKV; if it is one, it may be damaged.',

@@ -5,6 +5,7 @@
  */
 import ort from 'onnxruntime-node';
 import { DataType, ONNX_IR_VERSION, ONNX_OPSET, encodeModel } from './onnx-proto';
+import { UserError } from '../util/errors';
 
 export type ProviderName = 'cpu' | 'webgpu' | 'cuda';
 export type ProviderChoice = ProviderName | 'auto';
@@ -154,6 +155,15 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
       if (p === 'cpu') break;
       reason = explainProviderError(p, err);
     }
+  }
+  // The CPU, which runs every valid model, refused a model file: the file is damaged (truncated, overwritten).
+  if (typeof model === 'string') {
+    const why = lastErr instanceof Error ? lastErr.message.split('\n')[0].slice(0, 300) : String(lastErr);
+    throw new UserError('model-damaged', `The model file ${model} cannot be loaded; it is damaged or incomplete (${why}).`, {
+      file: model,
+      hint: 'Train the model again (facial-studio train ...), or restore the persona folder from a backup.',
+      cause: lastErr,
+    });
   }
   throw lastErr instanceof Error ? lastErr : new Error(String(lastErr));
 }

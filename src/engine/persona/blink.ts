@@ -1,4 +1,7 @@
-import { percentile } from '../common/numeric';
+import { percentile, ridge } from '../common/numeric';
+import { closingField, EYE_LIDS, eyeWidth, FALLOFF_EYE_WIDTHS, lidVertices, spreadAroundLids } from '../common/eyelids';
+import type { FaceModel } from '../common/face-model';
+import { eyeOpening } from './expression-basis';
 import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT } from './landmark-sets';
 
 /**
@@ -126,4 +129,103 @@ export function measureBlinks(normalized: ArrayLike<number>, T: number, N: numbe
   const blink = blinkStrength(ratio, cal);
   const events = detectBlinks(blink, Math.round(fps * 1.0));
   return { ...cal, ratio, blink, events };
+}
+
+/** How the persona's blink field was made. */
+export type BlinkFieldSource = 'clip' | 'geometric';
+
+export interface BlinkDeformation {
+  /** [V*3] the field stored in the persona: b · field closes the lids at b = 1 (mm). */
+  field: Float32Array;
+  /**
+   * [V*3] the clip's own lid motion per unit of blink strength (least squares of the
+   * normalised landmarks on the blink strength, kept near the eyes), or undefined without
+   * blinks in the clip: removed from the landmarks before the expression basis is fitted.
+   */
+  motion?: Float32Array;
+  source: BlinkFieldSource;
+  /** Mean lid gap (the lid pairs of both eyes) of the neutral shape, and with the field at blink 1, mm. */
+  openGapMm: number;
+  closedGapMm: number;
+}
+
+/** The least share of the lid gap the clip's own lid motion must close at blink 1 to be trusted (else the geometric rule). */
+export const MIN_LEARNT_CLOSURE = 0.25;
+
+/** Enough blinking in a clip to learn the lids' own motion from: a detected event, or 3 frames at ≥ 0.5. */
+export function clipShowsBlinks(blinks: Pick<BlinkResult, 'blink' | 'events'>, weights?: ArrayLike<number>): boolean {
+  let strong = 0;
+  blinks.blink.forEach((b, t) => { if (b >= 0.5 && (!weights || weights[t] > 0)) strong++; });
+  return blinks.events.length > 0 || strong >= 3;
+}
+
+/**
+ * The clip's blink motion: per coordinate, the slope of the least-squares line of the
+ * normalised landmarks [T*N] on the blink strength (frames weighted by `weights`).
+ */
+export function blinkMotion(normalized: ArrayLike<number>, T: number, N: number, blink: ArrayLike<number>, weights: ArrayLike<number>): Float64Array {
+  const rows = Array.from({ length: T }, (_, t) => t).filter((t) => weights[t] > 0);
+  const X = new Float64Array(rows.length * 2);
+  const Y = new Float64Array(rows.length * N);
+  rows.forEach((t, r) => {
+    const s = Math.sqrt(weights[t]);
+    X[r * 2] = s;
+    X[r * 2 + 1] = s * blink[t];
+    for (let i = 0; i < N; i++) Y[r * N + i] = s * normalized[t * N + i];
+  });
+  const w = ridge(X, rows.length, 2, Y, N, 1e-9);
+  return w.slice(N, 2 * N);
+}
+
+/**
+ * The persona's blink field. With blinks in the clip: the clip's own lid motion
+ * (`blinkMotion`) kept near the eyes (full weight on the lid edges, fading like the
+ * geometric rule around them), then completed by the geometric rule so that the lids
+ * meet at blink 1 whatever the tracker saw of the closure. Without blinks in the clip, or
+ * when the lids hardly move with the measured blink strength (less than
+ * MIN_LEARNT_CLOSURE of the gap): the geometric rule on the neutral shape (common/eyelids.ts).
+ */
+export function blinkDeformation(
+  model: Pick<FaceModel, 'vertexCount' | 'landmarkToVertex'>, neutral: ArrayLike<number>,
+  normalized: ArrayLike<number>, T: number, blinks: Pick<BlinkResult, 'blink' | 'events'>, weights: ArrayLike<number>,
+): BlinkDeformation {
+  const N = model.vertexCount * 3;
+  const gapOf = (field: ArrayLike<number>) => eyeOpening(Float64Array.from(neutral, (x, i) => x + field[i]));
+  if (!clipShowsBlinks(blinks, weights)) {
+    const field = closingField(model, neutral);
+    return { field, source: 'geometric', openGapMm: gapOf(new Float32Array(N)), closedGapMm: gapOf(field) };
+  }
+  const motion = blinkMotion(normalized, T, N, blinks.blink, weights);
+  const local = localiseToLids(model, neutral, motion);
+  const openGapMm = gapOf(new Float32Array(N));
+  if (!(gapOf(local) < (1 - MIN_LEARNT_CLOSURE) * openGapMm)) {
+    // The lids hardly move with the measured blink strength (noise taken for blinks): the rule alone.
+    const field = closingField(model, neutral);
+    return { field, source: 'geometric', openGapMm, closedGapMm: gapOf(field) };
+  }
+  const moved = Float64Array.from(neutral, (x, i) => x + local[i]);
+  const completion = closingField(model, moved);
+  const field = Float32Array.from(local, (x, i) => x + completion[i]);
+  return { field, motion: local, source: 'clip', openGapMm, closedGapMm: gapOf(field) };
+}
+
+/**
+ * `motion` weighted by nearness to the eyes: 1 on the lid edges, corners and irises (the
+ * tracker's irises dip in a blink: that belongs to the blink, not to gaze or expression),
+ * the geometric rule's fade around them, 0 beyond.
+ */
+export function localiseToLids(model: Pick<FaceModel, 'vertexCount' | 'landmarkToVertex'>, neutral: ArrayLike<number>, motion: ArrayLike<number>): Float32Array {
+  const V = model.vertexCount;
+  const weight = new Float32Array(V * 3);
+  for (const lm of EYE_LIDS) {
+    const eye = lidVertices(model, lm);
+    if (!eye) continue;
+    const lid = new Map<number, ArrayLike<number>>();
+    for (const v of [eye.outer, eye.inner, ...eye.upper, ...eye.lower, ...eye.iris]) {
+      lid.set(v, [1, 1, 1]);
+      weight.fill(1, v * 3, v * 3 + 3);
+    }
+    spreadAroundLids(V, neutral, lid, new Set(), FALLOFF_EYE_WIDTHS * eyeWidth(neutral, eye), weight);
+  }
+  return Float32Array.from(motion, (m, i) => m * Math.min(1, weight[i]));
 }

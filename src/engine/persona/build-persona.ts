@@ -154,7 +154,7 @@ async function writeStage(run: StageRunner<PersonaBuildStage>, target: string, r
       try {
         await writePersonaFolder(target, {
           // The smoothed landmarks, in the tracker's pixel frame (what was fitted).
-          meta: d.meta, modelJson: d.modelJson, neutral: fit.model.neutral, basis: fit.model.basis, params: fit.params, landmarks: fit.smooth.image,
+          meta: d.meta, modelJson: d.modelJson, neutral: fit.model.neutral, basis: fit.model.basis, blink: fit.blinkField.field, params: fit.params, landmarks: fit.smooth.image,
           hull: quality.hull, features: audio.features, activity: audio.activity, texturePng: texture.png, report: d.report,
         }, { overwrite: opts.overwrite, signal: ctx.signal });
       } catch (err) {

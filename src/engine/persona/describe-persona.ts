@@ -190,5 +190,6 @@ export function buildModelJson(fit: FaceFit): ModelJson {
     faceOval: FACE_OVAL,
     expressionCount: EXPRESSION_COUNT,
     expressionStd: expressionStd(fit),
+    blink: { file: 'blink.npy', version: 1, source: fit.blinkField.source, openGapMm: r4(fit.blinkField.openGapMm), closedGapMm: r4(fit.blinkField.closedGapMm) },
   };
 }

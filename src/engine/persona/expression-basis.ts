@@ -154,6 +154,24 @@ export function buildExpressionBasis(
   return { rows, variances, usefulComponents: useful, components99: c99, explained: total > 0 ? Math.min(1, captured / total) : 1 };
 }
 
+/**
+ * The landmarks without their blink: frame t's shape minus blink[t] · motion (the clip's
+ * blink motion per unit of strength, persona/blink.ts). The expression basis is fitted on
+ * these, so its components do not open or close the eyes against the blink channel.
+ * Returns a new [T*N] array (the input is left as it is).
+ */
+export function removeBlinkMotion(normalized: ArrayLike<number>, T: number, N: number, blink: ArrayLike<number>, motion: ArrayLike<number> | undefined): Float64Array {
+  const out = Float64Array.from(normalized as ArrayLike<number>);
+  if (!motion) return out;
+  for (let t = 0; t < T; t++) {
+    const b = blink[t];
+    if (!b) continue;
+    const o = t * N;
+    for (let i = 0; i < N; i++) out[o + i] -= b * motion[i];
+  }
+  return out;
+}
+
 /** Coefficients of a shape in the basis: c_k = basis_k · (shape − neutral). */
 export function expressionCoefficients(shape: ArrayLike<number>, offset: number, neutral: Float64Array, rows: Float64Array[]): Float64Array {
   const N = neutral.length;

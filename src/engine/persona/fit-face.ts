@@ -3,8 +3,8 @@ import { FRAME_FILLED, FRAME_TRACKED, type VideoTrack } from '../tracking/track-
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
 import { throwIfCancelled } from '../util/errors';
 import { BLINK_INDEX, EXPR_OFFSET, PARAM_COUNT } from '../../shared/facial-params';
-import { measureBlinks, type BlinkResult } from './blink';
-import { buildExpressionBasis, EXPRESSION_COUNT, expressionCoefficients, neutralShape, type ExpressionBasis } from './expression-basis';
+import { blinkDeformation, measureBlinks, type BlinkDeformation, type BlinkResult } from './blink';
+import { buildExpressionBasis, EXPRESSION_COUNT, expressionCoefficients, neutralShape, removeBlinkMotion, type ExpressionBasis } from './expression-basis';
 import { eyeRegionMask, type EyeRegion } from './eye-region';
 import { alignFrames, defaultCamera, fitPose, perspectiveCorrect, similarityToPose, smoothTrack, type SmoothedTrack } from './fit-pose';
 import { checkTurnedAway } from './clip-checks';
@@ -29,6 +29,12 @@ export interface TrackShape {
   /** [478*3] neutral shape, model space (mm). */
   neutral: Float64Array;
   neutralFrames: number[];
+  /** Blink strength per frame (calibrated to the person) and events. */
+  blinks: BlinkResult;
+  /** The blink field of the model and the clip's lid motion it was built from. */
+  blinkField: BlinkDeformation;
+  /** [T*478*3] `smooth.normalized` without the blink motion: what the expression basis describes. */
+  unblinked: Float64Array;
   basis: ExpressionBasis;
 }
 
@@ -37,7 +43,6 @@ export interface FaceFit extends TrackShape {
   model: FaceModel;
   /** [T*PARAM_COUNT] per-frame parameters. */
   params: Float32Array;
-  blinks: BlinkResult;
   eye: EyeRegion;
   warnings: string[];
 }
@@ -53,12 +58,12 @@ export function fitFace(track: VideoTrack, file: string, opts: FitProgress = {})
   const shape = shapeFromTrack(track);
   throwIfCancelled(opts.signal);
   const model = faceModelFrom(track, shape.neutral, shape.basis);
-  const blinks = measureBlinks(shape.smooth.normalized, track.frameCount, LANDMARK_COUNT * 3, track.fps, shape.weights);
-  const params = fitFrameParams(model, shape, blinks.blink, track.frameCount, opts);
+  model.blink = shape.blinkField.field;
+  const params = fitFrameParams(model, shape, shape.blinks.blink, track.frameCount, opts);
   const eye = eyeRegionMask(shape.neutral);
   model.eyeMask = eye.mask;
   const warnings = checkTurnedAway(params, track.frameCount, file);
-  return { ...shape, model, params, blinks, eye, warnings };
+  return { ...shape, model, params, eye, warnings };
 }
 
 /** Per-frame weight of a track's status: tracked 1, bridged 0.5, filled 0. */
@@ -66,7 +71,10 @@ export function frameWeights(status: Uint8Array): Float32Array {
   return Float32Array.from(status, (s) => (s === FRAME_TRACKED ? 1 : s === FRAME_FILLED ? 0 : 0.5));
 }
 
-/** Rigid alignment, smoothing, neutral shape and expression basis of a track. */
+/**
+ * Rigid alignment, smoothing, neutral shape, blinks and the blink field, and the
+ * expression basis (fitted on the landmarks without the blink motion) of a track.
+ */
 export function shapeFromTrack(track: VideoTrack): TrackShape {
   const T = track.frameCount;
   const N = LANDMARK_COUNT * 3;
@@ -80,8 +88,12 @@ export function shapeFromTrack(track: VideoTrack): TrackShape {
   const smooth = smoothTrack(align, T, { fps: track.fps });
   perspectiveCorrect(smooth.image, T, camera, false);
   const { neutral, frames: neutralFrames } = neutralShape(smooth.normalized, T, N, weights);
-  const basis = buildExpressionBasis(smooth.normalized, T, N, weights, EXPRESSION_COUNT);
-  return { camera, weights, stablePoints: align.stable.length, smooth, neutral, neutralFrames, basis };
+  const blinks = measureBlinks(smooth.normalized, T, N, track.fps, weights);
+  const vertices = { vertexCount: LANDMARK_COUNT, landmarkToVertex: Int32Array.from({ length: LANDMARK_COUNT }, (_, i) => i) };
+  const blinkField = blinkDeformation(vertices, neutral, smooth.normalized, T, blinks, weights);
+  const unblinked = removeBlinkMotion(smooth.normalized, T, N, blinks.blink, blinkField.motion);
+  const basis = buildExpressionBasis(unblinked, T, N, weights, EXPRESSION_COUNT);
+  return { camera, weights, stablePoints: align.stable.length, smooth, neutral, neutralFrames, blinks, blinkField, unblinked, basis };
 }
 
 /** The face model of a neutral shape and basis on the tracker's mesh (triangles wound outwards, its UVs); eye mask empty. */
@@ -108,12 +120,12 @@ export function faceModelFrom(track: Pick<VideoTrack, 'triangles' | 'uvs'>, neut
 /** Per frame: expression coefficients, the perspective pose that fits them to the smoothed landmarks, blink. */
 export function fitFrameParams(model: FaceModel, shape: TrackShape, blink: Float32Array, T: number, opts: FitProgress = {}): Float32Array {
   const N = LANDMARK_COUNT * 3;
-  const { smooth, camera } = shape;
+  const { smooth, camera, unblinked } = shape;
   const params = new Float32Array(T * PARAM_COUNT);
   const allIdx = Array.from({ length: LANDMARK_COUNT }, (_, i) => i);
   for (let t = 0; t < T; t++) {
-    const coeffs = expressionCoefficients(smooth.normalized, t * N, shape.neutral, shape.basis.rows);
-    const deformed = deformMesh(model, coeffs);
+    const coeffs = expressionCoefficients(unblinked, t * N, shape.neutral, shape.basis.rows);
+    const deformed = deformMesh(model, coeffs, blink[t]);
     const init = similarityToPose(smooth.sims[t], camera);
     const pose = fitPose(deformed, smooth.image.subarray(t * N, (t + 1) * N), camera, init, allIdx);
     params.set(pose, t * PARAM_COUNT);
@@ -127,10 +139,10 @@ export function fitFrameParams(model: FaceModel, shape: TrackShape, blink: Float
   return params;
 }
 
-/** Posed (camera space) and projected (pixels) vertices of frame t. */
+/** Posed (camera space) and projected (pixels) vertices of frame t (expression and blink). */
 export function projectFrame(model: FaceModel, params: Float32Array, t: number, camera: PinholeCamera): { cam: Float32Array; image: Float32Array } {
   const o = t * PARAM_COUNT;
-  const shape = deformMesh(model, params.subarray(o + EXPR_OFFSET, o + PARAM_COUNT));
+  const shape = deformMesh(model, params.subarray(o + EXPR_OFFSET, o + PARAM_COUNT), params[o + BLINK_INDEX]);
   const cam = poseVertices(shape, params.subarray(o, o + 6));
   return { cam, image: projectCameraPoints(cam, camera) };
 }

@@ -7,6 +7,7 @@
  * model.json      ModelJson: vertexCount, triangles, uvs, eyeMask, landmarkToVertex, faceOval, expressionStd
  * neutral.npy     float32 [V, 3]       neutral shape, model space, mm
  * basis.npy       float32 [64, V, 3]   expression basis, orthonormal rows
+ * blink.npy       float32 [V, 3]       blink field: displacement that closes the lids at blink 1 (model.json `blink`)
  * params.npy      float32 [T, 71]      per frame [pose 0-5 | blink 6 | expression 7-70]
  * landmarks.npy   float32 [T, 478, 3]  tracked landmarks (smoothed), source pixels; z = relative depth, pixel scale
  * hull.npy        float32 [T, 36, 2]   per frame face outline (model's FACE_OVAL vertices projected), source pixels
@@ -30,7 +31,10 @@
  *   params[3..5] = x, y, z (mm): p_cam = R · v + t; camera space +x right, +y down,
  *   +z forward. Camera (persona.json `camera`): pinhole in source pixels,
  *   u = fx · x / z + cx, v = fy · y / z + cy.
- * - Blink params[6]: 0 open .. 1 closed (calibrated per person, see blink.ts).
+ * - Blink params[6]: 0 open .. 1 closed (calibrated per person, see blink.ts); the
+ *   shape adds blink · blink.npy. A persona without blink.npy (built before it existed)
+ *   closes its lids by the geometric rule of common/eyelids.ts; an older build reading a
+ *   persona with it ignores the file, so it needs no new format version.
  * - Expression params[7..70]: coefficients of basis rows (mm), shape = neutral + Σ c_k · basis_k.
  *
  * Versions: `formatVersion` in persona.json and model.json. Reading a folder written by
@@ -42,10 +46,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
 import { readNpyFloat32, writeNpy } from '../io/npy';
+import { checkFinite } from '../io/value-checks';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { stagingDir, writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import type { PersonaReport } from './report';
+import { readRegularFile } from '../util/read-file';
 
 export const PERSONA_FORMAT_VERSION = 1;
 
@@ -54,6 +60,7 @@ export const PERSONA_FILES = {
   model: 'model.json',
   neutral: 'neutral.npy',
   basis: 'basis.npy',
+  blink: 'blink.npy',
   params: 'params.npy',
   landmarks: 'landmarks.npy',
   hull: 'hull.npy',
@@ -120,6 +127,18 @@ export interface ModelJson {
   expressionCount: number;
   /** Standard deviation of each expression coefficient over the clip (mm). */
   expressionStd: number[];
+  /** The blink field (blink.npy); absent in personas built before it: the geometric rule stands in. */
+  blink?: BlinkFieldJson;
+}
+
+export interface BlinkFieldJson {
+  file: 'blink.npy';
+  version: 1;
+  /** 'clip': the clip's own lid motion, completed to a full closure; 'geometric': the lid-closing rule (no blinks in the clip). */
+  source: 'clip' | 'geometric';
+  /** Mean lid gap of the neutral shape, and at blink 1, mm. */
+  openGapMm: number;
+  closedGapMm: number;
 }
 
 export interface Persona {
@@ -177,7 +196,7 @@ export function migratePersonaMeta(json: unknown, file: string): PersonaMeta {
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch {
     throw new UserError('persona-file-missing', `The persona folder is missing ${path.basename(file)} (${file}).`, {
       file, hint: 'Choose a folder made by `facial-studio persona build`, or rebuild the persona.',
@@ -207,6 +226,7 @@ async function readArray(file: string, shape: number[]): Promise<Float32Array> {
   if (!ok) {
     throw new UserError('persona-invalid', `${file} has shape [${a.shape}] where [${shape.map((d) => (d < 0 ? '*' : d))}] was expected.`, { file, hint: 'Rebuild the persona.' });
   }
+  checkFinite(a.data, a.shape, file);
   return a.data;
 }
 
@@ -229,10 +249,11 @@ export async function loadPersona(dir: string): Promise<Persona> {
   const V = mj.vertexCount;
   const K = mj.expressionCount;
   const T = meta.frameCount;
-  const [neutral, basis, params] = await Promise.all([
+  const [neutral, basis, params, blink] = await Promise.all([
     readArray(files.neutral, [V, 3]),
     readArray(files.basis, [K, V, 3]),
     readArray(files.params, [T, PARAM_COUNT]),
+    mj.blink ? readArray(files.blink, [V, 3]) : undefined,
   ]);
   const eyeMask = new Uint8Array(V);
   for (const i of mj.eyeVertices) eyeMask[i] = 1;
@@ -244,6 +265,7 @@ export async function loadPersona(dir: string): Promise<Persona> {
     uvs: Float32Array.from(mj.uvs),
     eyeMask,
     landmarkToVertex: Int32Array.from(mj.landmarkToVertex),
+    ...(blink ? { blink } : {}),
   };
   const { fx, fy, cx, cy, width, height } = meta.camera;
   return { dir, meta, model, modelJson: mj, camera: { fx, fy, cx, cy, width, height }, params, frameCount: T, files };
@@ -290,6 +312,8 @@ export interface PersonaContent {
   neutral: Float32Array;
   /** [64*V*3] */
   basis: Float32Array;
+  /** [V*3] blink field (written when modelJson.blink names it). */
+  blink?: Float32Array;
   /** [T*71] */
   params: Float32Array;
   /** [T*478*3] */
@@ -321,6 +345,10 @@ export async function writePersonaFolder(target: string, c: PersonaContent, opts
     };
     await write(PERSONA_FILES.neutral, c.neutral, [V, 3]);
     await write(PERSONA_FILES.basis, c.basis, [c.modelJson.expressionCount, V, 3]);
+    if (c.modelJson.blink) {
+      if (!c.blink) throw new Error('writePersonaFolder: model.json names a blink field but none was given');
+      await write(PERSONA_FILES.blink, c.blink, [V, 3]);
+    }
     await write(PERSONA_FILES.params, c.params, [T, PARAM_COUNT]);
     await write(PERSONA_FILES.landmarks, c.landmarks, [T, 478, 3]);
     await write(PERSONA_FILES.hull, c.hull, [T, c.meta.paste.hullVertexCount, 2]);

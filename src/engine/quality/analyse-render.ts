@@ -169,11 +169,24 @@ function round(x: number | null, digits: number): number | null {
 
 const unmeasured = (label: string, detail: string) => ({ status: 'unmeasured' as QualityStatus, label, detail });
 
-/** Everything after tracking: per-frame landmark measures, series comparisons, verdicts. Exported for tests. */
-export function compare(c: CompareInput): RenderQualityReport {
-  const { track, persona, px, ref, notes } = c;
+/** The video's series, one value per video frame, and the curves beside them. */
+interface VideoSeries {
+  T: number;
+  fps: number;
+  tracked: boolean[];
+  curves?: CurveSeries;
+  curveFrames: number;
+  framing: VideoFraming;
+  framingOrigin: RenderQualityReport['framing']['origin'];
+  /** Eye aspect ratio, mouth opening (mm, NaN where no face) and head rotation (3 per frame, NaN where no face). */
+  ear: Float64Array;
+  mouthMm: Float64Array;
+  rot: Float64Array;
+}
+
+function videoSeries(c: CompareInput): VideoSeries {
+  const { track, persona, notes } = c;
   const T = track.frameCount;
-  const fps = c.info.fps;
   const N3 = LANDMARK_COUNT * 3;
   const tracked = Array.from(track.status, (s) => s !== FRAME_FILLED);
 
@@ -189,7 +202,7 @@ export function compare(c: CompareInput): RenderQualityReport {
   // Framing: video pixels → source pixels.
   const src = persona.meta.source;
   let framing = IDENTITY_FRAMING;
-  let framingOrigin: RenderQualityReport['framing']['origin'] = 'assumed';
+  let framingOrigin: VideoSeries['framingOrigin'] = 'assumed';
   if (c.opts.framing) { framing = c.opts.framing; framingOrigin = 'given'; }
   else if (track.width === src.width && track.height === src.height) framingOrigin = 'same-size';
   else if (c.opts.curves) {
@@ -206,30 +219,31 @@ export function compare(c: CompareInput): RenderQualityReport {
     for (let k = 0; k < 3; k++) rot[t * 3 + k] = tracked[t] ? m.rotation[k] : NaN;
   }
 
-  // 1. Face found.
+  return { T, fps: c.info.fps, tracked, curves, curveFrames, framing, framingOrigin, ear, mouthMm, rot };
+}
+
+function faceFoundMeasure(track: VideoTrack): RenderQualityReport['faceFound'] {
+  const T = track.frameCount;
   const fraction = T ? track.trackedFrames / T : 0;
   const longestGap = track.gaps.reduce((a, g) => Math.max(a, g.frames), 0);
   const ffStatus = T === 0 ? 'poor' : higherIsBetter(fraction, THRESHOLDS.faceFound);
-  const faceFound = {
+  return {
     status: ffStatus,
     label: track.trackedFrames === T ? 'face found in every frame' : track.trackedFrames === 0 ? 'no face found' : `face lost in ${T - track.trackedFrames} of ${T} frames`,
     detail: `${track.trackedFrames}/${T} frames tracked (${(100 * fraction).toFixed(1)}%)${longestGap ? `, longest gap ${longestGap} frames` : ''}`,
     trackedFrames: track.trackedFrames, frames: T, fraction: round(fraction, 4)!, longestGapFrames: longestGap,
   };
+}
 
-  // 2. Sharpness.
-  const sharp = (values: number[], real: number | undefined, t: { good: number; fair: number }, what: string) => {
-    const v = versus(values.length ? median(values) : null, real);
-    if (v.video === null) return { ...unmeasured('not measured', `no ${what} was tracked in the video`), ...v };
-    if (v.ratio === null) return { ...unmeasured('not compared', `${fmt(v.video, 0)} (variance of the Laplacian); no real footage to compare with`), ...v };
-    const s = sharpnessLabel(v.ratio, t);
-    return { ...s, detail: `${times(v.ratio)} the real footage's (${fmt(v.video, 0)} vs ${fmt(v.real, 0)}, variance of the Laplacian)`, ...v };
-  };
-  const faceSharpness = sharp(px.face, ref?.faceSharpness, THRESHOLDS.faceSharpness, 'face');
-  const mouthSharpness = sharp(px.mouth, ref?.mouthSharpness, THRESHOLDS.mouthSharpness, 'mouth');
+function sharpnessMeasure(values: number[], real: number | undefined, t: { good: number; fair: number }, what: string): RenderQualityReport['faceSharpness'] {
+  const v = versus(values.length ? median(values) : null, real);
+  if (v.video === null) return { ...unmeasured('not measured', `no ${what} was tracked in the video`), ...v };
+  if (v.ratio === null) return { ...unmeasured('not compared', `${fmt(v.video, 0)} (variance of the Laplacian); no real footage to compare with`), ...v };
+  const s = sharpnessLabel(v.ratio, t);
+  return { ...s, detail: `${times(v.ratio)} the real footage's (${fmt(v.video, 0)} vs ${fmt(v.real, 0)}, variance of the Laplacian)`, ...v };
+}
 
-  // 3. Seams.
-  const regions = c.opts.seamRegions?.length ? c.opts.seamRegions : (['face'] as SeamRegionName[]);
+function seamMeasure(px: PixelTotals, ref: ReferenceProfile | undefined, regions: SeamRegionName[]): RenderQualityReport['seam'] {
   // A seam is a step of brightness or a change of detail along the synthesised region's
   // edge that the real footage does not have at the same place (docs/quality.md).
   const rings = SEAM_RINGS.map(([region, grow], k) => ({ region, grow, k })).filter((x) => regions.includes(x.region)).map(({ region, grow, k }) => {
@@ -244,7 +258,7 @@ export function compare(c: CompareInput): RenderQualityReport {
   const seamRatio = worstStep?.ratio ?? null, detailFactor = worstDetail?.detailFactor ?? null;
   const seamStatus = seamRatio === null ? 'unmeasured' : worst([lowerIsBetter(seamRatio, THRESHOLDS.seam), lowerIsBetter(detailFactor ?? 1, THRESHOLDS.seamDetail)]);
   const unitOf = (r: (typeof rings)[number]) => `${r.region} + ${r.grow} ${SEAM_REGIONS[r.region as SeamRegionName].unit} widths`;
-  const seam = {
+  return {
     status: seamStatus as QualityStatus,
     label: seamRatio === null ? 'not measured' : seamStatus === 'good' ? 'invisible' : seamStatus === 'fair' ? 'faint seam' : 'visible seam',
     detail: seamRatio === null
@@ -254,7 +268,10 @@ export function compare(c: CompareInput): RenderQualityReport {
     ratio: round(seamRatio, 3), detailFactor: round(detailFactor, 3), regions,
     rings: rings.map(({ detailSign: _s, ...r }) => r),
   };
+}
 
+function blinkMeasure(s: VideoSeries, persona: Persona, notes: string[]): RenderQualityReport['blinks'] {
+  const { T, fps, tracked, ear, curves } = s;
   // 4. Blinks: eye aspect ratio calibrated on the persona, smoothed as the builder smooths the lids.
   const calibration = persona.meta.blink ?? calibrateBlink(ear, Uint8Array.from(tracked, Number));
   if (!persona.meta.blink) notes.push('the persona has no blink calibration: blinks are judged by the video\'s own eye openness');
@@ -268,9 +285,8 @@ export function compare(c: CompareInput): RenderQualityReport {
   const curveEvents = curves ? detectBlinks(curves.blink, maxBlink) : [];
   const ev = (e: BlinkEvent) => ({ start: e.start, end: e.end, peak: e.peak });
   const ratePerMin = T ? round((videoEvents.length / (T / fps)) * 60, 1)! : 0;
-  let blinks: RenderQualityReport['blinks'];
   if (!curves) {
-    blinks = { ...unmeasured(`${videoEvents.length} blinks seen`, `${videoEvents.length} blinks in the video (${ratePerMin}/min); no curves to compare with`), video: videoEvents.length, curves: null, seen: null, missed: null, extra: null, ratePerMin, videoEvents: videoEvents.map(ev), curveEvents: [] };
+    return { ...unmeasured(`${videoEvents.length} blinks seen`, `${videoEvents.length} blinks in the video (${ratePerMin}/min); no curves to compare with`), video: videoEvents.length, curves: null, seen: null, missed: null, extra: null, ratePerMin, videoEvents: videoEvents.map(ev), curveEvents: [] };
   } else {
     const m = matchEvents(curveEvents, videoEvents, Math.max(1, Math.round(BLINK_TOLERANCE_S * fps)));
     const n = curveEvents.length;
@@ -279,34 +295,39 @@ export function compare(c: CompareInput): RenderQualityReport {
     if (m.missed) parts.push(`${m.missed} of ${n} blinks missing`);
     if (m.extra) parts.push(`${m.extra} extra`);
     const label = status === 'good' ? (n === 0 ? 'no blinks, as in the curves' : n === 1 ? 'the blink shows' : `all ${n} blinks show`) : parts.join(', ');
-    blinks = {
+    return {
       status, label,
       detail: `curves: ${n} blinks; video: ${videoEvents.length} (${ratePerMin}/min); seen ${m.seen}, missed ${m.missed}, extra ${m.extra}`,
       video: videoEvents.length, curves: n, seen: m.seen, missed: m.missed, extra: m.extra, ratePerMin,
       videoEvents: videoEvents.map(ev), curveEvents: curveEvents.map(ev),
     };
   }
+}
 
+function mouthMeasure(s: VideoSeries): RenderQualityReport['mouth'] {
+  const { mouthMm, curves } = s;
   // 5. Mouth opening vs the curves.
   const videoMouth = finite(mouthMm);
   const videoRange = videoMouth.length ? percentile(videoMouth, 0.95) - percentile(videoMouth, 0.05) : null;
-  let mouth: RenderQualityReport['mouth'];
   if (!curves) {
-    mouth = { ...unmeasured('not compared', 'no curves to compare with'), r: null, bestLag: null, rBest: null, videoRangeMm: round(videoRange, 2), curvesRangeMm: null };
+    return { ...unmeasured('not compared', 'no curves to compare with'), r: null, bestLag: null, rBest: null, videoRangeMm: round(videoRange, 2), curvesRangeMm: null };
   } else {
     const curvesRange = percentile(curves.mouthMm, 0.95) - percentile(curves.mouthMm, 0.05);
     const lc = bestLagCorrelation(curves.mouthMm, mouthMm, MAX_LAG, STILL_MOUTH_MM);
     const base = { r: round(lc.r0, 3), bestLag: lc.lag, rBest: round(lc.r, 3), videoRangeMm: round(videoRange, 2), curvesRangeMm: round(curvesRange, 2) };
     const ranges = `the mouth opens ${fmt(videoRange, 1)} mm in the video, ${fmt(curvesRange, 1)} mm in the curves (5th-95th percentile)`;
-    if (correlation(curves.mouthMm, curves.mouthMm, 0, STILL_MOUTH_MM) === null) mouth = { ...unmeasured('the curves keep the mouth still', ranges), ...base };
-    else if (lc.r0 === null) mouth = { status: 'poor', label: 'the mouth does not move', detail: ranges, ...base };
+    if (correlation(curves.mouthMm, curves.mouthMm, 0, STILL_MOUTH_MM) === null) return { ...unmeasured('the curves keep the mouth still', ranges), ...base };
+    if (lc.r0 === null) return { status: 'poor', label: 'the mouth does not move', detail: ranges, ...base };
     else {
       const status = higherIsBetter(lc.r0, THRESHOLDS.mouth);
       const lagNote = lc.lag !== null && lc.lag !== 0 && lc.r !== null && lc.r - lc.r0 > 0.05 ? `; best r ${fmt(lc.r)} with the video ${Math.abs(lc.lag)} frame(s) ${lc.lag > 0 ? 'late' : 'early'}` : '';
-      mouth = { status, label: status === 'good' ? 'follows the curves' : status === 'fair' ? 'loosely follows the curves' : 'does not follow the curves', detail: `r = ${fmt(lc.r0)}${lagNote}; ${ranges}`, ...base };
+      return { status, label: status === 'good' ? 'follows the curves' : status === 'fair' ? 'loosely follows the curves' : 'does not follow the curves', detail: `r = ${fmt(lc.r0)}${lagNote}; ${ranges}`, ...base };
     }
   }
+}
 
+function poseMeasure(s: VideoSeries): RenderQualityReport['pose'] {
+  const { T, rot, curves } = s;
   // 6. Head pose vs the curves.
   const angles = ['pitch', 'yaw', 'roll'] as const;
   const angleFig = (k: number) => {
@@ -320,8 +341,7 @@ export function compare(c: CompareInput): RenderQualityReport {
     return { r: round(correlation(cv, v), 3), maeDeg: round(n ? s / n : null, 2), curvesStdDeg: round(std(Array.from(cv)), 2), videoStdDeg: round(videoStd, 2) };
   };
   const figs = { pitch: angleFig(0), yaw: angleFig(1), roll: angleFig(2) };
-  let pose: RenderQualityReport['pose'];
-  if (!curves) pose = { ...unmeasured('not compared', 'no curves to compare with'), ...figs };
+  if (!curves) return { ...unmeasured('not compared', 'no curves to compare with'), ...figs };
   else {
     const P = THRESHOLDS.pose;
     const per = angles.map((a) => {
@@ -334,24 +354,29 @@ export function compare(c: CompareInput): RenderQualityReport {
       return 'poor' as QualityStatus;
     });
     const status = worst(per);
-    pose = {
+    return {
       status,
       label: status === 'good' ? 'follows the curves' : status === 'fair' ? 'roughly follows the curves' : status === 'poor' ? 'does not follow the curves' : 'not measured',
       detail: angles.map((a) => `${a} r ${fmt(figs[a].r)}, error ${fmt(figs[a].maeDeg, 1)}° (curves move ${fmt(figs[a].curvesStdDeg, 1)}°)`).join('; '),
       ...figs,
     };
   }
+}
 
+function flickerMeasure(px: PixelTotals, ref: ReferenceProfile | undefined): RenderQualityReport['flicker'] {
   // 7. Flicker.
   const fv = versus(px.flicker.length ? mean(px.flicker) : null, ref?.flicker);
-  let flicker: RenderQualityReport['flicker'];
-  if (fv.video === null) flicker = { ...unmeasured('not measured', 'fewer than two frames with a face'), ...fv };
-  else if (fv.ratio === null) flicker = { ...unmeasured('not compared', `${fmt(fv.video)} grey levels per frame; no real footage to compare with`), ...fv };
+  if (fv.video === null) return { ...unmeasured('not measured', 'fewer than two frames with a face'), ...fv };
+  if (fv.ratio === null) return { ...unmeasured('not compared', `${fmt(fv.video)} grey levels per frame; no real footage to compare with`), ...fv };
   else {
     const status = lowerIsBetter(fv.ratio, THRESHOLDS.flicker);
-    flicker = { status, label: status === 'good' ? 'steady' : status === 'fair' ? 'some flicker' : 'flickers', detail: `${times(fv.ratio)} the real footage's frame-to-frame change in the face (${fmt(fv.video)} vs ${fmt(fv.real)} grey levels)`, ...fv };
+    return { status, label: status === 'good' ? 'steady' : status === 'fair' ? 'some flicker' : 'flickers', detail: `${times(fv.ratio)} the real footage's frame-to-frame change in the face (${fmt(fv.video)} vs ${fmt(fv.real)} grey levels)`, ...fv };
   }
+}
 
+function voiceMeasures(c: CompareInput, s: VideoSeries): Pick<RenderQualityReport, 'lipAudio' | 'silenceClosure'> {
+  const { persona } = c;
+  const { T, fps, mouthMm } = s;
   // 8. Lip-audio and 9. closure on pauses, from the video's own sound track.
   let lipAudio: RenderQualityReport['lipAudio'];
   let silenceClosure: RenderQualityReport['silenceClosure'];
@@ -402,7 +427,23 @@ export function compare(c: CompareInput): RenderQualityReport {
       };
     }
   }
+  return { lipAudio, silenceClosure };
+}
 
+/** Everything after tracking: per-frame landmark measures, series comparisons, verdicts. Exported for tests. */
+export function compare(c: CompareInput): RenderQualityReport {
+  const { track, persona, px, ref, notes } = c;
+  const s = videoSeries(c);
+  const { T, fps, curves, curveFrames, framing, framingOrigin } = s;
+  const faceFound = faceFoundMeasure(track);
+  const faceSharpness = sharpnessMeasure(px.face, ref?.faceSharpness, THRESHOLDS.faceSharpness, 'face');
+  const mouthSharpness = sharpnessMeasure(px.mouth, ref?.mouthSharpness, THRESHOLDS.mouthSharpness, 'mouth');
+  const seam = seamMeasure(px, ref, c.opts.seamRegions?.length ? c.opts.seamRegions : ['face']);
+  const blinks = blinkMeasure(s, persona, notes);
+  const mouth = mouthMeasure(s);
+  const pose = poseMeasure(s);
+  const flicker = flickerMeasure(px, ref);
+  const { lipAudio, silenceClosure } = voiceMeasures(c, s);
   const measures = { faceFound, faceSharpness, mouthSharpness, seam, blinks, mouth, lipAudio, silenceClosure, pose, flicker };
   const statuses = QUALITY_MEASURES.map(([id]) => measures[id].status);
   const overallStatus = worst(statuses);

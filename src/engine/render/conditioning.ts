@@ -13,6 +13,7 @@
  * every run. Pure code (no Node, no DOM).
  */
 import { EXPRESSION_COMPONENTS, rotationMatrix, type FaceModel, type PinholeCamera } from '../common/face-model';
+import { applyBlink } from '../common/eyelids';
 import { buildSubdivision, applySparse } from './subdivide';
 
 export interface RgbTexture {
@@ -180,6 +181,8 @@ export class ConditioningRenderer {
       const basis = m.basis;
       for (let i = 0; i < n; i++) coarse[i] += c * basis[off + i];
     }
+    // The lids close with the blink channel (the same field as projectVertices).
+    applyBlink(m, params71[6], coarse);
     const fine = applySparse(this.sub.rowStart, this.sub.cols, this.sub.weights, coarse, 3, this.fine);
     // Area-weighted vertex normals in model space.
     const nrm = this.normals;

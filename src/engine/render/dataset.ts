@@ -28,7 +28,17 @@ export function rendererDir(personaDir: string): string {
 
 /** The persona's texture as the renderer wants it. */
 export function loadPersonaTexture(persona: Persona): RgbTexture {
-  const png = decodePng(new Uint8Array(readFileSync(persona.files.texture)), persona.files.texture);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(persona.files.texture);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? 'persona-file-missing' : 'persona-file-unreadable', `The persona's face texture ${persona.files.texture} ${code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? 'error'})`}.`, {
+      file: persona.files.texture,
+      hint: 'Rebuild the persona (facial-studio persona build), or restore texture.png from a backup.',
+    });
+  }
+  const png = decodePng(new Uint8Array(bytes), persona.files.texture);
   if (png.channels === 1) {
     const rgb = new Uint8Array(png.width * png.height * 3);
     for (let i = 0; i < png.width * png.height; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = png.data[i];

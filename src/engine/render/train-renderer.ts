@@ -24,6 +24,7 @@ import {
 } from '../nn';
 import { Rng, splitFrames, type Split } from '../common/numeric';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
+import { limitProblem } from '../../shared/limits';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
 import { ConditioningRenderer } from './conditioning';
@@ -157,6 +158,9 @@ function defaultSteps(cfg: RendererNetConfig): number {
 
 /** What a training run is given, checked: size, configuration, the step count to reach. */
 function checkTrainOptions(opts: TrainRendererOptions): { size: 256 | 512; cfg: RendererNetConfig; targetSteps: number } {
+  // Whoever calls (CLI, API, bench): 0 or fewer steps would install an untrained model as trained.
+  const stepsProblem = limitProblem('steps', opts.steps);
+  if (stepsProblem) throw new UserError('steps-invalid', `Training steps ${stepsProblem}.`, { hint: 'Give a positive number of steps, or a preset.' });
   const size = opts.size ?? 256;
   if (size !== 256 && size !== 512) throw new UserError('renderer-size', `Renderer size ${size} is not supported.`, { hint: 'Use 256 or 512.' });
   const cfg = resolveRendererConfig(opts.config);
@@ -229,7 +233,17 @@ class RendererTraining {
         this.resumedFrom = this.trainer.steps.g ?? 0;
         this.log(`resumed from step ${this.resumedFrom}`);
       } catch (err) {
-        this.log(`not resuming (${(err as Error).message.split('\n')[0]}): starting over`);
+        const why = (err as Error).message.split('\n')[0];
+        // A checkpoint of another configuration (size, network) is a deliberate change: start over.
+        // A damaged one is reported, never silently discarded: the steps it holds may be hours of work.
+        if (!/checkpoint is for/.test(why)) {
+          throw new UserError('checkpoint-damaged', `The renderer checkpoint ${this.ckpt} is damaged and cannot be resumed (${why.slice(0, 300)}).`, {
+            file: this.ckpt,
+            hint: 'Restore the persona folder from a backup to keep the training done so far, or start over with --restart (the studio: retrain from scratch).',
+            cause: err,
+          });
+        }
+        this.log(`not resuming (${why}): starting over`);
         this.losses = [];
         this.trainSeconds = 0;
       }

@@ -1,6 +1,8 @@
 import { promises as fs, openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { registerLeftover, releaseLeftover } from './leftovers';
+import { createFolders } from './output-path';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the
@@ -15,8 +17,12 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await handle.writeFile(data);
     await handle.sync();
   } catch (err) {
+    // A failed write (ENOSPC, EIO) names no file by itself: name the one the user asked for.
+    if (err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path: target });
+    // The write's own error is the one to report; closing a failed handle may fail too.
     await handle.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
+    releaseLeftover(tmp);
     throw err;
   }
   await handle.close();
@@ -25,6 +31,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
+  } finally {
+    releaseLeftover(tmp);
   }
   await fsyncDir(dir);
 }
@@ -40,19 +48,30 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array): 
   } catch (err) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
+    releaseLeftover(tmp);
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, target);
+  try {
+    renameSync(tmp, target);
+  } finally {
+    releaseLeftover(tmp);
+  }
 }
 
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
   await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** A temp path in the same directory (rename is only atomic within one file system). */
+/**
+ * A temp path in the same directory (rename is only atomic within one file system),
+ * recorded as this process's own (src/engine/util/leftovers.ts) so that an interrupted
+ * write can be cleaned later, and nothing else. Release it once renamed or removed.
+ */
 export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  registerLeftover(tmp, 'tmp', target);
+  return tmp;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -70,13 +89,16 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function stagingDir(target: string): Promise<{ dir: string; commit: () => Promise<void>; discard: () => Promise<void> }> {
   const parent = path.dirname(path.resolve(target));
-  await fs.mkdir(parent, { recursive: true });
+  await createFolders(parent);
   const dir = path.join(parent, `.${path.basename(target)}.staging-${process.pid}-${randomBytes(3).toString('hex')}`);
-  await fs.mkdir(dir, { recursive: true });
+  registerLeftover(dir, 'staging', target);
+  await fs.mkdir(dir);
   return {
     dir,
     commit: async () => {
       const old = path.join(parent, `.${path.basename(target)}.old-${randomBytes(3).toString('hex')}`);
+      // Recorded as 'old': if we die before the new folder is in place, cleanup moves it back.
+      registerLeftover(old, 'old', target);
       let hadOld = false;
       try {
         await fs.rename(target, old);
@@ -85,11 +107,14 @@ export async function stagingDir(target: string): Promise<{ dir: string; commit:
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
       await fs.rename(dir, target);
+      releaseLeftover(dir);
       if (hadOld) await fs.rm(old, { recursive: true, force: true });
+      releaseLeftover(old);
       await fsyncDir(parent);
     },
     discard: async () => {
       await fs.rm(dir, { recursive: true, force: true });
+      releaseLeftover(dir);
     },
   };
 }

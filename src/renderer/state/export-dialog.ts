@@ -115,7 +115,8 @@ export function exportPlan(snap: ProjectSnapshot, s: ExportSettings, source: Exp
     preset: s.preset,
     ...(framingChoice ? { framing: s.framing } : {}),
     fps: s.fps,
-    out: joinPath(s.folder, s.name),
+    // The UI names a preview itself (shown above); the host writes exactly this path.
+    out: file,
     ...(s.overwrite ? { overwrite: true } : {}),
     ...(device ? { device } : {}),
   };

@@ -20,7 +20,9 @@ export function faceModelFrom(p: PersonaModelPayload): FaceModel {
   const basis = base64ToFloat32(p.basis);
   if (neutral.length !== p.vertexCount * 3) throw new Error(`persona model: neutral has ${neutral.length} values for ${p.vertexCount} vertices`);
   if (basis.length !== p.expressionCount * p.vertexCount * 3) throw new Error(`persona model: basis has ${basis.length} values, expected ${p.expressionCount * p.vertexCount * 3}`);
-  return { vertexCount: p.vertexCount, neutral, basis, triangles: Uint32Array.from(p.triangles), uvs: Float32Array.from(p.uvs), eyeMask, landmarkToVertex: Int32Array.from(p.landmarkToVertex) };
+  const blink = p.blink ? base64ToFloat32(p.blink) : undefined;
+  if (blink && blink.length !== p.vertexCount * 3) throw new Error(`persona model: the blink field has ${blink.length} values for ${p.vertexCount} vertices`);
+  return { vertexCount: p.vertexCount, neutral, basis, triangles: Uint32Array.from(p.triangles), uvs: Float32Array.from(p.uvs), eyeMask, landmarkToVertex: Int32Array.from(p.landmarkToVertex), ...(blink ? { blink } : {}) };
 }
 
 /** The 3D preview of the face at the playhead, with the reference video's frame beside it. */

@@ -1,12 +1,14 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { eyeViewColour } from './scene-colours';
+import { eyeViewLidColour, shadedColour } from './scene-colours';
 import { deformMesh, poseVertices, rotationMatrix, type FaceModel, type PinholeCamera } from '../../engine/common/face-model';
+import { EYE_LIDS, lidVertices } from '../../engine/common/eyelids';
 
 /**
  * The 3D preview. Camera space (x right, y down, z forward, mm) maps to three.js
  * as (x, -y, -z); the three.js camera sits at the origin like the video camera.
- * With a persona: its mesh, deformed by the expression and posed, textured.
+ * With a persona: its mesh, deformed by the expression and the blink (the lids close,
+ * common/eyelids.ts) and posed, textured.
  * Without one: a stand-in head that shows the pose and blink curves.
  */
 export interface PersonaGeometry {
@@ -34,7 +36,12 @@ export class PreviewScene {
   private readonly scene = new THREE.Scene();
   private readonly camera = new THREE.PerspectiveCamera(20, 1, 5, 20000);
   private readonly controls: OrbitControls;
-  private persona?: { geo: PersonaGeometry; mesh: THREE.Mesh; wire: THREE.LineSegments; eyes: THREE.Points; positions: Float32Array; colors: Float32Array; materials: Record<PreviewMode, THREE.Material> };
+  private persona?: {
+    geo: PersonaGeometry; mesh: THREE.Mesh; wire: THREE.LineSegments; eyes: THREE.Points; positions: Float32Array; colors: Float32Array;
+    /** [V] 1 on the lid edges (drawn dark in the shaded and blink views). */
+    lids: Float32Array;
+    materials: Record<PreviewMode, THREE.Material>;
+  };
   private mode: PreviewMode = 'textured';
   private standIn?: { group: THREE.Group; lids: THREE.Mesh[] };
   private overlays: Overlays = { wireframe: false, eyes: false };
@@ -113,7 +120,8 @@ export class PreviewScene {
     g.setIndex(new THREE.BufferAttribute(model.triangles, 1));
     const colors = new Float32Array(V * 3);
     g.setAttribute('color', new THREE.BufferAttribute(colors, 3));
-    const shaded = new THREE.MeshStandardMaterial({ color: 0xc9b6a6, roughness: 0.8, side: THREE.DoubleSide });
+    // Shaded: skin colour per vertex, with the lid edges dark so the eyes' opening (and a blink closing it) shows.
+    const shaded = new THREE.MeshStandardMaterial({ vertexColors: true, roughness: 0.8, side: THREE.DoubleSide });
     const materials: Record<PreviewMode, THREE.Material> = {
       textured: geo.texture ? new THREE.MeshStandardMaterial({ map: geo.texture, roughness: 0.85, metalness: 0, side: THREE.DoubleSide }) : shaded,
       shaded,
@@ -130,7 +138,7 @@ export class PreviewScene {
     const eyes = new THREE.Points(eg, new THREE.PointsMaterial({ color: 0xe0b050, size: 2.5, sizeAttenuation: false }));
     eyes.visible = this.overlays.eyes;
     this.scene.add(mesh, wire, eyes);
-    this.persona = { geo, mesh, wire, eyes, positions, colors, materials };
+    this.persona = { geo, mesh, wire, eyes, positions, colors, lids: lidEdgeWeights(model), materials };
     this.camera.fov = (2 * Math.atan(geo.camera.height / 2 / geo.camera.fy) * 180) / Math.PI;
     this.camera.updateProjectionMatrix();
     const t = geo.meanPose;
@@ -169,7 +177,7 @@ export class PreviewScene {
   renderNow(): void {
     const p = this.params;
     if (this.persona) {
-      const shape = deformMesh(this.persona.geo.model, p.subarray(7, 71));
+      const shape = deformMesh(this.persona.geo.model, p.subarray(7, 71), p[6]);
       const posed = poseVertices(shape, p.subarray(0, 6));
       const out = this.persona.positions;
       for (let i = 0; i < out.length; i += 3) {
@@ -182,12 +190,13 @@ export class PreviewScene {
       g.computeVertexNormals();
       g.computeBoundingSphere();
       this.persona.eyes.geometry.attributes.position.needsUpdate = true;
-      if (this.mode === 'eyes') {
+      if ((this.persona.mesh.material as THREE.MeshStandardMaterial).vertexColors) {
         const mask = this.persona.geo.model.eyeMask;
-        const colors = this.persona.colors;
+        const { colors, lids } = this.persona;
         const c = [0, 0, 0];
         for (let v = 0; v < mask.length; v++) {
-          eyeViewColour(mask[v] === 1, p[6], c);
+          if (this.mode === 'eyes') eyeViewLidColour(mask[v] === 1, p[6], lids[v], c);
+          else shadedColour(lids[v], c);
           colors[v * 3] = c[0];
           colors[v * 3 + 1] = c[1];
           colors[v * 3 + 2] = c[2];
@@ -218,6 +227,16 @@ export class PreviewScene {
     this.clear();
     this.renderer.dispose();
   }
+}
+
+/** [V] 1 on the lid-edge vertices of both eyes (none for a model without lid landmarks). */
+function lidEdgeWeights(model: FaceModel): Float32Array {
+  const w = new Float32Array(model.vertexCount);
+  for (const lm of EYE_LIDS) {
+    const eye = lidVertices(model, lm);
+    if (eye) for (const v of [eye.outer, eye.inner, ...eye.upper, ...eye.lower]) w[v] = 1;
+  }
+  return w;
 }
 
 /** A simple head (skull, nose, eyes with lids) facing the camera, in mm. */

@@ -9,7 +9,6 @@ import { readMachineProfile, recordTrainingSpeed, trainingEstimate } from '../..
 import { JOB_KINDS } from '../../../src/host/job-kinds';
 import { writeSpeechLikeWav } from '../../e2e/fixtures';
 
-const previewPathFor = (out: string) => out.replace(/\.mp4$/, '.preview.mp4');
 let tmp: string;
 beforeEach(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'export-files-'));
@@ -27,34 +26,35 @@ async function project() {
 }
 
 describe('where an export is saved', () => {
-  it('by default: a readable name in the project, never replacing an earlier export', async () => {
+  it('by default: a readable name in the project (a preview says so), never replacing an earlier export', async () => {
     const { dir, project: pr, personaDir } = await project();
     const req = { kind: 'render.export' as const, projectDir: dir, personaId: 'x', mediaId: 'm' };
-    const first = await exportTarget(req, pr, personaDir, 'talk.wav', previewPathFor);
-    expect(first).toBe(path.join(dir, 'renders', 'Launch video - talk.mp4'));
-    // No renderer trained: the preview name is what exists afterwards.
-    writeFileSync(previewPathFor(first), 'x');
-    expect(await exportTarget(req, pr, personaDir, 'talk.wav', previewPathFor)).toBe(path.join(dir, 'renders', 'Launch video - talk (2).mp4'));
+    // No renderer trained: the default name is the preview's.
+    const first = await exportTarget(req, pr, personaDir, 'talk.wav');
+    expect(first).toBe(path.join(dir, 'renders', 'Launch video - talk.preview.mp4'));
+    writeFileSync(first, 'x');
+    expect(await exportTarget(req, pr, personaDir, 'talk.wav')).toBe(path.join(dir, 'renders', 'Launch video - talk.preview (2).mp4'));
   });
 
-  it('a chosen path: an existing folder, replacing a file only when allowed, never the user’s media', async () => {
+  it('a chosen path: exactly that path (a preview is not renamed), an existing folder, replacing a file only when allowed, never the user’s media', async () => {
     const { dir, project: pr, personaDir, wav } = await project();
     const base = { kind: 'render.export' as const, projectDir: dir, personaId: 'x', mediaId: 'm' };
     const out = path.join(tmp, 'Videos', 'mine.mp4');
-    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-folder-missing' });
+    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav')).rejects.toMatchObject({ code: 'export-folder-missing' });
     await fs.mkdir(path.dirname(out));
-    expect(await exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).toBe(out);
-    writeFileSync(previewPathFor(out), 'earlier');
-    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-exists' });
-    expect(await exportTarget({ ...base, out, overwrite: true }, pr, personaDir, 'talk.wav', previewPathFor)).toBe(out);
-    expect(readFileSync(previewPathFor(out), 'utf8')).toBe('earlier');
-    await expect(exportTarget({ ...base, out: 'relative.mp4' }, pr, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-path-relative' });
-    // A trained renderer writes the name itself: the user's original media is refused even with overwrite.
+    expect(await exportTarget({ ...base, out }, pr, personaDir, 'talk.wav')).toBe(out);
+    writeFileSync(out, 'earlier');
+    await expect(exportTarget({ ...base, out }, pr, personaDir, 'talk.wav')).rejects.toMatchObject({ code: 'export-exists' });
+    expect(await exportTarget({ ...base, out, overwrite: true }, pr, personaDir, 'talk.wav')).toBe(out);
+    expect(readFileSync(out, 'utf8')).toBe('earlier');
+    await expect(exportTarget({ ...base, out: 'relative.mp4' }, pr, personaDir, 'talk.wav')).rejects.toMatchObject({ code: 'export-path-relative' });
+    // The user's original media is refused even with overwrite, preview or not.
+    const mediaLike = { ...pr, media: [{ ...pr.media[0], originalPath: path.join(tmp, 'Videos', 'me.mp4') }] };
+    await expect(exportTarget({ ...base, out: path.join(tmp, 'Videos', 'me.mp4'), overwrite: true }, mediaLike, personaDir, 'talk.wav')).rejects.toMatchObject({ code: 'export-would-replace-media' });
     await fs.mkdir(path.join(personaDir, 'renderer'));
     writeFileSync(path.join(personaDir, 'renderer', 'renderer.json'), '{}');
     writeFileSync(path.join(personaDir, 'renderer', 'generator.onnx'), '');
-    const mediaLike = { ...pr, media: [{ ...pr.media[0], originalPath: path.join(tmp, 'Videos', 'me.mp4') }] };
-    await expect(exportTarget({ ...base, out: path.join(tmp, 'Videos', 'me.mp4'), overwrite: true }, mediaLike, personaDir, 'talk.wav', previewPathFor)).rejects.toMatchObject({ code: 'export-would-replace-media' });
+    await expect(exportTarget({ ...base, out: path.join(tmp, 'Videos', 'me.mp4'), overwrite: true }, mediaLike, personaDir, 'talk.wav')).rejects.toMatchObject({ code: 'export-would-replace-media' });
     expect(wav).toBeTruthy();
   });
 });
@@ -76,7 +76,7 @@ describe('open and show in folder', () => {
     expect(await revealRender(dir, 'r-1', 'folder', rec)).toEqual({ file });
     expect(calls).toEqual([[file, 'folder']]);
     await expect(revealRender(dir, 'r-2', 'open', rec)).rejects.toMatchObject({ code: 'render-not-a-file' });
-    await expect(revealRender(dir, 'r-3', 'open', rec)).rejects.toMatchObject({ code: 'render-not-mp4' });
+    await expect(revealRender(dir, 'r-3', 'open', rec)).rejects.toMatchObject({ code: 'path-outside' });
     await expect(revealRender(dir, 'nope', 'open', rec)).rejects.toMatchObject({ code: 'render-unknown' });
     await fs.rm(file);
     await expect(revealRender(dir, 'r-1', 'open', rec)).rejects.toMatchObject({ code: 'render-missing' });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiHost } from '../../../src/host/api-host';
@@ -43,7 +43,7 @@ describe('media.frame', () => {
       const r = await host.call('media.frame', { projectDir: dir, mediaId, frame });
       expect(r.frame).toBe(frame);
       expect(path.dirname(r.file)).toBe(path.join(dir, 'cache', 'frames'));
-      expect(host.canServe(r.file)).toBe(true);
+      expect(await host.servablePath(r.file)).toBe(realpathSync(r.file));
       expect(await meanLuma(r.file)).toBeCloseTo(16 + 6 * frame, -0.5); // within ±1.6 (JPEG)
     }
     const first = await host.call('media.frame', { projectDir: dir, mediaId, frame: 7 });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { promises as fs, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { promises as fs, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -14,6 +14,8 @@ import { repoRoot } from '../../helpers/repo';
 let tmp: string;
 beforeEach(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'proj-'));
+  // Leftover records (and recent projects) of this test and its children go here, not to the user's home.
+  process.env.FACIAL_STUDIO_HOME = path.join(tmp, 'studio-home');
 });
 
 describe('projects on disk', () => {
@@ -126,16 +128,60 @@ describe('projects on disk', () => {
     expect(list.map((r) => r.name)).toEqual(['A2', 'B']);
   });
 
-  it('discards leftovers of interrupted writes whose writer is gone', async () => {
+  it('discards only leftovers a studio process recorded as its own, once that process is gone (issue 13, item 5)', async () => {
     const dir = path.join(tmp, 's');
     await createProject(dir, 's');
     const dead = 999_999;
-    await fs.mkdir(path.join(dir, 'personas', `.p1.staging-${dead}-abc123`));
-    writeFileSync(path.join(dir, `.project.json.${dead}.abcd1234.tmp`), 'partial');
-    await fs.mkdir(path.join(dir, 'personas', `.p2.staging-${process.pid}-abc123`));
+    // The user's own files with leftover-like names: never touched, whatever their age.
+    const userFiles = [path.join(dir, 'media', 'holiday.importing'), path.join(dir, `.notes.old-abc123`), path.join(dir, 'personas', `.p0.staging-${dead}-abc123`), path.join(dir, `.draft.${dead}.abcd1234.tmp`)];
+    await fs.mkdir(path.join(dir, 'personas', `.p0.staging-${dead}-abc123`));
+    for (const f of userFiles.filter((f) => !f.includes('staging'))) writeFileSync(f, 'mine');
+    await fs.mkdir(path.join(dir, 'media', 'deep', 'er'), { recursive: true });
+    writeFileSync(path.join(dir, 'media', 'deep', 'er', 'x.importing'), 'mine');
+    // What a dead studio process recorded: a staging folder, a temp file, and a persona moved aside whose replacement never came.
+    const staging = path.join(dir, 'personas', `.p1.staging-${dead}-abc123`);
+    const tmpFile = path.join(dir, `.project.json.${dead}.abcd1234.tmp`);
+    const old = path.join(dir, 'personas', '.p2.old-00aa11');
+    await fs.mkdir(staging);
+    writeFileSync(tmpFile, 'partial');
+    await fs.mkdir(old);
+    writeFileSync(path.join(old, 'persona.json'), '{}');
+    const outside = path.join(tmp, `.elsewhere.${dead}.ffff0000.tmp`);
+    writeFileSync(outside, 'not this project');
+    const home = process.env.FACIAL_STUDIO_HOME!;
+    await fs.mkdir(path.join(home, 'leftovers'), { recursive: true });
+    const at = new Date(Date.now() - 60_000).toISOString();
+    writeFileSync(path.join(home, 'leftovers', `${dead}.json`), JSON.stringify({
+      pid: dead, host: os.hostname(), startedAt: at,
+      entries: [
+        { path: staging, kind: 'staging', target: path.join(dir, 'personas', 'p1'), createdAt: at },
+        { path: tmpFile, kind: 'tmp', target: path.join(dir, 'project.json'), createdAt: at },
+        { path: old, kind: 'old', target: path.join(dir, 'personas', 'p2'), createdAt: at },
+        { path: outside, kind: 'tmp', target: path.join(tmp, 'elsewhere'), createdAt: at },
+      ],
+    }));
     const removed = await cleanStaleStaging(dir);
-    expect(removed.map((p) => path.basename(p)).sort()).toEqual([`.p1.staging-${dead}-abc123`, `.project.json.${dead}.abcd1234.tmp`]);
-    await fs.stat(path.join(dir, 'personas', `.p2.staging-${process.pid}-abc123`));
+    expect(removed.map((p) => path.basename(p)).sort()).toEqual(['.p1.staging-999999-abc123', '.p2.old-00aa11', `.project.json.${dead}.abcd1234.tmp`]);
+    // The persona moved aside is back in place (it was the only copy).
+    expect(readFileSync(path.join(dir, 'personas', 'p2', 'persona.json'), 'utf8')).toBe('{}');
+    for (const f of userFiles) await fs.stat(f);
+    await fs.stat(path.join(dir, 'media', 'deep', 'er', 'x.importing'));
+    // Another project's leftover stays recorded until that project is opened.
+    await fs.stat(outside);
+    expect(JSON.parse(readFileSync(path.join(home, 'leftovers', `${dead}.json`), 'utf8')).entries).toHaveLength(1);
+    expect(await cleanStaleStaging(tmp)).toEqual([outside]);
+  });
+
+  it('a staging folder of this (live) process is kept; a completed write leaves no record', async () => {
+    const { stagingDir, writeFileAtomic } = await import('../../../src/engine/util/atomic-file');
+    const dir = path.join(tmp, 'live');
+    await createProject(dir, 'live');
+    const st = await stagingDir(path.join(dir, 'personas', 'p'));
+    expect(await cleanStaleStaging(dir)).toEqual([]);
+    await fs.stat(st.dir);
+    await st.commit();
+    await writeFileAtomic(path.join(dir, 'x.json'), '{}');
+    expect(existsSync(path.join(process.env.FACIAL_STUDIO_HOME!, 'leftovers', `${process.pid}.json`))).toBe(false);
   });
 });
 

@@ -9,6 +9,8 @@ import {
 } from '../../../src/engine/persona/persona-folder';
 import type { PersonaReport } from '../../../src/engine/persona/report';
 import { isCancelled } from '../../../src/engine/util/errors';
+import { deformMesh } from '../../../src/engine/common/face-model';
+import { eyeOpening } from '../../../src/engine/persona/expression-basis';
 import { rng, syntheticFace } from '../../helpers/persona-synthetic';
 
 const T = 12, V = 478;
@@ -83,6 +85,26 @@ describe('persona folder', () => {
     expect(p.meta.canTrainGan).toBe(false);
     expect(await loadPersonaAudio(p)).toBeUndefined();
     expect(existsSync(path.join(dir, 'features.npy'))).toBe(false);
+  });
+
+  it('stores the blink field (blink.npy); a persona written before it loads and blinks by the geometric rule', async () => {
+    const dir = path.join(tmp, 'p');
+    const c = content(false);
+    const field = new Float32Array(V * 3).map((_, i) => (i % 3 === 1 ? 0.01 * (i % 7) : 0));
+    await writePersonaFolder(dir, { ...c, modelJson: { ...c.modelJson, blink: { file: 'blink.npy', version: 1, source: 'clip', openGapMm: 10, closedGapMm: 0 } }, blink: field });
+    const p = await loadPersona(dir);
+    expect(Array.from(p.model.blink!)).toEqual(Array.from(field));
+    expect(eyeOpening(deformMesh(p.model, [], 1))).toBeLessThan(0.01 * eyeOpening(p.model.neutral));
+    // A model.json naming a field that is not given is a programming error, not a silent omission.
+    await expect(writePersonaFolder(path.join(tmp, 'q'), { ...c, modelJson: { ...c.modelJson, blink: { file: 'blink.npy', version: 1, source: 'clip', openGapMm: 10, closedGapMm: 0 } } })).rejects.toThrow(/blink field/);
+    // An older persona: no blink entry, no file; its lids still close.
+    const old = path.join(tmp, 'old');
+    await writePersonaFolder(old, c);
+    expect(existsSync(path.join(old, 'blink.npy'))).toBe(false);
+    const o = await loadPersona(old);
+    expect(o.model.blink).toBeUndefined();
+    const closed = deformMesh(o.model, [], 1);
+    expect(eyeOpening(closed)).toBeLessThan(0.01 * eyeOpening(o.model.neutral));
   });
 
   it('refuses a newer format version, an older one it cannot convert, and a file without a version, each with a clear message', async () => {

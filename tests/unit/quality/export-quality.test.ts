@@ -40,8 +40,8 @@ describe('export with its quality report', () => {
     const progress: { stage: string; fraction: number }[] = [];
     const out = path.join(root, 'out', 'talk.mp4');
     const r = await exportVideo({ persona: fx.personaDir, audio: fx.audio, out, curves: fx.curves, preset: 'square512', fps: 25, quality: true, onProgress: (p) => progress.push(p) });
-    expect(r.path).toBe(path.join(root, 'out', 'talk.preview.mp4'));
-    expect(r.qualityPath).toBe(path.join(root, 'out', 'talk.preview.quality.json'));
+    expect(r.path).toBe(path.join(root, 'out', 'talk.mp4'));
+    expect(r.qualityPath).toBe(path.join(root, 'out', 'talk.quality.json'));
     const onDisk = RenderQualityReport.parse(JSON.parse(await fs.readFile(r.qualityPath!, 'utf8')));
     expect(onDisk).toEqual(r.quality);
     expect(r.quality!.faceFound).toMatchObject({ status: 'poor', label: 'no face found', trackedFrames: 0 });

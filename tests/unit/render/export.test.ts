@@ -157,9 +157,10 @@ describe('MP4 export', () => {
     const progress: number[] = [];
     const r = await exportVideo({ persona: fx.personaDir, audio: fx.audio, out: path.join(dir, 'talk.mp4'), curves: fx.curves, preset: 'square512', fps: 25, onProgress: (p) => progress.push(p.fraction) });
     expect(r.kind).toBe('preview');
-    expect(path.basename(r.path)).toBe('talk.preview.mp4');
+    // Written exactly at --out; the preview is said in the label and the file's metadata.
+    expect(path.basename(r.path)).toBe('talk.mp4');
     expect(r.frames).toBe(15);
-    expect(await outDirFiles(dir)).toEqual(['talk.preview.mp4']);
+    expect(await outDirFiles(dir)).toEqual(['talk.mp4']);
     const info = await probeMedia(r.path);
     expect(info.video?.codec).toBe('h264');
     expect(info.video?.width).toBe(512);

@@ -147,7 +147,8 @@ describe('the export dialog', () => {
     let plan = exportPlan(snap, s, square);
     expect(plan.fileName).toBe('Launch video - talk.preview.mp4');
     expect(plan.framingChoice).toBe(false);
-    expect(plan.request).toMatchObject({ kind: 'render.export', preset: 'source', out: '/p/Launch/renders/Launch video - talk.mp4' });
+    // The dialog names a preview itself and asks for exactly that file (the host never renames).
+    expect(plan.request).toMatchObject({ kind: 'render.export', preset: 'source', out: '/p/Launch/renders/Launch video - talk.preview.mp4' });
     s = exportSettingsReducer(s, { type: 'preset', preset: '720p' });
     plan = exportPlan(snap, s, square);
     expect(plan.framingChoice).toBe(true);
@@ -157,7 +158,7 @@ describe('the export dialog', () => {
     s = exportSettingsReducer(s, { type: 'framing', framing: 'fit' });
     expect(exportPlan(snap, s, square).geometry?.bars).toBe(true);
     s = exportSettingsReducer(s, { type: 'save-as', folder: '/home/me/Videos', name: 'mine.mp4', overwrite: true });
-    expect(exportPlan(snap, s, square).request).toMatchObject({ out: '/home/me/Videos/mine.mp4', overwrite: true });
+    expect(exportPlan(snap, s, square).request).toMatchObject({ out: '/home/me/Videos/mine.preview.mp4', overwrite: true });
     s = exportSettingsReducer(s, { type: 'started', jobId: 'j1' });
     expect(s.overwrite).toBe(false);
     expect(s.jobId).toBe('j1');
