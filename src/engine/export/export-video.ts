@@ -302,7 +302,8 @@ async function makePainter(method: SynthesisMethod, persona: Persona, curves: Fl
 /** Decodes the source frames along the path, paints each and pipes it into the writer; returns ms per frame spent in each. */
 async function writeFrames(persona: Persona, footage: string, source: Int32Array, painter: FramePainter, writer: VideoWriter, opts: ExportVideoOptions, from: number): Promise<{ decode: number; paint: number; encode: number }> {
   const W = persona.camera.width, H = persona.camera.height, N = source.length;
-  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal);
+  // The seekable copy has a keyframe every 10 frames: a seek beats reading more than that through.
+  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal, footage === persona.meta.source.file ? undefined : 12);
   const eta = new EtaEstimator();
   const ms = { decode: 0, paint: 0, encode: 0 };
   try {
