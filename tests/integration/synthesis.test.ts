@@ -39,7 +39,7 @@ describe.skipIf(!hasSharedData)(`synthesis from the person's own footage on real
     const q = r.quality!;
     expect(q.faceFound.status).toBe('good');
     expect(q.faceSharpness.ratio).toBeGreaterThanOrEqual(0.8);
-    expect(q.mouthSharpness.ratio).toBeGreaterThanOrEqual(0.6);
+    expect(q.mouthSharpness.ratio).toBeGreaterThanOrEqual(0.7);
     expect(q.blinks.curves).toBeGreaterThan(0);
     expect(q.blinks.seen).toBe(q.blinks.curves);
     expect(q.blinks.extra).toBe(0);
