@@ -114,7 +114,7 @@ const KINDS = {
       const { trainGan } = await import('../engine/gan');
       const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
       const preset = TRAINING_PRESETS.gan[req.preset ?? DEFAULT_TRAINING_PRESET.gan];
-      const r = await trainGan(persona!.dir, { steps: req.steps ?? preset.steps, patience: preset.patience, device: req.device, signal: opts.signal, onProgress: opts.onProgress });
+      const r = await trainGan(persona!.dir, { steps: req.steps ?? preset.steps, patience: preset.patience, device: req.device, init: req.init, signal: opts.signal, onProgress: opts.onProgress });
       // The loss curve went out with the progress events; the result stays small.
       return { ...r, points: undefined, curve: r.points.filter((q) => q.val !== undefined) };
     },

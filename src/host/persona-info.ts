@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
+import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, GanVerdictSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
 import { readProject } from './project-store';
 import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
@@ -45,19 +45,21 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     return parsed.data as z.infer<S>;
   }
 
-  const [report, ganTraining, ganEval, rendererTraining, rendererEval] = await Promise.all([
+  const [report, ganTraining, ganEval, rendererTraining, rendererEval, ganVerdict] = await Promise.all([
     read('report.json', PersonaReportSummary),
     // The step count is that of the last loss point; the file keeps the whole curve.
     read('gan/training.json', GanTrainingSummary, (r) => ({ ...r, step: Array.isArray(r.points) && r.points.length ? (r.points[r.points.length - 1] as { step?: unknown }).step : 0 })),
     read('gan/eval.json', GanEvalSummary),
     read('renderer/renderer.json', RendererTrainingSummary),
     read('renderer/eval.json', RendererEvalSummary),
+    // The verdict per attribute recorded with the trained model (null: none, or a model saved before the check).
+    read('gan/model.json', GanVerdictSummary.nullable(), (r) => r.implicit ?? null),
   ]);
   return {
     personaId: ref.id,
     name: ref.name,
     report,
-    gan: { training: ganTraining, eval: ganEval },
+    gan: { training: ganTraining, eval: ganEval, verdict: ganVerdict },
     renderer: { training: rendererTraining, eval: rendererEval },
     // The reads run in parallel: list problems by file so the order never depends on timing.
     problems: problems.sort((a, b) => a.file.localeCompare(b.file)),

@@ -90,6 +90,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
     preset: TrainingPreset.optional(),
     steps: LIMITS.steps.schema.optional(),
     device: Device.optional(),
+    /** Fine-tune from a base model folder (pretrained on several personas, or another persona's gan/ folder) at lr 1e-5. */
+    init: z.string().min(1).optional(),
   }),
   /** Curves for a voice-over: the persona's FACIAL-GAN, or the zero-training prior when it has none (or `prior`). */
   z.object({

@@ -28,6 +28,8 @@ const Motion = z.object({
   translationRangeMm: z.number(),
 });
 const GanColumn = Motion.extend({ source: z.enum(['prior', 'facial-gan']), exprMse: z.number(), mouthCorr: z.number(), lipDistancePx: z.number() });
+/** The default output (the prior refined by the model as its verdict says); absent in reports written before it. */
+const GanGeneratedColumn = GanColumn.extend({ implicit: z.object({ pose: z.enum(['model', 'prior']), blink: z.enum(['model', 'prior']), expression: z.number().optional() }).optional() });
 export type GanEvalColumn = z.infer<typeof GanColumn>;
 
 export const GanEvalSummary = z.object({
@@ -36,10 +38,23 @@ export const GanEvalSummary = z.object({
   test: z.object({ frames: z.number(), seconds: z.number() }),
   truth: Motion,
   fitLipDistancePx: z.number(),
-  columns: z.object({ prior: GanColumn, model: GanColumn.nullable() }),
+  columns: z.object({ prior: GanColumn, model: GanColumn.nullable(), generated: GanGeneratedColumn.nullable().optional() }),
   notes: z.array(z.string()),
 });
 export type GanEvalSummary = z.infer<typeof GanEvalSummary>;
+
+/**
+ * What the trained motion model adds to the built-in prior, per attribute, judged on
+ * held-out frames at the end of training (gan/model.json `implicit`). `expression.weight`:
+ * the share of the model's correction kept (0: built-in, 1: learned).
+ */
+export const GanVerdictSummary = z.object({
+  frames: z.object({ start: z.number(), end: z.number(), seconds: z.number() }),
+  expression: z.object({ weight: z.number(), mouthR: z.object({ model: z.number(), refined: z.number(), prior: z.number() }) }).optional(),
+  pose: z.object({ learned: z.boolean(), speedRatio: z.number() }),
+  blinks: z.object({ learned: z.boolean(), modelPerMinute: z.number(), truthPerMinute: z.number() }),
+});
+export type GanVerdictSummary = z.infer<typeof GanVerdictSummary>;
 
 export const GanTrainingSummary = z.object({
   done: z.boolean(),
@@ -68,7 +83,7 @@ export const PersonaInfoPayload = z.object({
   personaId: z.string(),
   name: z.string(),
   report: PersonaReportSummary.nullable(),
-  gan: z.object({ training: GanTrainingSummary.nullable(), eval: GanEvalSummary.nullable() }),
+  gan: z.object({ training: GanTrainingSummary.nullable(), eval: GanEvalSummary.nullable(), verdict: GanVerdictSummary.nullable().optional() }),
   renderer: z.object({ training: RendererTrainingSummary.nullable(), eval: RendererEvalSummary.nullable() }),
   /** Files that exist but could not be read (damaged, or of another format version), with why. */
   problems: z.array(z.object({ file: z.string(), message: z.string() })),

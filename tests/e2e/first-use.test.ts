@@ -669,7 +669,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     // Takes by their order, never by a hash id.
     expect(visible).not.toMatch(/\bc-[0-9a-f]{8}\b/);
     expect(visible).toMatch(/Take \d · (built-in|learned)/);
-    expect(await page.getByTestId('motion-source').textContent()).toMatch(/^(Built-in motion \(not trained on this person yet\)|Motion learned from this person|expression: (learned|built-in) · head pose: (learned|built-in) · blinks: (learned|built-in))$/);
+    expect(await page.getByTestId('motion-source').textContent()).toMatch(/^(Built-in motion \((not trained on this person yet|training did not improve on it)\)|Motion learned from this person|expression: (learned|built-in|built-in \+ learned) · head pose: (learned|built-in) · blinks: (learned|built-in))$/);
     // One click away: the renderer's figures.
     await page.getByTestId('renderer-eval-details').locator('summary').click();
     expect(await page.getByTestId('renderer-eval').textContent()).toMatch(/PSNR.*21\.40 dB.*SSIM.*0\.710/);

@@ -11,8 +11,8 @@ export const command: CliCommand = {
   summary: 'Generate expression, head-pose and blink curves for a voice-over (FACIAL-GAN, or the zero-training prior)',
   usage:
     `facial-studio generate --persona DIR --audio FILE --out curves.json [--prior] [--implicit model|prior|auto] [--seed N] ${DEVICE_USAGE} [--encoder builtin|onnx:FILE|npy:FILE] [--json]\n` +
-    '  Uses the persona\'s trained FACIAL-GAN (gan/encoder.onnx, decoder.onnx); without one, or with --prior, the zero-training prior.\n' +
-    '  --implicit: blinks and head pose of a trained model from the model, from the prior, or (auto, default) from the prior where the model did not learn them (gan/model.json).',
+    '  Uses the persona\'s trained FACIAL-GAN (gan/audio-path.onnx, state-path.onnx) as a refinement of the zero-training prior; without one, or with --prior, the prior alone.\n' +
+    '  --implicit: expression, blinks and head pose from the model, from the prior, or (auto, default) as the model\'s held-out verdict says (gan/model.json): the prior refined by what the model learned.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const audio = flagString(args, 'audio', true);

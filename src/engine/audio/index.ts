@@ -11,11 +11,13 @@ import { decodeAudioStream, probeAudioSource, type AudioSourceInfo } from './dec
 import { encoderSpecKind, type AudioEncoder, type EncoderSpec } from './encoder';
 import { frameCountFor, validateFps, WINDOW_STEPS } from './framing';
 import { createNpyEncoder } from './npy-encoder';
+import { encoderIdentity } from './encoder-identity';
 import { FEATURE_DIM, SpectralAnalyzer } from './spectral';
 
 export { decodeAudio, decodeAudioStream, probeAudioSource, DECODE_SAMPLE_RATE } from './decode';
 export type { AudioSourceInfo, DecodeStreamOptions, DecodeResult } from './decode';
 export { parseEncoderSpec, describeEncoderSpec } from './encoder';
+export { encoderIdentity, describeEncoderIdentity, BUILTIN_ENCODER_IDENTITY, NPY_ENCODER_IDENTITY } from './encoder-identity';
 export type { EncoderSpec, AudioEncoder, EncoderContext } from './encoder';
 export { frameCountFor, deepSpeechStepCount, windowsFromSteps, resampleToFrames, strideFor, WINDOW_STEPS, WINDOW_CENTRE } from './framing';
 export type { StepSequence } from './framing';
@@ -39,6 +41,8 @@ export interface AudioFeatures {
   source: { file: string; durationS: number; sampleRate: number; channels: number; codec: string };
   /** Which encoder produced `features`, e.g. "builtin-logmel29". */
   encoder: string;
+  /** Its identity (encoder-identity.ts): recorded by personas and models, compared before features are fed to a model. */
+  encoderId: string;
   /** Samples decoded at 16 kHz (the frame count derives from it). */
   totalSamples: number;
   /** Non-fatal findings (e.g. a one-frame length difference of imported features). */
@@ -75,6 +79,7 @@ export async function extractAudioFeatures(file: string, opts: ExtractOptions): 
   }
   const info: AudioSourceInfo = await probeAudioSource(file, { signal: opts.signal });
   const encoder = await createEncoder(opts.encoder);
+  const encoderId = await encoderIdentity(opts.encoder);
   const warnings: string[] = [];
   try {
     const analyzer = new SpectralAnalyzer();
@@ -115,6 +120,7 @@ export async function extractAudioFeatures(file: string, opts: ExtractOptions): 
       rmsDb,
       source: { file, durationS: info.durationS, sampleRate: info.sampleRate, channels: info.channels, codec: info.codec },
       encoder: encoder.name,
+      encoderId,
       totalSamples,
       warnings,
     };

@@ -12,15 +12,24 @@ import { chooseWindowLength, trainingStarts } from './windows';
 
 export const FRAME_FEATURES = AUDIO_STEPS * AUDIO_DIM;
 
+/**
+ * Augmentation of the training windows, so that what the model learns from one voice
+ * carries over to other voices and rooms (the features are already z-scored per band
+ * over each track, which removes loudness and channel gain).
+ */
 export interface Augmentation {
-  /** Gaussian noise on the audio features, in units of each feature dimension's std. */
+  /** Gaussian noise on the audio features, in units of each feature dimension's std (noise in the room). */
   featureNoise: number;
   /** Gaussian noise on the initial state (network units), so the model tolerates its own predictions as state. */
   stateNoise: number;
+  /** Speaking rate: each window is read at a speed drawn in 1 ± this (audio and motion together). */
+  speed?: number;
+  /** Voice pitch / formants: the 29 mel bands shifted by up to this many bands (± 3 semitones is about 1.3 bands around 1 kHz). */
+  bandShift?: number;
 }
 
-export const DEFAULT_AUGMENTATION: Augmentation = { featureNoise: 0.05, stateNoise: 0.05 };
-export const NO_AUGMENTATION: Augmentation = { featureNoise: 0, stateNoise: 0 };
+export const DEFAULT_AUGMENTATION: Augmentation = { featureNoise: 0.05, stateNoise: 0.05, speed: 0.1, bandShift: 1.3 };
+export const NO_AUGMENTATION: Augmentation = { featureNoise: 0, stateNoise: 0, speed: 0, bandShift: 0 };
 
 export interface GanDataset {
   T: number;
@@ -47,7 +56,8 @@ export interface Batch {
   starts: number[];
 }
 
-export function buildDataset(params: Float32Array, features: Float32Array, T: number, window: number, file = 'the persona'): GanDataset {
+/** `stats`: the network-space statistics to use (default: computed on the training part). */
+export function buildDataset(params: Float32Array, features: Float32Array, T: number, window: number, file = 'the persona', givenStats?: NormStats): GanDataset {
   const split = splitFrames(T);
   const trainLen = split.train.end - split.train.start;
   if (trainLen < window) {
@@ -63,7 +73,7 @@ export function buildDataset(params: Float32Array, features: Float32Array, T: nu
       },
     );
   }
-  const stats = computeNormStats(params, split.train.start, split.train.end);
+  const stats = givenStats ?? computeNormStats(params, split.train.start, split.train.end);
   const norm = normalizeParams(params, stats);
   const featureStd = new Float32Array(AUDIO_DIM);
   const featureMean = new Float64Array(AUDIO_DIM);
@@ -105,9 +115,14 @@ export function makeBatch(ds: GanDataset, B: number, sampler: WindowSampler, rng
   for (let b = 0; b < B; b++) {
     const s = sampler.next();
     starts.push(s);
-    audio.set(ds.features.subarray(s * FRAME_FEATURES, (s + L) * FRAME_FEATURES), b * L * FRAME_FEATURES);
-    target.set(ds.norm.subarray(s * PARAM_COUNT, (s + L) * PARAM_COUNT), b * L * PARAM_COUNT);
-    state.set(ds.norm.subarray(s * PARAM_COUNT, (s + 1) * PARAM_COUNT), b * PARAM_COUNT);
+    // Draws only when asked for, so a batch without speed/pitch augmentation uses the random stream as before.
+    const speed = aug.speed ? Math.min(1 + aug.speed * (2 * rng.next() - 1), (ds.split.train.end - 1 - s) / (L - 1)) : 1;
+    const shift = aug.bandShift ? aug.bandShift * (2 * rng.next() - 1) : 0;
+    if (speed === 1 && shift === 0) {
+      audio.set(ds.features.subarray(s * FRAME_FEATURES, (s + L) * FRAME_FEATURES), b * L * FRAME_FEATURES);
+      target.set(ds.norm.subarray(s * PARAM_COUNT, (s + L) * PARAM_COUNT), b * L * PARAM_COUNT);
+    } else writeWarpedWindow(ds, s, L, speed, shift, audio.subarray(b * L * FRAME_FEATURES, (b + 1) * L * FRAME_FEATURES), target.subarray(b * L * PARAM_COUNT, (b + 1) * L * PARAM_COUNT));
+    state.set(target.subarray(b * L * PARAM_COUNT, b * L * PARAM_COUNT + PARAM_COUNT), b * PARAM_COUNT);
   }
   if (aug.featureNoise > 0) {
     for (let i = 0; i < audio.length; i++) audio[i] += aug.featureNoise * ds.featureStd[i % AUDIO_DIM] * rng.normal();
@@ -116,4 +131,31 @@ export function makeBatch(ds: GanDataset, B: number, sampler: WindowSampler, rng
     for (let i = 0; i < state.length; i++) state[i] += aug.stateNoise * rng.normal();
   }
   return { audio, target, state, starts };
+}
+
+/**
+ * One window read at `speed` from frame `start` (frame i of the window is clip frame
+ * start + i * speed: the motion interpolated, the audio window of the nearest frame),
+ * its mel bands shifted by `shift` bands (linear interpolation, edges held).
+ */
+function writeWarpedWindow(ds: GanDataset, start: number, L: number, speed: number, shift: number, audio: Float32Array, target: Float32Array): void {
+  for (let i = 0; i < L; i++) {
+    const x = start + i * speed;
+    const f0 = Math.min(ds.T - 1, Math.floor(x));
+    const f1 = Math.min(ds.T - 1, f0 + 1);
+    const fr = x - f0;
+    for (let k = 0; k < PARAM_COUNT; k++) target[i * PARAM_COUNT + k] = ds.norm[f0 * PARAM_COUNT + k] * (1 - fr) + ds.norm[f1 * PARAM_COUNT + k] * fr;
+    const src = Math.min(ds.T - 1, Math.round(x)) * FRAME_FEATURES;
+    for (let st = 0; st < AUDIO_STEPS; st++) {
+      const row = src + st * AUDIO_DIM;
+      const out = i * FRAME_FEATURES + st * AUDIO_DIM;
+      for (let d = 0; d < AUDIO_DIM; d++) {
+        const y = Math.min(AUDIO_DIM - 1, Math.max(0, d - shift));
+        const d0 = Math.floor(y);
+        const d1 = Math.min(AUDIO_DIM - 1, d0 + 1);
+        const w = y - d0;
+        audio[out + d] = ds.features[row + d0] * (1 - w) + ds.features[row + d1] * w;
+      }
+    }
+  }
 }

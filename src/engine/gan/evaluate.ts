@@ -1,7 +1,8 @@
 /**
  * Evaluation on the held-out test part of the persona's clip (the last 40 %, never
- * seen in training or validation): the trained FACIAL-GAN and the zero-training prior
- * (fitted on the training + validation part) side by side, against the tracked truth.
+ * seen in training or validation): the trained FACIAL-GAN's raw output, the default
+ * output (the prior refined by the model as its verdict says) and the zero-training
+ * prior (fitted on the training + validation part) side by side, against the tracked truth.
  * Written to <persona>/gan/eval.json for the studio.
  */
 import { deformMesh, projectVertices } from '../common/face-model';
@@ -11,10 +12,10 @@ import type { RunOptions } from '../util/progress';
 import type { ProviderChoice } from '../nn';
 import { GAN_FORMAT_VERSION, ganPath, readGanModelInfo, writeGanJson } from './files';
 import { blinkStats, LIP_INNER_LOWER, LIP_INNER_UPPER, LIP_LANDMARKS, poseStats } from './metrics';
-import { runGanModel, personaPrior } from './generate';
+import { modelCurves, runGanModel, personaPrior } from './generate';
 import { LANDMARK_COUNT, loadGanPersona, requireAudio, trackedOpening, type GanPersona } from './persona-data';
 import { generatePrior } from './prior';
-import { chooseImplicit, substituteImplicit, type ImplicitVerdict } from './implicit';
+import { chooseImplicit, substituteImplicit, verdictLines, type ImplicitVerdict } from './implicit';
 import { mean, pearson, splitFrames } from '../common/numeric';
 
 const RAD2DEG = 180 / Math.PI;
@@ -46,8 +47,8 @@ export interface EvalColumn extends MotionSummary {
   mouthCorr: number;
   /** Mean 2-D distance of the 40 lip landmarks, generated expression + tracked pose vs tracked landmarks (px). */
   lipDistancePx: number;
-  /** Where blinks and head pose come from (the `generated` column: the model's expression with the prior's implicit channels where the model did not learn them). */
-  implicit?: { pose: 'model' | 'prior'; blink: 'model' | 'prior' };
+  /** The `generated` column (the default output): the prior refined by the model, per attribute (expression: the weight of the model's correction). */
+  implicit?: { pose: 'model' | 'prior'; blink: 'model' | 'prior'; expression: number };
 }
 
 export interface GanEvalReport {
@@ -186,10 +187,13 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
     opts.onProgress?.({ stage: 'eval', fraction: 0.3, message: 'FACIAL-GAN' });
     if (info.training.split.frames !== T) notes.push('the model was trained on a different frame count; its test part may overlap its training data');
     const r = await runGanModel(personaDir, info, audio.features, audio.frameCount, { device: opts.device, signal: opts.signal });
-    model = column(p, 'facial-gan', r.base, start, exprScale);
+    const own = modelCurves(r.base, info, prior, { fps: p.fps, speech: audio.speech });
+    model = column(p, 'facial-gan', own, start, exprScale);
     const ch = chooseImplicit('auto', info.implicit);
-    generated = { ...column(p, 'facial-gan', substituteImplicit(r.base, prior, ch), start, exprScale), implicit: { pose: ch.pose, blink: ch.blink } };
+    generated = { ...column(p, 'facial-gan', substituteImplicit(own, prior, ch), start, exprScale), implicit: { pose: ch.pose, blink: ch.blink, expression: ch.expression } };
     if (ch.note) notes.push(`generated: ${ch.note}`);
+    const v = info.implicit;
+    if (v && v.frames.start < end && v.frames.end > start) notes.push(`the verdict was decided on frames ${v.frames.start}-${v.frames.end}, inside this test part: the generated column's choice saw them (the raw model and prior columns did not)`);
   } else notes.push(`no trained model (${ganPath(personaDir, 'info')}): only the prior is evaluated`);
   opts.onProgress?.({ stage: 'eval', fraction: 0.8, message: 'metrics' });
   const priorCol = column(p, 'prior', prior, start, exprScale);
@@ -245,15 +249,12 @@ export function formatEvalTable(r: GanEvalReport): string {
     'head translation range (mm)': f(g?.translationRangeMm, 2),
   };
   const rows: string[][] = rows0.map(([name, a, b, c]) => [name, a, gen[name] ?? '-', b, c]);
-  const genHead = g?.implicit ? `generated (pose: ${g.implicit.pose}, blinks: ${g.implicit.blink})` : 'generated';
+  const genHead = g?.implicit ? `refined (default: expression ${Math.round(g.implicit.expression * 100)} % model, pose ${g.implicit.pose}, blinks ${g.implicit.blink})` : 'refined (default)';
   const head: string[] = ['', m ? `FACIAL-GAN raw (step ${r.modelStep}, L=${r.window})` : 'FACIAL-GAN (not trained)', genHead, 'prior', 'truth'];
   const all = [head, ...rows];
   const w = [0, 1, 2, 3, 4].map((k) => Math.max(...all.map((row) => row[k].length)));
   const lines = all.map((row) => row.map((c, k) => (k === 0 ? c.padEnd(w[k]) : c.padStart(w[k]))).join('  '));
   lines.splice(1, 0, w.map((n) => '-'.repeat(n)).join('  '));
-  const v = r.implicit;
-  const verdict = v
-    ? [`implicit attributes (validation frames ${v.frames.start}-${v.frames.end}): blinks ${v.blinks.learned ? 'learnt' : 'not learnt'} (${v.blinks.reason}); head pose ${v.pose.learned ? 'learnt' : 'not learnt'} (${v.pose.reason})`]
-    : [];
+  const verdict = r.implicit ? verdictLines(r.implicit) : m ? ['verdict: none recorded (a model saved before the check, or a cancelled run): the model\'s own output is used; train again to judge it'] : [];
   return [`Persona ${r.personaName}: test frames ${r.test.start}-${r.test.end} (${r.test.seconds.toFixed(1)} s, held out)`, ...lines, ...verdict, ...r.notes.map((n) => `note: ${n}`)].join('\n');
 }

@@ -5,8 +5,10 @@
  * gan/model.json              GanModelInfo: format version, persona id + params hash, fps,
  *                             implicit-attribute verdict (blinks, head-pose speed on validation),
  *                             architecture (window, width), normalisation statistics, training summary
- * gan/encoder.onnx            the generator's audio path (best validation weights), standalone ONNX, 4 windows per call
- * gan/decoder.onnx            the generator's state path (initial state joins here), one window per call
+ * gan/audio-path.onnx         the generator's audio path (best validation weights), standalone ONNX, 4 windows per call
+ * gan/state-path.onnx         the generator's state path (initial state joins here), one window per call
+ *                             (models saved before 2026-12 named them encoder.onnx / decoder.onnx: still read;
+ *                             renamed so they are not taken for the audio encoder)
  * gan/checkpoint.safetensors  latest generator + discriminator + Adam state (resume)
  * gan/training.json           TrainingLog: loss curve points, early-stopping state
  * gan/eval.json               GanEvalReport (evaluate.ts)
@@ -29,15 +31,26 @@ export const GAN_FORMAT_VERSION = 1;
 export const GAN_DIR = 'gan';
 export const GAN_FILES = {
   info: 'model.json',
-  encoder: 'encoder.onnx',
-  decoder: 'decoder.onnx',
+  audioPath: 'audio-path.onnx',
+  statePath: 'state-path.onnx',
   checkpoint: 'checkpoint.safetensors',
   training: 'training.json',
   eval: 'eval.json',
 } as const;
 
+/** The names the two generator files had before: read when the new ones are absent. */
+export const LEGACY_GAN_FILES = { audioPath: 'encoder.onnx', statePath: 'decoder.onnx' } as const;
+
 export function ganPath(personaDir: string, file: keyof typeof GAN_FILES): string {
   return path.join(personaDir, GAN_DIR, GAN_FILES[file]);
+}
+
+/** The generator's two files of a saved model: the current names, or the legacy ones when only those exist. */
+export async function generatorFiles(personaDir: string): Promise<{ audioPath: string; statePath: string }> {
+  const current = { audioPath: ganPath(personaDir, 'audioPath'), statePath: ganPath(personaDir, 'statePath') };
+  if (await fileExists(current.audioPath)) return current;
+  const legacy = { audioPath: path.join(personaDir, GAN_DIR, LEGACY_GAN_FILES.audioPath), statePath: path.join(personaDir, GAN_DIR, LEGACY_GAN_FILES.statePath) };
+  return (await fileExists(legacy.audioPath)) ? legacy : current;
 }
 
 export interface GanModelInfo {
@@ -61,6 +74,8 @@ export interface GanModelInfo {
     provider: string;
     /** The clip's frame split used: [train end, val end). */
     split: { trainEnd: number; valEnd: number; frames: number };
+    /** Fine-tuned from this base model folder (train gan --init). */
+    init?: string;
   };
   /**
    * Whether the best weights learnt the implicit attributes (blinks, head-pose speed),
@@ -70,6 +85,15 @@ export interface GanModelInfo {
    * channels (the behaviour such models had).
    */
   implicit?: ImplicitVerdict;
+  /**
+   * 'residual-expression': the network predicts the correction to the zero-training
+   * prior's expression (the prior fitted on the training and validation frames at
+   * training time; at generation, the persona's prior), pose and blink directly. Absent
+   * (models saved before): the network predicts the full expression.
+   */
+  target?: 'residual-expression';
+  /** Identity of the audio encoder of the training features (audio/encoder-identity.ts); absent: the built-in one. */
+  encoder?: string;
   savedAt: string;
 }
 
@@ -88,6 +112,8 @@ export interface TrainingLog {
   personaId: string;
   paramsHash: string;
   arch: GanArchitecture;
+  /** As GanModelInfo.target: a checkpoint of another target is not resumed. */
+  target?: 'residual-expression';
   points: LossPoint[];
   bestVal: number;
   bestStep: number;
@@ -141,12 +167,13 @@ export async function readGanModelInfo(personaDir: string, persona: { id: string
   if (!raw.arch || !isNormStats(raw.norm)) {
     throw new UserError('gan-file-corrupt', `${file} is incomplete (architecture or normalisation missing).`, { file, hint: 'Train the model again with --restart.' });
   }
-  for (const part of ['encoder', 'decoder'] as const) {
+  const parts = await generatorFiles(personaDir);
+  for (const part of ['audioPath', 'statePath'] as const) {
     try {
-      await fs.access(ganPath(personaDir, part));
+      await fs.access(parts[part]);
     } catch {
-      throw new UserError('gan-file-missing', `The trained model's ${part} ${ganPath(personaDir, part)} is missing (its description ${file} is there).`, {
-        file: ganPath(personaDir, part),
+      throw new UserError('gan-file-missing', `The trained model's ${part === 'audioPath' ? 'audio path' : 'state path'} ${parts[part]} is missing (its description ${file} is there).`, {
+        file: parts[part],
         hint: 'Train again (facial-studio train gan --persona DIR), or delete the gan/ folder to use the prior.',
       });
     }

@@ -5,20 +5,23 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { extractAudioFeatures, type AudioFeatures, type EncoderSpec } from '../audio';
+import { BUILTIN_ENCODER_IDENTITY, describeEncoderIdentity, extractAudioFeatures, type AudioFeatures, type EncoderSpec } from '../audio';
 import { createCurveDocument, semanticControls, serializeCurveDocument, type CurveDocument } from '../common/curves';
 import { writeFileAtomic } from '../util/atomic-file';
 import type { ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { UserError } from '../util/errors';
 import { subProgress, type RunOptions } from '../util/progress';
-import { ganPath, readGanModelInfo, type GanModelInfo } from './files';
+import { ganPath, generatorFiles, readGanModelInfo, type GanModelInfo } from './files';
 import { runWindows } from './infer';
 import { denormalizeParams, restState } from './normalize';
-import { exportedWindowModel } from './network';
+import { acquireWindowModel } from './runner-cache';
 import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
 import { fitPrior, generatePrior, type PriorModel } from './prior';
-import { chooseImplicit, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
+import { chooseImplicit, expressionOrigin, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
+import { EXPR_COUNT, EXPR_OFFSET } from '../../shared/facial-params';
+import { postFilter } from './post-filter';
+import { movingAverage } from '../common/numeric';
 
 export type CurveSource = 'prior' | 'facial-gan';
 
@@ -56,18 +59,22 @@ export interface GeneratedCurves {
   window?: number;
   /** Why the prior was used, when it was (wholly, or for blinks / head pose of a trained model). */
   note?: string;
-  /** facial-gan only: where blinks and head pose come from. */
+  /** facial-gan only: where expression, blinks and head pose come from. */
   implicit?: ImplicitChannels;
   seconds: { features: number; generate: number };
   provider?: string;
 }
 
-/** Persona-space curves [T*71] for features [T*16*29] from a trained model. */
+/**
+ * Persona-space curves [T*71] for features [T*16*29] from a trained model: its raw
+ * output (for a residual model, the correction to the prior's expression: see
+ * `modelCurves`).
+ */
 export async function runGanModel(personaDir: string, info: GanModelInfo, features: Float32Array, T: number, opts: RunOptions & { device?: ProviderChoice; threads?: number; initialState?: Float32Array } = {}): Promise<{ base: Float32Array; provider: string }> {
-  const files = { encoder: ganPath(personaDir, 'encoder'), decoder: ganPath(personaDir, 'decoder') };
-  const runner = await exportedWindowModel(files, info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
-    throw new UserError('gan-model-unreadable', `The trained model in ${ganPath(personaDir, 'encoder')} / decoder.onnx cannot be opened: ${(err as Error).message}`, {
-      file: ganPath(personaDir, 'encoder'),
+  const files = await generatorFiles(personaDir);
+  const { runner, release } = await acquireWindowModel(files, info.arch, opts.device ?? 'cpu', opts.threads).catch((err: unknown) => {
+    throw new UserError('gan-model-unreadable', `The trained model in ${files.audioPath} / ${path.basename(files.statePath)} cannot be opened: ${(err as Error).message}`, {
+      file: files.audioPath,
       hint: 'Train it again (facial-studio train gan --persona DIR --restart).',
       cause: err,
     });
@@ -80,17 +87,57 @@ export async function runGanModel(personaDir: string, info: GanModelInfo, featur
     });
     return { base: denormalizeParams(norm, info.norm), provider: runner.provider };
   } finally {
-    await runner.dispose();
+    release();
   }
 }
 
-/** The prior fitted on a persona (frames [0, end) of its clip; all by default). */
-export function personaPrior(p: GanPersona, end?: number): PriorModel {
-  return fitPrior(priorInputOf(p), end !== undefined ? { start: 0, end } : undefined);
+/**
+ * The model's own full curves (a copy): the network's output through the reference's
+ * post-filter (post-filter.ts); for a residual model, the correction added to the prior's
+ * expression, faded out where there is no speech (so the mouth rests closed in silence,
+ * as the prior's does).
+ */
+export function modelCurves(raw: Float32Array, info: Pick<GanModelInfo, 'target'>, prior: Float32Array | undefined, audio: { fps: number; speech?: Float32Array }): Float32Array {
+  const out = postFilter(raw, audio.fps);
+  if (info.target !== 'residual-expression') return out;
+  if (!prior || prior.length !== raw.length) throw new Error('modelCurves: a residual model needs the prior\'s curves for the same frames');
+  const T = raw.length / PARAM_COUNT;
+  const gate = audio.speech ? movingAverage(audio.speech.subarray(0, T).map((v) => Math.min(1, Math.max(0, v))), 1) : undefined;
+  for (let t = 0; t < T; t++) {
+    const g = gate ? gate[t] : 1;
+    for (let k = EXPR_OFFSET; k < EXPR_OFFSET + EXPR_COUNT; k++) out[t * PARAM_COUNT + k] = prior[t * PARAM_COUNT + k] + g * out[t * PARAM_COUNT + k];
+  }
+  return out;
 }
 
+/** Fitted priors of loaded personas (whole clip): generating again for the same persona refits nothing. */
+const wholeClipPriors = new WeakMap<GanPersona, PriorModel>();
+
+/** The prior fitted on a persona (frames [0, end) of its clip; all by default). */
+export function personaPrior(p: GanPersona, end?: number): PriorModel {
+  if (end !== undefined) return fitPrior(priorInputOf(p), { start: 0, end });
+  let m = wholeClipPriors.get(p);
+  if (!m) {
+    m = fitPrior(priorInputOf(p));
+    wholeClipPriors.set(p, m);
+  }
+  return m;
+}
+
+/** Refuses features of another audio encoder than the model (or persona) learnt from. */
+export function checkEncoder(expected: string, got: string | undefined, what: string, file: string): void {
+  const have = got ?? BUILTIN_ENCODER_IDENTITY;
+  if (have === expected) return;
+  throw new UserError('gan-encoder-mismatch', `${what} learnt from ${describeEncoderIdentity(expected)}, but the voice-over's features come from ${describeEncoderIdentity(have)}: the numbers mean different things, so the motion would be meaningless.`, {
+    file,
+    hint: expected === BUILTIN_ENCODER_IDENTITY ? 'Generate without --encoder (the built-in features), or train the model on features of that encoder.' : 'Generate with the encoder the model was trained with, or train it again.',
+  });
+}
+
+type FeatureAudio = Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb'> & { encoderId?: string };
+
 /** Curves for already-extracted audio features (at the persona's fps). */
-export async function generateFromFeatures(persona: GanPersona, audio: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb'>, opts: GenerateOptions = {}): Promise<{ base: Float32Array; source: CurveSource; info?: GanModelInfo; note?: string; provider?: string; implicit?: ImplicitChannels }> {
+export async function generateFromFeatures(persona: GanPersona, audio: FeatureAudio, opts: GenerateOptions = {}): Promise<{ base: Float32Array; source: CurveSource; info?: GanModelInfo; note?: string; provider?: string; implicit?: ImplicitChannels }> {
   if (audio.frameCount < 1) {
     throw new UserError('audio-empty', 'The voice-over is empty (no frame of audio).', { hint: 'Choose a voice-over with sound.' });
   }
@@ -102,7 +149,10 @@ export async function generateFromFeatures(persona: GanPersona, audio: Pick<Audi
         hint: 'Train it first (facial-studio train gan --persona DIR), or generate with the zero-training prior (--prior).',
       });
     }
-    const base = generatePrior(personaPrior(persona), audio, { seed: opts.seed });
+    const prior = personaPrior(persona);
+    // The loudness mapping reads no features; the audio regressor of long clips does.
+    if (prior.mouthRegressor) checkEncoder(persona.encoder, audio.encoderId, `The persona "${persona.name}"'s zero-training prior`, persona.dir);
+    const base = generatePrior(prior, audio, { seed: opts.seed });
     return { base, source: 'prior', note: opts.prior ? 'prior requested' : 'no trained FACIAL-GAN model: zero-training prior' };
   }
   if (info.fps !== persona.fps) {
@@ -111,11 +161,13 @@ export async function generateFromFeatures(persona: GanPersona, audio: Pick<Audi
       hint: 'Train the model again (--restart).',
     });
   }
+  checkEncoder(info.encoder ?? BUILTIN_ENCODER_IDENTITY, audio.encoderId, `The trained FACIAL-GAN of "${persona.name}"`, ganPath(persona.dir, 'info'));
   const r = await runGanModel(persona.dir, info, audio.features, audio.frameCount, opts);
   const implicit = chooseImplicit(opts.implicit ?? 'auto', info.implicit);
-  const base = implicit.pose === 'prior' || implicit.blink === 'prior'
-    ? substituteImplicit(r.base, generatePrior(personaPrior(persona), audio, { seed: opts.seed }), implicit)
-    : r.base;
+  const needsPrior = implicit.pose === 'prior' || implicit.blink === 'prior' || implicit.expression !== 1 || info.target === 'residual-expression';
+  const prior = needsPrior ? generatePrior(personaPrior(persona), audio, { seed: opts.seed }) : undefined;
+  const own = modelCurves(r.base, info, prior, { fps: persona.fps, speech: audio.speech });
+  const base = prior ? substituteImplicit(own, prior, implicit) : own;
   return { base, source: 'facial-gan', info, provider: r.provider, implicit, note: implicit.note };
 }
 
@@ -144,8 +196,8 @@ export async function generateCurves(personaDir: string, audioFile: string, opts
         window: r.info!.arch.window,
         modelStep: r.info!.training.step,
         modelSavedAt: r.info!.savedAt,
-        implicit: { pose: r.implicit!.pose, blink: r.implicit!.blink },
-        ...(r.implicit!.pose === 'prior' || r.implicit!.blink === 'prior' ? { seed: opts.seed ?? 1, priorChannels: [...(r.implicit!.pose === 'prior' ? ['pose'] : []), ...(r.implicit!.blink === 'prior' ? ['blink'] : [])] } : {}),
+        implicit: { expression: expressionOrigin(r.implicit!.expression), expressionWeight: r.implicit!.expression, pose: r.implicit!.pose, blink: r.implicit!.blink },
+        ...priorRecord(r.implicit!, opts.seed ?? 1),
         ...(r.note ? { note: r.note } : {}),
       }),
     },
@@ -165,6 +217,12 @@ export async function generateCurves(personaDir: string, audioFile: string, opts
     seconds: { features: (t1 - t0) / 1000, generate: (t2 - t1) / 1000 },
     provider: r.provider,
   };
+}
+
+/** What the curve document records of the prior's part in a model's curves (its seed and channels). */
+function priorRecord(ch: ImplicitChannels, seed: number): { seed?: number; priorChannels?: string[] } {
+  const channels = [...(ch.expression < 1 ? ['expression'] : []), ...(ch.pose === 'prior' ? ['pose'] : []), ...(ch.blink === 'prior' ? ['blink'] : [])];
+  return channels.length ? { seed, priorChannels: channels } : {};
 }
 
 /** Checks a [T*71] array (no NaN, right length). */

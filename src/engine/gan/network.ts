@@ -1,7 +1,7 @@
 /**
  * FACIAL-GAN's compiled graphs: the discriminator and generator training steps
  * (GAN alternation over one parameter store), a forward graph for validation, and
- * and the standalone inference models (encoder.onnx, decoder.onnx) that generation runs.
+ * and the standalone inference models (gan/audio-path.onnx, state-path.onnx) that generation runs.
  */
 import { Graph, adam, compileForward, exportInference, InferenceRunner, type ParameterStore, type TrainStepSpec, type CompiledGraph, type ProviderChoice } from '../nn';
 import { PARAM_COUNT } from '../../shared/facial-params';
@@ -94,14 +94,16 @@ export function decoderGraph(arch: GanArchitecture): Graph {
 
 /** The generator as two standalone ONNX models: the audio path for ENCODE_BATCH windows, the state path for one. */
 export interface ExportedGenerator {
-  encoder: string;
-  decoder: string;
+  /** gan/audio-path.onnx: everything before the state joins (the audio windows), batched. */
+  audioPath: string;
+  /** gan/state-path.onnx: the rest, one window from its initial state. */
+  statePath: string;
 }
 
-/** Writes the generator with the store's current weights (atomically), as the encoder/decoder pair. */
+/** Writes the generator with the store's current weights (atomically), as the audio-path/state-path pair. */
 export async function exportGenerator(arch: GanArchitecture, params: ParameterStore, files: ExportedGenerator, metadata: Record<string, string>): Promise<void> {
-  await exportInference(encoderGraph(arch), params, { path: files.encoder, metadata: { ...metadata, 'facial.part': 'encoder', 'facial.batch': String(ENCODE_BATCH) } });
-  await exportInference(decoderGraph(arch), params, { path: files.decoder, metadata: { ...metadata, 'facial.part': 'decoder' } });
+  await exportInference(encoderGraph(arch), params, { path: files.audioPath, metadata: { ...metadata, 'facial.part': 'audio-path', 'facial.batch': String(ENCODE_BATCH) } });
+  await exportInference(decoderGraph(arch), params, { path: files.statePath, metadata: { ...metadata, 'facial.part': 'state-path' } });
 }
 
 /**
@@ -109,9 +111,9 @@ export async function exportGenerator(arch: GanArchitecture, params: ParameterSt
  * batches of ENCODE_BATCH, then the windows decoded one after the other (each needs
  * the previous window's last frame as its state).
  */
-export async function exportedWindowModel(files: Pick<ExportedGenerator, 'encoder' | 'decoder'>, arch: GanArchitecture, provider: ProviderChoice = 'cpu', threads?: number): Promise<{ model: WindowModel; dispose: () => Promise<void>; provider: string }> {
-  const encoder = await InferenceRunner.create(files.encoder, { provider, threads });
-  const decoder = await InferenceRunner.create(files.decoder, { provider, threads }).catch(async (err: unknown) => {
+export async function exportedWindowModel(files: ExportedGenerator, arch: GanArchitecture, provider: ProviderChoice = 'cpu', threads?: number): Promise<{ model: WindowModel; dispose: () => Promise<void>; provider: string }> {
+  const encoder = await InferenceRunner.create(files.audioPath, { provider, threads });
+  const decoder = await InferenceRunner.create(files.statePath, { provider, threads }).catch(async (err: unknown) => {
     await encoder.dispose();
     throw err;
   });

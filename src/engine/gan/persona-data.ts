@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
 import { loadPersona, loadPersonaAudio, loadPersonaLandmarks } from '../persona';
 import { UserError } from '../util/errors';
+import { BUILTIN_ENCODER_IDENTITY } from '../audio';
 import { EYE_OUTER, mouthOpeningFromLandmarks } from './metrics';
 import type { PriorInput } from './prior';
 
@@ -30,6 +31,8 @@ export interface GanPersona {
   camera: PinholeCamera;
   /** Short hash of params.npy's values: a checkpoint trained on other data is refused. */
   paramsHash: string;
+  /** Identity of the audio encoder of its features (persona.json; the built-in one for personas built before it was recorded). */
+  encoder: string;
 }
 
 export async function loadGanPersona(dir: string): Promise<GanPersona> {
@@ -61,6 +64,7 @@ export async function loadGanPersona(dir: string): Promise<GanPersona> {
     model: p.model,
     camera: p.camera,
     paramsHash: hashFloats(p.params),
+    encoder: p.meta.audio?.encoder ?? BUILTIN_ENCODER_IDENTITY,
   };
 }
 

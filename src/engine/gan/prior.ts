@@ -21,7 +21,7 @@
  */
 import { PARAM_COUNT, POSE_COUNT, BLINK_INDEX, EXPR_OFFSET, EXPR_COUNT } from '../../shared/facial-params';
 import { blinkStats, detectBlinks } from './metrics';
-import { Rng, mean, median, movingAverage, pearson, percentile, ridge, std } from '../common/numeric';
+import { Rng, choleskyFactor, mean, median, movingAverage, pearson, percentile, ridge, std } from '../common/numeric';
 import type { Segment } from '../common/numeric';
 
 export const PRIOR_VERSION = 1;
@@ -93,28 +93,37 @@ function audioDescriptor(features: Float32Array, speech: Float32Array | undefine
 }
 const DESC_DIM = FEATURE_DIM + 2;
 
-function cholesky(A: number[], n: number): number[] {
-  const L = new Array<number>(n * n).fill(0);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      L[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-9)) : s / L[j * n + j];
-    }
-  }
-  return L;
+/** The frames [from, to) of a prior fit. */
+interface FitRange {
+  input: PriorInput;
+  from: number;
+  to: number;
+  n: number;
 }
 
-/** Fits the prior on frames [seg.start, seg.end) of the persona's clip (default: all). */
+/** Fits the prior on frames [seg.start, seg.end) of the persona's clip (default: all): mouth, blinks and head, each from its own part. */
 export function fitPrior(input: PriorInput, seg?: Segment): PriorModel {
   const T = input.params.length / PARAM_COUNT;
   const from = seg?.start ?? 0;
   const to = seg?.end ?? T;
   const n = to - from;
   if (n < 2) throw new Error(`fitPrior: needs at least 2 frames, got ${n}`);
-  const P = input.params;
+  const range: FitRange = { input, from, to, n };
+  const jaw = fitJaw(range);
+  return {
+    version: PRIOR_VERSION,
+    fps: input.fps,
+    ...jaw,
+    mouthRegressor: fitMouthRegressor(range),
+    loudnessOpen: speakingOpening(range),
+    blink: fitBlinkModel(range),
+    pose: fitPoseModel(range),
+  };
+}
 
-  // --- mouth: regression of the expression on the tracked opening
+/** Mouth: the regression of the 64 expression coefficients on the tracked opening (the jaw direction), the closed and widest openings. */
+function fitJaw({ input, from, to, n }: FitRange): Pick<PriorModel, 'exprRest' | 'jawDirection' | 'jawFit' | 'openClosed' | 'openMax'> {
+  const P = input.params;
   const open = input.opening.subarray(from, to);
   const oMean = mean(open);
   let oVar = 0;
@@ -136,67 +145,87 @@ export function fitPrior(input: PriorInput, seg?: Segment): PriorModel {
     for (let k = 0; k < EXPR_COUNT; k++) s += (P[t * PARAM_COUNT + EXPR_OFFSET + k] - exprMean[k]) * (jaw[k] / dn);
     proj[t - from] = s;
   }
-  const jawFit = pearson(proj, open);
   const openClosed = percentile(open, 0.05);
-  const openMax = percentile(open, 0.98);
-  const exprRest = exprMean.map((m, k) => m + jaw[k] * (openClosed - oMean));
+  return {
+    exprRest: exprMean.map((m, k) => m + jaw[k] * (openClosed - oMean)),
+    jawDirection: jaw,
+    jawFit: pearson(proj, open),
+    openClosed,
+    openMax: percentile(open, 0.98),
+  };
+}
 
-  // --- audio → opening
-  let mouthRegressor: PriorModel['mouthRegressor'];
-  let loudnessOpen = percentile(open, 0.75);
-  // The audio regressor needs data: below a minute of clip it overfits (held-out r worse
-  // than the loudness mapping on the 8 s AOC clip: 0.23 vs 0.43), so short clips use loudness.
-  if (input.features && input.speech && input.rmsDb && n >= RIDGE_MIN_SECONDS * input.fps) {
-    const loud = smoothLoudness(input.rmsDb, input.fps);
-    const X = new Float64Array(n * DESC_DIM);
-    const row = new Float64Array(DESC_DIM);
-    for (let t = from; t < to; t++) {
-      audioDescriptor(input.features, input.speech, loud, t, row);
-      X.set(row, (t - from) * DESC_DIM);
-    }
-    const inMean = new Array<number>(DESC_DIM).fill(0);
-    const inStd = new Array<number>(DESC_DIM).fill(0);
-    for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) inMean[d] += X[i * DESC_DIM + d] / n;
-    for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) inStd[d] += (X[i * DESC_DIM + d] - inMean[d]) ** 2 / n;
-    for (let d = 0; d < DESC_DIM; d++) inStd[d] = Math.sqrt(inStd[d]) || 1;
-    for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) X[i * DESC_DIM + d] = (X[i * DESC_DIM + d] - inMean[d]) / inStd[d];
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) y[i] = open[i] - oMean;
-    // Strong shrinkage: a few hundred frames for 31 inputs.
-    const w = ridge(X, n, DESC_DIM, y, 1, 0.5 * n);
-    const pred = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = oMean;
-      for (let d = 0; d < DESC_DIM; d++) s += X[i * DESC_DIM + d] * w[d];
-      pred[i] = s;
-    }
-    mouthRegressor = { inMean, inStd, weights: Array.from(w), bias: oMean, fitR: pearson(pred, open) };
+/**
+ * Audio → opening by ridge regression on the features, for clips of a minute or more;
+ * undefined below (it overfits: held-out r worse than the loudness mapping on the 8 s
+ * AOC clip, 0.23 vs 0.43) or without audio.
+ */
+function fitMouthRegressor({ input, from, to, n }: FitRange): PriorModel['mouthRegressor'] {
+  if (!input.features || !input.speech || !input.rmsDb || n < RIDGE_MIN_SECONDS * input.fps) return undefined;
+  const open = input.opening.subarray(from, to);
+  const oMean = mean(open);
+  const loud = relativeLoudness(input.rmsDb, input.speech, input.fps);
+  const X = new Float64Array(n * DESC_DIM);
+  const row = new Float64Array(DESC_DIM);
+  for (let t = from; t < to; t++) {
+    audioDescriptor(input.features, input.speech, loud, t, row);
+    X.set(row, (t - from) * DESC_DIM);
   }
+  const inMean = new Array<number>(DESC_DIM).fill(0);
+  const inStd = new Array<number>(DESC_DIM).fill(0);
+  for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) inMean[d] += X[i * DESC_DIM + d] / n;
+  for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) inStd[d] += (X[i * DESC_DIM + d] - inMean[d]) ** 2 / n;
+  for (let d = 0; d < DESC_DIM; d++) inStd[d] = Math.sqrt(inStd[d]) || 1;
+  for (let i = 0; i < n; i++) for (let d = 0; d < DESC_DIM; d++) X[i * DESC_DIM + d] = (X[i * DESC_DIM + d] - inMean[d]) / inStd[d];
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = open[i] - oMean;
+  // Strong shrinkage: a few hundred frames for 31 inputs.
+  const w = ridge(X, n, DESC_DIM, y, 1, 0.5 * n);
+  const pred = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = oMean;
+    for (let d = 0; d < DESC_DIM; d++) s += X[i * DESC_DIM + d] * w[d];
+    pred[i] = s;
+  }
+  return { inMean, inStd, weights: Array.from(w), bias: oMean, fitR: pearson(pred, open) };
+}
+
+/** The loudness mapping's typical speaking opening: the mean opening while speaking (the 75th percentile without speech data). */
+function speakingOpening({ input, from, to }: FitRange): number {
+  const open = input.opening.subarray(from, to);
   if (input.speech) {
     const sp = input.speech.subarray(from, to);
     const speaking = Array.from(open).filter((_, i) => sp[i] >= 0.5);
-    if (speaking.length >= 5) loudnessOpen = mean(speaking);
+    if (speaking.length >= 5) return mean(speaking);
   }
+  return percentile(open, 0.75);
+}
 
-  // --- blinks
+/** Blinks: the measured rate shrunk towards the human default, the measured durations, peak and rest. */
+function fitBlinkModel({ input, from, to, n }: FitRange): PriorModel['blink'] {
   const blinkCh = new Float32Array(n);
-  for (let t = from; t < to; t++) blinkCh[t - from] = P[t * PARAM_COUNT + BLINK_INDEX];
+  for (let t = from; t < to; t++) blinkCh[t - from] = input.params[t * PARAM_COUNT + BLINK_INDEX];
   const bs = blinkStats(blinkCh, input.fps, { threshold: 0.5 });
   const minutes = n / input.fps / 60;
-  const perMinute = clamp((bs.count + DEFAULT_BLINK_PER_MIN * BLINK_PRIOR_MINUTES) / (minutes + BLINK_PRIOR_MINUTES), 6, 40);
-  const durationsMs = bs.durationsMs.map((d) => clamp(d, 80, 400));
   const events = detectBlinks(blinkCh, { threshold: 0.5 });
-  const peak = events.length ? clamp(mean(events.map((e) => e.peak)), 0.6, 1) : 0.95;
-  const rest = clamp(median(blinkCh), 0, 0.4);
+  return {
+    perMinute: clamp((bs.count + DEFAULT_BLINK_PER_MIN * BLINK_PRIOR_MINUTES) / (minutes + BLINK_PRIOR_MINUTES), 6, 40),
+    durationsMs: bs.durationsMs.map((d) => clamp(d, 80, 400)),
+    peak: events.length ? clamp(mean(events.map((e) => e.peak)), 0.6, 1) : 0.95,
+    rest: clamp(median(blinkCh), 0, 0.4),
+    measured: { count: bs.count, perMinute: bs.perMinute, meanDurationMs: bs.meanDurationMs },
+  };
+}
 
-  // --- head pose
+/** Head: per channel mean, std and speed/spread ratio, and the channels' (shrunk) correlation as a Cholesky factor. */
+function fitPoseModel({ input, from, to, n }: FitRange): PriorModel['pose'] {
   const poseMean: number[] = [];
   const poseStd: number[] = [];
   const normSpeed: number[] = [];
   const z: Float32Array[] = [];
   for (let c = 0; c < POSE_COUNT; c++) {
     const x = new Float32Array(n);
-    for (let t = from; t < to; t++) x[t - from] = P[t * PARAM_COUNT + c];
+    for (let t = from; t < to; t++) x[t - from] = input.params[t * PARAM_COUNT + c];
     const m = mean(x);
     const s = std(x);
     poseMean.push(m);
@@ -221,25 +250,7 @@ export function fitPrior(input: PriorInput, seg?: Segment): PriorModel {
       corr[i * POSE_COUNT + j] = (0.7 * s) / n;
     }
   }
-  return {
-    version: PRIOR_VERSION,
-    fps: input.fps,
-    exprRest,
-    jawDirection: jaw,
-    jawFit,
-    openClosed,
-    openMax,
-    mouthRegressor,
-    loudnessOpen,
-    blink: {
-      perMinute,
-      durationsMs,
-      peak,
-      rest,
-      measured: { count: bs.count, perMinute: bs.perMinute, meanDurationMs: bs.meanDurationMs },
-    },
-    pose: { mean: poseMean, std: poseStd, normSpeed, corrChol: cholesky(corr, POSE_COUNT) },
-  };
+  return { mean: poseMean, std: poseStd, normSpeed, corrChol: Array.from(choleskyFactor(corr, POSE_COUNT, 1e-9)!) };
 }
 
 /** Audio of the voice-over, per frame at the persona's fps. */
@@ -313,7 +324,7 @@ export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Arr
   const T = audio.frameCount;
   const raw = new Float32Array(T);
   const reg = model.mouthRegressor;
-  const loud = smoothLoudness(audio.rmsDb, model.fps);
+  const loud = reg ? relativeLoudness(audio.rmsDb, audio.speech, model.fps) : smoothLoudness(audio.rmsDb, model.fps);
   if (reg) {
     const row = new Float64Array(DESC_DIM);
     for (let t = 0; t < T; t++) {
@@ -344,6 +355,17 @@ export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Arr
 /** Loudness (dB, floored at -80) averaged over +-0.12 s: the jaw follows syllables, not single 40 ms frames. */
 function smoothLoudness(rmsDb: Float32Array, fps: number): Float32Array {
   return movingAverage(rmsDb.map((v) => Math.max(-80, v)), Math.max(1, Math.round(0.12 * fps)));
+}
+
+/**
+ * Smoothed loudness relative to the track's typical speech level (its median over
+ * speech frames): the same words spoken louder, or recorded at another gain, read the same.
+ */
+function relativeLoudness(rmsDb: Float32Array, speech: Float32Array, fps: number): Float32Array {
+  const loud = smoothLoudness(rmsDb, fps);
+  const speaking = Array.from(loud).filter((_, t) => speech[t] >= 0.5);
+  const level = speaking.length ? median(speaking) : median(loud);
+  return loud.map((v) => v - level);
 }
 
 function speechEnergy(audio: PriorAudio, fps: number): Float32Array {

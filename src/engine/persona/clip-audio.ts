@@ -21,6 +21,8 @@ export interface ClipAudio {
   activity?: Float32Array;
   /** Video frames minus audio frames (the last audio frame repeats to fill, extra ones are dropped). */
   frameAdjust: number;
+  /** Identity of the audio encoder that made `features` (audio/encoder-identity.ts). */
+  encoder?: string;
   note: string;
   warnings: string[];
 }
@@ -46,7 +48,7 @@ export async function clipAudio(job: Promise<AudioFeatures> | undefined, T: numb
 }
 
 /** Audio features → one row per video frame: the last audio frame repeated, or trailing ones dropped. */
-export function alignClipAudio(af: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb' | 'warnings'>, T: number, fps: number): ClipAudio {
+export function alignClipAudio(af: Pick<AudioFeatures, 'frameCount' | 'features' | 'speech' | 'rmsDb' | 'warnings'> & { encoderId?: string }, T: number, fps: number): ClipAudio {
   const frameAdjust = T - af.frameCount;
   const features = new Float32Array(T * FEATURE_ROW);
   const activity = new Float32Array(T * 2);
@@ -65,5 +67,5 @@ export function alignClipAudio(af: Pick<AudioFeatures, 'frameCount' | 'features'
   const warnings: string[] = [];
   if (Math.abs(frameAdjust) > 2) warnings.push(`The audio and video lengths differ by ${Math.abs(frameAdjust)} frames (${(Math.abs(frameAdjust) / fps).toFixed(2)} s); ${note}. Lip sync learned from this clip may be off.`);
   for (const w of af.warnings) warnings.push(`Audio: ${w}`);
-  return { features, activity, frameAdjust, note, warnings };
+  return { features, activity, frameAdjust, encoder: af.encoderId, note, warnings };
 }

@@ -172,7 +172,7 @@ export function buildMeta(b: PersonaBuildResults, who: PersonaIdentity, report: 
     expression: { components: EXPRESSION_COUNT, usefulComponents: fit.basis.usefulComponents, std: expressionStd(fit) },
     hasAudio,
     canTrainGan: hasAudio,
-    ...(hasAudio ? { audio: { features: PERSONA_FILES.features, activity: PERSONA_FILES.activity, frameAdjust: b.audio.frameAdjust } } : {}),
+    ...(hasAudio ? { audio: { features: PERSONA_FILES.features, activity: PERSONA_FILES.activity, frameAdjust: b.audio.frameAdjust, ...(b.audio.encoder ? { encoder: b.audio.encoder } : {}) } } : {}),
     build: { seconds: report.buildSeconds, tracker: '@vladmandic/human 3.3.6 (blazeface + facemesh + iris, tfjs wasm)', subPixelLandmarks: track.subPixel },
   };
 }

@@ -109,7 +109,8 @@ export interface PersonaMeta {
   hasAudio: boolean;
   /** False without an audio track: the persona renders, but FACIAL-GAN cannot be trained on it. */
   canTrainGan: boolean;
-  audio?: { features: string; activity: string; frameAdjust: number };
+  /** `encoder`: identity of the audio encoder of features.npy (audio/encoder-identity.ts); absent in personas built before it was recorded (the built-in one). */
+  audio?: { features: string; activity: string; frameAdjust: number; encoder?: string };
   build: { seconds: number; tracker: string; subPixelLandmarks: boolean };
 }
 

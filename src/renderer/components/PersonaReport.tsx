@@ -94,6 +94,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
               <tr>
                 <th />
                 <th>Learned</th>
+                <th title="What the studio uses: the built-in motion refined by what was learned, where that did better on held-out speech">Used</th>
                 <th>Built-in</th>
                 <th>Real</th>
               </tr>
@@ -103,6 +104,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
                 <tr key={label}>
                   <th>{label}</th>
                   <td>{ganEval.columns.model ? get(ganEval.columns.model) : '—'}</td>
+                  <td>{ganEval.columns.generated ? get(ganEval.columns.generated) : '—'}</td>
                   <td>{get(ganEval.columns.prior)}</td>
                   <td>{real ? real(ganEval) : ''}</td>
                 </tr>

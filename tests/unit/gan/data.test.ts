@@ -42,13 +42,43 @@ describe('training windows', () => {
     const { params, features } = clip(200);
     const ds = buildDataset(params, features, 200, 32);
     const b0 = makeBatch(ds, 2, new WindowSampler(ds.starts, new Rng(3)), new Rng(3), NO_AUGMENTATION);
-    const b1 = makeBatch(ds, 2, new WindowSampler(ds.starts, new Rng(3)), new Rng(3), DEFAULT_AUGMENTATION);
+    const b1 = makeBatch(ds, 2, new WindowSampler(ds.starts, new Rng(3)), new Rng(3), { ...DEFAULT_AUGMENTATION, speed: 0, bandShift: 0 });
     expect(b1.starts).toEqual(b0.starts);
     expect(b1.target).toEqual(b0.target);
     let d = 0;
     for (let i = 0; i < b0.state.length; i++) d = Math.max(d, Math.abs(b0.state[i] - b1.state[i]));
     expect(d).toBeGreaterThan(0);
     expect(d).toBeLessThan(0.5);
+  });
+
+  it('augments speaking rate and voice pitch: motion read at 0.9-1.1x within the training part, mel bands shifted', () => {
+    const { params, features } = clip(200);
+    const ds = buildDataset(params, features, 200, 32);
+    const rng = new Rng(5);
+    const sampler = new WindowSampler(ds.starts, new Rng(5));
+    const aug = { featureNoise: 0, stateNoise: 0, speed: 0.1, bandShift: 1.3 };
+    for (let rep = 0; rep < 10; rep++) {
+      const b = makeBatch(ds, 4, sampler, rng, aug);
+      for (let k = 0; k < 4; k++) {
+        const s = b.starts[k];
+        // the window's first frame is its own start frame, and the state equals it
+        for (let c = 0; c < 71; c++) expect(b.target[k * 32 * 71 + c]).toBeCloseTo(ds.norm[s * 71 + c], 5);
+        for (let c = 0; c < 71; c++) expect(b.state[k * 71 + c]).toBeCloseTo(ds.norm[s * 71 + c], 5);
+        // the last frame lies between frames s + 31 * 0.9 and s + 31 * 1.1, never past the training part: its pose channel 0
+        // (a ramp over the clip in this fixture) tells which frame was read
+        const last = b.target[(k * 32 + 31) * 71];
+        const at = (f: number) => ds.norm[Math.min(199, f) * 71];
+        const lo = Math.min(at(Math.floor(s + 31 * 0.9)), at(Math.ceil(s + 31 * 1.1)));
+        const hi = Math.max(at(Math.floor(s + 31 * 0.9)), at(Math.min(ds.split.train.end - 1, Math.ceil(s + 31 * 1.1))));
+        expect(last).toBeGreaterThanOrEqual(lo - 1e-5);
+        expect(last).toBeLessThanOrEqual(hi + 1e-5);
+      }
+    }
+    // a band shift moves the features along the 29 bands
+    const noShift = makeBatch(ds, 1, new WindowSampler(ds.starts, new Rng(9)), new Rng(9), NO_AUGMENTATION);
+    const shifted = makeBatch(ds, 1, new WindowSampler(ds.starts, new Rng(9)), new Rng(9), { featureNoise: 0, stateNoise: 0, speed: 0, bandShift: 1.3 });
+    expect(shifted.starts).toEqual(noShift.starts);
+    expect(Array.from(shifted.audio)).not.toEqual(Array.from(noShift.audio));
   });
 
   it('refuses a clip whose training part holds no window, saying what to do', () => {

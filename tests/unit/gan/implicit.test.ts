@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeImplicit, chooseImplicit, substituteImplicit, blinkStats, type ImplicitVerdict } from '../../../src/engine/gan';
+import { judgeImplicit, judgeExpression, chooseImplicit, substituteImplicit, heldOutFrames, blinkStats, type ImplicitVerdict } from '../../../src/engine/gan';
 import { PARAM_COUNT } from '../../../src/shared/facial-params';
 
 const fps = 25;
@@ -59,7 +59,7 @@ describe('implicit channels in generation', () => {
     expect(chooseImplicit('auto', verdict(true, false))).toMatchObject({ pose: 'prior', blink: 'model' });
     expect(chooseImplicit('auto', verdict(true, false)).note).toMatch(/^head pose from the zero-training prior/);
     expect(chooseImplicit('auto', verdict(false, true))).toMatchObject({ pose: 'model', blink: 'prior' });
-    expect(chooseImplicit('auto', verdict(true, true))).toEqual({ pose: 'model', blink: 'model' });
+    expect(chooseImplicit('auto', verdict(true, true))).toEqual({ pose: 'model', blink: 'model', expression: 1 }); // a version-1 verdict: no expression verdict, the model's expression
     // a model saved before the check: its own channels, as before, and the note says they were not checked
     const old = chooseImplicit('auto', undefined);
     expect(old).toMatchObject({ pose: 'model', blink: 'model' });
@@ -86,5 +86,82 @@ describe('implicit channels in generation', () => {
     const none = substituteImplicit(model, prior, { pose: 'model', blink: 'model' });
     expect(Array.from(none)).toEqual(Array.from(model));
     expect(none).not.toBe(model);
+  });
+});
+
+describe('the model refines the prior: expression verdict on held-out frames', () => {
+  const T = 100; // 4 s
+  /** [T*71] with expression = a * opening pattern + b * noise; the opening is read from coefficient 7. */
+  const curves = (a: number, noise: number, seed: number) => {
+    const c = new Float32Array(T * PARAM_COUNT);
+    let s = seed;
+    for (let t = 0; t < T; t++) {
+      const open = Math.max(0, Math.sin((2 * Math.PI * t) / 12));
+      for (let k = 7; k < PARAM_COUNT; k++) {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        c[t * PARAM_COUNT + k] = a * open * (k === 7 ? 1 : 0.1) + noise * (s / 2 ** 32 - 0.5);
+      }
+    }
+    return c;
+  };
+  const opening = (c: Float32Array) => Float32Array.from({ length: c.length / PARAM_COUNT }, (_, t) => c[t * PARAM_COUNT + 7]);
+  const truth = curves(1, 0.05, 1);
+  const tracked = opening(truth);
+
+  it('keeps the prior (weight 0) when the model is worse, and says why', () => {
+    const prior = curves(0.6, 0.05, 2);
+    const model = curves(-0.5, 0.3, 3); // anti-correlated, noisy
+    const v = judgeExpression(model, prior, truth, opening, tracked, fps);
+    expect(v.weight).toBe(0);
+    expect(v.learned).toBe(false);
+    expect(v.mouthR.model).toBeLessThan(0);
+    expect(v.mouthR.refined).toBe(v.mouthR.prior);
+    expect(v.mse.refined).toBe(v.mse.prior);
+    expect(v.reason).toMatch(/does not improve on the prior/);
+  });
+
+  it('takes the model\'s correction where it beats the prior in error and mouth correlation', () => {
+    const prior = curves(0.3, 0.05, 2);
+    const model = curves(0.95, 0.02, 3);
+    const v = judgeExpression(model, prior, truth, opening, tracked, fps);
+    expect(v.weight).toBeGreaterThan(0.5);
+    expect(v.mse.refined).toBeLessThan(0.98 * v.mse.prior);
+    expect(v.mouthR.refined).toBeGreaterThanOrEqual(v.mouthR.prior);
+  });
+
+  it('with too few held-out frames, stays at the prior', () => {
+    const n = 25; // 1 s
+    const cut = (a: Float32Array) => a.slice(0, n * PARAM_COUNT);
+    const v = judgeExpression(cut(curves(0.95, 0.02, 3)), cut(curves(0.3, 0.05, 2)), cut(truth), opening, tracked.slice(0, n), fps);
+    expect(v.weight).toBe(0);
+    expect(v.reason).toMatch(/too little to judge/);
+  });
+
+  it('held-out frames: the last quarter, at least 2 s, never before the frames training saw', () => {
+    expect(heldOutFrames(200, 25, 120)).toEqual({ start: 150, end: 200 });
+    expect(heldOutFrames(1000, 25, 600)).toEqual({ start: 750, end: 1000 });
+    expect(heldOutFrames(120, 25, 72)).toEqual({ start: 72, end: 120 }); // 2 s would reach into the validation part
+  });
+
+  it('auto applies the expression weight: prior + w (model - prior), and the note says so in words', () => {
+    const v: ImplicitVerdict = {
+      version: 2,
+      frames: { start: 150, end: 200, seconds: 2 },
+      blinks: { learned: true, modelCount: 1, truthCount: 1, modelPerMinute: 30, truthPerMinute: 30, reason: 'held out: 30 vs 30 blinks/min' },
+      pose: { learned: true, speedRatio: 1, channelRatios: [1, 1, 1, 1, 1, 1], reason: 'held out: pose speed 1.0x the tracked' },
+      expression: { weight: 0.5, learned: true, mouthR: { model: 0.4, refined: 0.5, prior: 0.45 }, mse: { model: 2, refined: 0.8, prior: 1 }, reason: '' },
+    };
+    const ch = chooseImplicit('auto', v);
+    expect(ch).toMatchObject({ pose: 'model', blink: 'model', expression: 0.5 });
+    expect(ch.note).toMatch(/^expression: the prior refined by the model \(50 % of its correction\)/);
+    const model = clip(10, [], 1);
+    const prior = clip(10, [], 1, 1);
+    for (let i = 7; i < model.length; i += PARAM_COUNT) { model[i] = 2; prior[i] = 1; }
+    const out = substituteImplicit(model, prior, ch);
+    for (let t = 0; t < 10; t++) expect(out[t * PARAM_COUNT + 7]).toBeCloseTo(1.5, 6);
+    expect(out[3]).toBe(model[3]); // pose: the model's
+    expect(chooseImplicit('prior', v).expression).toBe(0);
+    expect(chooseImplicit('model', v).expression).toBe(1);
+    expect(chooseImplicit('auto', { ...v, expression: { ...v.expression!, weight: 0, learned: false } }).note).toMatch(/^expression from the zero-training prior: the model did not learn them from this persona's clip \(held-out frames: mouth r 0\.40 model, 0\.45 prior; expression error 2\.00x the prior's\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, Trainer, ParameterStore, compileForward, ShapeError } from '../../../src/engine/nn';
-import { buildGenerator, buildDiscriminator, encoderGraph, decoderGraph, inferenceGraph, ENCODE_BATCH, exportedWindowModel, exportGenerator } from '../../../src/engine/gan';
+import { buildGenerator, buildDiscriminator, encoderGraph, decoderGraph, inferenceGraph, ENCODE_BATCH, exportedWindowModel, exportGenerator, acquireWindowModel, closeWindowModels } from '../../../src/engine/gan';
 import { Rng } from '../../../src/engine/common/numeric';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -48,7 +48,7 @@ describe('FACIAL-GAN model shapes', () => {
     const full = await Trainer.create({ graphs: { f: compileForward(inferenceGraph(arch)) }, params });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gan-split-'));
     try {
-      const files = { encoder: path.join(dir, 'encoder.onnx'), decoder: path.join(dir, 'decoder.onnx') };
+      const files = { audioPath: path.join(dir, 'audio-path.onnx'), statePath: path.join(dir, 'state-path.onnx') };
       await exportGenerator(arch, params, files, {});
       const split = await exportedWindowModel(files, arch);
       const windows = Array.from({ length: ENCODE_BATCH + 1 }, () => new Float32Array(32 * 16 * 29).map(() => rng.normal()));
@@ -63,6 +63,21 @@ describe('FACIAL-GAN model shapes', () => {
         expect(Math.max(...Array.from(a, Math.abs))).toBeGreaterThan(1e-3);
       }
       await split.dispose();
+      // Generation keeps the sessions open between calls, and opens them anew when the model on disk changes.
+      const a1 = await acquireWindowModel(files, arch);
+      const a2 = await acquireWindowModel(files, arch);
+      expect(a2.runner).toBe(a1.runner);
+      a1.release();
+      a2.release();
+      const a3 = await acquireWindowModel(files, arch);
+      expect(a3.runner).toBe(a1.runner);
+      a3.release();
+      await new Promise((r) => setTimeout(r, 20));
+      await exportGenerator(arch, params, files, {}); // a model saved again
+      const a4 = await acquireWindowModel(files, arch);
+      expect(a4.runner).not.toBe(a1.runner);
+      a4.release();
+      closeWindowModels();
     } finally {
       await full.dispose();
       rmSync(dir, { recursive: true, force: true });
