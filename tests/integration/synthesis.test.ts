@@ -49,4 +49,16 @@ describe.skipIf(!hasSharedData)(`synthesis from the person's own footage on real
     // The measures of the footage are cached for the next export.
     expect((await fs.readdir(path.join(persona, 'synthesis'))).includes('mouth-sharpness.json')).toBe(true);
   });
+
+  it('re-voices the persona\'s own take: its head motion and blinks kept frame for frame, only the mouth follows the new speech', async () => {
+    const out = path.join(root, 'out', 'revoice.mp4');
+    const r = await exportVideo({ persona, audio, out, quality: true, revoice: true });
+    expect(r.notes.join(' ')).toMatch(/re-voiced take/);
+    const q = r.quality!;
+    for (const angle of ['pitch', 'yaw', 'roll'] as const) expect(q.pose[angle].maeDeg).toBeLessThan(1.5);
+    expect(q.blinks.seen).toBe(q.blinks.curves);
+    expect(q.blinks.extra).toBe(0);
+    expect(q.mouth.r).toBeGreaterThanOrEqual(0.8);
+    expect(q.faceSharpness.ratio).toBeGreaterThanOrEqual(0.8);
+  });
 });

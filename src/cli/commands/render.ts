@@ -10,7 +10,7 @@ export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--synthesis auto|retrieval|renderer] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--synthesis auto|retrieval|renderer] [--revoice] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
     '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
     '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
@@ -20,6 +20,8 @@ export const command: CliCommand = {
     '  --synthesis renderer uses the trained rendering network (G_r) instead. With --preview (or when the persona cannot be\n' +
     '  synthesised and no renderer is trained) the textured 3D render is composited instead; the file is still written at --out,\n' +
     '  labelled a preview in its metadata and in the message.\n' +
+    '  --revoice re-voices the persona\'s own take: its footage plays as filmed (head motion and blinks kept frame for frame)\n' +
+    '  and only the mouth follows the new speech.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
@@ -51,6 +53,7 @@ export const command: CliCommand = {
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
         synthesis,
+        revoice: Boolean(args.flags.revoice),
         device,
         quality: !args.flags['no-quality'],
         signal: io.signal,

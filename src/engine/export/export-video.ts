@@ -18,7 +18,7 @@ import { readNpyFloat32 } from '../io/npy';
 import { checkCurveValues } from '../io/value-checks';
 import { checkOutput, createFolders } from '../util/output-path';
 import { probeMedia } from '../media/ffmpeg';
-import { PARAM_COUNT } from '../../shared/facial-params';
+import { BLINK_INDEX, PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
 import type { ProviderChoice } from '../nn';
@@ -30,7 +30,7 @@ import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } 
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
 import { SYNTHESIS_EVAL_FILE, type SynthesisEval } from './evaluate-synthesis';
-import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
+import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
 import type { RenderQualityReport } from '../../shared/render-quality';
@@ -63,6 +63,12 @@ export interface ExportVideoOptions extends RunOptions {
   synthesis?: 'auto' | 'retrieval' | 'renderer';
   /** Retrieval tuning (costs of cuts, speed changes, donor choice); defaults: DEFAULT_PLAN_WEIGHTS. */
   planWeights?: Partial<PlanWeights>;
+  /**
+   * Re-voice the persona's own take: the footage plays as filmed (forwards, then backwards
+   * where the audio is longer), its head motion and blinks kept frame for frame; only the
+   * mouth follows the curves (their pose and blink channels are replaced by the take's).
+   */
+  revoice?: boolean;
   device?: ProviderChoice;
   threads?: number;
   x264Preset?: string;
@@ -225,6 +231,23 @@ async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: 
 export type SynthesisMethod = 'retrieval' | 'renderer' | 'preview';
 
 /**
+ * Re-voicing the persona's take: output frame i shows footage frame j (as filmed, played
+ * back and forth where the audio is longer), and the curves take that frame's head pose
+ * and blink (in place), so only the mouth changes. Returns the source frames.
+ */
+export function revoiceTake(persona: Persona, curves: Float32Array, fps: number, notes: string[]): Int32Array {
+  const N = curves.length / PARAM_COUNT, T = persona.frameCount;
+  const source = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const j = referenceFrameFor(i, fps, persona.meta.fps, T);
+    source[i] = j;
+    for (let c = 0; c <= BLINK_INDEX; c++) curves[i * PARAM_COUNT + c] = persona.params[j * PARAM_COUNT + c];
+  }
+  notes.push(`re-voiced take: the footage's own head motion and blinks, frame for frame${N > T * (fps / persona.meta.fps) ? ' (played back and forth: the audio is longer than the take)' : ''}`);
+  return source;
+}
+
+/**
  * How the frames are made. The real-pixel path (retrieval) is the default: on this
  * project's measurements a G_r trained minutes on a CPU is far blurrier (docs/rendering.md),
  * so G_r is used when asked for (`synthesis: 'renderer'`), or, in auto mode, when the
@@ -286,14 +309,15 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
 }
 
 /** The source frame of every output frame and the painter that draws on it. */
-async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[]): Promise<{ painter: FramePainter; source: Int32Array }> {
+async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
-    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
-    notes.push(`source frames chosen by head pose: ${r.plan.sourceJumps} cut(s); mouths from ${new Set(r.plan.mouth).size} and eyes from ${r.donorFrames} footage frame(s)`);
+    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
+    const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
+    notes.push(`${take ? 'source frames: the take as filmed' : `source frames chosen by head pose: ${r.plan.sourceJumps} cut(s)`}; mouths from ${new Set(r.plan.mouth).size} and eyes from ${eyes} footage frame(s)`);
     return { painter: new RetrievalPainter(r.synth), source: r.plan.source };
   }
-  const { source, jumps } = planSourcePath(persona, curves, fps, opts.planWeights);
-  notes.push(`source frames chosen by head pose: ${jumps} cut(s)`);
+  const { source, jumps } = take ? { source: take, jumps: 0 } : planSourcePath(persona, curves, fps, opts.planWeights);
+  if (!take) notes.push(`source frames chosen by head pose: ${jumps} cut(s)`);
   const renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
   if (method === 'renderer') return { painter: new RendererPainter(persona, renderer, net!, curves, await loadPersonaHull(persona)), source };
   return { painter: new PreviewPainter(persona, renderer, curves), source };
@@ -345,13 +369,14 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const { curves, origin } = await outputCurves(s, opts, notes);
   throwIfCancelled(opts.signal);
   const { method, net } = await chooseSynthesis(persona, opts, notes);
+  const take = opts.revoice ? revoiceTake(persona, curves, fps, notes) : undefined;
   try {
     const kind: ExportKind = method === 'preview' ? 'preview' : 'photoreal';
     // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
     const out = path.resolve(opts.out);
     await createFolders(path.dirname(out));
     const label = labelFor(method, net);
-    const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes);
+    const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes, take);
     opts.onProgress?.({ stage: 'footage', fraction: 0.2, message: 'preparing the footage' });
     const footage = await seekableFootage(persona, opts.signal);
     const W = persona.camera.width, H = persona.camera.height;

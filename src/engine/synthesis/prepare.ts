@@ -22,6 +22,8 @@ export interface PrepareRetrievalOptions extends RunOptions {
   /** Footage frames that may give their mouth and eyes (default: all). */
   donors?: ArrayLike<boolean>;
   weights?: Partial<PlanWeights>;
+  /** [N] source frames given rather than chosen by pose (re-voicing a take), whose eyes are then kept. */
+  source?: Int32Array;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   const plan = planRetrieval({
     curves, footage: persona.params,
     curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
-    rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights,
+    rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
   const donorFrames = await collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {

@@ -85,6 +85,10 @@ export interface PlanInput {
   donors?: ArrayLike<boolean>;
   /** [T] mouth sharpness of the footage frames (mouth-sharpness.ts): sharp donors are preferred. */
   mouthSharpness?: ArrayLike<number>;
+  /** [N] the source frames, when given rather than chosen by pose (re-voicing a take). */
+  source?: Int32Array;
+  /** Keep the source frames' own eyes (re-voicing a take: its blinks are the curves'). */
+  keepEyes?: boolean;
   weights?: Partial<PlanWeights>;
 }
 
@@ -196,9 +200,9 @@ export function planEyeFrames(inp: PlanInput, source: Int32Array, w: PlanWeights
 /** The whole plan: source path, then mouth and eye paths given the source frames. */
 export function planRetrieval(inp: PlanInput): RetrievalPlan {
   const w = { ...DEFAULT_PLAN_WEIGHTS, ...inp.weights };
-  const { path: source, steps } = planSourceFrames(inp, w);
+  const { path: source, steps } = inp.source ? { path: inp.source, steps: [[1, 0]] as PathCosts['steps'] } : planSourceFrames(inp, w);
   const mouth = planMouthFrames(inp, source, w);
-  const eyeGain = eyeGains(inp.curves, inp.footage, source);
+  const eyeGain = inp.keepEyes ? new Float32Array(source.length) : eyeGains(inp.curves, inp.footage, source);
   const eyes = planEyeFrames(inp, source, w);
   let jumps = 0;
   for (let i = 1; i < source.length; i++) if (!steps.some(([d]) => d === source[i] - source[i - 1])) jumps++;
