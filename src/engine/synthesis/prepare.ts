@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadPersonaLandmarks, type Persona } from '../persona';
 import type { RunOptions } from '../util/progress';
+import { StageRunner } from '../util/stages';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
 import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
@@ -34,17 +35,21 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   const landmarks = await loadPersonaLandmarks(persona);
   const T = persona.frameCount, N = curves.length / PARAM_COUNT;
   const lb = lipBasis(persona.model);
-  const mouthSharpness = await footageMouthSharpness(persona, landmarks, { signal: opts.signal, onProgress: opts.onProgress });
-  opts.onProgress?.({ stage: 'plan', fraction: 0, message: 'choosing source, mouth and eye frames' });
-  const plan = planRetrieval({
-    curves, footage: persona.params,
-    curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
-    rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
+  // The sharpness pass reads the whole footage, but only once per persona (cached).
+  const run = new StageRunner(opts, { sharpness: 4, plan: 1, donors: 3 });
+  const mouthSharpness = await run.stage('sharpness', (ctx) => footageMouthSharpness(persona, landmarks, ctx.runOptions));
+  const plan = await run.stage('plan', (ctx) => {
+    ctx.progress(0, 'choosing source, mouth and eye frames');
+    return planRetrieval({
+      curves, footage: persona.params,
+      curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
+      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
+    });
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
-  const donorFrames = await collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {
-    signal: opts.signal, onProgress: (f) => opts.onProgress?.({ stage: 'donors', fraction: f, message: 'reading mouths and eyes from the footage' }),
-  });
+  const donorFrames = await run.stage('donors', (ctx) => collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {
+    signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'),
+  }));
   return { synth, plan, donorFrames };
 }
 
