@@ -67,7 +67,8 @@ export function flagString(args: ParsedArgs, name: string, required = false): st
 export function flagNumber(args: ParsedArgs, name: string, fallback: number, rule?: NumberRule): number {
   const v = args.flags[name];
   if (v === undefined) return fallback;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  // Decimal notation only: Number() would also take "0x10", "0b1" or "" (0), which no one means as a count or a port.
+  const n = typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw new UsageError(`--${name} expects ${rule?.text ?? 'a number'}, got ${shown(v)}`);
   if (rule && !rule.schema.safeParse(n).success) throw new UsageError(`--${name} expects ${rule.text}, got ${shown(v)}`);
   return n;

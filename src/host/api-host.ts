@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Method, ParamsOf, ResultOf, EventName, EventOf, FsEntry } from '../shared/contract';
-import { parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
+import { ContractError, parseEnvelope, parseParams, parseResult, toErrorPayload, type ValidParams } from '../shared/rpc';
 import type { RequestEnvelope, ResponseEnvelope } from '../shared/contract';
 import { UserError } from '../engine/util/errors';
-import { confinedPath } from '../engine/util/confine';
+import { clip, confinedPath } from '../engine/util/confine';
 import { reasonOf, systemErrorToUser } from '../engine/util/system-errors';
 import { createProject, readProject, updateProject, importMedia, removeMedia } from './project-store';
 import { addRecent, listRecent, studioHome } from './recent-projects';
@@ -127,6 +127,7 @@ export class ApiHost {
   /** Validates params, runs the method's handler, validates its result: typed end to end, no casts. */
   private async dispatch<M extends Method>(method: M, raw: unknown): Promise<ResultOf<M>> {
     const params = parseParams(method, raw);
+    requireAbsoluteFolders(params);
     const handler: Handlers[M] = this.handlers[method];
     return parseResult(method, await handler(params));
   }
@@ -135,11 +136,11 @@ export class ApiHost {
   async handleRaw(raw: unknown): Promise<ResponseEnvelope> {
     let id = -1;
     try {
-      const maybe = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<RequestEnvelope>;
+      // Parsed once (a big message is not held twice); its id answers even an invalid request.
+      const value: unknown = typeof raw === 'string' ? parseJson(raw) : raw;
+      const maybe = value as Partial<RequestEnvelope> | null;
       if (typeof maybe?.id === 'number') id = maybe.id;
-    } catch { /* not JSON: parseEnvelope below says so */ }
-    try {
-      const req = parseEnvelope(raw);
+      const req = parseEnvelope(value);
       id = req.id;
       const result = await this.dispatch(req.method, req.params);
       return { id: req.id, ok: true, result };
@@ -232,4 +233,27 @@ async function listDir(dir: string, extensions?: string[]): Promise<{ dir: strin
   entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
   const parent = path.dirname(abs);
   return { dir: abs, ...(parent !== abs ? { parent } : {}), entries };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ContractError('Malformed message: not valid JSON');
+  }
+}
+
+/**
+ * Folders named over the API are full paths: a relative one would be taken from the
+ * server's own working folder, which no caller means (and which would create projects
+ * wherever the studio happened to be started).
+ */
+function requireAbsoluteFolders(params: unknown): void {
+  if (!params || typeof params !== 'object') return;
+  for (const key of ['dir', 'projectDir']) {
+    const v: unknown = (params as Record<string, unknown>)[key];
+    if (typeof v === 'string' && v !== '' && !path.isAbsolute(v)) {
+      throw new UserError('path-relative', `The folder "${clip(v, 200)}" is not a full path.`, { hint: 'Choose the folder in the file dialog, or give its full path (starting with / or a drive letter).' });
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CurveDocumentFile, type CurveEdits, type SemanticControl } from '../shared/curve-document';
 import type { CurvesRef, ProjectFile } from '../shared/project-schema';
@@ -7,6 +6,7 @@ import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { UserError } from '../engine/util/errors';
 import { readProject, updateProject } from './project-store';
 import { projectPath } from './project-paths';
+import { createFolders } from '../engine/util/output-path';
 import { reasonOf } from '../engine/util/system-errors';
 import { readRegularFile } from '../engine/util/read-file';
 
@@ -81,7 +81,8 @@ export async function saveCurves(projectDir: string, curvesId: string, doc: Curv
   const file = curvesFile(projectDir, curvesId);
   checkDocument(doc, file);
   await withLock(file, async () => {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // One level at a time: a projectDir from the network may lie where recursive mkdir never returns (/proc).
+    await createFolders(path.dirname(file));
     await writeJsonAtomic(file, { ...doc, updatedAt: new Date().toISOString() });
   });
   return updateProject(projectDir, (p) => {

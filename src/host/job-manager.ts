@@ -29,6 +29,9 @@ interface RunningJob {
  * has few cores and each job uses them all), with progress, ETA and cancellation.
  * Emits 'update' with a JobInfo whenever a job changes.
  */
+/** How long a cancelled job may take to unwind before it is killed. */
+export const CANCEL_GRACE_MS = 2_000;
+
 export class JobManager extends EventEmitter {
   private readonly jobs = new Map<string, RunningJob>();
   private readonly queue: string[] = [];
@@ -79,8 +82,10 @@ export class JobManager extends EventEmitter {
       job.info.stage = 'cancelling';
       this.emitUpdate(id);
       this.send(job.child, { type: 'cancel' });
-      // A job that ignores the request is killed; its outputs are staged, so nothing half-written stays.
-      job.killTimer = setTimeout(() => job.child?.kill('SIGKILL'), 15_000);
+      // Cancel ends a job within 2 s: one still busy then (a stage that does not look at its
+      // signal) is killed. Its outputs are staged and recorded as leftovers, so nothing
+      // half-written stays in the project (the next open removes them).
+      job.killTimer = setTimeout(() => job.child?.kill('SIGKILL'), CANCEL_GRACE_MS);
     }
     return { ...job.info };
   }

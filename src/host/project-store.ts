@@ -5,7 +5,7 @@ import { ProjectFile, PROJECT_SCHEMA_VERSION, type MediaItem } from '../shared/p
 import { UserError } from '../engine/util/errors';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { probeMedia } from '../engine/media/ffmpeg';
-import { projectPath } from './project-paths';
+import { projectEntryPath } from './project-paths';
 import { registerLeftover, releaseLeftover } from '../engine/util/leftovers';
 import { createFolders } from '../engine/util/output-path';
 import { reasonOf } from '../engine/util/system-errors';
@@ -242,7 +242,7 @@ export async function removeMedia(dir: string, mediaId: string): Promise<Project
   // Only the project's own copy is removed, never the user's original, and only when its real
   // path lies in the project's media/ folder: a hostile entry is dropped from the list, its target left alone.
   if (removedPath !== undefined) {
-    const file = await projectPath(dir, 'media', removedPath).catch((err: unknown) => {
+    const file = await projectEntryPath(dir, 'media', removedPath).catch((err: unknown) => {
       if (err instanceof UserError && err.code === 'path-outside') return undefined;
       throw err;
     });

@@ -10,6 +10,8 @@ process.on('message', (m: JobParentMessage) => {
   if (m.type === 'start') void run();
 });
 async function run() {
+  // 'hang': a stage that never looks at its signal (the manager must kill it).
+  if (mode === 'hang') return void setInterval(() => undefined, 1000);
   for (let i = 1; i <= 10; i++) {
     await new Promise((r) => setTimeout(r, mode === 'slow' || mode === 'ignore-cancel' ? 200 : 20));
     if (cancelled && mode !== 'ignore-cancel') {

@@ -178,7 +178,7 @@ describe.skipIf(Boolean(skipNoSharedData))(`persona build on the AOC clip${skipN
     it('clip shorter than 5 s', () => expectUserError('short.mp4', 'clip-too-short', /3\.0 s long.*at least 5 s/));
     it('face visible in too few frames (turned away / hidden most of the time)', () => expectUserError('mostlyaway.mp4', 'face-not-visible', /visible in only \d+%/));
     it('face too small', () => expectUserError('small.mp4', 'face-too-small', /too small/));
-    it('corrupt file (truncated, no index)', () => expectUserError('truncated.mp4', 'media-unreadable', /truncated\.mp4 is not a media file/));
+    it('corrupt file (truncated, no index)', () => expectUserError('truncated.mp4', 'media-truncated', /truncated\.mp4 is incomplete: its index \(moov atom\) is missing/));
     it('corrupt file (cut in the middle)', () => expectUserError('cut.mp4', 'video-damaged', /damaged or incomplete: only \d+ of the 200 frames/));
 
     it('no audio track: the persona is built, with a warning that FACIAL-GAN cannot be trained', async () => {

@@ -110,6 +110,8 @@ describe('numbers in the API\'s own ranges, one schema (item 7)', () => {
     [['render', '--persona', 'p', '--audio', 'a.wav', '--out', 'o.mp4', '--crf', '99'], /--crf expects a whole number from 0 to 51/],
     [['serve', '--port', '99999'], /--port expects a port number from 1 to 65535/],
     [['serve', '--port', 'abc'], /--port expects a port number/],
+    [['serve', '--port', '0x10'], /--port expects a port number/],
+    [['train', 'gan', '--persona', 'p', '--steps', ''], /--steps expects a whole number/],
   ];
   it.each(cases)('%j is refused with what the flag expects', async (argv, message) => {
     const r = await runCli(argv);

@@ -12,6 +12,7 @@ import { nodeJobLauncher } from '../../../src/host/launcher';
 import { startWebServer, type RunningWebServer } from '../../../src/host/web-server';
 import { updateProject } from '../../../src/host/project-store';
 import { confinedPath } from '../../../src/engine/util/confine';
+import { createCurveDocument, toCurveDocumentFile } from '../../../src/engine/common/curves';
 
 /**
  * Issue 13, items 1, 2 and 4: hostile project folders against a real ApiHost, a real
@@ -77,6 +78,17 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     }
   });
 
+  it('media.remove of a symlink entry removes the link, never what it points to (inside the project or out)', async () => {
+    expect(existsSync(path.join(proj, 'media', 'link.wav'))).toBe(false);
+    const other = path.join(proj, 'media', 'other-copy.wav');
+    writeFileSync(other, 'another item\'s copy');
+    symlinkSync(other, path.join(proj, 'media', 'alias.wav'));
+    await updateProject(proj, (p) => ({ ...p, media: [...p.media, mediaEntry('alias', 'media/alias.wav')] }));
+    await host.call('media.remove', { projectDir: proj, mediaId: 'alias' });
+    expect(existsSync(path.join(proj, 'media', 'alias.wav'))).toBe(false);
+    expect(readFileSync(other, 'utf8')).toBe('another item\'s copy');
+  });
+
   it('media.remove still deletes the project\'s own copy', async () => {
     const own = path.join(proj, 'media', 'own.wav');
     writeFileSync(own, 'copy');
@@ -115,6 +127,22 @@ describe('a crafted project.json cannot reach outside the project (items 1, 4)',
     await expect(host.call('curves.get', { projectDir: proj, curvesId: 'pipe' })).rejects.toMatchObject({ code: 'curves-not-found', message: expect.stringMatching(/not a regular file/) });
     // /dev/zero is outside the project: refused by the confinement before it is opened.
     await expect(host.call('curves.get', { projectDir: proj, curvesId: 'zero' })).rejects.toMatchObject({ code: 'path-outside' });
+  });
+
+  it('folders named over the API are full paths: a relative one is refused, never taken from the server\'s working folder', async () => {
+    for (const [method, params] of [['project.create', { dir: 'rel-project', name: 'X' }], ['project.open', { dir: 'rel' }], ['curves.save', { projectDir: 'nope', curvesId: 'c', doc: {} }], ['fs.list', { dir: 'media' }]] as const) {
+      const r = await host.handleRaw({ id: 5, method, params });
+      expect(r).toMatchObject({ ok: false, error: { code: expect.stringMatching(/path-relative|bad-message/) } });
+    }
+    const r = await host.handleRaw({ id: 6, method: 'project.create', params: { dir: 'rel-project', name: 'X' } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'path-relative' } });
+    expect(existsSync(path.join(process.cwd(), 'rel-project'))).toBe(false);
+  });
+
+  it('curves.save into a projectDir below /proc answers at once (no recursive mkdir loop)', async () => {
+    const doc = toCurveDocumentFile(createCurveDocument({ source: 'prior', personaId: 'p', fps: 25, base: new Float32Array(10 * 71), mediaId: 'm' }));
+    const r = await host.handleRaw({ id: 9, method: 'curves.save', params: { projectDir: '/proc/facial-test', curvesId: 'c1', doc } });
+    expect(r).toMatchObject({ id: 9, ok: false, error: { code: 'not-found', message: expect.stringMatching(/no such file or folder/) } });
   });
 
   it('the helper: real path, symlinked parents, missing leaves, NUL bytes', async () => {

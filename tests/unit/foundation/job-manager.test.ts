@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
-import { JobManager } from '../../../src/host/job-manager';
+import { CANCEL_GRACE_MS, JobManager } from '../../../src/host/job-manager';
 import { tsxLoaderUrl } from '../../../src/host/launcher';
 import type { JobInfo } from '../../../src/shared/contract';
 import { repoRoot } from '../../helpers/repo';
@@ -42,6 +42,19 @@ describe('JobManager', () => {
     const final = await jm.wait(job.id);
     expect(final.state).toBe('cancelled');
     expect(final.fraction).toBeLessThan(1);
+  });
+
+  it('kills a job that ignores cancel after the grace period (well before the old 15 s)', async () => {
+    const jm = manager('hang');
+    const job = jm.start(req);
+    expect(jm.get(job.id)!.state).toBe('running');
+    await new Promise((r) => setTimeout(r, 1000)); // the child has started the job by now
+    const t0 = Date.now();
+    jm.cancel(job.id);
+    const final = await jm.wait(job.id);
+    expect(final.state).toBe('cancelled');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(CANCEL_GRACE_MS - 50);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it('cancels a queued job without starting it, one job running at a time', async () => {
