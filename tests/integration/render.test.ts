@@ -56,10 +56,11 @@ describe.skipIf(!hasSharedData)(`rendering network and MP4 export on real data${
     expect((await readRendererInfo(persona))!.steps).toBe(45);
   });
 
-  it('renders obama2.wav as a 24.4 s photoreal MP4 with sound (H.264 yuv420p + AAC)', async () => {
+  it('renders obama2.wav through G_r (when asked for) as a 24.4 s MP4 with sound (H.264 yuv420p + AAC)', async () => {
     const out = path.join(root, 'out', 'obama.mp4');
-    const r = await exportVideo({ persona, audio: OBAMA_WAV, out, preset: 'square512', fps: 25, crf: 20 });
+    const r = await exportVideo({ persona, audio: OBAMA_WAV, out, preset: 'square512', fps: 25, crf: 20, synthesis: 'renderer' });
     expect(r.kind).toBe('photoreal');
+    expect(r.synthesis).toBe('renderer');
     expect(r.path).toBe(out);
     expect(r.frames).toBe(609);
     const probe = await runProcess(ffprobePath(), ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,pix_fmt,width,height', '-of', 'json', out]);

@@ -10,13 +10,18 @@ export const command: CliCommand = {
   path: ['render'],
   summary: 'Render a talking-head MP4 of a persona saying an audio file',
   usage:
-    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio render --persona DIR --audio FILE --out FILE.mp4 [--curves FILE.json|FILE.npy] [--preset source|square512|720p|1080p] [--framing fit|fill] [--fps 25|30] [--crf 18] [--synthesis auto|retrieval|renderer] [--revoice] [--preview] [--no-quality] ${DEVICE_USAGE} [--json]\n` +
     '  Without --curves the motion is generated from the audio (FACIAL-GAN when trained, else the prior).\n' +
     '  --preset source (the default) keeps the footage\'s own size and aspect (a vertical phone video gives a vertical MP4).\n' +
     '  A preset of another aspect than the footage shows it whole with black bars (--framing fit, the default for 720p/1080p)\n' +
     '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
-    '  Without a trained renderer (or with --preview) the textured 3D render is composited instead; the file is still written at --out,\n' +
+    '  Frames are made from the person\'s own footage: each output frame is a real frame chosen by head pose, its mouth and eyes\n' +
+    '  taken from the real frames nearest the curves (lip shape, blink), warped and blended (--synthesis retrieval, the default).\n' +
+    '  --synthesis renderer uses the trained rendering network (G_r) instead. With --preview (or when the persona cannot be\n' +
+    '  synthesised and no renderer is trained) the textured 3D render is composited instead; the file is still written at --out,\n' +
     '  labelled a preview in its metadata and in the message.\n' +
+    '  --revoice re-voices the persona\'s own take: its footage plays as filmed (head motion and blinks kept frame for frame)\n' +
+    '  and only the mouth follows the new speech.\n' +
     '  At the end the video is tracked again and measured (see facial-studio quality); the report is written beside it\n' +
     '  as FILE.quality.json. --no-quality skips that.',
   async run(args, io) {
@@ -31,6 +36,8 @@ export const command: CliCommand = {
     if (fps !== 25 && fps !== 30) throw new UsageError(`--fps expects 25 or 30, got ${fps}`);
     const crf = flagNumber(args, 'crf', 18, LIMITS.crf);
     const device = deviceFlag(args);
+    const synthesis = flagString(args, 'synthesis') ?? 'auto';
+    if (synthesis !== 'auto' && synthesis !== 'retrieval' && synthesis !== 'renderer') throw new UsageError(`--synthesis expects auto, retrieval or renderer, got "${synthesis}"`);
     const curves = flagString(args, 'curves');
     // Before any work: --out is none of the inputs and its folder is writable.
     await checkOutput(out, { label: '--out', kind: 'file', inputs: [{ label: '--audio', path: audio }, { label: '--curves', path: curves }] });
@@ -45,6 +52,8 @@ export const command: CliCommand = {
         fps,
         crf,
         mode: args.flags.preview ? 'preview' : 'auto',
+        synthesis,
+        revoice: Boolean(args.flags.revoice),
         device,
         quality: !args.flags['no-quality'],
         signal: io.signal,

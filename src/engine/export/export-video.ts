@@ -1,8 +1,9 @@
 /**
- * Synthesis and export (method doc sections 5 and 6): curves → conditioning frames →
- * G_r → face crops blended back with a soft mask into the reference video's frames
- * (played ping-pong to cover the audio) → ffmpeg (H.264 yuv420p, CRF, AAC, MP4 with
- * +faststart). Frames are produced and piped one at a time.
+ * Synthesis and export (docs/rendering.md): curves → for each output frame a source
+ * frame of the footage chosen by head pose (a smooth path, src/engine/synthesis) →
+ * mouth and eyes from real frames warped onto the curves' shapes (or G_r's face, or the
+ * textured preview) → ffmpeg (H.264 yuv420p, CRF, AAC, MP4 with +faststart). Frames are
+ * produced and piped one at a time, as named stages.
  *
  * Without a trained renderer the textured 3D render itself is composited instead: a
  * preview, labelled as such in the file name, the MP4's `comment` tag and the result.
@@ -12,25 +13,26 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadPersona, loadPersonaHull, type Persona } from '../persona';
-import { projectVertices } from '../common/face-model';
 import { parseCurveDocument, evaluateAll, CurveDocumentError } from '../common/curves';
 import { readNpyFloat32 } from '../io/npy';
 import { checkCurveValues } from '../io/value-checks';
 import { checkOutput, createFolders } from '../util/output-path';
 import { probeMedia } from '../media/ffmpeg';
-import { PARAM_COUNT } from '../../shared/facial-params';
+import { BLINK_INDEX, PARAM_COUNT } from '../../shared/facial-params';
 import { UserError, isCancelled, throwIfCancelled } from '../util/errors';
 import { EtaEstimator, subProgress, type RunOptions } from '../util/progress';
 import type { ProviderChoice } from '../nn';
-import { ConditioningRenderer, type RenderView } from '../render/conditioning';
-import { ConditioningWindow, loadPersonaTexture, personaView } from '../render/dataset';
-import { loadRendererRunner, type RendererRunner } from '../render/train-renderer';
-import { blendPatch, resizeRgb } from './compose';
+import { ConditioningRenderer } from '../render/conditioning';
+import { loadPersonaTexture } from '../render/dataset';
+import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../render/train-renderer';
+import { planSourcePath, prepareRetrieval, retrievalUnavailable, type PlanWeights } from '../synthesis';
+import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
-import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
-import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type Framing, type PresetName } from './timing';
+import { seekableFootage } from './seekable-footage';
+import { SYNTHESIS_EVAL_FILE, type SynthesisEval } from './evaluate-synthesis';
+import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
-import { analyseRender, writeQualityReport, type VideoFraming } from '../quality';
+import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
 import type { RenderQualityReport } from '../../shared/render-quality';
 import { VideoWriter } from './video-writer';
 
@@ -51,8 +53,22 @@ export interface ExportVideoOptions extends RunOptions {
   framing?: Framing;
   fps?: 25 | 30;
   crf?: number;
-  /** auto: the trained renderer when there is one, else the preview. */
+  /** auto: photoreal when the persona can be synthesised (see `synthesis`), else the preview. */
   mode?: 'auto' | ExportKind;
+  /**
+   * How photoreal frames are made: `retrieval`, real pixels of the footage (frames chosen
+   * by head pose, mouth and eyes from real frames, no training); `renderer`, the trained
+   * G_r; `auto` (default): retrieval when the persona allows it, else G_r when trained.
+   */
+  synthesis?: 'auto' | 'retrieval' | 'renderer';
+  /** Retrieval tuning (costs of cuts, speed changes, donor choice); defaults: DEFAULT_PLAN_WEIGHTS. */
+  planWeights?: Partial<PlanWeights>;
+  /**
+   * Re-voice the persona's own take: the footage plays as filmed (forwards, then backwards
+   * where the audio is longer), its head motion and blinks kept frame for frame; only the
+   * mouth follows the curves (their pose and blink channels are replaced by the take's).
+   */
+  revoice?: boolean;
   device?: ProviderChoice;
   threads?: number;
   x264Preset?: string;
@@ -70,6 +86,8 @@ export interface ExportVideoResult {
   kind: ExportKind;
   /** Human label, e.g. "preview (textured 3D render; no renderer trained)". */
   label: string;
+  /** How the frames were made. */
+  synthesis: SynthesisMethod;
   preset: PresetName;
   /** How the source was framed: as filmed (same aspect), cropped around the face, or whole with bars. */
   framing: 'source' | Framing;
@@ -145,10 +163,10 @@ const RENDER_SHARE = 0.7;
 export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideoResult> {
   if (!opts.quality) return (await renderVideo(opts)).result;
   const t0 = performance.now();
-  const { result, curves, framing, persona } = await renderVideo({ ...opts, onProgress: subProgress(opts.onProgress, 0, RENDER_SHARE) });
+  const { result, curves, framing, persona, seamRegions } = await renderVideo({ ...opts, onProgress: subProgress(opts.onProgress, 0, RENDER_SHARE) });
   try {
     const quality = await analyseRender(result.path, {
-      persona, curves, framing, seamRegions: ['face'],
+      persona, curves, framing, seamRegions,
       signal: opts.signal, onProgress: subProgress(opts.onProgress, RENDER_SHARE, 1, 'quality'),
     });
     const qualityPath = await writeQualityReport(result.path, quality);
@@ -164,10 +182,17 @@ export async function exportVideo(opts: ExportVideoOptions): Promise<ExportVideo
   }
 }
 
-async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVideoResult; curves: Float32Array; framing: VideoFraming; persona: Persona }> {
-  const t0 = performance.now();
-  const signal = opts.signal;
-  const notes: string[] = [];
+/** What the options ask for, checked: preset, frame rate, persona, the audio's length and the frame count. */
+interface ExportSettings {
+  presetName: PresetName;
+  preset: ExportPreset;
+  fps: 25 | 30;
+  persona: Persona;
+  audioDurationS: number;
+  frames: number;
+}
+
+async function checkSettings(opts: ExportVideoOptions): Promise<ExportSettings> {
   if (path.extname(opts.out).toLowerCase() !== '.mp4') {
     throw new UserError('export-not-mp4', `The output ${opts.out} must be an .mp4 file.`, { file: opts.out, hint: 'Name the output something.mp4.' });
   }
@@ -178,6 +203,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   if (opts.framing !== undefined && !isFraming(opts.framing)) throw new UserError('export-framing', `Unknown framing "${String(opts.framing)}".`, { hint: 'Use fit (the whole frame, with bars) or fill (cropped around the face).' });
   const fps = opts.fps ?? 25;
   if (fps !== 25 && fps !== 30) throw new UserError('export-fps', `Frame rate ${fps} is not offered.`, { hint: 'Use 25 or 30.' });
+  if (opts.synthesis !== undefined && !['auto', 'retrieval', 'renderer'].includes(opts.synthesis)) throw new UserError('export-synthesis', `Unknown synthesis "${String(opts.synthesis)}".`, { hint: 'Use auto, retrieval (real pixels of the footage) or renderer (the trained G_r).' });
   const persona = await loadPersona(opts.persona);
   // Before any work: the output is none of the inputs, and its folder is writable.
   await checkOutput(opts.out, {
@@ -185,178 +211,202 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     kind: 'file',
     inputs: [{ label: 'the audio', path: opts.audio }, { label: 'the curves', path: typeof opts.curves === 'string' ? opts.curves : undefined }, { label: "the persona's footage", path: persona.meta.source.file }],
   });
-  const audioInfo = await probeMedia(opts.audio, { signal });
+  const audioInfo = await probeMedia(opts.audio, { signal: opts.signal });
   if (!audioInfo.audio) throw new UserError('audio-missing', `${opts.audio} has no audio track.`, { file: opts.audio, hint: 'Choose a voice-over file with sound (WAV, MP3, M4A, ...).' });
   const audioDurationS = audioInfo.audio.durationS ?? audioInfo.durationS;
   if (!(audioDurationS > 0)) throw new UserError('audio-empty', `${opts.audio} is empty (duration 0).`, { file: opts.audio, hint: 'Choose a voice-over with sound in it.' });
-  const N = frameCountForDuration(audioDurationS, fps);
+  return { presetName, preset, fps, persona, audioDurationS, frames: frameCountForDuration(audioDurationS, fps) };
+}
 
-  // Curves at the output rate.
+/** The curves resampled to the output's frames. */
+async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: string[]): Promise<{ curves: Float32Array; origin: CurvesOrigin }> {
   opts.onProgress?.({ stage: 'curves', fraction: 0, message: opts.curves ? 'reading curves' : 'generating curves from the audio' });
-  const c = await resolveCurves(persona, opts);
+  const c = await resolveCurves(s.persona, opts);
   if (c.note) notes.push(c.note);
   const curvesSeconds = c.curves.length / PARAM_COUNT / c.fps;
-  if (curvesSeconds + 1 / c.fps < audioDurationS) notes.push(`the curves cover ${curvesSeconds.toFixed(2)} s of the ${audioDurationS.toFixed(2)} s audio; the last pose is held`);
-  const curves = resampleCurves(c.curves, PARAM_COUNT, c.fps, N, fps);
-  throwIfCancelled(signal);
+  if (curvesSeconds + 1 / c.fps < s.audioDurationS) notes.push(`the curves cover ${curvesSeconds.toFixed(2)} s of the ${s.audioDurationS.toFixed(2)} s audio; the last pose is held`);
+  return { curves: resampleCurves(c.curves, PARAM_COUNT, c.fps, s.frames, s.fps), origin: c.origin };
+}
 
-  // Renderer.
-  const mode = opts.mode ?? 'auto';
-  let net: RendererRunner | undefined;
-  if (mode !== 'preview') {
-    net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
-    if (!net && mode === 'photoreal') {
-      throw new UserError('renderer-not-trained', `${persona.meta.name} has no trained renderer yet.`, { hint: 'Train it (facial-studio train renderer --persona DIR), or export a preview.' });
-    }
+export type SynthesisMethod = 'retrieval' | 'renderer' | 'preview';
+
+/**
+ * Re-voicing the persona's take: output frame i shows footage frame j (as filmed, played
+ * back and forth where the audio is longer), and the curves take that frame's head pose
+ * and blink (in place), so only the mouth changes. Returns the source frames.
+ */
+export function revoiceTake(persona: Persona, curves: Float32Array, fps: number, notes: string[]): Int32Array {
+  const N = curves.length / PARAM_COUNT, T = persona.frameCount;
+  const source = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const j = referenceFrameFor(i, fps, persona.meta.fps, T);
+    source[i] = j;
+    for (let c = 0; c <= BLINK_INDEX; c++) curves[i * PARAM_COUNT + c] = persona.params[j * PARAM_COUNT + c];
   }
-  const kind: ExportKind = net ? 'photoreal' : 'preview';
-  // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
-  const out = path.resolve(opts.out);
-  await createFolders(path.dirname(out));
-  const label = kind === 'photoreal'
-    ? `photoreal (renderer ${net!.info.config.name}, ${net!.info.size}px, ${net!.info.steps} steps)`
-    : 'preview (textured 3D render; no renderer trained)';
+  notes.push(`re-voiced take: the footage's own head motion and blinks, frame for frame${N > T * (fps / persona.meta.fps) ? ' (played back and forth: the audio is longer than the take)' : ''}`);
+  return source;
+}
 
-  const W = persona.camera.width, H = persona.camera.height;
-  const crop = persona.meta.crop;
-  const T = persona.frameCount;
-  const texture = loadPersonaTexture(persona);
-  const renderer = new ConditioningRenderer(persona.model, texture);
-  const hulls = await loadPersonaHull(persona);
-  const hullN = persona.meta.paste.hullVertexCount;
-  const oval = persona.modelJson.faceOval;
-  const side = crop.size;
-  const border = squareFeather(side, Math.max(4, Math.round(side * 0.05)));
-  const netSize = net?.info.size ?? 0;
-  const window = net ? new ConditioningWindow(renderer, personaView(persona, netSize), curves, net.info.config.window, 8) : undefined;
-  const condBuf = net ? new Float32Array(window!.channels * netSize * netSize) : undefined;
-  const genCrop = new Uint8Array(netSize * netSize * 3);
-  const patch = new Uint8Array(side * side * 3);
-  // Preview: the textured render at the crop's own resolution (at most 1024 px, then scaled).
-  const previewSize = Math.min(side, 1024);
-  const previewView: RenderView = { camera: persona.camera, crop: { x: crop.x, y: crop.y, size: side }, size: previewSize };
-  const featherPx = Math.max(2, persona.meta.paste.featherPx * (side / Math.max(W, H)) * 2);
-  // The face's place in the footage (its mean tracked position) centres a crop that fills another aspect.
-  const meanPose = new Float64Array(6);
-  for (let f = 0; f < T; f++) for (let k = 0; k < 6; k++) meanPose[k] += persona.params[f * PARAM_COUNT + k] / T;
-  const geometry = outputGeometry(preset, opts.framing, W, H, faceFocus(persona.camera, meanPose));
+/**
+ * How the frames are made. The real-pixel path (retrieval) is the default: on this
+ * project's measurements a G_r trained minutes on a CPU is far blurrier (docs/rendering.md),
+ * so G_r is used when asked for (`synthesis: 'renderer'`), or, in auto mode, when the
+ * persona cannot be synthesised from its footage. Without either: the textured preview.
+ */
+async function chooseSynthesis(persona: Persona, opts: ExportVideoOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
+  const mode = opts.mode ?? 'auto';
+  if (mode === 'preview') return { method: 'preview' };
+  const want = opts.synthesis ?? 'auto';
+  const unavailable = retrievalUnavailable(persona);
+  if (want === 'retrieval' && unavailable) throw new UserError('retrieval-unavailable', `${persona.meta.name} cannot be synthesised from its footage: ${unavailable}.`, { hint: 'Rebuild the persona from its video (facial-studio persona build).' });
+  if (want !== 'renderer' && !unavailable) {
+    const info = await readRendererInfo(persona.dir);
+    const ev = info ? await readSynthesisEval(persona.dir) : undefined;
+    if (info && want === 'auto' && ev?.rendererWins && ev.renderer?.steps === info.steps) {
+      const net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
+      if (net) {
+        notes.push(`the trained renderer beats real-pixel synthesis on held-out frames (${describeEval(ev)})`);
+        return { method: 'renderer', net };
+      }
+    }
+    if (info) notes.push(`the trained renderer (G_r) is not used: ${ev?.renderer ? `on held-out frames it does not beat real pixels of the footage (${describeEval(ev)})` : 'real pixels of the footage are sharper (docs/rendering.md; facial-studio eval --synthesis compares them)'}; choose it with synthesis "renderer"`);
+    return { method: 'retrieval' };
+  }
+  const net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
+  if (net) {
+    if (want === 'auto') notes.push(`not synthesised from the footage (${unavailable}): the trained renderer paints the face`);
+    return { method: 'renderer', net };
+  }
+  if (mode === 'photoreal' || want === 'renderer') {
+    throw new UserError('renderer-not-trained', `${persona.meta.name} has no trained renderer yet${unavailable ? `, and cannot be synthesised from its footage (${unavailable})` : ''}.`, { hint: 'Train it (facial-studio train renderer --persona DIR), or export a preview.' });
+  }
+  notes.push(`preview: ${unavailable}, and no renderer is trained`);
+  return { method: 'preview' };
+}
 
-  const writer = new VideoWriter({
-    out,
-    width: W,
-    height: H,
-    fps,
-    audio: opts.audio,
-    filter: geometryFilter(geometry, W, H),
-    crf: opts.crf ?? 18,
-    x264Preset: opts.x264Preset,
-    metadata: {
-      title: `${persona.meta.name}: FACIAL Studio ${kind}`,
-      comment: kind === 'preview'
-        ? `FACIAL Studio PREVIEW: textured 3D face render composited into the reference video (no rendering network trained for this persona yet). Curves: ${c.origin}.`
-        : `FACIAL Studio photoreal render: ${label}. Curves: ${c.origin}.`,
-    },
-    signal,
-    ffmpegBinary: opts.ffmpegBinary,
-  });
-  const ref = new ReferenceFrames(persona.meta.source.file, W, H, persona.meta.fps, T, signal);
+async function readSynthesisEval(personaDir: string): Promise<SynthesisEval | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(personaDir, SYNTHESIS_EVAL_FILE), 'utf8')) as SynthesisEval;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeEval(ev: SynthesisEval): string {
+  const f = (m: { psnrDb: number; ssim: number; sharpness: number }) => `${m.psnrDb.toFixed(1)} dB, SSIM ${m.ssim.toFixed(3)}, sharpness ${m.sharpness.toFixed(2)}x`;
+  return `mouth: renderer ${ev.renderer ? f(ev.renderer) : '—'} vs real pixels ${f(ev.retrieval)}`;
+}
+
+const LABELS: Record<SynthesisMethod, string> = {
+  retrieval: 'photoreal (the person\'s own footage: frames chosen by head pose, mouth and eyes from real frames)',
+  renderer: 'photoreal (renderer)',
+  preview: 'preview (textured 3D render; no renderer trained)',
+};
+
+function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
+  if (method === 'renderer' && net) return `photoreal (renderer ${net.info.config.name}, ${net.info.size}px, ${net.info.steps} steps)`;
+  return LABELS[method];
+}
+
+/** The source frame of every output frame and the painter that draws on it. */
+async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
+  if (method === 'retrieval') {
+    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
+    const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
+    notes.push(`${take ? 'source frames: the take as filmed' : `source frames chosen by head pose: ${r.plan.sourceJumps} cut(s)`}; mouths from ${new Set(r.plan.mouth).size} and eyes from ${eyes} footage frame(s)`);
+    return { painter: new RetrievalPainter(r.synth), source: r.plan.source };
+  }
+  const { source, jumps } = take ? { source: take, jumps: 0 } : planSourcePath(persona, curves, fps, opts.planWeights);
+  if (!take) notes.push(`source frames chosen by head pose: ${jumps} cut(s)`);
+  const renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
+  if (method === 'renderer') return { painter: new RendererPainter(persona, renderer, net!, curves, await loadPersonaHull(persona)), source };
+  return { painter: new PreviewPainter(persona, renderer, curves), source };
+}
+
+/** Decodes the source frames along the path, paints each and pipes it into the writer; returns ms per frame spent in each. */
+async function writeFrames(persona: Persona, footage: string, source: Int32Array, painter: FramePainter, writer: VideoWriter, opts: ExportVideoOptions, from: number): Promise<{ decode: number; paint: number; encode: number }> {
+  const W = persona.camera.width, H = persona.camera.height, N = source.length;
+  // The seekable copy has a keyframe every 10 frames: a seek beats reading more than that through.
+  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal, footage === persona.meta.source.file ? undefined : 12);
   const eta = new EtaEstimator();
-  const mask = new Float32Array(side * side);
-  const t1 = performance.now();
+  const ms = { decode: 0, paint: 0, encode: 0 };
   try {
     for (let i = 0; i < N; i++) {
-      throwIfCancelled(signal);
-      const j = referenceFrameFor(i, fps, persona.meta.fps, T);
+      throwIfCancelled(opts.signal);
+      const j = source[i];
+      const t0 = performance.now();
       const frame = (await ref.get(j)).slice();
-      const p = curves.subarray(i * PARAM_COUNT, (i + 1) * PARAM_COUNT);
-      if (net) {
-        window!.fill(i, condBuf!);
-        await net.infer(condBuf!, genCrop);
-        resizeRgb(genCrop, netSize, netSize, side, side, patch);
-        // Replace the union of the new face and the reference frame's own face
-        // (grown to take in hair line and jaw), feathered, inside a feathered square.
-        mask.fill(0);
-        const proj = projectVertices(persona.model, p, persona.camera);
-        const newHull = new Float32Array(oval.length * 2);
-        oval.forEach((v, k) => {
-          newHull[k * 2] = proj[v * 2] - crop.x;
-          newHull[k * 2 + 1] = proj[v * 2 + 1] - crop.y;
-        });
-        fillPolygon(newHull, side, side, mask);
-        const refHull = new Float32Array(hullN * 2);
-        for (let k = 0; k < hullN; k++) {
-          refHull[k * 2] = hulls[(j * hullN + k) * 2] - crop.x;
-          refHull[k * 2 + 1] = hulls[(j * hullN + k) * 2 + 1] - crop.y;
-        }
-        fillPolygon(refHull, side, side, mask);
-        const grown = growMask(mask, side, side, Math.round(side * 0.06));
-        softenMask(grown, side, side, side * 0.06);
-        for (let k = 0; k < grown.length; k++) grown[k] *= border[k];
-        blendPatch(frame, W, H, patch, grown, side, crop.x, crop.y);
-      } else {
-        const f = renderer.render(p, previewView);
-        const rgb = previewSize === side ? f.rgb : resizeRgb(f.rgb, previewSize, previewSize, side, side, patch);
-        if (previewSize === side) patch.set(rgb);
-        const cov = new Float32Array(previewSize * previewSize);
-        for (let k = 0; k < cov.length; k++) cov[k] = f.coverage[k] ? 1 : 0;
-        let m = growMask(cov, previewSize, previewSize, -Math.round(featherPx * (previewSize / side)));
-        m = softenMask(m, previewSize, previewSize, featherPx * (previewSize / side));
-        const full = previewSize === side ? m : resizeMask(m, previewSize, side);
-        blendPatch(frame, W, H, patch, full, side, crop.x, crop.y);
-      }
+      const t1 = performance.now();
+      await painter.paint(i, j, frame);
+      const t2 = performance.now();
       await writer.write(frame);
+      ms.decode += t1 - t0;
+      ms.paint += t2 - t1;
+      ms.encode += performance.now() - t2;
       if (i % 5 === 0 || i === N - 1) {
-        const fraction = 0.1 + 0.88 * ((i + 1) / N);
         const etaS = eta.update((i + 1) / N);
-        opts.onProgress?.({ stage: 'render', fraction, message: `frame ${i + 1}/${N}`, data: { frame: i + 1, frames: N, ...(etaS !== undefined ? { etaS: Math.round(etaS) } : {}) } });
+        opts.onProgress?.({ stage: 'render', fraction: from + (0.98 - from) * ((i + 1) / N), message: `frame ${i + 1}/${N}`, data: { frame: i + 1, frames: N, ...(etaS !== undefined ? { etaS: Math.round(etaS) } : {}) } });
       }
     }
     opts.onProgress?.({ stage: 'encode', fraction: 0.99, message: 'finishing the MP4' });
+    const t3 = performance.now();
     await writer.finish();
+    ms.encode += performance.now() - t3;
+    return { decode: ms.decode / N, paint: ms.paint / N, encode: ms.encode / N };
   } catch (err) {
     await writer.abort();
     throw err;
   } finally {
     await ref.close();
-    await net?.dispose();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  opts.onProgress?.({ stage: 'done', fraction: 1, message: out });
-  const result: ExportVideoResult = {
-    path: out,
-    kind,
-    label,
-    preset: presetName,
-    framing: geometry.framing,
-    width: geometry.width,
-    height: geometry.height,
-    fps,
-    frames: N,
-    durationS: N / fps,
-    audioDurationS,
-    curves: c.origin,
-    ...(net ? { renderer: { config: net.info.config.name, size: net.info.size, steps: net.info.steps } } : {}),
-    seconds,
-    msPerFrame: ((performance.now() - t1) / N),
-    notes,
-  };
-  return { result, curves, framing: geometryFraming(geometry), persona };
 }
 
-/** Nearest-neighbour-free bilinear resize of a square mask. */
-function resizeMask(m: Float32Array, from: number, to: number): Float32Array {
-  const out = new Float32Array(to * to);
-  const s = from / to;
-  for (let y = 0; y < to; y++) {
-    const fy = Math.min(from - 1, Math.max(0, (y + 0.5) * s - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(from - 1, y0 + 1), wy = fy - y0;
-    for (let x = 0; x < to; x++) {
-      const fx = Math.min(from - 1, Math.max(0, (x + 0.5) * s - 0.5));
-      const x0 = Math.floor(fx), x1 = Math.min(from - 1, x0 + 1), wx = fx - x0;
-      const a = m[y0 * from + x0] + (m[y0 * from + x1] - m[y0 * from + x0]) * wx;
-      const b = m[y1 * from + x0] + (m[y1 * from + x1] - m[y1 * from + x0]) * wx;
-      out[y * to + x] = a + (b - a) * wy;
-    }
+async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVideoResult; curves: Float32Array; framing: VideoFraming; persona: Persona; seamRegions: SeamRegion[] }> {
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const s = await checkSettings(opts);
+  const { persona, fps } = s;
+  const { curves, origin } = await outputCurves(s, opts, notes);
+  throwIfCancelled(opts.signal);
+  const { method, net } = await chooseSynthesis(persona, opts, notes);
+  const take = opts.revoice ? revoiceTake(persona, curves, fps, notes) : undefined;
+  try {
+    const kind: ExportKind = method === 'preview' ? 'preview' : 'photoreal';
+    // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
+    const out = path.resolve(opts.out);
+    await createFolders(path.dirname(out));
+    const label = labelFor(method, net);
+    const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes, take);
+    opts.onProgress?.({ stage: 'footage', fraction: 0.2, message: 'preparing the footage' });
+    const footage = await seekableFootage(persona, opts.signal);
+    const W = persona.camera.width, H = persona.camera.height;
+    // The face's place in the footage (its mean tracked position) centres a crop that fills another aspect.
+    const meanPose = new Float64Array(6);
+    for (let f = 0; f < persona.frameCount; f++) for (let k = 0; k < 6; k++) meanPose[k] += persona.params[f * PARAM_COUNT + k] / persona.frameCount;
+    const geometry = outputGeometry(s.preset, opts.framing, W, H, faceFocus(persona.camera, meanPose));
+    const writer = new VideoWriter({
+      out, width: W, height: H, fps, audio: opts.audio, filter: geometryFilter(geometry, W, H), crf: opts.crf ?? 18, x264Preset: opts.x264Preset,
+      metadata: {
+        title: `${persona.meta.name}: FACIAL Studio ${kind}`,
+        comment: kind === 'preview'
+          ? `FACIAL Studio PREVIEW: textured 3D face render composited into the reference video (no rendering network trained for this persona yet). Curves: ${origin}.`
+          : `FACIAL Studio photoreal render: ${label}. Curves: ${origin}.`,
+      },
+      signal: opts.signal, ffmpegBinary: opts.ffmpegBinary,
+    });
+    const t1 = performance.now();
+    const perFrame = await writeFrames(persona, footage, source, painter, writer, opts, 0.2);
+    notes.push(`per frame: ${perFrame.decode.toFixed(0)} ms reading the footage, ${perFrame.paint.toFixed(0)} ms synthesis, ${perFrame.encode.toFixed(0)} ms waiting for the encoder`);
+    opts.onProgress?.({ stage: 'done', fraction: 1, message: out });
+    const result: ExportVideoResult = {
+      path: out, kind, label, synthesis: method, preset: s.presetName, framing: geometry.framing, width: geometry.width, height: geometry.height,
+      fps, frames: s.frames, durationS: s.frames / fps, audioDurationS: s.audioDurationS, curves: origin,
+      ...(net ? { renderer: { config: net.info.config.name, size: net.info.size, steps: net.info.steps } } : {}),
+      seconds: (performance.now() - t0) / 1000, msPerFrame: (performance.now() - t1) / s.frames, notes,
+    };
+    const seamRegions: SeamRegion[] = method === 'retrieval' ? ['mouth', 'eyes'] : ['face'];
+    return { result, curves, framing: geometryFraming(geometry), persona, seamRegions };
+  } finally {
+    await net?.dispose();
   }
-  return out;
 }

@@ -13,6 +13,9 @@ export class ReferenceFrames {
   private last?: { index: number; data: Uint8Array };
   private chunk?: { start: number; frames: Uint8Array[] };
   private readonly chunkFrames: number;
+  /** The last few frames served, by index: a path that steps back a frame or two (synthesis) re-decodes nothing. */
+  private readonly recent = new Map<number, Uint8Array>();
+  private readonly recentFrames: number;
 
   constructor(
     readonly file: string,
@@ -21,20 +24,31 @@ export class ReferenceFrames {
     readonly fps: number,
     readonly frameCount: number,
     private readonly signal?: AbortSignal,
+    /** A request this many frames past the open stream's position is read through; further, the stream is reopened at it (a seek). */
+    readThrough?: number,
   ) {
     // Backward chunks: up to ~192 MiB of frames, between 4 and 48 frames.
     this.chunkFrames = Math.max(4, Math.min(48, Math.floor((192 * 2 ** 20) / (width * height * 3))));
+    // Recent frames: up to ~96 MiB, between 2 and 24 frames.
+    this.recentFrames = Math.max(2, Math.min(24, Math.floor((96 * 2 ** 20) / (width * height * 3))));
+    this.readThrough = readThrough ?? 2 * this.chunkFrames;
   }
+
+  private readonly readThrough: number;
 
   async get(index: number): Promise<Uint8Array> {
     const j = Math.max(0, Math.min(this.frameCount - 1, Math.round(index)));
     if (this.last && this.last.index === j) return this.last.data;
+    const kept = this.recent.get(j);
+    if (kept) return this.remember(j, kept);
     if (this.chunk && j >= this.chunk.start && j < this.chunk.start + this.chunk.frames.length) {
       return this.remember(j, this.chunk.frames[j - this.chunk.start]);
     }
-    const forward = !this.last || j > this.last.index;
+    // Playing backwards is a step of one frame back; a longer step back is a cut, served like
+    // a forward request (a seek), not by decoding a whole reverse chunk.
+    const forward = !this.last || j > this.last.index || this.last.index - j > 1;
     if (forward) {
-      if (!this.stream || j < this.streamPos || j - this.streamPos > 2 * this.chunkFrames) await this.openStream(j);
+      if (!this.stream || j < this.streamPos || j - this.streamPos > this.readThrough) await this.openStream(j);
       let frame: Uint8Array | undefined;
       while (this.streamPos <= j) {
         frame = await this.stream!.next();
@@ -66,6 +80,9 @@ export class ReferenceFrames {
 
   private remember(index: number, data: Uint8Array): Uint8Array {
     this.last = { index, data };
+    this.recent.delete(index);
+    this.recent.set(index, data);
+    if (this.recent.size > this.recentFrames) this.recent.delete(this.recent.keys().next().value!);
     return data;
   }
 
@@ -83,5 +100,6 @@ export class ReferenceFrames {
   async close(): Promise<void> {
     await this.closeStream();
     this.chunk = undefined;
+    this.recent.clear();
   }
 }

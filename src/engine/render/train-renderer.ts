@@ -156,9 +156,8 @@ function defaultSteps(cfg: RendererNetConfig): number {
   return cfg.name === 'gpu-full' ? 20000 : 300;
 }
 
-export async function trainRenderer(personaDir: string, opts: TrainRendererOptions = {}): Promise<TrainRendererResult> {
-  const t0 = performance.now();
-  const signal = opts.signal;
+/** What a training run is given, checked: size, configuration, the step count to reach. */
+function checkTrainOptions(opts: TrainRendererOptions): { size: 256 | 512; cfg: RendererNetConfig; targetSteps: number } {
   // Whoever calls (CLI, API, bench): 0 or fewer steps would install an untrained model as trained.
   const stepsProblem = limitProblem('steps', opts.steps);
   if (stepsProblem) throw new UserError('steps-invalid', `Training steps ${stepsProblem}.`, { hint: 'Give a positive number of steps, or a preset.' });
@@ -167,96 +166,109 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
   const cfg = resolveRendererConfig(opts.config);
   const targetSteps = Math.max(1, Math.round(opts.steps ?? defaultSteps(cfg)));
   if (size % 2 ** (cfg.downsamplings + 2) !== 0) throw new UserError('renderer-size', `Size ${size} does not fit configuration ${cfg.name}.`, { hint: 'Use 256 or 512.' });
-  const persona = await loadPersona(personaDir);
-  const dir = rendererDir(persona.dir);
-  await fs.mkdir(path.join(dir, RENDERER_FILES.previews), { recursive: true });
-  const identity = rendererIdentity(cfg, size);
-  const log = opts.log ?? (() => undefined);
+  return { size, cfg, targetSteps };
+}
 
-  // Data.
-  opts.onProgress?.({ stage: 'frames', fraction: 0, message: 'preparing training frames' });
-  const real = await RealFrames.open(persona, size, { signal, onProgress: subProgress(opts.onProgress, 0, 0.05, 'frames') });
-  const texture = loadPersonaTexture(persona);
-  const view = personaView(persona, size);
-  const renderer = new ConditioningRenderer(persona.model, texture);
-  const cond = new ConditioningWindow(renderer, view, persona.params, cfg.window, 64);
-  const T = persona.frameCount;
-  const split = splitFrames(T);
-  const cin = inputChannels(cfg);
-  const B = cfg.batch;
-
-  // Networks.
-  const graphs = buildRendererTrainGraphs(cfg, size, B);
+/** The networks on the neural engine: G and D steps and the inference graph over one parameter store. */
+async function createRendererTrainer(cfg: RendererNetConfig, size: number, opts: TrainRendererOptions, log: (l: string) => void): Promise<{ trainer: Trainer; params: ParameterStore }> {
+  const graphs = buildRendererTrainGraphs(cfg, size, cfg.batch);
   const params = new ParameterStore(opts.seed ?? 1);
   const optim = adam({ lr: cfg.lr, betas: [0.5, 0.999] });
-  const infer = compileForward(buildRendererInferenceGraph(cfg, size, 1));
-  let trainer: Trainer;
-  try {
-    trainer = await Trainer.create({
-      graphs: {
-        g: { ...graphs.gStep, trainable: ['generator'], optimizer: optim },
-        d: { ...graphs.dStep, trainable: ['discriminator'], optimizer: optim },
-        infer,
-      },
-      params,
-      provider: opts.device ?? 'cpu',
-      threads: opts.threads,
-      log,
-    });
-  } catch (err) {
-    await real.close();
-    throw err;
+  const trainer = await Trainer.create({
+    graphs: {
+      g: { ...graphs.gStep, trainable: ['generator'], optimizer: optim },
+      d: { ...graphs.dStep, trainable: ['discriminator'], optimizer: optim },
+      infer: compileForward(buildRendererInferenceGraph(cfg, size, 1)),
+    },
+    params,
+    provider: opts.device ?? 'cpu',
+    threads: opts.threads,
+    log,
+  });
+  return { trainer, params };
+}
+
+/**
+ * One training run of G_r on a persona: its data (real crops, conditioning windows),
+ * networks, resume state, and the stages that use them (previews, checkpoints, steps).
+ */
+class RendererTraining {
+  readonly previews: string[] = [];
+  losses: LossPoint[] = [];
+  trainSeconds = 0;
+  resumedFrom = 0;
+  step = 0;
+  readonly split: Split;
+  private readonly runStart = performance.now();
+  private readonly ckpt: string;
+  private readonly previewFrames: number[];
+
+  constructor(
+    readonly persona: Persona,
+    readonly cfg: RendererNetConfig,
+    readonly size: number,
+    readonly identity: string,
+    readonly real: RealFrames,
+    readonly cond: ConditioningWindow,
+    readonly trainer: Trainer,
+    readonly params: ParameterStore,
+    private readonly log: (l: string) => void,
+  ) {
+    this.split = splitFrames(persona.frameCount);
+    this.ckpt = rendererFile(persona.dir, 'checkpoint');
+    const { train, test } = this.split;
+    // Preview rows: one training frame, two held-out frames.
+    this.previewFrames = [Math.floor((train.start + train.end) / 2), test.start + Math.floor((test.end - test.start) / 3), test.start + Math.floor((2 * (test.end - test.start)) / 3)];
   }
-  const ckpt = rendererFile(persona.dir, 'checkpoint');
-  let resumedFrom = 0;
-  const prevInfo = opts.restart ? undefined : await readRendererInfo(persona.dir).catch(() => undefined);
-  const losses: LossPoint[] = prevInfo && prevInfo.identity === identity ? prevInfo.losses : [];
-  let trainSeconds = prevInfo && prevInfo.identity === identity ? prevInfo.trainSeconds : 0;
-  if (!opts.restart && existsSync(ckpt)) {
-    try {
-      await trainer.loadCheckpoint(ckpt, { identity });
-      resumedFrom = trainer.steps.g ?? 0;
-      log(`resumed from step ${resumedFrom}`);
-    } catch (err) {
-      const why = (err as Error).message.split('\n')[0];
-      // A checkpoint of another configuration (size, network) is a deliberate change: start over.
-      // A damaged one is reported, never silently discarded: the steps it holds may be hours of work.
-      if (!/checkpoint is for/.test(why)) {
-        await real.close();
-        throw new UserError('checkpoint-damaged', `The renderer checkpoint ${ckpt} is damaged and cannot be resumed (${why.slice(0, 300)}).`, {
-          file: ckpt,
-          hint: 'Restore the persona folder from a backup to keep the training done so far, or start over with --restart (the studio: retrain from scratch).',
-          cause: err,
-        });
+
+  /** Continues from the checkpoint when it is this configuration's (unless `restart`); a fresh start clears old previews. */
+  async resume(restart: boolean): Promise<void> {
+    const prevInfo = restart ? undefined : await readRendererInfo(this.persona.dir).catch(() => undefined);
+    const same = prevInfo && prevInfo.identity === this.identity;
+    this.losses = same ? prevInfo.losses : [];
+    this.trainSeconds = same ? prevInfo.trainSeconds : 0;
+    if (!restart && existsSync(this.ckpt)) {
+      try {
+        await this.trainer.loadCheckpoint(this.ckpt, { identity: this.identity });
+        this.resumedFrom = this.trainer.steps.g ?? 0;
+        this.log(`resumed from step ${this.resumedFrom}`);
+      } catch (err) {
+        const why = (err as Error).message.split('\n')[0];
+        // A checkpoint of another configuration (size, network) is a deliberate change: start over.
+        // A damaged one is reported, never silently discarded: the steps it holds may be hours of work.
+        if (!/checkpoint is for/.test(why)) {
+          throw new UserError('checkpoint-damaged', `The renderer checkpoint ${this.ckpt} is damaged and cannot be resumed (${why.slice(0, 300)}).`, {
+            file: this.ckpt,
+            hint: 'Restore the persona folder from a backup to keep the training done so far, or start over with --restart (the studio: retrain from scratch).',
+            cause: err,
+          });
+        }
+        this.log(`not resuming (${why}): starting over`);
+        this.losses = [];
+        this.trainSeconds = 0;
       }
-      log(`not resuming (${why}): starting over`);
-      losses.length = 0;
-      trainSeconds = 0;
+    }
+    this.step = this.resumedFrom;
+    if (this.resumedFrom === 0) {
+      // A fresh start: previews of an earlier run would be mistaken for this one's.
+      const pdir = path.join(rendererDir(this.persona.dir), RENDERER_FILES.previews);
+      for (const f of await fs.readdir(pdir)) if (/^step-\d+\.png$/.test(f)) await fs.rm(path.join(pdir, f), { force: true });
     }
   }
 
-  if (resumedFrom === 0) {
-    // A fresh start: previews of an earlier run would be mistaken for this one's.
-    const pdir = path.join(dir, RENDERER_FILES.previews);
-    for (const f of await fs.readdir(pdir)) if (/^step-\d+\.png$/.test(f)) await fs.rm(path.join(pdir, f), { force: true });
+  get stepsThisRun(): number {
+    return this.step - this.resumedFrom;
   }
-  const previews: string[] = [];
-  const previewEvery = opts.previewEvery ?? Math.max(20, Math.round(targetSteps / 8));
-  const checkpointEvery = opts.checkpointEvery ?? Math.max(50, Math.round(targetSteps / 4));
-  // Preview rows: one training frame, two held-out frames.
-  const previewFrames = [Math.floor((split.train.start + split.train.end) / 2), split.test.start + Math.floor((split.test.end - split.test.start) / 3), split.test.start + Math.floor((2 * (split.test.end - split.test.start)) / 3)];
-  const rng = new Rng((opts.seed ?? 1) * 7919 + resumedFrom);
-  const condBuf = new Float32Array(B * cin * size * size);
-  const realBuf = new Float32Array(B * 3 * size * size);
-  const frameBuf = new Uint8Array(size * size * 3);
-  const eta = new EtaEstimator();
-  let step = resumedFrom;
-  const stepsThisRun = () => step - resumedFrom;
-  const runStart = performance.now();
 
-  const saveAll = async (final: boolean) => {
-    await trainer.saveCheckpoint(ckpt, { identity, config: { cfg, size }, extra: { personaId: persona.meta.id } });
-    const bytes = await exportInference(buildRendererInferenceGraph(cfg, size, 1), params, { metadata: { 'facial.renderer': identity, 'facial.steps': String(step) } });
+  get runSeconds(): number {
+    return (performance.now() - this.runStart) / 1000;
+  }
+
+  /** Checkpoint (with the Adam state), inference model and renderer.json, each written atomically. */
+  async save(final: boolean): Promise<void> {
+    const { persona, cfg, size, identity, step } = this;
+    await this.trainer.saveCheckpoint(this.ckpt, { identity, config: { cfg, size }, extra: { personaId: persona.meta.id } });
+    const bytes = await exportInference(buildRendererInferenceGraph(cfg, size, 1), this.params, { metadata: { 'facial.renderer': identity, 'facial.steps': String(step) } });
     await writeFileAtomic(rendererFile(persona.dir, 'model'), bytes);
     const info: RendererInfo = {
       formatVersion: RENDERER_FORMAT_VERSION,
@@ -265,24 +277,26 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
       config: cfg,
       size,
       steps: step,
-      split,
-      provider: trainer.provider,
-      trainSeconds: trainSeconds + (performance.now() - runStart) / 1000,
+      split: this.split,
+      provider: this.trainer.provider,
+      trainSeconds: this.trainSeconds + this.runSeconds,
       updatedAt: new Date().toISOString(),
       model: RENDERER_FILES.model,
-      losses: thin(losses, 400),
-      ...(previews.length ? { lastPreview: path.relative(persona.dir, previews[previews.length - 1]) } : {}),
+      losses: thin(this.losses, 400),
+      ...(this.previews.length ? { lastPreview: path.relative(persona.dir, this.previews[this.previews.length - 1]) } : {}),
     };
     await writeJsonAtomic(rendererFile(persona.dir, 'info'), info);
-    log(`checkpoint at step ${step}${final ? ' (final)' : ''}`);
-  };
+    this.log(`checkpoint at step ${step}${final ? ' (final)' : ''}`);
+  }
 
-  const writePreview = async (): Promise<string> => {
+  /** A grid (conditioning | generated | real) of one training and two held-out frames, as previews/step-N.png. */
+  async writePreview(): Promise<string> {
+    const { size, cond } = this;
     const rows: Uint8Array[][] = [];
-    const one = new Float32Array(cin * size * size);
-    for (const t of previewFrames) {
+    const one = new Float32Array(inputChannels(this.cfg) * size * size);
+    for (const t of this.previewFrames) {
       cond.fill(t, one);
-      const out = await trainer.run('infer', { cond: one });
+      const out = await this.trainer.run('infer', { cond: one });
       const gen = planarToRgb(out.frame.data as Float32Array, size);
       const c = cond.frame(t);
       const condTile = new Uint8Array(size * size * 3);
@@ -290,68 +304,112 @@ export async function trainRenderer(personaDir: string, opts: TrainRendererOptio
         const e = c.eye[i] / 255;
         for (let ch = 0; ch < 3; ch++) condTile[i * 3 + ch] = Math.round(c.rgb[i * 3 + ch] * (1 - e) + 255 * e);
       }
-      rows.push([condTile, gen, (await real.get(t)).slice()]);
+      rows.push([condTile, gen, (await this.real.get(t)).slice()]);
     }
-    const file = path.join(dir, RENDERER_FILES.previews, `step-${String(step).padStart(6, '0')}.png`);
+    const file = path.join(rendererDir(this.persona.dir), RENDERER_FILES.previews, `step-${String(this.step).padStart(6, '0')}.png`);
     await writeFileAtomic(file, encodeGrid(rows, size));
-    previews.push(file);
+    this.previews.push(file);
     return file;
-  };
+  }
 
-  try {
-    if (step === 0) {
-      const p = await writePreview();
-      opts.onProgress?.({ stage: 'train', fraction: 0.05, message: 'step 0 (untrained)', data: { preview: p, step: 0 } });
-    }
-    const { start: trainFrom, end: trainTo } = split.train;
-    while (step < targetSteps) {
-      throwIfCancelled(signal);
+  /** Steps (a G step, then a D step, on a batch of random training frames) up to `targetSteps`, with previews and checkpoints. */
+  async train(targetSteps: number, opts: TrainRendererOptions): Promise<void> {
+    const { size, cond, cfg } = this;
+    const B = cfg.batch, cin = inputChannels(cfg);
+    const previewEvery = opts.previewEvery ?? Math.max(20, Math.round(targetSteps / 8));
+    const checkpointEvery = opts.checkpointEvery ?? Math.max(50, Math.round(targetSteps / 4));
+    const rng = new Rng((opts.seed ?? 1) * 7919 + this.resumedFrom);
+    const condBuf = new Float32Array(B * cin * size * size);
+    const realBuf = new Float32Array(B * 3 * size * size);
+    const frameBuf = new Uint8Array(size * size * 3);
+    const eta = new EtaEstimator();
+    const { start: trainFrom, end: trainTo } = this.split.train;
+    const todo = Math.max(1, targetSteps - this.resumedFrom);
+    while (this.step < targetSteps) {
+      throwIfCancelled(opts.signal);
       for (let b = 0; b < B; b++) {
         const t = trainFrom + Math.floor(rng.next() * (trainTo - trainFrom));
         cond.fill(t, condBuf, b * cin * size * size);
-        rgbToPlanar(await real.get(t, frameBuf), size, realBuf, b * 3 * size * size);
+        rgbToPlanar(await this.real.get(t, frameBuf), size, realBuf, b * 3 * size * size);
       }
-      const gl = await trainer.step('g', { cond: condBuf, real: realBuf });
-      const dl = await trainer.step('d', { cond: condBuf, real: realBuf });
-      step++;
+      const gl = await this.trainer.step('g', { cond: condBuf, real: realBuf });
+      const dl = await this.trainer.step('d', { cond: condBuf, real: realBuf });
+      const step = ++this.step;
       const point: LossPoint = { step, g: gl.loss, d: dl.loss, adv: gl.adv, fm: gl.fm, perceptual: gl.perceptual, l1: gl.l1 };
       if (!Object.values(point).every(Number.isFinite)) {
         throw new UserError('renderer-diverged', `Training diverged at step ${step} (a loss became NaN or infinite).`, { hint: 'Train again with --restart; if it repeats, use a smaller configuration.' });
       }
-      losses.push(point);
-      const fraction = 0.05 + 0.8 * ((step - resumedFrom) / Math.max(1, targetSteps - resumedFrom));
-      const etaS = eta.update((step - resumedFrom) / Math.max(1, targetSteps - resumedFrom));
+      this.losses.push(point);
+      const etaS = eta.update(this.stepsThisRun / todo);
       const data: Record<string, unknown> = { step, steps: targetSteps, loss: point, ...(etaS !== undefined ? { etaS: Math.round(etaS) } : {}) };
-      if (step % previewEvery === 0 || step === targetSteps) data.preview = await writePreview();
-      if (step % checkpointEvery === 0 && step < targetSteps) await saveAll(false);
-      opts.onProgress?.({ stage: 'train', fraction, message: `step ${step}/${targetSteps}  G ${point.g.toFixed(3)}  D ${point.d.toFixed(3)}  L1 ${point.l1.toFixed(3)}`, data });
+      if (step % previewEvery === 0 || step === targetSteps) data.preview = await this.writePreview();
+      if (step % checkpointEvery === 0 && step < targetSteps) await this.save(false);
+      opts.onProgress?.({ stage: 'train', fraction: 0.05 + 0.8 * (this.stepsThisRun / todo), message: `step ${step}/${targetSteps}  G ${point.g.toFixed(3)}  D ${point.d.toFixed(3)}  L1 ${point.l1.toFixed(3)}`, data });
     }
-    await saveAll(true);
+  }
+
+  async close(): Promise<void> {
+    await this.trainer.dispose();
+    await this.real.close();
+  }
+}
+
+/** Data and networks of a run, resumed where an earlier run of the same configuration stopped. */
+async function openTraining(personaDir: string, opts: TrainRendererOptions, cfg: RendererNetConfig, size: number, log: (l: string) => void): Promise<RendererTraining> {
+  const persona = await loadPersona(personaDir);
+  await fs.mkdir(path.join(rendererDir(persona.dir), RENDERER_FILES.previews), { recursive: true });
+  opts.onProgress?.({ stage: 'frames', fraction: 0, message: 'preparing training frames' });
+  const real = await RealFrames.open(persona, size, { signal: opts.signal, onProgress: subProgress(opts.onProgress, 0, 0.05, 'frames') });
+  const cond = new ConditioningWindow(new ConditioningRenderer(persona.model, loadPersonaTexture(persona)), personaView(persona, size), persona.params, cfg.window, 64);
+  let nets: { trainer: Trainer; params: ParameterStore };
+  try {
+    nets = await createRendererTrainer(cfg, size, opts, log);
   } catch (err) {
-    if (isCancelled(err) && step > resumedFrom) {
-      // Keep what was learnt: a later run resumes from here.
-      await saveAll(false).catch(() => undefined);
-    }
-    await trainer.dispose();
     await real.close();
     throw err;
   }
-  const seconds = (performance.now() - runStart) / 1000;
-  await trainer.dispose();
-  await real.close();
+  const run = new RendererTraining(persona, cfg, size, rendererIdentity(cfg, size), real, cond, nets.trainer, nets.params, log);
+  try {
+    await run.resume(Boolean(opts.restart));
+  } catch (err) {
+    await run.close();
+    throw err;
+  }
+  return run;
+}
+
+export async function trainRenderer(personaDir: string, opts: TrainRendererOptions = {}): Promise<TrainRendererResult> {
+  const t0 = performance.now();
+  const { size, cfg, targetSteps } = checkTrainOptions(opts);
+  const run = await openTraining(personaDir, opts, cfg, size, opts.log ?? (() => undefined));
+  try {
+    if (run.step === 0) {
+      const p = await run.writePreview();
+      opts.onProgress?.({ stage: 'train', fraction: 0.05, message: 'step 0 (untrained)', data: { preview: p, step: 0 } });
+    }
+    await run.train(targetSteps, opts);
+    await run.save(true);
+  } catch (err) {
+    // Keep what was learnt: a later run resumes from here.
+    if (isCancelled(err) && run.stepsThisRun > 0) await run.save(false).catch(() => undefined);
+    await run.close();
+    throw err;
+  }
+  const seconds = run.runSeconds;
+  await run.close();
   opts.onProgress?.({ stage: 'eval', fraction: 0.86, message: 'scoring held-out frames' });
-  const ev = await evaluateRenderer(persona.dir, { device: opts.device, threads: opts.threads, maxFrames: opts.evalFrames, signal, onProgress: subProgress(opts.onProgress, 0.86, 1, 'eval') });
+  const ev = await evaluateRenderer(run.persona.dir, { device: opts.device, threads: opts.threads, maxFrames: opts.evalFrames, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.86, 1, 'eval') });
   return {
-    dir,
-    steps: step,
-    stepsThisRun: stepsThisRun(),
-    resumedFrom,
+    dir: rendererDir(run.persona.dir),
+    steps: run.step,
+    stepsThisRun: run.stepsThisRun,
+    resumedFrom: run.resumedFrom,
     seconds: (performance.now() - t0) / 1000,
-    secondsPerStep: stepsThisRun() ? seconds / stepsThisRun() : 0,
-    provider: trainer.provider,
-    losses: losses[losses.length - 1],
-    previews,
-    model: rendererFile(persona.dir, 'model'),
+    secondsPerStep: run.stepsThisRun ? seconds / run.stepsThisRun : 0,
+    provider: run.trainer.provider,
+    losses: run.losses[run.losses.length - 1],
+    previews: run.previews,
+    model: rendererFile(run.persona.dir, 'model'),
     eval: ev,
   };
 }

@@ -1,0 +1,11 @@
+/**
+ * Synthesis from the person's own footage (docs/rendering.md): frames chosen by pose,
+ * mouth and eyes from real frames, warped and blended. Above render, below quality/export.
+ */
+export { smoothPath, countJumps, playbackSteps, type PathCosts } from './smooth-path';
+export { planRetrieval, planSourceFrames, planMouthFrames, planEyeFrames, eyeGains, eyeTargets, sharpnessCosts, DEFAULT_PLAN_WEIGHTS, type PlanInput, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
+export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRing, INNER_LIP_LOOP, EYE_LOOPS, type FaceRegions } from './face-regions';
+export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
+export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
+export { prepareRetrieval, planSourcePath, retrievalUnavailable, type PrepareRetrievalOptions } from './prepare';
+export { footageMouthSharpness, mouthSharpness, OUTER_LIP_CONTOUR } from './mouth-sharpness';

@@ -1,0 +1,167 @@
+import { describe, it, expect } from 'vitest';
+import { smoothPath, countJumps, playbackSteps } from '../../../src/engine/synthesis/smooth-path';
+import { planRetrieval, eyeGains, eyeTargets, planMouthFrames, sharpnessCosts, DEFAULT_PLAN_WEIGHTS } from '../../../src/engine/synthesis/retrieval-plan';
+
+/** Brute force over all T^N paths, for checking the Viterbi on tiny cases. */
+function bruteForce(N: number, T: number, cost: number[][], steps: Array<[number, number]>, jump: number): number {
+  let best = Infinity;
+  const path = new Array<number>(N).fill(0);
+  const total = () => {
+    let s = cost[0][path[0]];
+    for (let i = 1; i < N; i++) {
+      const d = path[i] - path[i - 1];
+      const st = steps.find(([x]) => x === d);
+      s += (st ? Math.min(st[1], jump) : jump) + cost[i][path[i]];
+    }
+    return s;
+  };
+  const rec = (i: number) => {
+    if (i === N) { best = Math.min(best, total()); return; }
+    for (let k = 0; k < T; k++) { path[i] = k; rec(i + 1); }
+  };
+  rec(0);
+  return best;
+}
+
+function pathCost(p: Int32Array, cost: number[][], steps: Array<[number, number]>, jump: number): number {
+  let s = cost[0][p[0]];
+  for (let i = 1; i < p.length; i++) {
+    const st = steps.find(([x]) => x === p[i] - p[i - 1]);
+    s += (st ? Math.min(st[1], jump) : jump) + cost[i][p[i]];
+  }
+  return s;
+}
+
+describe('smooth path through clip frames (Viterbi)', () => {
+  it('finds the optimum of small random problems (checked by brute force)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const steps: Array<[number, number]> = [[1, 0], [0, 0.4], [-1, 0.7]];
+    for (let trial = 0; trial < 20; trial++) {
+      const N = 5, T = 4;
+      const cost = Array.from({ length: N }, () => Array.from({ length: T }, () => rnd() * 3));
+      const p = smoothPath(N, T, (i, out) => { for (let k = 0; k < T; k++) out[k] = cost[i][k]; }, { steps, jumpCost: 1.3 });
+      expect(pathCost(p, cost, steps, 1.3)).toBeCloseTo(bruteForce(N, T, cost, steps, 1.3), 9);
+    }
+  });
+
+  it('plays runs of consecutive frames, and cuts only where the target moves far', () => {
+    // The target wants clip frame 10 + i for 20 frames, then 80 + i: one cut.
+    const N = 40, T = 120;
+    const want = (i: number) => (i < 20 ? 10 + i : 60 + i);
+    const steps: Array<[number, number]> = [[1, 0], [0, 1], [2, 1]];
+    const p = smoothPath(N, T, (i, out) => { for (let k = 0; k < T; k++) out[k] = Math.abs(k - want(i)) * 0.5; }, { steps, jumpCost: 5 });
+    for (let i = 0; i < N; i++) expect(p[i]).toBe(want(i));
+    expect(countJumps(p, steps)).toBe(1);
+  });
+
+  it('prefers a slightly worse frame to a cut when the cut costs more than it saves', () => {
+    // Frames 0..9 are all equally good except that frame 5 + i is a little better at output i:
+    // following the best frames needs no cut (they are consecutive); a noisy target is smoothed.
+    const N = 10, T = 30;
+    const noisy = [3, 9, 5, 11, 7, 13, 9, 15, 11, 17];
+    const p = smoothPath(N, T, (i, out) => { for (let k = 0; k < T; k++) out[k] = k === noisy[i] ? 0 : 0.5; }, { steps: [[1, 0]], jumpCost: 4 });
+    expect(countJumps(p, [[1, 0]])).toBe(0);
+  });
+
+  it('holds the forbidden frames out (Infinity) and handles N = 1 and T = 1', () => {
+    const p = smoothPath(6, 5, (_i, out) => { out.fill(1); out[2] = Infinity; }, { steps: [[0, 0]], jumpCost: 1 });
+    expect(Array.from(p).includes(2)).toBe(false);
+    expect(Array.from(smoothPath(3, 1, (_i, out) => out.fill(0), { steps: [[1, 0]], jumpCost: 1 }))).toEqual([0, 0, 0]);
+    expect(Array.from(smoothPath(1, 4, (_i, out) => { out.set([3, 1, 2, 5]); }, { steps: [[1, 0]], jumpCost: 1 }))).toEqual([1]);
+  });
+
+  it('prices playback speeds around the clip-to-output frame ratio', () => {
+    const same = new Map(playbackSteps(1, 2, 3));
+    expect(same.get(1)).toBe(0);
+    expect(same.get(0)).toBe(2);
+    expect(same.get(-1)).toBe(3);
+    const slower = new Map(playbackSteps(25 / 30, 2, 3));
+    expect(slower.get(1)!).toBeLessThan(slower.get(0)!);
+    expect(slower.get(1)!).toBeCloseTo(2 / 6, 9);
+  });
+});
+
+describe('retrieval plan', () => {
+  /** Footage of T frames: yaw sweeps, blink at frames 30-34, lips (1 dim of 3) open every 10 frames. */
+  function footage(T: number) {
+    const params = new Float32Array(T * 71);
+    const lips = new Float32Array(T * 3);
+    for (let t = 0; t < T; t++) {
+      params[t * 71 + 1] = (t / T - 0.5) * 0.4; // yaw ±0.2 rad
+      params[t * 71 + 6] = t >= 30 && t < 35 ? 1 - Math.abs(t - 32) / 3 : 0;
+      lips[t * 3 + 1] = (t % 10) / 2; // mm
+    }
+    return { params, lips };
+  }
+
+  it('chooses source frames by head pose, mouths by lip shape and eyes by blink', () => {
+    const T = 100, N = 30;
+    const f = footage(T);
+    const curves = new Float32Array(N * 71);
+    const curveLips = new Float32Array(N * 3);
+    for (let i = 0; i < N; i++) {
+      curves[i * 71 + 1] = f.params[(60 + i) * 71 + 1]; // the yaw of frames 60..89
+      curveLips[i * 3 + 1] = i % 2 === 0 ? 4.5 : 0; // alternates open (9 mod 10) and closed (0 mod 10)
+      curves[i * 71 + 6] = i >= 10 && i < 13 ? 1 : 0; // a blink the source frames lack
+    }
+    const plan = planRetrieval({ curves, footage: f.params, curveLips, footageLips: f.lips, lipDims: 3, rate: 1 });
+    for (let i = 0; i < N; i++) expect(Math.abs(plan.source[i] - (60 + i))).toBeLessThanOrEqual(2);
+    expect(plan.sourceJumps).toBe(0);
+    // Mouths: an open one where the curves open, a closed one where they close.
+    for (let i = 0; i < N; i++) expect(f.lips[plan.mouth[i] * 3 + 1]).toBe(i % 2 === 0 ? 4.5 : 0);
+    // Eyes: during the curves' blink, a footage frame with the eyes closed, at full gain.
+    for (let i = 10; i < 13; i++) {
+      expect(plan.eyeGain[i]).toBe(1);
+      expect(f.params[plan.eyes[i] * 71 + 6]).toBeGreaterThan(0.6);
+    }
+    expect(plan.eyeGain[0]).toBe(0);
+    expect(plan.eyeGain[20]).toBe(0);
+  });
+
+  it('keeps donors to the allowed frames', () => {
+    const T = 100, N = 12;
+    const f = footage(T);
+    const curves = new Float32Array(N * 71);
+    const curveLips = new Float32Array(N * 3).fill(2);
+    const donors = Array.from({ length: T }, (_, t) => t < 50);
+    const plan = planRetrieval({ curves, footage: f.params, curveLips, footageLips: f.lips, lipDims: 3, rate: 1, donors });
+    for (const k of plan.mouth) expect(k).toBeLessThan(50);
+    for (const k of plan.eyes) expect(k).toBeLessThan(50);
+  });
+
+  it('replaces the eyes where the source frame blinks and the curves do not (no extra blinks)', () => {
+    const f = footage(100);
+    const curves = new Float32Array(10 * 71);
+    const source = Int32Array.from({ length: 10 }, (_, i) => 28 + i); // passes through the footage's blink
+    const g = eyeGains(curves, f.params, source);
+    expect(g[4]).toBe(1); // frame 32, fully closed in the footage
+    expect(g[0]).toBe(0);
+    expect(g[9]).toBe(0);
+  });
+
+  it('aims short blinks a frame wider and a little deeper, and leaves open eyes alone', () => {
+    const curves = new Float32Array(6 * 71);
+    curves[2 * 71 + 6] = 0.6;
+    curves[5 * 71 + 6] = 0.1;
+    const t = eyeTargets(curves);
+    expect(t[2]).toBeCloseTo(0.72, 5);
+    expect(t[1]).toBeCloseTo(0.576, 5);
+    expect(t[3]).toBeCloseTo(0.576, 5);
+    expect(t[0]).toBe(0);
+    expect(t[5]).toBeCloseTo(0.1, 6);
+  });
+
+  it('prefers sharp mouth donors and the source frame\'s own mouth among equal lip shapes', () => {
+    const costs = sharpnessCosts([100, 50, 200, 100], 4, 1);
+    expect(costs[0]).toBe(0);
+    expect(costs[1]).toBeCloseTo(Math.log(2), 6);
+    expect(costs[2]).toBe(0); // sharper than the median: no extra cost, no bonus
+    const T = 10, N = 4;
+    const footage = new Float32Array(T * 71);
+    const lips = new Float32Array(T * 3); // all donors have the same lip shape
+    const source = Int32Array.from([3, 4, 5, 6]);
+    const mouth = planMouthFrames({ curves: new Float32Array(N * 71), footage, curveLips: new Float32Array(N * 3), footageLips: lips, lipDims: 3, rate: 1 }, source, { ...DEFAULT_PLAN_WEIGHTS, mouthOwn: 0.5 });
+    expect(Array.from(mouth)).toEqual([3, 4, 5, 6]);
+  });
+});
