@@ -5,23 +5,32 @@ import type { ProjectFile } from '../shared/project-schema';
 import { UserError } from '../engine/util/errors';
 import { realPathOf } from '../engine/util/confine';
 import { exportFileName, previewFileName } from '../engine/common/export-timing';
+import { footageSynthesisProblem } from '../engine/synthesis';
 
 type ExportRequest = Extract<JobRequest, { kind: 'render.export' }>;
 
-/** True when the persona has a trained renderer (the export is photoreal, not a preview). */
+/** True when the persona has a trained renderer. */
 export function hasTrainedRenderer(personaDir: string): boolean {
   return existsSync(path.join(personaDir, 'renderer', 'renderer.json')) && existsSync(path.join(personaDir, 'renderer', 'generator.onnx'));
 }
 
 /**
+ * True when an export of this persona is photoreal: built from real frames of its footage
+ * (no training needed), or painted by its trained renderer. Otherwise it is a preview.
+ */
+export async function exportIsPhotoreal(personaDir: string): Promise<boolean> {
+  return hasTrainedRenderer(personaDir) || (await footageSynthesisProblem(personaDir)) === undefined;
+}
+
+/**
  * Where an export is written: exactly the path the user chose (absolute, in an existing
  * folder), or a readable name in the project's renders/ folder (*.preview.mp4 there when
- * no renderer is trained: a default name is ours to choose; a chosen one is never renamed,
+ * the export cannot be photoreal: a default name is ours to choose; a chosen one is never renamed,
  * a preview says so in its metadata). A file that exists is replaced only with
  * `overwrite`; the user's media (originals and the project's copies) never is.
  */
 export async function exportTarget(req: ExportRequest, project: ProjectFile, personaDir: string, voiceName: string): Promise<string> {
-  const preview = Boolean(req.preview) || !hasTrainedRenderer(personaDir);
+  const preview = Boolean(req.preview) || !(await exportIsPhotoreal(personaDir));
   let out: string;
   if (req.out) {
     if (!path.isAbsolute(req.out)) throw new UserError('export-path-relative', `The export path ${req.out} is not a full path.`, { hint: 'Choose the folder and name in the export dialog.' });

@@ -6,6 +6,7 @@ import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 import { reasonOf } from '../engine/util/system-errors';
 import { readRegularFile } from '../engine/util/read-file';
+import { footageSynthesisProblem } from '../engine/synthesis';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -45,6 +46,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     return parsed.data as z.infer<S>;
   }
 
+  const footageProblem = await footageSynthesisProblem(dir);
   const [report, ganTraining, ganEval, rendererTraining, rendererEval, ganVerdict] = await Promise.all([
     read('report.json', PersonaReportSummary),
     // The step count is that of the last loss point; the file keeps the whole curve.
@@ -61,6 +63,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     report,
     gan: { training: ganTraining, eval: ganEval, verdict: ganVerdict },
     renderer: { training: rendererTraining, eval: rendererEval },
+    synthesis: { fromFootage: footageProblem === undefined, why: footageProblem ?? null },
     // The reads run in parallel: list problems by file so the order never depends on timing.
     problems: problems.sort((a, b) => a.file.localeCompare(b.file)),
   };

@@ -126,7 +126,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
     framing: ExportFraming.optional(),
     /**
      * Where to save the MP4 (absolute path, .mp4); absent: the project's renders/ folder.
-     * Without a trained renderer the file name gets ".preview" (talk.preview.mp4).
+     * When the export cannot be photoreal (no footage at hand, no trained renderer) the file name gets ".preview" (talk.preview.mp4).
      */
     out: z.string().min(1).max(4096).refine((p) => /\.mp4$/i.test(p), 'the file name must end in .mp4').optional(),
     /** Replace a file of that name; without it an existing file is an error, never overwritten. */

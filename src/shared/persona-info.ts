@@ -85,6 +85,8 @@ export const PersonaInfoPayload = z.object({
   report: PersonaReportSummary.nullable(),
   gan: z.object({ training: GanTrainingSummary.nullable(), eval: GanEvalSummary.nullable(), verdict: GanVerdictSummary.nullable().optional() }),
   renderer: z.object({ training: RendererTrainingSummary.nullable(), eval: RendererEvalSummary.nullable() }),
+  /** Whether exports are built from real frames of the persona's footage (no training needed), and if not, why. */
+  synthesis: z.object({ fromFootage: z.boolean(), why: z.string().nullable() }).optional(),
   /** Files that exist but could not be read (damaged, or of another format version), with why. */
   problems: z.array(z.object({ file: z.string(), message: z.string() })),
 });

@@ -43,7 +43,8 @@ describe.skipIf(Boolean(skipNoChromium))(`curve editor in Chromium${skipNoChromi
     await openProjectFromStart(page, studio.server.openUrl, 'Editing');
     await page.getByTestId('lane-yaw').waitFor();
     for (const id of ['timeline', 'waveform', 'playhead', 'play-toggle', 'viewport-3d', 'undo', 'redo', 'export-open', 'jobs', 'lane-pitch', 'lane-roll', 'lane-x', 'lane-y', 'lane-z', 'lane-blink']) {
-      expect(await page.getByTestId(id).first().isVisible(), id).toBe(true);
+      // Each appears once the project's data has loaded (on a busy machine not all at once).
+      await page.getByTestId(id).first().waitFor({ state: 'visible', timeout: 15_000 });
     }
     expect(await page.getByTestId('timeline').getAttribute('data-frame-count')).toBe(String(FRAMES));
     expect(await page.getByTestId('undo').isDisabled()).toBe(true);

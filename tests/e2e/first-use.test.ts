@@ -485,7 +485,8 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await page.getByTestId('export-open').click();
     const q = page.getByTestId('export-quality');
     await q.waitFor();
-    expect(await q.textContent()).toMatch(/Preview quality.*No renderer is trained.*Train the renderer/);
+    // Exports are built from the person's own footage: sharp without training; the short clip gets its advice.
+    expect(await q.textContent()).toMatch(/Your own footage, sharp.*No training is needed.*1–5 minutes; this persona has 8 s/);
     await page.getByTestId('export-close').click();
   });
 
@@ -532,8 +533,9 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     const dialog = page.getByTestId('export-dialog');
     await dialog.waitFor();
     // A readable name from the project and the voice-over, in the project's renders folder
-    // (a preview's, once the dialog has read that no renderer is trained).
-    await expect.poll(() => page.getByTestId('export-path').textContent(), { timeout: 15_000 }).toMatch(/renders.*AOC - obama2-3s\.preview\.mp4$/);
+    // (no "preview" in it, once the dialog has read that the export is made from the footage).
+    await expect.poll(() => page.getByTestId('export-quality').textContent(), { timeout: 15_000 }).toMatch(/Your own footage, sharp/);
+    expect(await page.getByTestId('export-path').textContent()).toMatch(/renders.*AOC - obama2-3s\.mp4$/);
     // No training job in the export dialog.
     expect(await dialog.locator('.job').count()).toBe(0);
     await page.getByTestId('export-choose-location').click();
@@ -546,10 +548,10 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await screenshot(page, 'first-use-07-save-dialog');
     await page.getByTestId('file-dialog-confirm').click();
     await save.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('export-path').textContent()).toBe(`${videos}AOC talk.preview.mp4`);
+    expect(await page.getByTestId('export-path').textContent()).toBe(`${videos}AOC talk.mp4`);
     await page.getByTestId('export-start').click();
     await page.locator('[data-testid="export-job"][data-job-state="done"]').waitFor({ timeout: 280_000 });
-    const target = path.join(videos, 'AOC talk.preview.mp4');
+    const target = path.join(videos, 'AOC talk.mp4');
     expect(existsSync(target)).toBe(true);
     expect((await page.getByTestId('export-result-path').textContent())!.trim()).toBe(target);
     expect(await dialog.locator('.job').count()).toBe(1);
@@ -563,7 +565,7 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await page.getByTestId('export-close').click();
     // The jobs panel shows the file, not a wrapped path, with "Show in folder".
     const row = page.locator('[data-testid="job"][data-job-kind="render.export"][data-job-state="done"]').first();
-    expect(await row.getByTestId('job-export-result').textContent()).toContain('AOC talk.preview.mp4');
+    expect(await row.getByTestId('job-export-result').textContent()).toContain('AOC talk.mp4');
     await row.getByTestId('job-show-folder').click();
     await expect.poll(() => studio.revealed.length, { timeout: 15_000 }).toBe(3);
   });

@@ -120,7 +120,7 @@ export function footageAdvice(durationS: number): FootageAdvice {
   if (durationS < FOOTAGE_GOOD_S) {
     return {
       level: 'short',
-      message: `Only ${len} of footage: the studio learns a face best from 1–5 minutes of the person speaking. With this clip the result will look soft and move less like them.`,
+      message: `Only ${len} of footage: the studio learns a face best from 1–5 minutes of the person speaking. With this clip there are fewer mouth shapes and head poses to draw from, and the motion learned from it stays close to the built-in one.`,
       brief: `Only ${len} of footage: 1–5 minutes give a sharper, truer result.`,
     };
   }
@@ -133,10 +133,12 @@ export interface QualityInput {
   rendererSteps?: number;
   /** Duration of the footage the persona was built from. */
   footageS?: number;
+  /** Exports are built from real frames of the footage (the default when the footage is at hand). */
+  fromFootage?: boolean;
 }
 
 export interface QualityExpectation {
-  level: 'preview' | TrainingPresetName | 'partial';
+  level: 'footage' | 'preview' | TrainingPresetName | 'partial';
   headline: string;
   detail: string;
   /** What would make it better, when something would. */
@@ -148,12 +150,20 @@ export function expectedQuality(q: QualityInput): QualityExpectation {
   const footage = q.footageS !== undefined ? footageAdvice(q.footageS) : undefined;
   const short = footage?.level === 'short';
   const len = q.footageS !== undefined ? (q.footageS < 90 ? `${Math.round(q.footageS)} s` : `${Math.round(q.footageS / 60)} min`) : undefined;
+  if (q.fromFootage) {
+    return {
+      level: 'footage',
+      headline: 'Your own footage, sharp',
+      detail: 'Every frame is built from real frames of your footage: the head, hair and background come from the frame whose pose matches the motion, the mouth and eyes from the frames that match each sound and blink. No training is needed; a trained renderer is used only where it beats your footage on frames it never saw.',
+      ...(short ? { advice: `More footage (1–5 minutes; this persona has ${len}) gives more mouth shapes to choose from.` } : {}),
+    };
+  }
   if (q.rendererSteps === undefined || q.rendererSteps <= 0) {
     return {
       level: 'preview',
       headline: 'Preview quality',
-      detail: 'No renderer is trained for this persona yet, so the export pastes the textured 3D face onto your footage: useful to check timing and motion, not a finished video. The file name says “preview”.',
-      advice: 'Train the renderer (Persona panel) for a realistic face.',
+      detail: 'The footage this persona was built from is not at hand and no renderer is trained, so the export pastes the textured 3D face onto a frame: useful to check timing and motion, not a finished video. The file name says “preview”.',
+      advice: 'Rebuild the persona from its video, or train the renderer (Persona panel), for a realistic face.',
     };
   }
   const reached = presetReached('renderer', q.rendererSteps);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { loadPersonaLandmarks, type Persona } from '../persona';
+import path from 'node:path';
+import { loadPersonaLandmarks, PERSONA_FILES, readPersonaMeta, type Persona } from '../persona';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import { PARAM_COUNT } from '../../shared/facial-params';
@@ -8,6 +9,18 @@ import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights
 import { countJumps } from './smooth-path';
 import { footageMouthSharpness } from './mouth-sharpness';
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
+
+/**
+ * The same check from the persona folder alone (persona.json, landmarks.npy), for callers
+ * that only need to know what an export will be (the host, the studio's export dialog).
+ */
+export async function footageSynthesisProblem(personaDir: string): Promise<string | undefined> {
+  const meta = await readPersonaMeta(personaDir).catch(() => undefined);
+  if (!meta) return 'the persona folder could not be read';
+  if (!existsSync(path.join(personaDir, PERSONA_FILES.landmarks))) return 'the persona folder has no tracked landmarks (landmarks.npy); rebuild it';
+  if (!existsSync(meta.source.file)) return `its source video ${meta.source.file} is gone`;
+  return undefined;
+}
 
 /** Why a persona cannot be synthesised from its footage (undefined: it can). */
 export function retrievalUnavailable(persona: Persona): string | undefined {

@@ -32,6 +32,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const device = useStore(deviceStore, (x) => x.device);
   const [source, setSource] = useState<ExportSource>();
   const [rendererSteps, setRendererSteps] = useState<number>();
+  const [fromFootage, setFromFootage] = useState(false);
   const [picking, setPicking] = useState(false);
   const p = snap.project;
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
@@ -45,7 +46,8 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       ([model, info]) => {
         if (cancelled) return;
         setRendererSteps(info.renderer.training?.steps);
-        setSource({ width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose, rendererTrained: Boolean(info.renderer.training) });
+        setFromFootage(info.synthesis?.fromFootage ?? false);
+        setSource({ width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose, photoreal: Boolean(info.renderer.training) || Boolean(info.synthesis?.fromFootage) });
       },
       (err) => !cancelled && report('Could not read the persona for the export', err),
     );
@@ -55,7 +57,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   }, [api, snap.dir, persona?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const plan = exportPlan(snap, s, source, device);
-  const quality = expectedQuality({ rendererSteps, footageS: footage?.durationS });
+  const quality = expectedQuality({ rendererSteps, fromFootage, footageS: footage?.durationS });
   const job = s.jobId ? jobs[s.jobId] : undefined;
   const running = job && (job.state === 'running' || job.state === 'queued');
   const result = exportResult(job);
@@ -96,7 +98,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
     if (native) {
       const chosen = await native({ title: 'Save the video', defaultPath: plan.file }).catch((err) => report('Could not open the save dialog', err));
       // The system dialog asked before replacing that name; a preview's name (".preview") is checked again on export.
-      if (chosen) settings.dispatch({ type: 'save-as', folder: parentOf(chosen), name: baseName(chosen), overwrite: Boolean(source?.rendererTrained) });
+      if (chosen) settings.dispatch({ type: 'save-as', folder: parentOf(chosen), name: baseName(chosen), overwrite: Boolean(source?.photoreal) });
       return;
     }
     setPicking(true);
@@ -211,7 +213,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             Change…
           </button>
         </div>
-        {source && !source.rendererTrained && <span className="muted small">No renderer is trained yet: the file name says “preview”.</span>}
+        {source && !source.photoreal && <span className="muted small">This export is a preview (the footage cannot be used and no renderer is trained): the file name says “preview”.</span>}
       </div>
       {s.confirmReplace && (
         <div className="warn-box" role="alert" data-testid="export-replace">
@@ -268,7 +270,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
           extensions={['.mp4']}
           startDir={s.folder}
           defaultName={s.name}
-          finalName={source && !source.rendererTrained ? previewFileName : undefined}
+          finalName={source && !source.photoreal ? previewFileName : undefined}
           confirmLabel="Save here"
           onPick={(path, { overwrite }) => {
             setPicking(false);

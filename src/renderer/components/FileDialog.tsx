@@ -20,7 +20,7 @@ export function FileDialog(props: {
   extensions?: string[];
   /** save: the proposed file name. */
   defaultName?: string;
-  /** save: the name the file will really get (an export without a trained renderer adds ".preview"). */
+  /** save: the name the file will really get (a preview export, neither from the footage nor by a trained renderer, adds ".preview"). */
   finalName?: (name: string) => string;
   confirmLabel?: string;
   onPick: (path: string, opts: { overwrite: boolean }) => void;
@@ -36,6 +36,8 @@ export function FileDialog(props: {
   const [name, setName] = useState(props.defaultName ?? '');
   // Only the latest listing asked for is shown: a slow first load must not undo a quick Go.
   const seq = useRef(0);
+  // A path the user is typing is never replaced by the first listing arriving late.
+  const typedByUser = useRef(false);
   const filter = props.mode !== 'dir' && props.extensions ? { extensions: props.extensions } : {};
 
   const load = useCallback(
@@ -69,7 +71,7 @@ export function FileDialog(props: {
           if (mine !== seq.current) return;
           setListing(res);
           setDir(res.dir);
-          setTyped(res.dir);
+          if (!typedByUser.current) setTyped(res.dir);
           return;
         } catch {
           /* try the next candidate */
@@ -124,7 +126,10 @@ export function FileDialog(props: {
         <button type="button" className="btn btn--small" disabled={!listing?.parent} onClick={() => listing?.parent && void load(listing.parent)} aria-label="Parent folder" title="Up one folder">
           ↑
         </button>
-        <input className="input" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" data-testid="file-dialog-path" spellCheck={false} />
+        <input className="input" value={typed} onChange={(e) => {
+            typedByUser.current = true;
+            setTyped(e.target.value);
+          }} aria-label="Folder path" data-testid="file-dialog-path" spellCheck={false} />
         <button type="submit" className="btn btn--small" data-testid="file-dialog-go">
           Go
         </button>

@@ -60,8 +60,8 @@ export interface ExportSource {
   height: number;
   camera: { fx: number; fy: number; cx: number; cy: number; width: number; height: number };
   meanPose: number[];
-  /** True when the persona has a trained renderer (otherwise the export is a preview). */
-  rendererTrained: boolean;
+  /** True when the export is photoreal: made from the persona's footage or by its trained renderer (otherwise a preview). */
+  photoreal: boolean;
 }
 
 export interface ExportPlan {
@@ -73,7 +73,7 @@ export interface ExportPlan {
   note?: string;
   /** Whether fit/fill is a choice for this preset (the aspect differs from the footage's). */
   framingChoice: boolean;
-  /** The file the export writes (preview name when no renderer is trained). */
+  /** The file the export writes (preview name when the export cannot be photoreal). */
   fileName: string;
   file: string;
 }
@@ -85,7 +85,7 @@ export function exportPlan(snap: ProjectSnapshot, s: ExportSettings, source: Exp
   const personaId = curves?.personaId && p.personas.some((x) => x.id === curves.personaId) ? curves.personaId : (p.activePersonaId ?? p.personas[0]?.id);
   const mediaId = curves?.mediaId && p.media.some((m) => m.id === curves.mediaId) ? curves.mediaId : p.activeVoiceoverId;
   const preset = PRESETS[s.preset];
-  const fileName = source && !source.rendererTrained ? previewFileName(s.name) : s.name;
+  const fileName = source && !source.photoreal ? previewFileName(s.name) : s.name;
   const file = joinPath(s.folder, fileName);
   let geometry: OutputGeometry | undefined;
   let note: string | undefined;

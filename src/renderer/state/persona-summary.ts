@@ -33,7 +33,8 @@ export function personaSummary(info: PersonaInfoPayload): PersonaSummary {
   if (t) {
     const reached = presetReached('renderer', t.steps);
     out.renderer = `Trained${reached ? ` (${TRAINING_PRESETS.renderer[reached].label.toLowerCase()})` : ''}: ${t.steps} steps in ${duration(t.trainSeconds)}.`;
-  } else out.renderer = 'Not trained: exports are previews (the 3D face pasted onto your footage).';
+  } else if (info.synthesis?.fromFootage) out.renderer = 'Exports are made from your own footage (sharp, no training needed); training the renderer is optional.';
+  else out.renderer = `Not trained, and exports cannot use the footage${info.synthesis?.why ? ` (${info.synthesis.why})` : ''}: they are previews (the 3D face pasted onto a frame).`;
   return out;
 }
 

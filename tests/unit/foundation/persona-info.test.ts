@@ -46,7 +46,7 @@ describe('persona.info', () => {
 
   it('gives nulls for a persona not built or trained yet', async () => {
     const info = await host.call('persona.info', { projectDir: dir, personaId: 'alice' });
-    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null }, renderer: { training: null, eval: null }, problems: [] });
+    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null }, renderer: { training: null, eval: null }, synthesis: { fromFootage: false, why: 'the persona folder could not be read' }, problems: [] });
   });
 
   it('summarises the report, the training state and both evaluations', async () => {

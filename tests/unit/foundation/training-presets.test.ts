@@ -47,5 +47,11 @@ describe('training presets', () => {
     expect(draft.detail).toMatch(/300 steps \(draft\) on 8 s of footage: expect a soft face and a blurry mouth/);
     expect(draft.advice).toMatch(/Standard or Best.*1–5 minutes; this persona has 8 s/);
     expect(expectedQuality({ rendererSteps: 6000, footageS: 180 }).advice).toBeUndefined();
+    // Built from the footage: sharp without training; short footage still gets its advice.
+    const footage = expectedQuality({ fromFootage: true, footageS: 8 });
+    expect(footage).toMatchObject({ level: 'footage', headline: 'Your own footage, sharp' });
+    expect(footage.detail).toMatch(/No training is needed/);
+    expect(footage.advice).toMatch(/1–5 minutes; this persona has 8 s/);
+    expect(expectedQuality({ fromFootage: true, rendererSteps: 300, footageS: 180 }).advice).toBeUndefined();
   });
 });

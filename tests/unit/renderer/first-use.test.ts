@@ -138,7 +138,7 @@ describe('the export dialog', () => {
     activeCurvesId: 'c1',
     activeVoiceoverId: 'v',
   });
-  const square: ExportSource = { width: 512, height: 512, camera: { fx: 1536, fy: 1536, cx: 256, cy: 256, width: 512, height: 512 }, meanPose: [0, 0, 0, 0, -20, 600], rendererTrained: false };
+  const square: ExportSource = { width: 512, height: 512, camera: { fx: 1536, fy: 1536, cx: 256, cy: 256, width: 512, height: 512 }, meanPose: [0, 0, 0, 0, -20, 600], photoreal: false };
 
   it('proposes a readable name in the project, says it is a preview, and builds the request with the framing', () => {
     const d = defaultSaveAs(snap, null);
