@@ -1,6 +1,7 @@
 import type { JobRequest } from '../shared/contract';
 import type { RunOptions } from '../engine/util/progress';
 import { TRAINING_PRESETS, DEFAULT_TRAINING_PRESET } from '../engine/common/training-presets';
+import { motionOrigin } from '../shared/motion-origin';
 
 /**
  * What each kind of job does. `run` executes inside the job's own process (never
@@ -145,13 +146,13 @@ const KINDS = {
       const id = `c-${randomUUID().slice(0, 8)}`;
       const rel = `curves/${id}.json`;
       await writeCurves(path.join(req.projectDir, rel), curves);
-      return { id, path: rel, source: curves.source, frameCount: curves.frameCount, fps: curves.fps, note: curves.note, ...(req.range ? { range: req.range } : {}) };
+      return { id, path: rel, source: curves.source, origin: motionOrigin(curves.source, curves.document.generator), frameCount: curves.frameCount, fps: curves.fps, note: curves.note, ...(req.range ? { range: req.range } : {}) };
     },
     async apply(req, result) {
       const { updateProject } = await import('./project-store');
       const r = result;
       await updateProject(req.projectDir, (p) => {
-        p.curves.push({ id: r.id, personaId: req.personaId, mediaId: req.mediaId, path: r.path, source: r.source, createdAt: new Date().toISOString() });
+        p.curves.push({ id: r.id, personaId: req.personaId, mediaId: req.mediaId, path: r.path, source: r.source, origin: r.origin, createdAt: new Date().toISOString() });
         // A range take is merged into the open document by the editor: it stays a take.
         if (!req.range) p.activeCurvesId = r.id;
         return p;

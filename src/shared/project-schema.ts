@@ -42,6 +42,12 @@ export const CurvesRef = z.object({
   mediaId: z.string(),
   path: z.string(),
   source: z.enum(['prior', 'facial-gan']),
+  /**
+   * Where the motion came from, as the trained model's held-out verdict chose: all learned,
+   * all built in (the prior, also when a trained model did not beat it), or mixed. Absent in
+   * older projects: then it follows `source`.
+   */
+  origin: z.enum(['learned', 'built-in', 'mixed']).optional(),
   createdAt: z.string(),
 }).loose();
 export type CurvesRef = z.infer<typeof CurvesRef>;

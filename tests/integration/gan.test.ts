@@ -19,6 +19,7 @@ import { aocPersonaDir, OBAMA_WAV } from '../helpers/aoc-persona';
 import { writeWavFloat, sine } from '../helpers/audio-fixtures';
 import { createProject, importMedia, readProject, updateProject } from '../../src/host/project-store';
 import { JOB_KINDS } from '../../src/host/job-kinds';
+import { motionOrigin } from '../../src/shared/motion-origin';
 import { JobRequest } from '../../src/shared/contract';
 
 if (!hasSharedData) console.log(`FACIAL-GAN integration: ${skipNoSharedData}`);
@@ -380,6 +381,8 @@ describe.skipIf(!hasSharedData)('FACIAL-GAN on the AOC persona', () => {
     const doc = parseCurveDocument(readFileSync(path.join(proj, result.path), 'utf8'));
     expect(doc.mediaId).toBe(media.id);
     expect(doc.frameCount).toBe(609);
+    // The take's label follows the verdict recorded in the document (learned, built in or mixed).
+    expect(project.curves[0].origin).toBe(motionOrigin(doc.source, doc.generator));
     const prior = JobRequest.parse({ kind: 'curves.generate', projectDir: proj, personaId, mediaId: media.id, prior: true });
     if (prior.kind !== 'curves.generate') throw new Error('unreachable');
     expect((await kind.run(prior, {})).source).toBe('prior');

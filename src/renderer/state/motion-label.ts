@@ -1,14 +1,15 @@
 import type { CurvesRef } from '../../shared/project-schema';
+import { attributeOrigins, type MotionOrigin } from '../../shared/motion-origin';
 
 /**
  * Where the motion of a curve document came from, in plain words, per attribute
  * (expression, head pose, blinks): "learned" from the person's footage (the trained
  * motion model, FACIAL-GAN), "built-in" (the zero-training prior, which works before
  * any training), or "built-in + learned" (the prior's expression refined by part of
- * the model's correction, as the model's held-out verdict chose). The one place this label is made, so it can grow with what the
- * generator records about each attribute.
+ * the model's correction, as the model's held-out verdict chose). The rule per attribute
+ * is src/shared/motion-origin.ts; the words are made here.
  */
-export type MotionOrigin = 'learned' | 'built-in' | 'built-in + learned';
+export type { MotionOrigin };
 
 export interface MotionProvenance {
   /** One short line for the timeline's toolbar. */
@@ -21,14 +22,8 @@ export interface MotionProvenance {
 
 export function motionProvenance(doc: { source: 'prior' | 'facial-gan'; generator?: Record<string, unknown> }): MotionProvenance {
   const g = doc.generator ?? {};
-  const implicit = (g.implicit && typeof g.implicit === 'object' ? g.implicit : {}) as { pose?: unknown; blink?: unknown; expression?: unknown };
   const learned = doc.source === 'facial-gan';
-  const from = (v: unknown): MotionOrigin => (learned && v !== 'prior' ? (v === 'refined' ? 'built-in + learned' : 'learned') : 'built-in');
-  const parts: MotionProvenance['parts'] = [
-    { attribute: 'expression', origin: from(implicit.expression) },
-    { attribute: 'head pose', origin: from(implicit.pose) },
-    { attribute: 'blinks', origin: from(implicit.blink) },
-  ];
+  const parts: MotionProvenance['parts'] = attributeOrigins(doc.source, doc.generator);
   const allSame = parts.every((p) => p.origin === parts[0].origin);
   const short = allSame
     ? parts[0].origin === 'learned'
@@ -52,5 +47,7 @@ export function takeLabel(curves: CurvesRef[], id: string, locale?: string): str
   const c = curves[i];
   const at = new Date(c.createdAt);
   const time = Number.isNaN(at.getTime()) ? '' : ` · ${at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}`;
-  return `Take ${i + 1} · ${c.source === 'facial-gan' ? 'learned' : 'built-in'}${time}`;
+  // Projects from before the verdict was recorded have no origin: it follows the source.
+  const origin = c.origin ?? (c.source === 'facial-gan' ? 'learned' : 'built-in');
+  return `Take ${i + 1} · ${origin === 'mixed' ? 'built-in + learned' : origin}${time}`;
 }

@@ -202,6 +202,10 @@ describe('plain words', () => {
       { id: 'c-77', personaId: 'a', mediaId: 'v', path: '', source: 'facial-gan' as const, createdAt: '2025-01-01T11:00:00Z' },
     ];
     expect(takeLabel(curves, 'c-77')).toMatch(/^Take 2 · learned · /);
+    // A FACIAL-GAN take whose verdict kept the built-in motion says so.
+    const kept = curves.map((c) => (c.id === 'c-77' ? { ...c, origin: 'built-in' as const } : c));
+    expect(takeLabel(kept, 'c-77')).toMatch(/^Take 2 · built-in · /);
+    expect(takeLabel(curves.map((c) => (c.id === 'c-77' ? { ...c, origin: 'mixed' as const } : c)), 'c-77')).toMatch(/^Take 2 · built-in \+ learned · /);
     expect(takeLabel(curves, 'c-05e38a8c')).not.toContain('c-05e38a8c');
   });
 
