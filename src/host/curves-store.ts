@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CurveDocumentFile, type CurveEdits, type SemanticControl } from '../shared/curve-document';
 import type { CurvesRef, ProjectFile } from '../shared/project-schema';
+import { motionOrigin } from '../shared/motion-origin';
 import { fromCurveDocumentFile, CurveDocumentError } from '../engine/common/curves';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { UserError } from '../engine/util/errors';
@@ -92,6 +93,8 @@ export async function saveCurves(projectDir: string, curvesId: string, doc: Curv
       mediaId: doc.mediaId ?? '',
       path: path.relative(projectDir, file).split(path.sep).join('/'),
       source: doc.source,
+      // An edited take keeps saying where its motion came from (the generator's record stays in the document).
+      origin: motionOrigin(doc.source, doc.generator),
       createdAt: p.curves.find((c) => c.id === curvesId)?.createdAt ?? doc.createdAt,
     };
     const curves = [...p.curves.filter((c) => c.id !== curvesId), ref];

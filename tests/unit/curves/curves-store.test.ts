@@ -25,7 +25,7 @@ describe('curves in a project', () => {
   it('saves a document, lists it in the project, reads it back, autosaves edits', async () => {
     const doc = createCurveDocument({ source: 'prior', personaId: 'synthetic', fps: 25, base: syntheticBase(250, { blinksAt: [100] }), mediaId: 'm1' });
     const snap = await host.call('curves.save', { projectDir: dir, curvesId: 'take-1', doc: toCurveDocumentFile(doc) });
-    expect(snap.project.curves).toEqual([expect.objectContaining({ id: 'take-1', path: 'curves/take-1.json', source: 'prior', personaId: 'synthetic', mediaId: 'm1' })]);
+    expect(snap.project.curves).toEqual([expect.objectContaining({ id: 'take-1', path: 'curves/take-1.json', source: 'prior', origin: 'built-in', personaId: 'synthetic', mediaId: 'm1' })]);
     expect(snap.project.activeCurvesId).toBe('take-1');
     const got = await host.call('curves.get', { projectDir: dir, curvesId: 'take-1' });
     const back = parseCurveDocument(got.doc);
