@@ -30,10 +30,8 @@ export const command: CliCommand = {
     const lr = flagString(args, 'lr') !== undefined ? flagNumber(args, 'lr', 1e-4, LIMITS.learningRate) : undefined;
     const evalEvery = flagNumber(args, 'eval-every', 10, LIMITS.evalEvery);
     const patience = flagNumber(args, 'patience', preset.patience ?? 8, LIMITS.patience);
-    const bar = io.progress('train gan');
-    let r;
-    try {
-      r = await trainGan(persona, {
+    const r = await io.withProgress('train gan', (onProgress) =>
+      trainGan(persona, {
         steps,
         device,
         windowLength,
@@ -44,12 +42,10 @@ export const command: CliCommand = {
         patience,
         restart: Boolean(args.flags.restart),
         signal: io.signal,
-        onProgress: bar.onProgress,
+        onProgress,
         log: io.json ? undefined : (l) => io.err(l),
-      });
-    } finally {
-      bar.done();
-    }
+      }),
+    );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...r, points: undefined, curve: r.points.filter((p) => p.val !== undefined) }));
       return 0;
@@ -74,10 +70,8 @@ async function pretrain(args: Parameters<CliCommand['run']>[0], io: Parameters<C
   const out = flagString(args, 'out');
   if (!out) throw new UsageError('--personas pretrains a base model: name its folder with --out BASE');
   const windowFlag = flagString(args, 'window');
-  const bar = io.progress('pretrain gan');
-  let r;
-  try {
-    r = await pretrainGanBase(dirs, out, {
+  const r = await io.withProgress('pretrain gan', (onProgress) =>
+    pretrainGanBase(dirs, out, {
       steps: flagNumber(args, 'steps', 2000, LIMITS.steps),
       device: deviceFlag(args),
       windowLength: windowFlag !== undefined ? flagNumber(args, 'window', 0, LIMITS.window) : undefined,
@@ -85,12 +79,10 @@ async function pretrain(args: Parameters<CliCommand['run']>[0], io: Parameters<C
       lr: flagNumber(args, 'lr', 1e-4, LIMITS.learningRate),
       patience: flagNumber(args, 'patience', 8, LIMITS.patience),
       signal: io.signal,
-      onProgress: bar.onProgress,
+      onProgress,
       log: io.json ? undefined : (l) => io.err(l),
-    });
-  } finally {
-    bar.done();
-  }
+    }),
+  );
   if (io.json) {
     io.out(JSON.stringify({ ok: true, ...r }));
     return 0;

@@ -10,7 +10,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ParameterStore, Trainer, type ProviderChoice } from '../nn';
+import { ParameterStore, Trainer } from '../nn';
 import { UserError, CancelledError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
@@ -25,19 +25,8 @@ import type { GanArchitecture } from './model';
 import { compiledInference, discriminatorStep, generatorStep } from './network';
 import { prepareTraining, validationLoss, type GanTrainingSetup, type TrainGanOptions } from './train';
 
-export interface PretrainOptions extends RunOptions {
-  steps?: number;
-  windowLength?: number;
-  batchSize?: number;
-  lr?: number;
-  width?: number;
-  evalEvery?: number;
-  patience?: number;
-  seed?: number;
-  device?: ProviderChoice;
-  threads?: number;
-  log?: (line: string) => void;
-}
+/** The training options that apply to a base run too (their meaning and defaults are `trainGan`'s). */
+export type PretrainOptions = Pick<TrainGanOptions, 'steps' | 'windowLength' | 'batchSize' | 'lr' | 'width' | 'evalEvery' | 'patience' | 'seed' | 'device' | 'threads' | 'log' | keyof RunOptions>;
 
 export interface PretrainResult {
   dir: string;
