@@ -483,8 +483,8 @@ describe.skipIf(Boolean(realSkip))(`first use on real footage: persona, training
     await screenshot(page, 'first-use-02-train-renderer');
     await page.getByTestId('train-dialog').getByRole('button', { name: 'Cancel' }).click();
     await page.getByTestId('export-open').click();
-    const q = page.getByTestId('export-quality');
-    await q.waitFor();
+    const q = page.locator('[data-testid="export-quality"]:not([data-level="checking"])');
+    await q.waitFor({ timeout: 15_000 });
     // Exports are built from the person's own footage: sharp without training; the short clip gets its advice.
     expect(await q.textContent()).toMatch(/Your own footage, sharp.*No training is needed.*1–5 minutes; this persona has 8 s/);
     await page.getByTestId('export-close').click();

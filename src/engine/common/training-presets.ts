@@ -135,10 +135,12 @@ export interface QualityInput {
   footageS?: number;
   /** Exports are built from real frames of the footage (the default when the footage is at hand). */
   fromFootage?: boolean;
+  /** The persona has not been read yet: say so rather than guess (a guess of "preview" would be wrong most of the time). */
+  pending?: boolean;
 }
 
 export interface QualityExpectation {
-  level: 'footage' | 'preview' | TrainingPresetName | 'partial';
+  level: 'checking' | 'footage' | 'preview' | TrainingPresetName | 'partial';
   headline: string;
   detail: string;
   /** What would make it better, when something would. */
@@ -150,6 +152,7 @@ export function expectedQuality(q: QualityInput): QualityExpectation {
   const footage = q.footageS !== undefined ? footageAdvice(q.footageS) : undefined;
   const short = footage?.level === 'short';
   const len = q.footageS !== undefined ? (q.footageS < 90 ? `${Math.round(q.footageS)} s` : `${Math.round(q.footageS / 60)} min`) : undefined;
+  if (q.pending) return { level: 'checking', headline: 'Checking the persona…', detail: 'Reading whether its footage is at hand and how its renderer was trained.' };
   if (q.fromFootage) {
     return {
       level: 'footage',

@@ -32,7 +32,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const device = useStore(deviceStore, (x) => x.device);
   const [source, setSource] = useState<ExportSource>();
   const [rendererSteps, setRendererSteps] = useState<number>();
-  const [fromFootage, setFromFootage] = useState(false);
+  const [fromFootage, setFromFootage] = useState<boolean>();
   const [picking, setPicking] = useState(false);
   const p = snap.project;
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
@@ -49,7 +49,11 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         setFromFootage(info.synthesis?.fromFootage ?? false);
         setSource({ width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose, photoreal: Boolean(info.renderer.training) || Boolean(info.synthesis?.fromFootage) });
       },
-      (err) => !cancelled && report('Could not read the persona for the export', err),
+      (err) => {
+        if (cancelled) return;
+        setFromFootage(false);
+        report('Could not read the persona for the export', err);
+      },
     );
     return () => {
       cancelled = true;
@@ -57,7 +61,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   }, [api, snap.dir, persona?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const plan = exportPlan(snap, s, source, device);
-  const quality = expectedQuality({ rendererSteps, fromFootage, footageS: footage?.durationS });
+  const quality = expectedQuality({ rendererSteps, fromFootage, footageS: footage?.durationS, pending: Boolean(persona) && fromFootage === undefined });
   const job = s.jobId ? jobs[s.jobId] : undefined;
   const running = job && (job.state === 'running' || job.state === 'queued');
   const result = exportResult(job);
@@ -140,7 +144,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         </>
       }
     >
-      <div className={`export-quality export-quality--${quality.level}`} data-testid="export-quality">
+      <div className={`export-quality export-quality--${quality.level}`} data-testid="export-quality" data-level={quality.level}>
         <div className="export-quality__head">{quality.headline}</div>
         <div className="small">{quality.detail}</div>
         {quality.advice && <div className="small muted">{quality.advice}</div>}

@@ -53,5 +53,7 @@ describe('training presets', () => {
     expect(footage.detail).toMatch(/No training is needed/);
     expect(footage.advice).toMatch(/1–5 minutes; this persona has 8 s/);
     expect(expectedQuality({ fromFootage: true, rendererSteps: 300, footageS: 180 }).advice).toBeUndefined();
+    // Before the persona is read, the dialog says it is checking rather than guessing "preview".
+    expect(expectedQuality({ pending: true, footageS: 8 })).toMatchObject({ level: 'checking', headline: 'Checking the persona…' });
   });
 });
