@@ -56,7 +56,8 @@ export async function evaluationPersona(personaDir: string, opts: RunOptions = {
   const frames = evaluationFitFrames(meta.frameCount);
   if (existsSync(path.join(dir, 'persona.json'))) {
     const ev = await readPersonaMeta(dir);
-    if (ev.fit?.evaluationOf === meta.id && ev.fit.frames[0] === frames.start && ev.fit.frames[1] === frames.end && ev.frameCount === meta.frameCount) return { dir, meta: ev, built: false };
+    if (ev.fit?.evaluationOf === meta.id && ev.fit.frames[0] === frames.start && ev.fit.frames[1] === frames.end && ev.frameCount === meta.frameCount
+      && ev.source.file === meta.source.file && ev.source.sizeBytes === meta.source.sizeBytes) return { dir, meta: ev, built: false };
   }
   if (!existsSync(meta.source.file)) {
     throw new UserError('persona-source-missing', `${meta.name}'s source video ${meta.source.file} is gone: the evaluation persona (fitted on frames ${frames.start}-${frames.end - 1} only) is built from it.`, {
