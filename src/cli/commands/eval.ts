@@ -1,6 +1,6 @@
 import { flagNumber, flagString, type CliCommand } from '../command';
 import { evaluateGan, formatEvalTable, ganPath } from '../../engine/gan';
-import { evaluateSynthesis } from '../../engine/export';
+import { evaluateSynthesis, type MouthFigures } from '../../engine/export';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { LIMITS } from '../../shared/limits';
 
@@ -31,10 +31,11 @@ export const command: CliCommand = {
         io.out(JSON.stringify({ ok: true, ...ev }));
         return 0;
       }
-      const row = (name: string, m: { psnrDb: number; ssim: number; sharpness: number }) => `  ${name.padEnd(33)} ${m.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.ssim.toFixed(3)}   sharpness ${m.sharpness.toFixed(2)}x`;
+      const row = (name: string, m: MouthFigures) => `  ${name.padEnd(33)} ${m.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.ssim.toFixed(3)}   sharpness ${m.sharpness.toFixed(2)}x`
+        + (m.core ? `   | core ${m.core.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.core.ssim.toFixed(3)}` : '');
       const [f0, f1] = ev.evaluationPersona.fittedFrames;
       io.out(`measured on ${ev.evaluationPersona.dir === '.' ? 'the persona itself' : `the evaluation persona ${ev.evaluationPersona.dir}`} (everything fitted on frames ${f0}-${f1 - 1})`);
-      io.out(`held-out frames ${ev.testRange[0]}-${ev.testRange[1] - 1} (${ev.frames}), mouth donors from frames ${ev.donorRange[0]}-${ev.donorRange[1] - 1}; lip box vs the real frame:`);
+      io.out(`held-out frames ${ev.testRange[0]}-${ev.testRange[1] - 1} (${ev.frames}), mouth donors from frames ${ev.donorRange[0]}-${ev.donorRange[1] - 1}; lip box (and the mouth's core, which every method replaces entirely) vs the real frame:`);
       io.out(row('real pixels (retrieval)', ev.retrieval));
       io.out(row('baseline (nearest mouth, affine)', ev.baseline));
       if (ev.renderer) io.out(row(`G_r (${ev.renderer.steps} steps)`, ev.renderer));
