@@ -42,8 +42,13 @@ describe.skipIf(!hasSharedData)(`held-out evaluation on an evaluation persona, A
     for (let i = 0; i < ev.model.neutral.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ev.model.neutral[i] - own.model.neutral[i]));
     expect(maxDiff).toBeGreaterThan(1e-4);
     expect(maxDiff).toBeLessThan(3);
-    // The texture came from fitted frames only.
+    // The clip's track was reused, not tracked again: the same raw landmarks, no tracking time.
     const report = await loadPersonaReport(evDir);
+    const ownReport = await loadPersonaReport(persona);
+    expect(report.jitter.rawPx).toBe(ownReport.jitter.rawPx);
+    expect(report.stageSeconds.trackerInit).toBeUndefined();
+    expect(report.stageSeconds.track).toBeLessThan(1);
+    // The texture came from fitted frames only.
     expect(report.texture.frames.length).toBeGreaterThan(0);
     for (const t of report.texture.frames) expect(t).toBeLessThan(120);
     // The held-out frames' head pose, tracked and expressed in the evaluation persona, agrees with the whole-clip fit's (within 1.5°).

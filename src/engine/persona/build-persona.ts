@@ -51,6 +51,8 @@ export interface BuildPersonaOptions extends RunOptions {
   fitFrames?: Segment;
   /** The id of the persona this one is the evaluation persona of (recorded in persona.json `fit`). */
   evaluationOf?: string;
+  /** The clip's track from an earlier build (track-record.ts): used instead of tracking the clip again. */
+  track?: VideoTrack;
 }
 
 export interface PersonaSummary {
@@ -94,7 +96,7 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
 
   const clip = keep(await run.stage('probe', (ctx) => probeClip(file, target, opts.overwrite ?? false, ctx)));
   const audioJob = startClipAudio(file, clip.info, audioSignal);
-  const { track, checks } = await trackClip(run, file, clip);
+  const { track, checks } = opts.track ? await reuseTrack(run, file, clip, opts.track) : await trackClip(run, file, clip);
   keep(checks);
   const fitRange = checkFitRange(opts.fitFrames, track.frameCount, file);
   const fit = keep(await run.stage('fit', (ctx) => fitFace(track, file, { signal: ctx.signal, progress: (f, m) => ctx.progress(f, m), fitRange })));
@@ -143,6 +145,17 @@ async function trackClip(run: StageRunner<PersonaBuildStage>, file: string, clip
   }
 }
 
+/** The track stage with a track from an earlier build of the same clip: checked against the clip, not tracked again. */
+async function reuseTrack(run: StageRunner<PersonaBuildStage>, file: string, clip: ProbedClip, track: VideoTrack): Promise<{ track: VideoTrack; checks: TrackChecks }> {
+  return run.stage('track', () => {
+    const v = clip.video;
+    if (v.width !== track.width || v.height !== track.height || (v.fps && Math.abs(v.fps - track.fps) > 1e-3)) {
+      throw new Error(`the kept track (${track.width}x${track.height} at ${track.fps} fps) is not of ${file} (${v.width}x${v.height} at ${v.fps} fps)`);
+    }
+    return { track, checks: checkTrack(track, file) };
+  });
+}
+
 /** Wall seconds per finished stage, rounded to 10 ms as report.json has them. */
 function stageSeconds(run: StageRunner<PersonaBuildStage>): Record<string, number> {
   return Object.fromEntries(Object.entries(run.seconds).map(([k, s]) => [k, Math.round((s as number) * 100) / 100]));
@@ -165,7 +178,7 @@ async function writeStage(run: StageRunner<PersonaBuildStage>, target: string, r
         await writePersonaFolder(target, {
           // The smoothed landmarks, in the tracker's pixel frame (what was fitted).
           meta: d.meta, modelJson: d.modelJson, neutral: fit.model.neutral, basis: fit.model.basis, blink: fit.blinkField.field, params: fit.params, landmarks: fit.smooth.image,
-          hull: quality.hull, features: audio.features, activity: audio.activity, texturePng: texture.png, report: d.report,
+          hull: quality.hull, features: audio.features, activity: audio.activity, texturePng: texture.png, report: d.report, track: results.track,
         }, { overwrite: opts.overwrite, signal: ctx.signal });
       } catch (err) {
         if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError();

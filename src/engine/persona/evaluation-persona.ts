@@ -5,9 +5,10 @@ import { UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { buildPersona } from './build-persona';
 import { readPersonaMeta, type PersonaMeta } from './persona-folder';
+import { loadPersonaTrack } from './track-record';
 
 /**
- * The evaluation persona of a persona (issue 11): the same clip, tracked the same way,
+ * The evaluation persona of a persona (issue 11): the same clip and the same track,
  * but everything fitted (model, expression basis, neutral shape, blink calibration and
  * field, texture, crop) on the training part of the split only — frames before the test
  * part (train + validation, `splitFrames`) — and the test frames expressed in it
@@ -46,8 +47,9 @@ export interface EvaluationPersona {
 
 /**
  * The evaluation persona of `personaDir`: the persona itself when its fit already leaves
- * out the test part, else `<persona>/eval/train-part`, built (tracking the clip again; no
- * fit of the whole clip is reused) or reused.
+ * out the test part, else `<persona>/eval/train-part`, built or reused. A build reuses the
+ * clip's raw track when the persona kept it (track-record.ts), else tracks the clip again
+ * (the same tracker gives the same track); no fit of the whole clip is ever reused.
  */
 export async function evaluationPersona(personaDir: string, opts: RunOptions = {}): Promise<EvaluationPersona> {
   const meta = await readPersonaMeta(personaDir);
@@ -64,7 +66,10 @@ export async function evaluationPersona(personaDir: string, opts: RunOptions = {
       file: meta.source.file, hint: 'Put the video back where it was, or rebuild the persona from where it is now.',
     });
   }
+  // The clip's track kept by the persona's build, when it has one: tracking fits nothing to the clip.
+  const track = await loadPersonaTrack(personaDir);
   await buildPersona(meta.source.file, dir, {
+    ...(track && track.frameCount === meta.frameCount ? { track } : {}),
     name: `${meta.name} (evaluation: fitted on frames ${frames.start}-${frames.end - 1})`, overwrite: true, fitFrames: frames, evaluationOf: meta.id,
     signal: opts.signal, onProgress: opts.onProgress,
   });
