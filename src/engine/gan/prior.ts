@@ -25,7 +25,7 @@ import { blinkStats, detectBlinks } from './metrics';
 import { Rng, choleskyFactor, mean, median, movingAverage, pearson, percentile, ridge, std } from '../common/numeric';
 import type { Segment } from '../common/numeric';
 import { BUILTIN_ENCODER_IDENTITY } from '../audio';
-import { articulatedOpening } from './articulation';
+import { articulatedOpening, type ArticulationAudio } from './articulation';
 
 export const PRIOR_VERSION = 2;
 /** Human defaults (spontaneous blinking in conversation). */
@@ -34,7 +34,7 @@ export const DEFAULT_BLINK_MS: [number, number] = [100, 250];
 const BLINK_PRIOR_MINUTES = 1; // weight of the default rate, in minutes of observation
 const FEATURE_ROWS = [6, 7, 8, 9]; // centre steps of the 16-step window averaged for the mouth regressor
 const FEATURE_DIM = 29;
-/** Clip length from which the audio → opening ridge regression replaces the loudness mapping. */
+/** Clip length from which an audio → opening ridge regression sets each syllable's width. */
 const RIDGE_MIN_SECONDS = 60;
 const WINDOW_STEPS = 16;
 
@@ -256,15 +256,8 @@ function fitPoseModel({ input, from, to, n }: FitRange): PriorModel['pose'] {
   return { mean: poseMean, std: poseStd, normSpeed, corrChol: Array.from(choleskyFactor(corr, POSE_COUNT, 1e-9)!) };
 }
 
-/** Audio of the voice-over, per frame at the persona's fps. */
-export interface PriorAudio {
-  frameCount: number;
-  /** [T, 16, 29] */
-  features: Float32Array;
-  /** [T] 0..1 */
-  speech: Float32Array;
-  /** [T] dB */
-  rmsDb: Float32Array;
+/** Audio of the voice-over, per frame at the persona's fps ([T, 16, 29] features, [T] speech 0..1, [T] RMS dB). */
+export interface PriorAudio extends Omit<ArticulationAudio, 'logMel'> {
   /** Identity of the features' encoder: the built-in log-mel features give band levels to the mouth (articulation.ts); others only the loudness. */
   encoder?: string;
 }
