@@ -229,6 +229,9 @@ async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: 
 }
 
 export type SynthesisMethod = 'retrieval' | 'renderer' | 'preview';
+/** What `chooseSynthesis` and `makePainter` read of the export's options (the studio's output preview passes the same). */
+export type SynthesisChoiceOptions = Pick<ExportVideoOptions, 'mode' | 'synthesis' | 'device' | 'threads'>;
+export type PainterOptions = Pick<ExportVideoOptions, 'planWeights' | 'signal' | 'onProgress'>;
 
 /**
  * Re-voicing the persona's take: output frame i shows footage frame j (as filmed, played
@@ -253,7 +256,7 @@ export function revoiceTake(persona: Persona, curves: Float32Array, fps: number,
  * so G_r is used when asked for (`synthesis: 'renderer'`), or, in auto mode, when the
  * persona cannot be synthesised from its footage. Without either: the textured preview.
  */
-async function chooseSynthesis(persona: Persona, opts: ExportVideoOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
+export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
   const mode = opts.mode ?? 'auto';
   if (mode === 'preview') return { method: 'preview' };
   const want = opts.synthesis ?? 'auto';
@@ -308,8 +311,8 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
   return LABELS[method];
 }
 
-/** The source frame of every output frame and the painter that draws on it. */
-async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
+/** The source frame of every output frame and the painter that draws on it (the export's, and the studio's output preview's). */
+export async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: PainterOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
     const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
     const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
