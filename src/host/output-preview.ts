@@ -48,6 +48,8 @@ const DEFAULT_WAIT_MS = 300;
 const KEEP_VERSIONS = 2;
 /** PNG deflate level: the image is read once from the local disk; speed matters more than size. */
 const PNG_LEVEL = 1;
+/** One row filter ("up") rather than the best of five per row: half the encode time of a frame. */
+const PNG_FILTER = 2;
 
 export class OutputPreviews {
   private readonly entries = new Map<string, Entry>();
@@ -195,7 +197,7 @@ export class OutputPreviews {
     const { encodePng } = await import('../engine/io/png');
     const data = scale < 1 ? resizeRgb(rgb, preview.width, preview.height, width, height) : rgb;
     await fs.mkdir(entry.cacheDir, { recursive: true });
-    await writeFileAtomic(file, encodePng({ width, height, channels: 3, data }, PNG_LEVEL));
+    await writeFileAtomic(file, encodePng({ width, height, channels: 3, data }, PNG_LEVEL, PNG_FILTER));
     return { file, width, height };
   }
 

@@ -78,7 +78,7 @@ describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ?
     await outputAt(page, 50);
     const img = page.getByTestId('output-frame');
     expect(await img.getAttribute('data-synthesis')).toBe('retrieval');
-    const natural = await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight]);
+    const natural = await img.evaluate((el) => [(el as unknown as { naturalWidth: number }).naturalWidth, (el as unknown as { naturalHeight: number }).naturalHeight]);
     expect(natural).toEqual([512, 512]);
     const box = (await img.boundingBox())!;
     expect(Math.abs(box.width / box.height - 1)).toBeLessThan(0.02);
