@@ -200,7 +200,7 @@ const KINDS = {
         audio: media!.file,
         curves: curves ? await projectPath(req.projectDir, 'curves', curves.path) : undefined,
         out,
-        preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
+        preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', synthesis: req.synthesis, device: req.device,
         // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
         quality: true,
         signal: opts.signal, onProgress: opts.onProgress,

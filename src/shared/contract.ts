@@ -135,6 +135,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
     crf: LIMITS.crf.schema.optional(),
     /** Composite the textured 3D render even when a renderer is trained. */
     preview: z.boolean().optional(),
+    /** How the frames are made: real pixels of the footage (`retrieval`), the trained renderer, or `auto` (the default: whichever measured better). */
+    synthesis: z.enum(['auto', 'retrieval', 'renderer']).optional(),
     device: Device.optional(),
   }),
 ]);

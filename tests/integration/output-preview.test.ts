@@ -162,4 +162,11 @@ describe.skipIf(!hasSharedData)(`the studio's output preview on real footage${sk
     expect((await host.call('preview.cancel', { projectDir: take.projectDir })).cancelled).toBe(true);
     expect((await host.call('preview.cancel', { projectDir: take.projectDir })).cancelled).toBe(false);
   }, 600_000);
+
+  it('the export job honours the synthesis chosen in the dialog: the trained renderer asked for, without one, is a clear error', async () => {
+    const job = await host.call('job.start', { kind: 'render.export', projectDir: take.projectDir, personaId: take.personaId, mediaId: take.voiceId, curvesId: take.curvesId, synthesis: 'renderer', out: path.join(root, 'renderer.mp4') });
+    const end = await host.jobs.wait(job.id);
+    expect(end.state).toBe('failed');
+    expect(end.error).toMatch(/no trained renderer yet/);
+  }, 300_000);
 });
