@@ -124,10 +124,10 @@ export class OutputPreviews {
     const t0 = performance.now();
     const ready = (async () => {
       const { OutputPreview } = await import('../engine/export/output-preview');
-      const { evaluateAll, fromCurveDocumentFile } = await import('../engine/common/curves');
+      const { evaluateAll, fromCurveDocumentFile, isRevoicedTake } = await import('../engine/common/curves');
       const curves = evaluateAll(fromCurveDocumentFile(take.doc, take.file));
       const preview = await OutputPreview.prepare({
-        persona: take.personaDir, audio: take.audio, curves, curvesFps: take.doc.fps, synthesis: params.synthesis,
+        persona: take.personaDir, audio: take.audio, curves, curvesFps: take.doc.fps, synthesis: params.synthesis, revoicedDocument: isRevoicedTake(take.doc.generator),
         signal: controller.signal,
         onProgress: (p: Progress) => Object.assign(progress, { stage: p.stage, fraction: p.fraction, message: p.message ?? p.stage }),
       });

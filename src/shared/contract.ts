@@ -105,6 +105,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
      */
     range: z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).refine((r) => r.from <= r.to, 'from must not be after to').optional(),
     device: Device.optional(),
+    /** Re-voice the persona's own clip: the take's head pose and blinks are the clip's tracked ones, frame for frame; only the mouth comes from the voice-over. */
+    revoice: z.boolean().optional(),
   }),
   /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
   z.object({

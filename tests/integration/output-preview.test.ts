@@ -10,7 +10,8 @@ import { curvesFile } from '../../src/host/curves-store';
 import { decodePng } from '../../src/engine/io/png';
 import { exportVideo } from '../../src/engine/export';
 import { FaceTracker } from '../../src/engine/tracking/face-tracker';
-import { evaluateAll, fromCurveDocumentFile } from '../../src/engine/common/curves';
+import { evaluateAll, filmedFrame, fromCurveDocumentFile, isRevoicedTake } from '../../src/engine/common/curves';
+import { loadPersona } from '../../src/engine/persona';
 import { BLINK_INDEX, PARAM_COUNT } from '../../src/shared/facial-params';
 import { RawFrameStream } from '../../src/engine/media/raw-frame-stream';
 import type { OutputFramePayload, ParamsOf } from '../../src/shared/contract';
@@ -168,5 +169,36 @@ describe.skipIf(!hasSharedData)(`the studio's output preview on real footage${sk
     const end = await host.jobs.wait(job.id);
     expect(end.state).toBe('failed');
     expect(end.error).toMatch(/no trained renderer yet/);
+  }, 300_000);
+
+  it('"Re-voice the clip" makes a take of the clip\'s own motion: the output plays the footage as filmed (only the mouth changes) until the head pose is edited', async () => {
+    const job = await host.call('job.start', { kind: 'curves.generate', projectDir: take.projectDir, personaId: take.personaId, mediaId: take.voiceId, revoice: true });
+    expect(job.title).toMatch(/^Re-voice the clip/);
+    const end = await host.jobs.wait(job.id);
+    expect(end.state).toBe('done');
+    const curvesId = (end.result as { id: string }).id;
+    const doc = (await host.call('curves.get', { projectDir: take.projectDir, curvesId })).doc;
+    expect(isRevoicedTake(doc.generator)).toBe(true);
+    const r = await frameWhenReady(host, { projectDir: take.projectDir, curvesId, timeS: 2 });
+    expect(r.notes.join(' ')).toMatch(/re-voiced take/);
+    // Above the mouth the output frame is the footage's own frame 50 (the take as filmed).
+    const persona = await loadPersona(take.personaDir);
+    const j = filmedFrame(r.frame, r.fps, { fps: persona.meta.fps, frameCount: persona.frameCount });
+    const s = new RawFrameStream(persona.meta.source.file, 512, 512, { fps: persona.meta.fps, startFrame: j, frames: 1 });
+    const filmed = (await s.next())!;
+    await s.close();
+    const img = image(r.file);
+    const upper = (a: Uint8Array) => a.subarray(0, 512 * 200 * 3);
+    let diff = 0;
+    for (let i = 0; i < upper(filmed).length; i++) diff += Math.abs(upper(filmed)[i] - upper(img.rgb)[i]) / upper(filmed).length;
+    console.log(`re-voiced take, frame ${r.frame}: upper part vs the footage's frame ${j}: mean abs difference ${diff.toFixed(2)} levels`);
+    expect(diff).toBeLessThan(2);
+    // The export of the take plays it as filmed too.
+    const exported = await exportVideo({ persona: take.personaDir, audio: take.voiceFile, curves: curvesFile(take.projectDir, curvesId), out: path.join(root, 'revoiced.mp4') });
+    expect(exported.notes.join(' ')).toMatch(/re-voiced take: the footage's own head motion and blinks/);
+    // A turned head is no longer the clip as filmed: the frames are chosen by head pose.
+    const turned: CurveEdits = { layers: [{ kind: 'offset', id: 'l-turn', channel: 'yaw', start: 0, end: doc.frameCount - 1, fade: 0, value: 6 }], blinks: [] };
+    const t = await frameWhenReady(host, { projectDir: take.projectDir, curvesId, edits: turned, timeS: 2 });
+    expect(t.notes.join(' ')).toMatch(/edited head pose or blinks: source frames chosen by head pose/);
   }, 300_000);
 });

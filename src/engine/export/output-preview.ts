@@ -14,7 +14,7 @@ import { probeMedia } from '../media/ffmpeg';
 import { checkCurveValues } from '../io/value-checks';
 import type { RendererRunner } from '../render/train-renderer';
 import type { ProviderChoice } from '../nn';
-import { chooseSynthesis, makePainter, revoiceTake, type SynthesisMethod } from './export-video';
+import { chooseSynthesis, makePainter, takeSource, type SynthesisMethod } from './export-video';
 import type { FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
@@ -32,7 +32,10 @@ export interface OutputPreviewOptions extends RunOptions {
   /** Output frame rate (the export's default: 25). */
   fps?: 25 | 30;
   synthesis?: 'auto' | 'retrieval' | 'renderer';
+  /** Re-voice the take as filmed (CLI --revoice). */
   revoice?: boolean;
+  /** The curves are a re-voiced take of the studio (played as filmed while its pose and blink lanes are unedited). */
+  revoicedDocument?: boolean;
   device?: ProviderChoice;
 }
 
@@ -101,7 +104,7 @@ export class OutputPreview {
     const { persona, curves, fps, frames } = await run.stage('load', (ctx) => loadTake(opts, ctx.runOptions.signal));
     const { method, net } = await run.stage('choose', () => chooseSynthesis(persona, { synthesis: opts.synthesis, device: opts.device }, notes));
     try {
-      const take = opts.revoice ? revoiceTake(persona, curves, fps, notes) : undefined;
+      const take = takeSource(persona, curves, fps, { forced: opts.revoice, document: opts.revoicedDocument }, notes);
       const { painter, source } = await run.stage('plan', (ctx) => makePainter(method, persona, curves, fps, net, {
         signal: ctx.runOptions.signal,
         // makePainter reports the export's share of the bar (0.1-0.2): this stage is all of it.
