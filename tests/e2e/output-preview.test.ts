@@ -3,7 +3,10 @@ import type { Page } from 'playwright-core';
 import { startStudio, screenshot, publishScreenshot, skipNoChromium, type Studio } from './harness';
 import { openProjectFromStart } from './editing-steps';
 import { hasSharedData } from '../helpers/repo';
-import { aocProject } from '../helpers/aoc-project';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { aocProject, type AocProject } from '../helpers/aoc-project';
+import { trainRenderer } from '../../src/engine/render/train-renderer';
 import { decodePng } from '../../src/engine/io/png';
 
 /**
@@ -49,10 +52,11 @@ const realSkip = skipNoChromium || (!hasSharedData ? '../shared/data is absent' 
 describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ? ` (skipped: ${realSkip})` : ''}`, () => {
   let studio: Studio;
   let page: Page;
+  let take: AocProject;
 
   beforeAll(async () => {
     studio = await startStudio();
-    await aocProject(studio.host, studio.projectsDir, 'Output');
+    take = await aocProject(studio.host, studio.projectsDir, 'Output');
     page = await studio.newPage({ width: 1600, height: 1000 });
     await openProjectFromStart(page, studio.server.openUrl, 'Output');
     await page.getByTestId('lane-yaw').waitFor({ timeout: 30_000 });
@@ -140,4 +144,36 @@ describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ?
     await page.getByTestId('preview-view-3d').click();
     expect(await page.getByTestId('viewport-3d').getAttribute('data-view')).toBe('3d');
   });
+
+  it('"Re-voice the clip" makes a take of the clip\'s own motion, and the Output view shows it', async () => {
+    await page.getByTestId('revoice-clip').click();
+    await page.locator('[data-testid="job"][data-job-kind="curves.generate"][data-job-state="done"]').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('motion-source').textContent(), { timeout: 30_000 }).toMatch(/^Re-voiced clip: its own head motion and blinks/);
+    await page.getByTestId('preview-view-both').click();
+    expect(await page.getByTestId('viewport-3d').getAttribute('data-view')).toBe('both');
+    const { playhead } = await editorState(page);
+    await outputAt(page, playhead);
+    expect(spread(await outputShot(page))).toBeGreaterThan(60);
+    await page.getByTestId('preview-view-3d').click();
+  });
+
+  it('with a trained renderer the export dialog asks how the video is made, and the export does as chosen', async () => {
+    // A real (tiny) renderer: two training steps are enough to make it a choice.
+    const project = JSON.parse(readFileSync(path.join(take.projectDir, 'project.json'), 'utf8')) as { personas: { path: string }[] };
+    await trainRenderer(path.join(take.projectDir, project.personas[0].path), { steps: 2 });
+    await page.getByTestId('export-open').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByTestId('synthesis-auto').waitFor({ timeout: 30_000 });
+    expect(await dialog.getByTestId('synthesis-retrieval').textContent()).toBe('From your footage (sharp)');
+    expect(await dialog.getByTestId('synthesis-renderer').textContent()).toBe('Trained renderer');
+    expect(await dialog.getByTestId('synthesis-auto').textContent()).toBe('Automatic: whichever measured better');
+    expect(await dialog.locator('input[name="synthesis"][value="auto"]').isChecked()).toBe(true);
+    await dialog.getByTestId('synthesis-renderer').click();
+    await expect.poll(() => page.getByTestId('export-quality').getAttribute('data-level')).not.toBe('footage');
+    await page.getByTestId('export-start').click();
+    await page.locator('[data-testid="export-job"][data-job-state="done"]').waitFor({ timeout: 400_000 });
+    const job = studio.host.jobs.list().find((j) => j.kind === 'render.export' && j.state === 'done');
+    expect((job?.result as { synthesis?: string } | undefined)?.synthesis).toBe('renderer');
+    await page.getByTestId('export-close').click();
+  }, 600_000);
 });
