@@ -59,7 +59,8 @@ export class OutputPreview {
     private readonly net?: RendererRunner,
   ) {
     const W = persona.camera.width, H = persona.camera.height;
-    this.frames = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, undefined, footage === persona.meta.source.file ? undefined : 12);
+    // It stays open while the take is previewed (two versions at a time): small caches; a step back seeks.
+    this.frames = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, undefined, footage === persona.meta.source.file ? undefined : 12, { chunks: 24, recent: 24 });
   }
 
   get width(): number {
