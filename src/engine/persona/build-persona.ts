@@ -11,6 +11,8 @@ import { checkTrack, probeClip, type ProbedClip, type TrackChecks } from './clip
 import { describePersona, type PersonaBuildResults, type PersonaDescription } from './describe-persona';
 import { fitFace } from './fit-face';
 import { measureFit } from './fit-quality';
+import { checkFitRange } from './fit-range';
+import type { Segment } from '../common/numeric';
 import { writePersonaFolder } from './persona-folder';
 
 /**
@@ -42,6 +44,13 @@ export interface BuildPersonaOptions extends RunOptions {
   overwrite?: boolean;
   /** Texture atlas size (default 512). */
   textureSize?: number;
+  /**
+   * Fit everything (model, calibrations, texture, crop) on these frames only and express
+   * the others in it: an evaluation persona (fit-range.ts). Default: the whole clip.
+   */
+  fitFrames?: Segment;
+  /** The id of the persona this one is the evaluation persona of (recorded in persona.json `fit`). */
+  evaluationOf?: string;
 }
 
 export interface PersonaSummary {
@@ -87,7 +96,8 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
   const audioJob = startClipAudio(file, clip.info, audioSignal);
   const { track, checks } = await trackClip(run, file, clip);
   keep(checks);
-  const fit = keep(await run.stage('fit', (ctx) => fitFace(track, file, ctx)));
+  const fitRange = checkFitRange(opts.fitFrames, track.frameCount, file);
+  const fit = keep(await run.stage('fit', (ctx) => fitFace(track, file, { signal: ctx.signal, progress: (f, m) => ctx.progress(f, m), fitRange })));
   const quality = keep(await run.stage('quality', () => measureFit(track, fit, checks.medianFaceWidth)));
   const texture = keep(await run.stage('texture', (ctx) => bakeTexture(file, track, fit, opts.textureSize ?? 512, ctx)));
   const audio = keep(await run.stage('audio', (ctx) => clipAudio(audioJob, track.frameCount, track.fps, ctx)));
@@ -149,7 +159,7 @@ async function writeStage(run: StageRunner<PersonaBuildStage>, target: string, r
       ctx.progress(0, 'writing the persona');
       const stat = await fs.stat(results.file);
       const name = opts.name?.trim() || path.basename(results.file).replace(/\.[^.]+$/, '');
-      const d = describePersona(results, { id: randomUUID(), name, sizeBytes: stat.size, createdAt: new Date().toISOString() });
+      const d = describePersona(results, { id: randomUUID(), name, sizeBytes: stat.size, createdAt: new Date().toISOString(), evaluationOf: opts.evaluationOf });
       const { fit, quality, texture, audio } = results;
       try {
         await writePersonaFolder(target, {

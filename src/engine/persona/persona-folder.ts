@@ -112,6 +112,11 @@ export interface PersonaMeta {
   /** `encoder`: identity of the audio encoder of features.npy (audio/encoder-identity.ts); absent in personas built before it was recorded (the built-in one). */
   audio?: { features: string; activity: string; frameAdjust: number; encoder?: string };
   build: { seconds: number; tracker: string; subPixelLandmarks: boolean };
+  /**
+   * Present when the persona was fitted on part of its clip only (an evaluation persona,
+   * persona/fit-range.ts): frames [start, end) fitted on; absent: the whole clip.
+   */
+  fit?: { frames: [number, number]; evaluationOf?: string; note: string };
 }
 
 export interface ModelJson {
