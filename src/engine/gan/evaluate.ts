@@ -178,6 +178,7 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
     features: p.features.subarray(start * 16 * 29, end * 16 * 29),
     speech: p.speech.subarray(start, end),
     rmsDb: p.rmsDb.subarray(start, end),
+    encoder: p.encoder,
   };
   const truth = p.params.subarray(start * PARAM_COUNT, end * PARAM_COUNT);
   const prior = generatePrior(personaPrior(p, split.val.end), audio, { seed: opts.seed ?? 1 });

@@ -193,6 +193,8 @@ describe('fuzz: the API\'s messages', () => {
       'persona.model': { projectDir: project, personaId: 'pv' },
       'train.estimate': { projectDir: project, personaId: 'pv' },
       'render.reveal': { projectDir: project, renderId: 'rv', action: 'open' },
+      'preview.frame': { projectDir: project, curvesId: 'cv', timeS: 1, waitMs: 0 },
+      'preview.range': { projectDir: project, curvesId: 'cv', fromS: 0, seconds: 1, waitMs: 0 },
       'job.cancel': { jobId: 'nope' },
       'job.start': { kind: 'render.export', projectDir: project, personaId: 'pv', mediaId: 'up', out },
       'curves.save': { projectDir: project, curvesId: 'take', doc: curveDoc },
