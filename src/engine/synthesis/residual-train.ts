@@ -55,7 +55,7 @@ export interface ResidualInfo {
 
 export interface TrainResidualOptions extends RunOptions {
   config?: ResidualConfigName | ResidualNetConfig;
-  /** Steps to run (default 1200 for draft); training also stops at `maxSeconds`. */
+  /** Steps to run (default: the configuration's, 1200 for draft); training also stops at `maxSeconds`. */
   steps?: number;
   /** Wall-clock budget of the training loop (default 540 s: the draft preset's 10 minutes with the pairs). */
   maxSeconds?: number;
@@ -225,7 +225,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
 /** Steps on random batches of pairs (random horizontal flips) up to `steps` or `maxSeconds`. */
 async function trainLoop(trainer: Trainer, pairs: ResidualPairs, cfg: ResidualNetConfig, opts: TrainResidualOptions, progress: (f: number, m: string) => void): Promise<{ steps: number; seconds: number; loss: { first: number; last: number } }> {
   const S = cfg.size, P = S * S, B = cfg.batch, n = pairs.frames.end - pairs.frames.start;
-  const steps = Math.max(1, Math.round(opts.steps ?? (cfg.name === 'draft' ? 1200 : 20)));
+  const steps = Math.max(1, Math.round(opts.steps ?? cfg.steps));
   const maxMs = (opts.maxSeconds ?? 540) * 1000;
   const rng = new Rng((opts.seed ?? 1) * 104729);
   const input = new Float32Array(B * RESIDUAL_INPUT_CHANNELS * P), real = new Float32Array(B * 3 * P);
