@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph, ParameterStore, exportInference, InferenceRunner } from '../../../src/engine/nn';
 import {
-  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualNet, residualComposite,
+  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualNet, localDetail, residualComposite,
 } from '../../../src/engine/synthesis/residual-net';
 import { addCorrection, maskWeight, mouthCrop, RESIDUAL_MASK, type MouthCrop } from '../../../src/engine/synthesis/residual-crop';
 import { pickTrainingDonors } from '../../../src/engine/synthesis/residual-train';
@@ -123,5 +123,29 @@ describe('residual G_r', () => {
       expect(Math.abs(donors[25] - 25)).toBe(exclude + 1);
     }
     expect(() => pickTrainingDonors({ footage, curveLips: lips, footageLips: lips, lipDims: dims }, { start: 0, end: 5 }, 8)).toThrow(/Too few frames/);
+  });
+
+  it('measures local detail: none in a flat image, more in a sharp pattern than in its blur', async () => {
+    const g = new Graph('detail', { training: false });
+    g.output('detail', localDetail(g.input('x', [3, 3, 16, 16])));
+    const runner = await InferenceRunner.create(await exportInference(g, new ParameterStore(1)));
+    try {
+      const x = new Float32Array(3 * 3 * 256);
+      for (let c = 0; c < 3; c++) for (let v = 0; v < 16; v++) for (let u = 0; u < 16; u++) {
+        const k = c * 256 + v * 16 + u, check = (u + v) % 2 ? 0.8 : -0.8;
+        x[k] = 0.3;                     // flat
+        x[768 + k] = check;             // sharp checkerboard
+        x[1536 + k] = check * 0.25;     // the same, low contrast (a blur of it)
+      }
+      const d = (await runner.run({ x: { data: x, shape: [3, 3, 16, 16] } })).detail.data as Float32Array;
+      expect(d.length).toBe(3 * 4);
+      for (let k = 0; k < 4; k++) {
+        expect(d[k]).toBeLessThan(0.01);
+        expect(d[4 + k]).toBeGreaterThan(3 * d[8 + k]);
+        expect(d[8 + k]).toBeGreaterThan(0.1);
+      }
+    } finally {
+      await runner.dispose();
+    }
   });
 });
