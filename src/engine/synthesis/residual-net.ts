@@ -46,7 +46,7 @@ export const RESIDUAL_INPUT_CHANNELS = 8;
 
 export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny', ResidualNetConfig> = {
   // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
-  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 2, ssimWeight: 1, detailWeight: 0, lr: 5e-4, batch: 4, steps: 1200 },
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, lr: 5e-4, batch: 4, steps: 1200 },
   // For tests: the same architecture, a few seconds per hundred steps.
   tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, lr: 1e-3, batch: 2, steps: 20 },
 };
