@@ -15,6 +15,8 @@ export default defineConfig({
           'job-process': path.resolve(import.meta.dirname, 'src/host/job-process.ts'),
           // Face tracking threads of the persona builder (src/engine/tracking/tracker-pool.ts looks for it beside the entries).
           'tracker-worker': path.resolve(import.meta.dirname, 'src/engine/tracking/tracker-worker.ts'),
+          // The studio's output preview thread (src/host/output-preview.ts looks for it beside the entries).
+          'output-preview-worker': path.resolve(import.meta.dirname, 'src/host/output-preview-worker.ts'),
         },
       },
     },

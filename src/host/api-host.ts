@@ -20,6 +20,7 @@ import { mediaFrame } from './media-frame';
 import { personaInfo } from './persona-info';
 import { trainingEstimate } from './machine-profile';
 import { revealRender, systemRevealer, type Revealer } from './reveal';
+import { OutputPreviews } from './output-preview';
 import type { JobNames } from './job-kinds';
 import { projectPath } from './project-paths';
 import type { JobRequest } from '../shared/contract';
@@ -45,6 +46,8 @@ export class ApiHost {
   private readonly handlers: Handlers;
   /** Project folders opened in this session: the only places files are served from. */
   private readonly openProjects = new Set<string>();
+  /** The studio's output preview: prepared takes, cached per persona and curves version. */
+  private readonly previews = new OutputPreviews();
 
   constructor(private readonly opts: ApiHostOptions) {
     this.jobs = new JobManager(opts.launcher);
@@ -112,6 +115,9 @@ export class ApiHost {
         const source = project.media.find((m) => m.id === ref.sourceMediaId);
         return trainingEstimate(await projectPath(projectDir, 'persona', ref.path), source?.durationS);
       },
+      'preview.frame': async (params) => this.previews.frame(params),
+      'preview.range': async (params) => this.previews.range(params),
+      'preview.cancel': async ({ projectDir }) => ({ cancelled: this.previews.cancel(projectDir) }),
       'render.reveal': async ({ projectDir, renderId, action }) => {
         if (!this.openProjects.has(path.resolve(projectDir))) throw new UserError('project-not-open', `${projectDir} is not open in this session.`, { hint: 'Open the project first.' });
         return revealRender(projectDir, renderId, action, opts.revealer ?? systemRevealer);
@@ -169,6 +175,7 @@ export class ApiHost {
   }
 
   async close(): Promise<void> {
+    await this.previews.close();
     await this.jobs.shutdown();
   }
 

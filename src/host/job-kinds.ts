@@ -64,6 +64,14 @@ async function resolveInProject(projectDir: string, ids: { personaId?: string; m
   };
 }
 
+/** A generated document with the persona's clip's own head pose and blinks (src/engine/common/curves/revoice.ts). */
+async function revoicedTake(personaDir: string, doc: import('../engine/common/curves').CurveDocument) {
+  const { loadPersona } = await import('../engine/persona');
+  const { revoicedDocument } = await import('../engine/common/curves');
+  const persona = await loadPersona(personaDir);
+  return revoicedDocument(doc, { params: persona.params, fps: persona.meta.fps, frameCount: persona.frameCount });
+}
+
 /** Pairs a kind's name with its request type; the result type is inferred from `run`. */
 function defineKind<K extends JobKindName, Result>(_kind: K, def: JobKind<RequestOf<K>, Result>): JobKind<RequestOf<K>, Result> {
   return def;
@@ -125,14 +133,17 @@ const KINDS = {
     },
   }),
   'curves.generate': defineKind('curves.generate', {
-    title: (req, n) => `${req.range ? `Re-generate frames ${req.range.from}–${req.range.to}` : 'Generate motion'}${n?.media ? ` for${quoted(n.media)}` : ''}${req.prior ? ' (built-in motion)' : ''}`,
+    title: (req, n) =>
+      req.revoice
+        ? `Re-voice the clip${n?.persona ? ` of${quoted(n.persona)}` : ''}${n?.media ? ` with${quoted(n.media)}` : ''}`
+        : `${req.range ? `Re-generate frames ${req.range.from}–${req.range.to}` : 'Generate motion'}${n?.media ? ` for${quoted(n.media)}` : ''}${req.prior ? ' (built-in motion)' : ''}`,
     async run(req, opts) {
       const path = await import('node:path');
       const { randomUUID } = await import('node:crypto');
       const { generateCurves, writeCurves } = await import('../engine/gan');
       const { UserError } = await import('../engine/util/errors');
       const { persona, media } = await resolveInProject(req.projectDir, { personaId: req.personaId, mediaId: req.mediaId });
-      const curves = await generateCurves(persona!.dir, media!.file, {
+      const generated = await generateCurves(persona!.dir, media!.file, {
         prior: req.prior,
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
         mediaId: media!.id,
@@ -140,6 +151,8 @@ const KINDS = {
         signal: opts.signal,
         onProgress: opts.onProgress,
       });
+      // Re-voicing the clip: its own head pose and blinks, frame for frame; the mouth from the voice-over.
+      const curves = req.revoice ? { ...generated, document: await revoicedTake(persona!.dir, generated.document) } : generated;
       if (req.range && req.range.to >= curves.frameCount) {
         throw new UserError('range-outside', `Frames ${req.range.from}-${req.range.to} are outside the ${curves.frameCount} frames generated from ${media!.name}.`, { hint: 'Select a range inside the timeline.' });
       }
@@ -200,7 +213,7 @@ const KINDS = {
         audio: media!.file,
         curves: curves ? await projectPath(req.projectDir, 'curves', curves.path) : undefined,
         out,
-        preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', device: req.device,
+        preset: req.preset, framing: req.framing, fps: req.fps, crf: req.crf, mode: req.preview ? 'preview' : 'auto', synthesis: req.synthesis, device: req.device,
         // The video is tracked again and measured; the report rides in the result (and lies beside the MP4).
         quality: true,
         signal: opts.signal, onProgress: opts.onProgress,

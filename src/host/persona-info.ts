@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import { PersonaReportSummary, GanEvalSummary, GanTrainingSummary, GanVerdictSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
+import { PersonaReportSummary, GanEvalSummary, GanTargetSummary, GanTrainingSummary, GanVerdictSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
 import { readProject } from './project-store';
 import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
 import { reasonOf } from '../engine/util/system-errors';
 import { readRegularFile } from '../engine/util/read-file';
 import { footageSynthesisProblem } from '../engine/synthesis';
+import { staleResidual } from '../engine/gan';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -47,7 +48,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
   }
 
   const footageProblem = await footageSynthesisProblem(dir);
-  const [report, ganTraining, ganEval, rendererTraining, rendererEval, ganVerdict] = await Promise.all([
+  const [report, ganTraining, ganEval, rendererTraining, rendererEval, ganVerdict, ganTarget] = await Promise.all([
     read('report.json', PersonaReportSummary),
     // The step count is that of the last loss point; the file keeps the whole curve.
     read('gan/training.json', GanTrainingSummary, (r) => ({ ...r, step: Array.isArray(r.points) && r.points.length ? (r.points[r.points.length - 1] as { step?: unknown }).step : 0 })),
@@ -56,12 +57,15 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     read('renderer/eval.json', RendererEvalSummary),
     // The verdict per attribute recorded with the trained model (null: none, or a model saved before the check).
     read('gan/model.json', GanVerdictSummary.nullable(), (r) => r.implicit ?? null),
+    // A model that corrects another version of the built-in motion is not used (generate.ts).
+    read('gan/model.json', GanTargetSummary, (r) => ({ target: r.target, priorVersion: r.priorVersion })),
   ]);
+  const stale = ganTarget ? (staleResidual({ target: ganTarget.target === 'residual-expression' ? 'residual-expression' : undefined, priorVersion: ganTarget.priorVersion }) ?? null) : null;
   return {
     personaId: ref.id,
     name: ref.name,
     report,
-    gan: { training: ganTraining, eval: ganEval, verdict: ganVerdict },
+    gan: { training: ganTraining, eval: ganEval, verdict: stale ? null : ganVerdict, stale },
     renderer: { training: rendererTraining, eval: rendererEval },
     synthesis: { fromFootage: footageProblem === undefined, why: footageProblem ?? null },
     // The reads run in parallel: list problems by file so the order never depends on timing.

@@ -105,6 +105,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
      */
     range: z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).refine((r) => r.from <= r.to, 'from must not be after to').optional(),
     device: Device.optional(),
+    /** Re-voice the persona's own clip: the take's head pose and blinks are the clip's tracked ones, frame for frame; only the mouth comes from the voice-over. */
+    revoice: z.boolean().optional(),
   }),
   /** Train the rendering-to-video network on a persona (resumes from its checkpoint; `steps` is the total to reach). */
   z.object({
@@ -135,6 +137,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
     crf: LIMITS.crf.schema.optional(),
     /** Composite the textured 3D render even when a renderer is trained. */
     preview: z.boolean().optional(),
+    /** How the frames are made: real pixels of the footage (`retrieval`), the trained renderer, or `auto` (the default: whichever measured better). */
+    synthesis: z.enum(['auto', 'retrieval', 'renderer']).optional(),
     device: Device.optional(),
   }),
 ]);
@@ -202,6 +206,51 @@ export type TrainingEstimatePayload = z.infer<typeof TrainingEstimatePayload>;
 export const MediaFramePayload = z.object({ file: z.string(), frame: z.number().int().nonnegative() });
 export type MediaFramePayload = z.infer<typeof MediaFramePayload>;
 
+/**
+ * The studio's output preview (src/host/output-preview.ts): the export's own frames,
+ * made from the take as the editor holds it (the saved document's base with the editor's
+ * current edits). Preparing a take (the plan and the donors read from the footage) runs
+ * once per persona and curves version; until it is done the call answers `preparing`.
+ */
+export const OutputPreviewTake = z.object({
+  projectDir: z.string(),
+  curvesId: CurvesId,
+  /** The editor's edits (and semantic controls); absent: the saved ones. */
+  edits: CurveEdits.optional(),
+  semantic: z.array(SemanticControl).optional(),
+  /** How the frames are made, as the export's choice; default auto (as the export). */
+  synthesis: z.enum(['auto', 'retrieval', 'renderer']).optional(),
+  /** Longest side of the image (default 1024; the footage's own size when smaller). */
+  maxSize: z.number().int().min(64).max(4096).optional(),
+  /** How long to wait for a preparation before answering `preparing` (ms, default 300). */
+  waitMs: z.number().int().min(0).max(10_000).optional(),
+});
+const OutputPreviewPreparing = z.object({ state: z.literal('preparing'), fraction: z.number(), message: z.string(), stage: z.string() });
+const OutputPreviewInfo = {
+  /** How the frames are made: real pixels of the footage, the trained renderer, or the 3D composite. */
+  synthesis: z.enum(['retrieval', 'renderer', 'preview']),
+  fps: z.number().positive(),
+  frameCount: z.number().int().positive(),
+  /** Size of the image files (the footage's aspect). */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Seconds the preparation took (0 when it was cached), and what it said. */
+  prepareS: z.number().nonnegative(),
+  notes: z.array(z.string()),
+};
+export const OutputFramePayload = z.discriminatedUnion('state', [
+  OutputPreviewPreparing,
+  z.object({ state: z.literal('ready'), ...OutputPreviewInfo, frame: z.number().int().nonnegative(), timeS: z.number().nonnegative(), file: z.string(), paintMs: z.number().nonnegative() }),
+]);
+export type OutputFramePayload = z.infer<typeof OutputFramePayload>;
+export const OutputRangePayload = z.discriminatedUnion('state', [
+  OutputPreviewPreparing,
+  z.object({ state: z.literal('ready'), ...OutputPreviewInfo, from: z.number().int().nonnegative(), startS: z.number().nonnegative(), files: z.array(z.string()), msPerFrame: z.number().nonnegative() }),
+]);
+export type OutputRangePayload = z.infer<typeof OutputRangePayload>;
+
+/** A take is at most a few hours long. */
+const LIMITS_PREVIEW_S = 6 * 3600;
 const Empty = z.object({}).strict();
 
 /** Requests: method name → params and result schemas. */
@@ -235,6 +284,12 @@ export const Requests = {
    * Opens an exported video with the system's player, or shows it in the file manager.
    * Only renders the studio recorded in the project (by id), never an arbitrary path.
    */
+  /** The export's frame at `timeS` of a take (PNG in the project's cache/preview/). */
+  'preview.frame': { params: OutputPreviewTake.extend({ timeS: z.number().nonnegative().max(LIMITS_PREVIEW_S) }), result: OutputFramePayload },
+  /** Frames of a short range (at most 10 s) from `fromS`, for playing it. */
+  'preview.range': { params: OutputPreviewTake.extend({ fromS: z.number().nonnegative().max(LIMITS_PREVIEW_S), seconds: z.number().positive().max(10) }), result: OutputRangePayload },
+  /** Stops preparing the output preview of a project (the playhead moved on, the view was closed). */
+  'preview.cancel': { params: z.object({ projectDir: z.string() }), result: z.object({ cancelled: z.boolean() }) },
   'render.reveal': { params: z.object({ projectDir: z.string(), renderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), action: z.enum(['open', 'folder']) }), result: z.object({ file: z.string() }) },
 } as const;
 

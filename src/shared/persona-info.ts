@@ -48,6 +48,9 @@ export type GanEvalSummary = z.infer<typeof GanEvalSummary>;
  * held-out frames at the end of training (gan/model.json `implicit`). `expression.weight`:
  * the share of the model's correction kept (0: built-in, 1: learned).
  */
+/** What a trained model corrects (gan/model.json): a residual model of another prior version is not used. */
+export const GanTargetSummary = z.object({ target: z.string().optional(), priorVersion: z.number().int().positive().optional() });
+
 export const GanVerdictSummary = z.object({
   frames: z.object({ start: z.number(), end: z.number(), seconds: z.number() }),
   expression: z.object({ weight: z.number(), mouthR: z.object({ model: z.number(), refined: z.number(), prior: z.number() }) }).optional(),
@@ -83,7 +86,7 @@ export const PersonaInfoPayload = z.object({
   personaId: z.string(),
   name: z.string(),
   report: PersonaReportSummary.nullable(),
-  gan: z.object({ training: GanTrainingSummary.nullable(), eval: GanEvalSummary.nullable(), verdict: GanVerdictSummary.nullable().optional() }),
+  gan: z.object({ training: GanTrainingSummary.nullable(), eval: GanEvalSummary.nullable(), verdict: GanVerdictSummary.nullable().optional(), stale: z.string().nullable().optional() }),
   renderer: z.object({ training: RendererTrainingSummary.nullable(), eval: RendererEvalSummary.nullable() }),
   /** Whether exports are built from real frames of the persona's footage (no training needed), and if not, why. */
   synthesis: z.object({ fromFootage: z.boolean(), why: z.string().nullable() }).optional(),

@@ -1,16 +1,20 @@
 import { flagNumber, flagString, type CliCommand } from '../command';
 import { evaluateGan, formatEvalTable, ganPath } from '../../engine/gan';
-import { evaluateSynthesis } from '../../engine/export';
+import { evaluateSynthesis, type MouthFigures } from '../../engine/export';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { LIMITS } from '../../shared/limits';
 
 export const command: CliCommand = {
   path: ['eval'],
   summary: 'Evaluate FACIAL-GAN and the zero-training prior on the held-out part of a persona\'s clip',
-  usage: `facial-studio eval --persona DIR [--seed N] [--synthesis] ${DEVICE_USAGE} [--json]\n  Writes DIR/gan/eval.json.\n` +
-    '  --synthesis instead compares the ways to make a mouth on the held-out frames (real pixels of the training part, and the\n' +
-    '  trained renderer G_r when there is one): PSNR, SSIM and sharpness of the lip box; writes DIR/synthesis/eval.json, which\n' +
-    '  the export reads to decide whether G_r is used.',
+  usage: `facial-studio eval --persona DIR [--seed N] [--synthesis [--on-persona-itself]] ${DEVICE_USAGE} [--json]\n  Writes DIR/gan/eval.json.\n` +
+    '  --synthesis instead compares the ways to make a mouth on held-out frames that no part of the persona was fitted on: it\n' +
+    '  builds (once) the evaluation persona DIR/eval/train-part (the same clip and tracking, everything fitted on the frames\n' +
+    '  before the test part only) and re-makes its test frames by real pixels of the training part, by the training-free\n' +
+    '  baseline (nearest real mouth by lip shape, affine-warped, blended) and by G_r when one is trained on the evaluation\n' +
+    '  persona: PSNR, SSIM and sharpness of the lip box; writes DIR/synthesis/eval.json, which the export reads to decide\n' +
+    '  whether G_r is used. --on-persona-itself measures on the persona itself instead (fitted on the whole clip, test\n' +
+    '  frames included: optimistic; for comparison with figures from before the clean split; nothing is written).',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const device = deviceFlag(args);
@@ -19,7 +23,7 @@ export const command: CliCommand = {
     if (args.flags.synthesis) {
       let ev;
       try {
-        ev = await evaluateSynthesis(persona, { device, signal: io.signal, onProgress: bar.onProgress });
+        ev = await evaluateSynthesis(persona, { device, onPersonaItself: Boolean(args.flags['on-persona-itself']), signal: io.signal, onProgress: bar.onProgress });
       } finally {
         bar.done();
       }
@@ -27,11 +31,17 @@ export const command: CliCommand = {
         io.out(JSON.stringify({ ok: true, ...ev }));
         return 0;
       }
-      const row = (name: string, m: { psnrDb: number; ssim: number; sharpness: number }) => `  ${name.padEnd(22)} ${m.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.ssim.toFixed(3)}   sharpness ${m.sharpness.toFixed(2)}x`;
-      io.out(`held-out frames ${ev.testRange[0]}-${ev.testRange[1] - 1} (${ev.frames}), mouth donors from frames ${ev.donorRange[0]}-${ev.donorRange[1] - 1}; lip box vs the real frame:`);
+      const row = (name: string, m: MouthFigures) => `  ${name.padEnd(33)} ${m.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.ssim.toFixed(3)}   sharpness ${m.sharpness.toFixed(2)}x`
+        + (m.core ? `   | core ${m.core.psnrDb.toFixed(2).padStart(6)} dB   SSIM ${m.core.ssim.toFixed(3)}` : '');
+      const [f0, f1] = ev.evaluationPersona.fittedFrames;
+      io.out(`measured on ${ev.evaluationPersona.dir === '.' ? 'the persona itself' : `the evaluation persona ${ev.evaluationPersona.dir}`} (everything fitted on frames ${f0}-${f1 - 1})`);
+      io.out(`held-out frames ${ev.testRange[0]}-${ev.testRange[1] - 1} (${ev.frames}), mouth donors from frames ${ev.donorRange[0]}-${ev.donorRange[1] - 1}; lip box (and the mouth's core, which every method replaces entirely) vs the real frame:`);
       io.out(row('real pixels (retrieval)', ev.retrieval));
+      io.out(row('baseline (nearest mouth, affine)', ev.baseline));
       if (ev.renderer) io.out(row(`G_r (${ev.renderer.steps} steps)`, ev.renderer));
-      io.out(ev.renderer ? (ev.rendererWins ? '  G_r wins: exports use it' : '  real pixels win: exports use them') : '  no renderer trained');
+      io.out(`  real pixels ${ev.beatsBaseline.retrieval ? 'beat' : 'do not beat'} the baseline (higher PSNR and SSIM at >= 0.8x its sharpness)`);
+      if (ev.renderer) io.out(`  G_r ${ev.beatsBaseline.renderer ? 'beats' : 'does not beat'} the baseline; ${ev.rendererWins ? 'G_r beats real pixels: exports use it' : 'real pixels win: exports use them'}`);
+      for (const n of ev.notes) io.out(`note: ${n}`);
       return 0;
     }
     let r;

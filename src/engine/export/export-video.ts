@@ -13,7 +13,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadPersona, loadPersonaHull, type Persona } from '../persona';
-import { parseCurveDocument, evaluateAll, CurveDocumentError } from '../common/curves';
+import { parseCurveDocument, evaluateAll, CurveDocumentError, isRevoicedTake, isTakeAsFilmed } from '../common/curves';
 import { readNpyFloat32 } from '../io/npy';
 import { checkCurveValues } from '../io/value-checks';
 import { checkOutput, createFolders } from '../util/output-path';
@@ -117,7 +117,7 @@ export function previewPathFor(out: string): string {
  * Curves [T*71] and their frame rate from a file: a curve document (.json, evaluated
  * with its edits; it must be this persona's) or an .npy [T, 71] at the persona's rate.
  */
-export async function readCurvesFile(persona: Persona, file: string): Promise<{ curves: Float32Array; fps: number }> {
+export async function readCurvesFile(persona: Persona, file: string): Promise<{ curves: Float32Array; fps: number; revoiced?: boolean }> {
   if (file.toLowerCase().endsWith('.npy')) {
     const a = await readNpyFloat32(file);
     if (a.shape.length !== 2 || a.shape[1] !== PARAM_COUNT) throw new UserError('curves-invalid', `${file} has shape [${a.shape.join(', ')}]; curves are [T, ${PARAM_COUNT}].`, { file, hint: 'Export curves from the studio or with facial-studio generate.' });
@@ -137,7 +137,7 @@ export async function readCurvesFile(persona: Persona, file: string): Promise<{ 
     }
     const curves = evaluateAll(doc);
     checkCurveValues(curves, file);
-    return { curves, fps: doc.fps };
+    return { curves, fps: doc.fps, ...(isRevoicedTake(doc.generator) ? { revoiced: true } : {}) };
   } catch (err) {
     if (err instanceof CurveDocumentError) throw new UserError('curves-invalid', err.message, { file, hint: 'Export the curves again from the studio or with facial-studio generate.' });
     throw err;
@@ -145,7 +145,7 @@ export async function readCurvesFile(persona: Persona, file: string): Promise<{ 
 }
 
 /** Curves [T*71] and their frame rate, from the options. */
-async function resolveCurves(persona: Persona, opts: ExportVideoOptions): Promise<{ curves: Float32Array; fps: number; origin: CurvesOrigin; note?: string }> {
+async function resolveCurves(persona: Persona, opts: ExportVideoOptions): Promise<{ curves: Float32Array; fps: number; origin: CurvesOrigin; note?: string; revoiced?: boolean }> {
   const c = opts.curves;
   if (c instanceof Float32Array) {
     if (c.length % PARAM_COUNT !== 0 || c.length === 0) throw new UserError('curves-invalid', `The curves hold ${c.length} values, not whole frames of ${PARAM_COUNT}.`);
@@ -219,16 +219,19 @@ async function checkSettings(opts: ExportVideoOptions): Promise<ExportSettings> 
 }
 
 /** The curves resampled to the output's frames. */
-async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: string[]): Promise<{ curves: Float32Array; origin: CurvesOrigin }> {
+async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: string[]): Promise<{ curves: Float32Array; origin: CurvesOrigin; revoiced?: boolean }> {
   opts.onProgress?.({ stage: 'curves', fraction: 0, message: opts.curves ? 'reading curves' : 'generating curves from the audio' });
   const c = await resolveCurves(s.persona, opts);
   if (c.note) notes.push(c.note);
   const curvesSeconds = c.curves.length / PARAM_COUNT / c.fps;
   if (curvesSeconds + 1 / c.fps < s.audioDurationS) notes.push(`the curves cover ${curvesSeconds.toFixed(2)} s of the ${s.audioDurationS.toFixed(2)} s audio; the last pose is held`);
-  return { curves: resampleCurves(c.curves, PARAM_COUNT, c.fps, s.frames, s.fps), origin: c.origin };
+  return { curves: resampleCurves(c.curves, PARAM_COUNT, c.fps, s.frames, s.fps), origin: c.origin, revoiced: c.revoiced };
 }
 
 export type SynthesisMethod = 'retrieval' | 'renderer' | 'preview';
+/** What `chooseSynthesis` and `makePainter` read of the export's options (the studio's output preview passes the same). */
+export type SynthesisChoiceOptions = Pick<ExportVideoOptions, 'mode' | 'synthesis' | 'device' | 'threads'>;
+export type PainterOptions = Pick<ExportVideoOptions, 'planWeights' | 'signal' | 'onProgress'>;
 
 /**
  * Re-voicing the persona's take: output frame i shows footage frame j (as filmed, played
@@ -248,12 +251,26 @@ export function revoiceTake(persona: Persona, curves: Float32Array, fps: number,
 }
 
 /**
+ * The source frames of a re-voiced take: as filmed when asked for (`forced`, CLI
+ * --revoice), or when the curve document is a re-voiced take (the studio's "Re-voice the
+ * clip") whose head pose and blink lanes are not edited. An edited one is planned by
+ * head pose like any take (the filmed frames stay wherever the pose is unchanged).
+ */
+export function takeSource(persona: Persona, curves: Float32Array, fps: number, revoice: { forced?: boolean; document?: boolean }, notes: string[]): Int32Array | undefined {
+  if (revoice.forced) return revoiceTake(persona, curves, fps, notes);
+  if (!revoice.document) return undefined;
+  if (isTakeAsFilmed(curves, fps, { params: persona.params, fps: persona.meta.fps, frameCount: persona.frameCount })) return revoiceTake(persona, curves, fps, notes);
+  notes.push('re-voiced take with edited head pose or blinks: source frames chosen by head pose (the filmed ones wherever the pose is unchanged)');
+  return undefined;
+}
+
+/**
  * How the frames are made. The real-pixel path (retrieval) is the default: on this
  * project's measurements a G_r trained minutes on a CPU is far blurrier (docs/rendering.md),
  * so G_r is used when asked for (`synthesis: 'renderer'`), or, in auto mode, when the
  * persona cannot be synthesised from its footage. Without either: the textured preview.
  */
-async function chooseSynthesis(persona: Persona, opts: ExportVideoOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
+export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
   const mode = opts.mode ?? 'auto';
   if (mode === 'preview') return { method: 'preview' };
   const want = opts.synthesis ?? 'auto';
@@ -308,8 +325,8 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
   return LABELS[method];
 }
 
-/** The source frame of every output frame and the painter that draws on it. */
-async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: ExportVideoOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
+/** The source frame of every output frame and the painter that draws on it (the export's, and the studio's output preview's). */
+export async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: PainterOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
     const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
     const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
@@ -366,10 +383,10 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const notes: string[] = [];
   const s = await checkSettings(opts);
   const { persona, fps } = s;
-  const { curves, origin } = await outputCurves(s, opts, notes);
+  const { curves, origin, revoiced } = await outputCurves(s, opts, notes);
   throwIfCancelled(opts.signal);
   const { method, net } = await chooseSynthesis(persona, opts, notes);
-  const take = opts.revoice ? revoiceTake(persona, curves, fps, notes) : undefined;
+  const take = takeSource(persona, curves, fps, { forced: opts.revoice, document: revoiced }, notes);
   try {
     const kind: ExportKind = method === 'preview' ? 'preview' : 'photoreal';
     // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.

@@ -9,3 +9,4 @@ export { ReferenceFrames } from './reference-frames';
 export { fillPolygon, softenMask, growMask, squareFeather } from './mask';
 export { resizeRgb, blendPatch } from './compose';
 export { evaluateSynthesis, SYNTHESIS_EVAL_FILE, type SynthesisEval, type MouthFigures } from './evaluate-synthesis';
+export { OutputPreview, type OutputPreviewOptions } from './output-preview';

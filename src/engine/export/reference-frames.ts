@@ -26,11 +26,13 @@ export class ReferenceFrames {
     private readonly signal?: AbortSignal,
     /** A request this many frames past the open stream's position is read through; further, the stream is reopened at it (a seek). */
     readThrough?: number,
+    /** Memory for backward chunks and recent frames, MiB (default 192 and 96: an export's long backward runs; the studio's preview, which stays open, keeps less). */
+    memoryMiB: { chunks: number; recent: number } = { chunks: 192, recent: 96 },
   ) {
     // Backward chunks: up to ~192 MiB of frames, between 4 and 48 frames.
-    this.chunkFrames = Math.max(4, Math.min(48, Math.floor((192 * 2 ** 20) / (width * height * 3))));
+    this.chunkFrames = Math.max(4, Math.min(48, Math.floor((memoryMiB.chunks * 2 ** 20) / (width * height * 3))));
     // Recent frames: up to ~96 MiB, between 2 and 24 frames.
-    this.recentFrames = Math.max(2, Math.min(24, Math.floor((96 * 2 ** 20) / (width * height * 3))));
+    this.recentFrames = Math.max(2, Math.min(24, Math.floor((memoryMiB.recent * 2 ** 20) / (width * height * 3))));
     this.readThrough = readThrough ?? 2 * this.chunkFrames;
   }
 

@@ -92,6 +92,8 @@ export interface GanModelInfo {
    * (models saved before): the network predicts the full expression.
    */
   target?: 'residual-expression';
+  /** PRIOR_VERSION of the prior a residual model corrects (absent: 1). A correction of another prior's curves is not applied to this one's. */
+  priorVersion?: number;
   /** Identity of the audio encoder of the training features (audio/encoder-identity.ts); absent: the built-in one. */
   encoder?: string;
   savedAt: string;
@@ -114,6 +116,8 @@ export interface TrainingLog {
   arch: GanArchitecture;
   /** As GanModelInfo.target: a checkpoint of another target is not resumed. */
   target?: 'residual-expression';
+  /** As GanModelInfo.priorVersion: a checkpoint correcting another prior starts over. */
+  priorVersion?: number;
   points: LossPoint[];
   bestVal: number;
   bestStep: number;

@@ -17,7 +17,7 @@ import { runWindows } from './infer';
 import { denormalizeParams, restState } from './normalize';
 import { acquireWindowModel } from './runner-cache';
 import { loadGanPersona, priorInputOf, type GanPersona } from './persona-data';
-import { fitPrior, generatePrior, type PriorModel } from './prior';
+import { fitPrior, generatePrior, PRIOR_VERSION, type PriorModel } from './prior';
 import { chooseImplicit, expressionOrigin, substituteImplicit, type ImplicitChannels, type ImplicitMode } from './implicit';
 import { EXPR_COUNT, EXPR_OFFSET } from '../../shared/facial-params';
 import { postFilter } from './post-filter';
@@ -110,6 +110,13 @@ export function modelCurves(raw: Float32Array, info: Pick<GanModelInfo, 'target'
   return out;
 }
 
+/** Why a residual model cannot correct today's prior (it learnt the corrections of another version), or undefined. */
+export function staleResidual(info: Pick<GanModelInfo, 'target' | 'priorVersion'>): string | undefined {
+  if (info.target !== 'residual-expression') return undefined;
+  const v = info.priorVersion ?? 1;
+  return v === PRIOR_VERSION ? undefined : `corrects version ${v} of the built-in motion, and this FACIAL Studio's is version ${PRIOR_VERSION}`;
+}
+
 /** Fitted priors of loaded personas (whole clip): generating again for the same persona refits nothing. */
 const wholeClipPriors = new WeakMap<GanPersona, PriorModel>();
 
@@ -141,7 +148,10 @@ export async function generateFromFeatures(persona: GanPersona, audio: FeatureAu
   if (audio.frameCount < 1) {
     throw new UserError('audio-empty', 'The voice-over is empty (no frame of audio).', { hint: 'Choose a voice-over with sound.' });
   }
-  const info = opts.prior ? undefined : await readGanModelInfo(persona.dir, persona);
+  const found = opts.prior ? undefined : await readGanModelInfo(persona.dir, persona);
+  const stale = found ? staleResidual(found) : undefined;
+  if (stale && opts.requireModel) throw new UserError('gan-prior-changed', `The trained FACIAL-GAN of "${persona.name}" ${stale}.`, { file: ganPath(persona.dir, 'info'), hint: 'Train it again: facial-studio train gan --persona DIR --restart.' });
+  const info = stale ? undefined : found;
   if (!info) {
     if (opts.requireModel) {
       throw new UserError('gan-not-trained', `The persona "${persona.name}" has no trained FACIAL-GAN model (${ganPath(persona.dir, 'info')} is missing).`, {
@@ -152,8 +162,9 @@ export async function generateFromFeatures(persona: GanPersona, audio: FeatureAu
     const prior = personaPrior(persona);
     // The loudness mapping reads no features; the audio regressor of long clips does.
     if (prior.mouthRegressor) checkEncoder(persona.encoder, audio.encoderId, `The persona "${persona.name}"'s zero-training prior`, persona.dir);
-    const base = generatePrior(prior, audio, { seed: opts.seed });
-    return { base, source: 'prior', note: opts.prior ? 'prior requested' : 'no trained FACIAL-GAN model: zero-training prior' };
+    const base = generatePrior(prior, { ...audio, encoder: audio.encoderId ?? persona.encoder }, { seed: opts.seed });
+    const note = opts.prior ? 'prior requested' : stale ? `zero-training prior: the trained FACIAL-GAN ${stale}; train it again to use it` : 'no trained FACIAL-GAN model: zero-training prior';
+    return { base, source: 'prior', note };
   }
   if (info.fps !== persona.fps) {
     throw new UserError('gan-fps-mismatch', `The trained model of "${persona.name}" expects ${info.fps} fps, the persona has ${persona.fps} fps.`, {
@@ -165,7 +176,7 @@ export async function generateFromFeatures(persona: GanPersona, audio: FeatureAu
   const r = await runGanModel(persona.dir, info, audio.features, audio.frameCount, opts);
   const implicit = chooseImplicit(opts.implicit ?? 'auto', info.implicit);
   const needsPrior = implicit.pose === 'prior' || implicit.blink === 'prior' || implicit.expression !== 1 || info.target === 'residual-expression';
-  const prior = needsPrior ? generatePrior(personaPrior(persona), audio, { seed: opts.seed }) : undefined;
+  const prior = needsPrior ? generatePrior(personaPrior(persona), { ...audio, encoder: audio.encoderId ?? persona.encoder }, { seed: opts.seed }) : undefined;
   const own = modelCurves(r.base, info, prior, { fps: persona.fps, speech: audio.speech });
   const base = prior ? substituteImplicit(own, prior, implicit) : own;
   return { base, source: 'facial-gan', info, provider: r.provider, implicit, note: implicit.note };

@@ -11,7 +11,7 @@
  * (prior.ts), labelled `source: 'prior'`. Details: docs/facial-gan.md.
  */
 export { trainGan, validationLoss, judgeSavedModel, prepareTraining, buildResidualDataset, residualTargets, GAN_TRAIN_STAGES, type TrainGanOptions, type TrainGanResult, type GanTrainingSetup, type GanTrainFiles } from './train';
-export { generateCurves, generateFromFeatures, runGanModel, modelCurves, checkEncoder, personaPrior, writeCurves, checkCurves, type GenerateOptions, type GeneratedCurves, type CurveSource } from './generate';
+export { generateCurves, generateFromFeatures, runGanModel, modelCurves, checkEncoder, personaPrior, staleResidual, writeCurves, checkCurves, type GenerateOptions, type GeneratedCurves, type CurveSource } from './generate';
 export { evaluateGan, formatEvalTable, motionSummary, lipDistancePx, modelOpening, type GanEvalReport, type EvalColumn, type MotionSummary, type EvaluateOptions } from './evaluate';
 export { fitPrior, generatePrior, predictOpening, sampleBlinks, tauForNormSpeed, PRIOR_VERSION, DEFAULT_BLINK_PER_MIN, DEFAULT_BLINK_MS, type PriorModel, type PriorInput, type PriorAudio, type PriorOptions } from './prior';
 export { buildGenerator, buildAudioPath, buildStatePath, buildDiscriminator, motion, AUDIO_STEPS, AUDIO_DIM, CONTEXT_DIM, GEN_PREFIX, DIS_PREFIX, type GanArchitecture, type AudioEncoding } from './model';

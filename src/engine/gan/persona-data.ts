@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FaceModel, PinholeCamera } from '../common/face-model';
-import { loadPersona, loadPersonaAudio, loadPersonaLandmarks } from '../persona';
+import { fittedFrames, loadPersona, loadPersonaAudio, loadPersonaLandmarks } from '../persona';
 import { UserError } from '../util/errors';
 import { BUILTIN_ENCODER_IDENTITY } from '../audio';
 import { EYE_OUTER, mouthOpeningFromLandmarks } from './metrics';
@@ -33,6 +33,8 @@ export interface GanPersona {
   paramsHash: string;
   /** Identity of the audio encoder of its features (persona.json; the built-in one for personas built before it was recorded). */
   encoder: string;
+  /** Frames [start, end) the persona's model and calibrations were fitted on (absent: the whole clip). */
+  fittedFrames?: [number, number];
 }
 
 export async function loadGanPersona(dir: string): Promise<GanPersona> {
@@ -53,6 +55,7 @@ export async function loadGanPersona(dir: string): Promise<GanPersona> {
     dir,
     id: p.meta.id,
     name: p.meta.name,
+    fittedFrames: fittedFrames(p.meta),
     fps: p.meta.fps,
     frameCount: T,
     hasAudio: !!audio,

@@ -4,10 +4,11 @@
  *
  * - Mouth: the persona's jaw-opening direction in expression space (the expression
  *   change per unit of lip opening measured on the tracked landmarks, i.e. the
- *   regression of the 64 coefficients on the opening) driven by an opening predicted
- *   from the audio features (ridge regression fitted on the clip's own audio and
- *   lips; a loudness mapping when the clip has no audio), closed in silence (gated by
- *   speech activity).
+ *   regression of the 64 coefficients on the opening) driven by a jaw cycle per
+ *   syllable of the voice-over (articulation.ts: open on each vowel, as wide as its
+ *   level says, led 0.1 s ahead of the sound, closed in pauses), scaled to how wide the
+ *   persona opens its mouth when speaking; clips of a minute or more set each syllable's
+ *   width by a ridge regression fitted on the clip's own audio and lips.
  * - Blinks: a renewal process (gamma intervals, a refractory time) at the persona's
  *   measured blink rate, shrunk towards a human default (17 per minute) when the clip
  *   shows few blinks, with durations sampled from the measured ones (or 100-250 ms),
@@ -23,15 +24,17 @@ import { PARAM_COUNT, POSE_COUNT, BLINK_INDEX, EXPR_OFFSET, EXPR_COUNT } from '.
 import { blinkStats, detectBlinks } from './metrics';
 import { Rng, choleskyFactor, mean, median, movingAverage, pearson, percentile, ridge, std } from '../common/numeric';
 import type { Segment } from '../common/numeric';
+import { BUILTIN_ENCODER_IDENTITY } from '../audio';
+import { articulatedOpening, type ArticulationAudio } from './articulation';
 
-export const PRIOR_VERSION = 1;
+export const PRIOR_VERSION = 2;
 /** Human defaults (spontaneous blinking in conversation). */
 export const DEFAULT_BLINK_PER_MIN = 17;
 export const DEFAULT_BLINK_MS: [number, number] = [100, 250];
 const BLINK_PRIOR_MINUTES = 1; // weight of the default rate, in minutes of observation
 const FEATURE_ROWS = [6, 7, 8, 9]; // centre steps of the 16-step window averaged for the mouth regressor
 const FEATURE_DIM = 29;
-/** Clip length from which the audio → opening ridge regression replaces the loudness mapping. */
+/** Clip length from which an audio → opening ridge regression sets each syllable's width. */
 const RIDGE_MIN_SECONDS = 60;
 const WINDOW_STEPS = 16;
 
@@ -258,15 +261,10 @@ function fitPoseModel({ input, from, to, n }: FitRange): PriorModel['pose'] {
   return { mean: poseMean, std: poseStd, normSpeed, corrChol: Array.from(choleskyFactor(corr, POSE_COUNT, 1e-9)!) };
 }
 
-/** Audio of the voice-over, per frame at the persona's fps. */
-export interface PriorAudio {
-  frameCount: number;
-  /** [T, 16, 29] */
-  features: Float32Array;
-  /** [T] 0..1 */
-  speech: Float32Array;
-  /** [T] dB */
-  rmsDb: Float32Array;
+/** Audio of the voice-over, per frame at the persona's fps ([T, 16, 29] features, [T] speech 0..1, [T] RMS dB). */
+export interface PriorAudio extends Omit<ArticulationAudio, 'logMel'> {
+  /** Identity of the features' encoder: the built-in log-mel features give band levels to the mouth (articulation.ts); others only the loudness. */
+  encoder?: string;
 }
 
 export interface PriorOptions {
@@ -324,37 +322,31 @@ export function generatePrior(model: PriorModel, audio: PriorAudio, opts: PriorO
   return out;
 }
 
-/** Lip opening per frame predicted from the audio, closed in silence. */
+/**
+ * Lip opening per frame from the audio: a jaw cycle per syllable (articulation.ts), as
+ * wide as the persona opens its mouth when speaking, closed in silence. With a fitted
+ * audio regressor (clips of a minute or more) the regressor sets each syllable's width.
+ */
 export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Array {
   const T = audio.frameCount;
-  const raw = new Float32Array(T);
+  const span = 1.5 * (model.loudnessOpen - model.openClosed);
   const reg = model.mouthRegressor;
-  const loud = reg ? relativeLoudness(audio.rmsDb, audio.speech, model.fps) : smoothLoudness(audio.rmsDb, model.fps);
-  if (reg) {
+  let amplitude: Float32Array | undefined;
+  if (reg && span > 1e-9) {
+    const loud = relativeLoudness(audio.rmsDb, audio.speech, model.fps);
     const row = new Float64Array(DESC_DIM);
+    amplitude = new Float32Array(T);
     for (let t = 0; t < T; t++) {
       audioDescriptor(audio.features, audio.speech, loud, t, row);
       let s = reg.bias;
       for (let d = 0; d < DESC_DIM; d++) s += ((row[d] - reg.inMean[d]) / reg.inStd[d]) * reg.weights[d];
-      raw[t] = s;
-    }
-  } else {
-    // Loudness mapping: the track's speech level range onto closed..typical speaking opening x1.5.
-    const speechDb = Array.from(loud).filter((_, t) => audio.speech[t] >= 0.5);
-    const lo = speechDb.length ? percentile(speechDb, 0.1) : -50;
-    const hi = speechDb.length ? percentile(speechDb, 0.95) : -15;
-    for (let t = 0; t < T; t++) {
-      const e = clamp((loud[t] - lo) / Math.max(3, hi - lo), 0, 1);
-      raw[t] = model.openClosed + 1.5 * (model.loudnessOpen - model.openClosed) * e;
+      amplitude[t] = clamp((s - model.openClosed) / span, 0, 1);
     }
   }
-  const gate = movingAverage(audio.speech, 1);
+  const cycle = articulatedOpening({ ...audio, logMel: audio.encoder === BUILTIN_ENCODER_IDENTITY }, model.fps, amplitude);
   const out = new Float32Array(T);
-  for (let t = 0; t < T; t++) {
-    const v = model.openClosed + Math.max(0, raw[t] - model.openClosed) * clamp(gate[t], 0, 1);
-    out[t] = Math.min(v, model.openMax * 1.1 + 1e-6);
-  }
-  return movingAverage(out, 1);
+  for (let t = 0; t < T; t++) out[t] = Math.min(model.openClosed + span * cycle[t], model.openMax * 1.1 + 1e-6);
+  return out;
 }
 
 /** Loudness (dB, floored at -80) averaged over +-0.12 s: the jaw follows syllables, not single 40 ms frames. */

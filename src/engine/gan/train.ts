@@ -32,7 +32,7 @@ import { DEFAULT_LOSS_WEIGHTS, regressionLossArrays, type LossWeights } from './
 import type { GanArchitecture } from './model';
 import { compiledInference, discriminatorStep, exportGenerator, generatorStep, type ExportedGenerator } from './network';
 import { loadGanPersona, priorInputOf, requireAudio, trackedOpening, type GanPersona } from './persona-data';
-import { fitPrior, generatePrior } from './prior';
+import { fitPrior, generatePrior, PRIOR_VERSION } from './prior';
 import { FINE_TUNE_LR, initFromBase } from './base-weights';
 import { computeNormStats } from './normalize';
 import { Rng, splitFrames } from '../common/numeric';
@@ -199,7 +199,7 @@ export async function prepareTraining(personaDir: string, opts: TrainGanOptions)
   // The prior the network corrects: fitted on the frames training and early stopping see.
   const prior = fitPrior(priorInputOf(persona), { start: 0, end: split.val.end });
   const seed = opts.seed ?? 1234;
-  const priorBase = generatePrior(prior, { frameCount: T, features: persona.features, speech: persona.speech, rmsDb: persona.rmsDb }, { seed: 1 });
+  const priorBase = generatePrior(prior, { frameCount: T, features: persona.features, speech: persona.speech, rmsDb: persona.rmsDb, encoder: persona.encoder }, { seed: 1 });
   const ds = buildResidualDataset(persona.params, priorBase, persona.features, T, L, personaDir);
   const files: GanTrainFiles = {
     audioPath: ganPath(personaDir, 'audioPath'),
@@ -243,6 +243,8 @@ async function resumableLog(setup: GanTrainingSetup): Promise<TrainingLog | unde
   const history = await readTrainingLog(persona.dir);
   if (!history || !(await fileExists(files.checkpoint))) return undefined;
   checkSamePersona(files.training, history.personaId, history.paramsHash, undefined, persona);
+  // What it learnt corrects another version of the prior: nothing of it carries over.
+  if (history.target === 'residual-expression' && (history.priorVersion ?? 1) !== PRIOR_VERSION) return undefined;
   if (history.formatVersion !== GAN_FORMAT_VERSION || history.arch.window !== arch.window || history.arch.width !== arch.width || history.target !== 'residual-expression') {
     throw new UserError(
       'gan-checkpoint-mismatch',
@@ -328,6 +330,7 @@ function modelInfo(setup: GanTrainingSetup, provider: string, step: number, val:
     norm: ds.stats,
     weights,
     target: 'residual-expression',
+    priorVersion: PRIOR_VERSION,
     encoder: persona.encoder,
     training: { step, val, batch, lr, seed, provider, split: { trainEnd: ds.split.train.end, valEnd: ds.split.val.end, frames: ds.T }, ...(setup.init ? { init: setup.init } : {}) },
     savedAt: new Date().toISOString(),
@@ -453,7 +456,7 @@ export async function trainGan(personaDir: string, opts: TrainGanOptions = {}): 
   const { trainer, params, resumedFrom } = opened!;
   try {
     const state: TrainingLog = setup.history ?? {
-      formatVersion: GAN_FORMAT_VERSION, personaId: setup.persona.id, paramsHash: setup.persona.paramsHash, arch: setup.arch, target: 'residual-expression',
+      formatVersion: GAN_FORMAT_VERSION, personaId: setup.persona.id, paramsHash: setup.persona.paramsHash, arch: setup.arch, target: 'residual-expression', priorVersion: PRIOR_VERSION,
       points: [], bestVal: Infinity, bestStep: 0, evalsSinceBest: 0, seconds: 0, done: false,
     };
     state.done = false;

@@ -60,18 +60,23 @@ function filterPrediction(f: number, row: Uint8Array, prev: Uint8Array | undefin
   return f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : f === 4 ? paeth(a, b, c) : -1;
 }
 
-export function encodePng(img: PngImage, level = 9): Uint8Array {
+/**
+ * `filter`: one PNG row filter (0-4) for every row instead of the best of the five per
+ * row: a faster encode (the studio's preview frames, written once, read once).
+ */
+export function encodePng(img: PngImage, level = 9, filter?: number): Uint8Array {
   const { width, height, channels, data } = img;
   if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: ${channels} channels are not supported`);
   if (data.length !== width * height * channels) throw new Error(`encodePng: expected ${width * height * channels} bytes, got ${data.length}`);
+  if (filter !== undefined && !(Number.isInteger(filter) && filter >= 0 && filter <= 4)) throw new Error(`encodePng: filter ${filter} is not one of 0-4`);
   const stride = width * channels;
   const raw = new Uint8Array(height * (stride + 1));
   const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride));
   for (let y = 0; y < height; y++) {
     const row = data.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? data.subarray((y - 1) * stride, y * stride) : undefined;
-    let best = 0, bestSum = Infinity;
-    for (let f = 0; f < 5; f++) {
+    let best = filter ?? 0, bestSum = Infinity;
+    for (let f = filter ?? 0; f < (filter === undefined ? 5 : filter + 1); f++) {
       const out = candidates[f];
       let sum = 0;
       for (let i = 0; i < stride; i++) {

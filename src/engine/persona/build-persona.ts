@@ -11,6 +11,8 @@ import { checkTrack, probeClip, type ProbedClip, type TrackChecks } from './clip
 import { describePersona, type PersonaBuildResults, type PersonaDescription } from './describe-persona';
 import { fitFace } from './fit-face';
 import { measureFit } from './fit-quality';
+import { checkFitRange } from './fit-range';
+import type { Segment } from '../common/numeric';
 import { writePersonaFolder } from './persona-folder';
 
 /**
@@ -42,6 +44,15 @@ export interface BuildPersonaOptions extends RunOptions {
   overwrite?: boolean;
   /** Texture atlas size (default 512). */
   textureSize?: number;
+  /**
+   * Fit everything (model, calibrations, texture, crop) on these frames only and express
+   * the others in it: an evaluation persona (fit-range.ts). Default: the whole clip.
+   */
+  fitFrames?: Segment;
+  /** The id of the persona this one is the evaluation persona of (recorded in persona.json `fit`). */
+  evaluationOf?: string;
+  /** The clip's track from an earlier build (track-record.ts): used instead of tracking the clip again. */
+  track?: VideoTrack;
 }
 
 export interface PersonaSummary {
@@ -85,9 +96,10 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
 
   const clip = keep(await run.stage('probe', (ctx) => probeClip(file, target, opts.overwrite ?? false, ctx)));
   const audioJob = startClipAudio(file, clip.info, audioSignal);
-  const { track, checks } = await trackClip(run, file, clip);
+  const { track, checks } = opts.track ? await reuseTrack(run, file, clip, opts.track) : await trackClip(run, file, clip);
   keep(checks);
-  const fit = keep(await run.stage('fit', (ctx) => fitFace(track, file, ctx)));
+  const fitRange = checkFitRange(opts.fitFrames, track.frameCount, file);
+  const fit = keep(await run.stage('fit', (ctx) => fitFace(track, file, { signal: ctx.signal, progress: (f, m) => ctx.progress(f, m), fitRange })));
   const quality = keep(await run.stage('quality', () => measureFit(track, fit, checks.medianFaceWidth)));
   const texture = keep(await run.stage('texture', (ctx) => bakeTexture(file, track, fit, opts.textureSize ?? 512, ctx)));
   const audio = keep(await run.stage('audio', (ctx) => clipAudio(audioJob, track.frameCount, track.fps, ctx)));
@@ -133,6 +145,17 @@ async function trackClip(run: StageRunner<PersonaBuildStage>, file: string, clip
   }
 }
 
+/** The track stage with a track from an earlier build of the same clip: checked against the clip, not tracked again. */
+async function reuseTrack(run: StageRunner<PersonaBuildStage>, file: string, clip: ProbedClip, track: VideoTrack): Promise<{ track: VideoTrack; checks: TrackChecks }> {
+  return run.stage('track', () => {
+    const v = clip.video;
+    if (v.width !== track.width || v.height !== track.height || (v.fps && Math.abs(v.fps - track.fps) > 1e-3)) {
+      throw new Error(`the kept track (${track.width}x${track.height} at ${track.fps} fps) is not of ${file} (${v.width}x${v.height} at ${v.fps} fps)`);
+    }
+    return { track, checks: checkTrack(track, file) };
+  });
+}
+
 /** Wall seconds per finished stage, rounded to 10 ms as report.json has them. */
 function stageSeconds(run: StageRunner<PersonaBuildStage>): Record<string, number> {
   return Object.fromEntries(Object.entries(run.seconds).map(([k, s]) => [k, Math.round((s as number) * 100) / 100]));
@@ -149,13 +172,13 @@ async function writeStage(run: StageRunner<PersonaBuildStage>, target: string, r
       ctx.progress(0, 'writing the persona');
       const stat = await fs.stat(results.file);
       const name = opts.name?.trim() || path.basename(results.file).replace(/\.[^.]+$/, '');
-      const d = describePersona(results, { id: randomUUID(), name, sizeBytes: stat.size, createdAt: new Date().toISOString() });
+      const d = describePersona(results, { id: randomUUID(), name, sizeBytes: stat.size, createdAt: new Date().toISOString(), evaluationOf: opts.evaluationOf });
       const { fit, quality, texture, audio } = results;
       try {
         await writePersonaFolder(target, {
           // The smoothed landmarks, in the tracker's pixel frame (what was fitted).
           meta: d.meta, modelJson: d.modelJson, neutral: fit.model.neutral, basis: fit.model.basis, blink: fit.blinkField.field, params: fit.params, landmarks: fit.smooth.image,
-          hull: quality.hull, features: audio.features, activity: audio.activity, texturePng: texture.png, report: d.report,
+          hull: quality.hull, features: audio.features, activity: audio.activity, texturePng: texture.png, report: d.report, track: results.track,
         }, { overwrite: opts.overwrite, signal: ctx.signal });
       } catch (err) {
         if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError();

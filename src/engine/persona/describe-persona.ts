@@ -7,6 +7,7 @@ import type { FaceFit } from './fit-face';
 import { IPD_MM } from './fit-pose';
 import type { FitQuality } from './fit-quality';
 import { FACE_OVAL } from './landmark-sets';
+import { isWholeClip } from './fit-range';
 import { PERSONA_FILES, PERSONA_FORMAT_VERSION, type ModelJson, type PersonaMeta } from './persona-folder';
 import { JITTER_DEFINITION, poseRanges, temporalJitter, type PersonaReport } from './report';
 
@@ -40,6 +41,8 @@ export interface PersonaIdentity {
   name: string;
   sizeBytes: number;
   createdAt: string;
+  /** The persona this one evaluates (an evaluation persona fitted on part of the clip). */
+  evaluationOf?: string;
 }
 
 export interface PersonaDescription {
@@ -174,6 +177,16 @@ export function buildMeta(b: PersonaBuildResults, who: PersonaIdentity, report: 
     canTrainGan: hasAudio,
     ...(hasAudio ? { audio: { features: PERSONA_FILES.features, activity: PERSONA_FILES.activity, frameAdjust: b.audio.frameAdjust, ...(b.audio.encoder ? { encoder: b.audio.encoder } : {}) } } : {}),
     build: { seconds: report.buildSeconds, tracker: '@vladmandic/human 3.3.6 (blazeface + facemesh + iris, tfjs wasm)', subPixelLandmarks: track.subPixel },
+    ...(isWholeClip(fit.fitRange, track.frameCount) ? {} : { fit: fitRecord(fit.fitRange, track.frameCount, who.evaluationOf) }),
+  };
+}
+
+/** persona.json `fit` of a persona fitted on part of its clip. */
+function fitRecord(range: { start: number; end: number }, T: number, evaluationOf?: string): NonNullable<PersonaMeta['fit']> {
+  return {
+    frames: [range.start, range.end],
+    ...(evaluationOf ? { evaluationOf } : {}),
+    note: `Model, expression basis, neutral shape, blink calibration and field, texture and crop fitted on frames ${range.start}-${range.end - 1} only; the other frames of the ${T} are tracked and expressed in that model (held out).`,
   };
 }
 

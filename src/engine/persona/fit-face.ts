@@ -6,8 +6,10 @@ import { BLINK_INDEX, EXPR_OFFSET, PARAM_COUNT } from '../../shared/facial-param
 import { blinkDeformation, measureBlinks, type BlinkDeformation, type BlinkResult } from './blink';
 import { buildExpressionBasis, EXPRESSION_COUNT, expressionCoefficients, neutralShape, removeBlinkMotion, type ExpressionBasis } from './expression-basis';
 import { eyeRegionMask, type EyeRegion } from './eye-region';
-import { alignFrames, defaultCamera, fitPose, perspectiveCorrect, similarityToPose, smoothTrack, type SmoothedTrack } from './fit-pose';
+import { alignFrames, defaultCamera, fitPose, perspectiveCorrect, similarityToPose, type SmoothedTrack } from './fit-pose';
 import { checkTurnedAway } from './clip-checks';
+import { blinkEventsInRange, fitSegments, fitWeights, isWholeClip, smoothTrackInSegments } from './fit-range';
+import type { Segment } from '../common/numeric';
 
 /**
  * The fit stage of the persona build: tracked landmarks → the person's face model
@@ -21,7 +23,9 @@ import { checkTurnedAway } from './clip-checks';
 /** What the model is built from: the track aligned, smoothed and reduced to a neutral shape and basis. */
 export interface TrackShape {
   camera: PinholeCamera;
-  /** [T] how much each frame counts: 1 tracked, 0.5 bridged, 0 filled. */
+  /** Frames [start, end) everything fitted was fitted on (the whole clip unless an evaluation persona: fit-range.ts). */
+  fitRange: Segment;
+  /** [T] how much each frame counts in the fits: 1 tracked, 0.5 bridged, 0 filled or outside `fitRange`. */
   weights: Float32Array;
   /** Points used for the rigid alignment. */
   stablePoints: number;
@@ -52,10 +56,13 @@ export interface FitProgress {
   progress?: (fraction: number, message?: string) => void;
 }
 
-/** The fit stage: `track` (its `file` names the clip in errors) → face model and parameters. */
-export function fitFace(track: VideoTrack, file: string, opts: FitProgress = {}): FaceFit {
+/**
+ * The fit stage: `track` (its `file` names the clip in errors) → face model and parameters.
+ * With `fitRange`, only those frames are fitted on; the others are expressed in the model (fit-range.ts).
+ */
+export function fitFace(track: VideoTrack, file: string, opts: FitProgress & { fitRange?: Segment } = {}): FaceFit {
   opts.progress?.(0, 'pose and shape');
-  const shape = shapeFromTrack(track);
+  const shape = shapeFromTrack(track, opts.fitRange);
   throwIfCancelled(opts.signal);
   const model = faceModelFrom(track, shape.neutral, shape.basis);
   model.blink = shape.blinkField.field;
@@ -74,26 +81,30 @@ export function frameWeights(status: Uint8Array): Float32Array {
 /**
  * Rigid alignment, smoothing, neutral shape, blinks and the blink field, and the
  * expression basis (fitted on the landmarks without the blink motion) of a track.
+ * Everything fitted sees only the frames of `fitRange` (default: all); the smoothing
+ * does not cross its ends.
  */
-export function shapeFromTrack(track: VideoTrack): TrackShape {
+export function shapeFromTrack(track: VideoTrack, fitRange: Segment = { start: 0, end: track.frameCount }): TrackShape {
   const T = track.frameCount;
   const N = LANDMARK_COUNT * 3;
-  const weights = frameWeights(track.status);
+  const weights = fitWeights(frameWeights(track.status), fitRange);
   const camera = defaultCamera(track.width, track.height);
   // Model building works in weak perspective (see perspectiveCorrect); the pose fit and
   // everything stored use true image positions.
   const weak = Float32Array.from(track.landmarks);
   perspectiveCorrect(weak, T, camera, true);
   const align = alignFrames(weak, T, weights);
-  const smooth = smoothTrack(align, T, { fps: track.fps });
+  const smooth = smoothTrackInSegments(align, T, fitSegments(T, fitRange), { fps: track.fps });
   perspectiveCorrect(smooth.image, T, camera, false);
   const { neutral, frames: neutralFrames } = neutralShape(smooth.normalized, T, N, weights);
   const blinks = measureBlinks(smooth.normalized, T, N, track.fps, weights);
+  // The blink field learns from the events of the fitted frames only.
+  const fitted = isWholeClip(fitRange, T) ? blinks : { ...blinks, events: blinkEventsInRange(blinks.blink, fitRange, Math.round(track.fps)) };
   const vertices = { vertexCount: LANDMARK_COUNT, landmarkToVertex: Int32Array.from({ length: LANDMARK_COUNT }, (_, i) => i) };
-  const blinkField = blinkDeformation(vertices, neutral, smooth.normalized, T, blinks, weights);
+  const blinkField = blinkDeformation(vertices, neutral, smooth.normalized, T, fitted, weights);
   const unblinked = removeBlinkMotion(smooth.normalized, T, N, blinks.blink, blinkField.motion);
   const basis = buildExpressionBasis(unblinked, T, N, weights, EXPRESSION_COUNT);
-  return { camera, weights, stablePoints: align.stable.length, smooth, neutral, neutralFrames, blinks, blinkField, unblinked, basis };
+  return { camera, fitRange, weights, stablePoints: align.stable.length, smooth, neutral, neutralFrames, blinks, blinkField, unblinked, basis };
 }
 
 /** The face model of a neutral shape and basis on the tracker's mesh (triangles wound outwards, its UVs); eye mask empty. */

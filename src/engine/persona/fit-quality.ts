@@ -37,7 +37,9 @@ export function measureFit(track: VideoTrack, fit: FaceFit, medianFaceWidth: num
   const warnings = reprojection.median > 0.02 * medianFaceWidth
     ? [`The fitted model is ${reprojection.median} px off the tracked landmarks (median): the tracking may be unreliable in parts of the clip.`]
     : [];
-  const crop = computeCrop(fit.smooth.image, T, track.width, track.height);
+  // The crop is fitted too: on the fitted frames only (an evaluation persona's held-out frames do not place it).
+  const { start, end } = fit.fitRange;
+  const crop = computeCrop(fit.smooth.image.subarray(start * LANDMARK_COUNT * 3, end * LANDMARK_COUNT * 3), end - start, track.width, track.height);
   const hull = outlinePerFrame(fittedProjection, T);
   return { reprojection, reprojectionSmoothed, fittedProjection, crop, hull, warnings };
 }

@@ -12,5 +12,7 @@ export {
 export type { Persona, PersonaMeta, ModelJson, PersonaCrop, PersonaContent } from './persona-folder';
 export type { PersonaReport } from './report';
 export { FACE_OVAL } from './landmark-sets';
+export { evaluationPersona, evaluationFitFrames, fitExcludesTest, fittedFrames, EVALUATION_PERSONA_DIR, type EvaluationPersona } from './evaluation-persona';
+export { parseFitFrames } from './fit-range';
 export { deformMesh, projectVertices, rotationMatrix, rotationAngles } from '../common/face-model';
 export type { FaceModel, PinholeCamera } from '../common/face-model';

@@ -15,6 +15,7 @@
  * activity.npy    float32 [T, 2]       per frame speech probability, RMS dB (absent without audio)
  * texture.png     RGBA texture atlas for the model's uvs (alpha 0 where no frame saw the face)
  * report.json     PersonaReport (tracking and fit quality)
+ * track.npy, track.json  the clip's raw track (optional; track-record.ts)
  * ```
  *
  * Coordinate conventions (all in src/engine/common/face-model.ts, which also has the
@@ -52,6 +53,8 @@ import { stagingDir, writeFileAtomic, writeJsonAtomic } from '../util/atomic-fil
 import { PARAM_COUNT } from '../../shared/facial-params';
 import type { PersonaReport } from './report';
 import { readRegularFile } from '../util/read-file';
+import type { VideoTrack } from '../tracking/track-video';
+import { writeTrackRecord } from './track-record';
 
 export const PERSONA_FORMAT_VERSION = 1;
 
@@ -112,6 +115,11 @@ export interface PersonaMeta {
   /** `encoder`: identity of the audio encoder of features.npy (audio/encoder-identity.ts); absent in personas built before it was recorded (the built-in one). */
   audio?: { features: string; activity: string; frameAdjust: number; encoder?: string };
   build: { seconds: number; tracker: string; subPixelLandmarks: boolean };
+  /**
+   * Present when the persona was fitted on part of its clip only (an evaluation persona,
+   * persona/fit-range.ts): frames [start, end) fitted on; absent: the whole clip.
+   */
+  fit?: { frames: [number, number]; evaluationOf?: string; note: string };
 }
 
 export interface ModelJson {
@@ -326,6 +334,8 @@ export interface PersonaContent {
   activity?: Float32Array;
   texturePng: Uint8Array;
   report: PersonaReport;
+  /** The clip's raw track, kept for a later evaluation persona (track-record.ts). */
+  track?: VideoTrack;
 }
 
 /**
@@ -357,6 +367,7 @@ export async function writePersonaFolder(target: string, c: PersonaContent, opts
       await write(PERSONA_FILES.features, c.features, [T, 16, 29]);
       await write(PERSONA_FILES.activity, c.activity, [T, 2]);
     }
+    if (c.track) await writeTrackRecord(stage.dir, c.track);
     await writeFileAtomic(f(PERSONA_FILES.texture), c.texturePng);
     await writeJsonAtomic(f(PERSONA_FILES.model), c.modelJson);
     await writeJsonAtomic(f(PERSONA_FILES.report), c.report);

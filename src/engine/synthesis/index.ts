@@ -7,5 +7,6 @@ export { planRetrieval, planSourceFrames, planMouthFrames, planEyeFrames, eyeGai
 export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRing, INNER_LIP_LOOP, EYE_LOOPS, type FaceRegions } from './face-regions';
 export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
+export { NearestMouthBaseline, BASELINE_ELLIPSE, type BaselineInput } from './nearest-mouth-baseline';
 export { prepareRetrieval, planSourcePath, retrievalUnavailable, footageSynthesisProblem, type PrepareRetrievalOptions } from './prepare';
 export { footageMouthSharpness, mouthSharpness, OUTER_LIP_CONTOUR } from './mouth-sharpness';

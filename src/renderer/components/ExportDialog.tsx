@@ -11,7 +11,7 @@ import { qualityReportOf } from '../state/quality-report';
 import { QualityReportPanel } from './QualityReportPanel';
 import { PRESET_NAMES, PRESETS, EXPORT_FPS, previewFileName, referenceFrameFor, type OutputGeometry } from '../../engine/common/export-timing';
 import { expectedQuality } from '../../engine/common/training-presets';
-import { defaultSaveAs, exportPlan, exportResult, exportSettingsReducer, initialExportSettings, type ExportSource } from '../state/export-dialog';
+import { defaultSaveAs, exportPlan, exportResult, exportSettingsReducer, initialExportSettings, SYNTHESIS_CHOICES, type ExportSource } from '../state/export-dialog';
 import { baseName, parentOf } from '../state/paths';
 import { jobProgressText } from '../state/job-text';
 import { useReferenceFrame } from '../viewport/use-reference-frame';
@@ -47,7 +47,11 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         if (cancelled) return;
         setRendererSteps(info.renderer.training?.steps);
         setFromFootage(info.synthesis?.fromFootage ?? false);
-        setSource({ width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose, photoreal: Boolean(info.renderer.training) || Boolean(info.synthesis?.fromFootage) });
+        setSource({
+          width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose,
+          photoreal: Boolean(info.renderer.training) || Boolean(info.synthesis?.fromFootage),
+          synthesisChoice: Boolean(info.renderer.training) && Boolean(info.synthesis?.fromFootage),
+        });
       },
       (err) => {
         if (cancelled) return;
@@ -61,7 +65,8 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   }, [api, snap.dir, persona?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const plan = exportPlan(snap, s, source, device);
-  const quality = expectedQuality({ rendererSteps, fromFootage, footageS: footage?.durationS, pending: Boolean(persona) && fromFootage === undefined });
+  // With the trained renderer chosen, the renderer's quality is what to expect.
+  const quality = expectedQuality({ rendererSteps, fromFootage: fromFootage && !(source?.synthesisChoice && s.synthesis === 'renderer'), footageS: footage?.durationS, pending: Boolean(persona) && fromFootage === undefined });
   const job = s.jobId ? jobs[s.jobId] : undefined;
   const running = job && (job.state === 'running' || job.state === 'queued');
   const result = exportResult(job);
@@ -181,6 +186,19 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
                     <input type="radio" name="framing" value={value} checked={s.framing === value} onChange={() => settings.dispatch({ type: 'framing', framing: value })} />
                     <span>{label}</span>
                     <span className="muted small">{help}</span>
+                  </label>
+                ))}
+              </div>
+            </div>
+          )}
+          {source?.synthesisChoice && (
+            <div className="field">
+              <span>How the video is made</span>
+              <div className="preset-list" role="radiogroup" aria-label="How the video is made">
+                {SYNTHESIS_CHOICES.map((c) => (
+                  <label key={c.value} className={`preset${s.synthesis === c.value ? ' is-selected' : ''}`} title={c.help} data-testid={`synthesis-${c.value}`}>
+                    <input type="radio" name="synthesis" value={c.value} checked={s.synthesis === c.value} onChange={() => settings.dispatch({ type: 'synthesis', synthesis: c.value })} />
+                    <span className="preset__label">{c.label}</span>
                   </label>
                 ))}
               </div>

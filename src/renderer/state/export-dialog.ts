@@ -21,7 +21,18 @@ export interface ExportSettings {
   jobId?: string;
   /** A file of that name exists: asking before replacing it. */
   confirmReplace?: string;
+  /** How the frames are made, when there is a choice (see `ExportSource.synthesisChoice`). */
+  synthesis: ExportSynthesis;
 }
+
+export type ExportSynthesis = 'auto' | 'retrieval' | 'renderer';
+
+/** The choice in plain words, in the order the dialog offers it. */
+export const SYNTHESIS_CHOICES: { value: ExportSynthesis; label: string; help: string }[] = [
+  { value: 'retrieval', label: 'From your footage (sharp)', help: 'Every frame built from real frames of your footage: no training needed' },
+  { value: 'renderer', label: 'Trained renderer', help: 'The face painted by the network trained on your footage' },
+  { value: 'auto', label: 'Automatic: whichever measured better', help: 'The trained renderer where it beat your footage on frames it never saw, else your footage' },
+];
 
 export type ExportSettingsAction =
   | { type: 'preset'; preset: PresetName }
@@ -29,10 +40,11 @@ export type ExportSettingsAction =
   | { type: 'fps'; fps: 25 | 30 }
   | { type: 'save-as'; folder: string; name: string; overwrite: boolean }
   | { type: 'confirm-replace'; file?: string }
-  | { type: 'started'; jobId: string };
+  | { type: 'started'; jobId: string }
+  | { type: 'synthesis'; synthesis: ExportSynthesis };
 
 export function initialExportSettings(folder: string, name: string): ExportSettings {
-  return { preset: 'source', framing: 'fill', fps: 25, folder, name, overwrite: false };
+  return { preset: 'source', framing: 'fill', fps: 25, folder, name, overwrite: false, synthesis: 'auto' };
 }
 
 export function exportSettingsReducer(s: ExportSettings, a: ExportSettingsAction): ExportSettings {
@@ -47,6 +59,8 @@ export function exportSettingsReducer(s: ExportSettings, a: ExportSettingsAction
       return { ...s, folder: a.folder, name: a.name, overwrite: a.overwrite, confirmReplace: undefined };
     case 'confirm-replace':
       return { ...s, confirmReplace: a.file };
+    case 'synthesis':
+      return a.synthesis === s.synthesis ? s : { ...s, synthesis: a.synthesis };
     case 'started':
       // A new export: replacing was agreed for that one file only.
       return { ...s, jobId: a.jobId, overwrite: false, confirmReplace: undefined };
@@ -62,6 +76,8 @@ export interface ExportSource {
   meanPose: number[];
   /** True when the export is photoreal: made from the persona's footage or by its trained renderer (otherwise a preview). */
   photoreal: boolean;
+  /** Both ways are open (the footage is at hand and a renderer is trained): the dialog offers the choice. */
+  synthesisChoice?: boolean;
 }
 
 export interface ExportPlan {
@@ -119,6 +135,7 @@ export function exportPlan(snap: ProjectSnapshot, s: ExportSettings, source: Exp
     out: file,
     ...(s.overwrite ? { overwrite: true } : {}),
     ...(device ? { device } : {}),
+    ...(source?.synthesisChoice ? { synthesis: s.synthesis } : {}),
   };
   const r = JobRequestSchema.safeParse(candidate);
   if (!r.success) return { ...base, reason: `The export cannot start: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.` };

@@ -26,7 +26,9 @@ export function personaSummary(info: PersonaInfoPayload): PersonaSummary {
   }
   const g = info.gan.training;
   const v = info.gan.verdict;
-  out.motion = g
+  out.motion = info.gan.stale
+    ? `Trained for an earlier version of the built-in motion, so the built-in motion is used until it is trained again (Train motion, from the start).`
+    : g
     ? `${g.done ? 'Trained' : 'Partly trained'}: ${g.step} steps in ${duration(g.seconds)}. ${v ? motionVerdictSentence(v) : 'Motion is learned from this person.'}`
     : 'Not trained: the motion is built in (works now; training makes it move like this person).';
   const t = info.renderer.training;

@@ -27,6 +27,7 @@ export function TimelineToolbar({ curvesId, loadError }: { curvesId?: string; lo
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const voice = p.media.find((m) => m.id === p.activeVoiceoverId);
   const gen = buildJobRequest(persona && voice ? [{ kind: 'curves.generate', projectDir: snap.dir, personaId: persona.id, mediaId: voice.id }] : []);
+  const revoice = buildJobRequest(persona && voice ? [{ kind: 'curves.generate', projectDir: snap.dir, personaId: persona.id, mediaId: voice.id, revoice: true }] : []);
   const genReason = !voice ? 'Import a voice-over first: the motion is generated from it.' : !persona ? 'Build the persona first (Persona panel): the motion is generated for it.' : gen.reason;
   const width = (document.querySelector('[data-testid="ruler"]') as HTMLElement | null)?.clientWidth ?? 800;
   const labels = Object.fromEntries((doc?.semantic ?? []).map((x) => [x.name, x.label]));
@@ -112,6 +113,22 @@ export function TimelineToolbar({ curvesId, loadError }: { curvesId?: string; lo
             <span data-testid="motion-source">{motion.short}</span>
           </span>
         )}
+        <button
+          className="btn btn--small"
+          disabled={!revoice.request}
+          title={revoice.request ? 'A take of your own clip with new words: its head motion and blinks as filmed, only the mouth follows the voice-over (the head and blink lanes can still be edited)' : genReason}
+          data-testid="revoice-clip"
+          onClick={async () => {
+            if (!revoice.request) return;
+            try {
+              session.dispatch({ type: 'jobs/update', job: await api.call('job.start', revoice.request) });
+            } catch (err) {
+              report('Could not start re-voicing the clip', err);
+            }
+          }}
+        >
+          Re-voice the clip
+        </button>
         <button
           className="btn btn--small btn--primary"
           disabled={!gen.request}

@@ -12,6 +12,16 @@ import { markPreviewDrawn } from '../perf';
 import { timecode } from '../state/timeline-view';
 import { referenceFrameFor } from '../../engine/common/export-timing';
 import { useReferenceFrame } from './use-reference-frame';
+import { useOutputPreview } from './use-output-preview';
+import { OutputView } from './OutputView';
+import { PREVIEW_VIEWS, type PreviewView } from '../state/output-preview';
+import { joinPath } from '../state/paths';
+
+const VIEW_TITLES: Record<PreviewView, string> = {
+  '3d': 'The 3D face driven by the curves (instant)',
+  output: 'The video as it will be exported: made from your footage at the playhead, when the playhead stops',
+  both: 'The 3D face and the exported frame side by side',
+};
 
 export function faceModelFrom(p: PersonaModelPayload): FaceModel {
   const eyeMask = new Uint8Array(p.vertexCount);
@@ -43,6 +53,9 @@ export function Viewport() {
   const [mode, setMode] = useState<PreviewMode>('textured');
   const [showRef, setShowRef] = useState(true);
   const [glError, setGlError] = useState<string>();
+  // The Output view: the export's own frame at the playhead, beside or instead of the 3D face.
+  const output = useOutputPreview(api, snap.dir, editor);
+  const view = useStore(output.store, (s) => s.view);
   const p = snap.project;
   const personaRef = p.personas.find((x) => x.id === doc?.personaId) ?? p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const persona = loaded && loaded.payload.personaId === personaRef?.id ? loaded : undefined;
@@ -151,7 +164,21 @@ export function Viewport() {
   // The reference video's frame behind this curve frame: the same ping-pong mapping as the export.
   const refMediaId = persona?.payload.referenceVideoFile ? personaRef?.sourceMediaId : undefined;
   const refFrame = persona && doc && persona.payload.frameCount ? referenceFrameFor(playhead, doc.fps, persona.payload.fps, persona.payload.frameCount) : undefined;
-  const ref = useReferenceFrame(api, snap.dir, showRef ? refMediaId : undefined, refFrame);
+  const ref = useReferenceFrame(api, snap.dir, showRef && view === '3d' ? refMediaId : undefined, refFrame);
+  const voice = p.media.find((m) => m.id === doc?.mediaId);
+  const outputView = (cover: boolean) =>
+    doc && (
+      <OutputView
+        store={output.store}
+        fps={doc.fps}
+        durationS={doc.frameCount / doc.fps}
+        audioUrl={voice?.hasAudio ? api.fileUrl(joinPath(snap.dir, voice.path)) : undefined}
+        cover={cover}
+        onCancel={output.cancel}
+        onRetry={output.retry}
+        onPlayRange={(d) => void output.playRange(d)}
+      />
+    );
 
   if (!doc) {
     return (
@@ -170,9 +197,10 @@ export function Viewport() {
     );
   }
   return (
-    <div className="viewport-3d" data-testid="viewport-3d" data-state={persona ? 'persona' : 'stand-in'} data-preview-mode={mode}>
+    <div className="viewport-3d" data-testid="viewport-3d" data-state={persona ? 'persona' : 'stand-in'} data-preview-mode={mode} data-view={view}>
       <div className="viewport__stage" ref={boxRef}>
         <canvas ref={canvasRef} />
+        {view === 'output' && outputView(true)}
         {glError && <div className="viewport__note inline-error">{glError}</div>}
         <div className="viewport__hud">
           <span>{persona ? persona.payload.name : 'Stand-in head (pose and blink)'}</span>
@@ -184,34 +212,55 @@ export function Viewport() {
           </div>
         )}
         <div className="viewport__tools">
-          <div className="segmented segmented--compact" role="radiogroup" aria-label="How the face is drawn">
-            {PREVIEW_MODES.map((m) => (
+          <div className="segmented segmented--compact" role="radiogroup" aria-label="What the preview shows">
+            {PREVIEW_VIEWS.map((v) => (
               <button
-                key={m}
+                key={v}
                 role="radio"
-                aria-checked={mode === m}
-                className={`btn btn--small${mode === m ? ' is-on' : ''}`}
-                disabled={!persona}
-                onClick={() => setMode(m)}
-                data-testid={`preview-mode-${m}`}
-                title={m === 'textured' ? 'The face with its skin texture' : m === 'shaded' ? 'The face shape alone, shaded: motion and eyelids read best' : 'The eye regions light up as much as the blink curve closes the eyes'}
+                aria-checked={view === v}
+                className={`btn btn--small${view === v ? ' is-on' : ''}`}
+                disabled={!persona && v !== '3d'}
+                onClick={() => output.store.dispatch({ type: 'view', view: v as PreviewView })}
+                data-testid={`preview-view-${v}`}
+                title={VIEW_TITLES[v]}
               >
-                {m === 'textured' ? 'Textured' : m === 'shaded' ? 'Shaded' : 'Blink view'}
+                {v === '3d' ? '3D' : v === 'output' ? 'Output' : '3D + Output'}
               </button>
             ))}
           </div>
-          <button className={`btn btn--small${wireframe ? ' is-on' : ''}`} disabled={!persona} onClick={() => setWireframe(!wireframe)} data-testid="overlay-wireframe">
-            Wireframe
-          </button>
-          <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Mark the eye regions with dots">
-            Eye dots
-          </button>
-          <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refMediaId} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
-            Reference
-          </button>
+          {view !== 'output' && (
+            <>
+              <div className="segmented segmented--compact" role="radiogroup" aria-label="How the face is drawn">
+                {PREVIEW_MODES.map((m) => (
+                  <button
+                    key={m}
+                    role="radio"
+                    aria-checked={mode === m}
+                    className={`btn btn--small${mode === m ? ' is-on' : ''}`}
+                    disabled={!persona}
+                    onClick={() => setMode(m)}
+                    data-testid={`preview-mode-${m}`}
+                    title={m === 'textured' ? 'The face with its skin texture' : m === 'shaded' ? 'The face shape alone, shaded: motion and eyelids read best' : 'The eye regions light up as much as the blink curve closes the eyes'}
+                  >
+                    {m === 'textured' ? 'Textured' : m === 'shaded' ? 'Shaded' : 'Blink view'}
+                  </button>
+                ))}
+              </div>
+              <button className={`btn btn--small${wireframe ? ' is-on' : ''}`} disabled={!persona} onClick={() => setWireframe(!wireframe)} data-testid="overlay-wireframe">
+                Wireframe
+              </button>
+              <button className={`btn btn--small${eyes ? ' is-on' : ''}`} disabled={!persona} onClick={() => setEyes(!eyes)} data-testid="overlay-eyes" title="Mark the eye regions with dots">
+                Eye dots
+              </button>
+              <button className={`btn btn--small${showRef ? ' is-on' : ''}`} disabled={!refMediaId || view !== '3d'} onClick={() => setShowRef(!showRef)} title="The reference video beside the preview">
+                Reference
+              </button>
+            </>
+          )}
         </div>
       </div>
-      {refMediaId && showRef && (
+      {view === 'both' && <div className="viewport__ref viewport__ref--output">{outputView(false)}</div>}
+      {view === '3d' && refMediaId && showRef && (
         <div className="viewport__ref">
           {ref.url ? <img src={ref.url} alt={`Reference frame ${ref.frame ?? ''}`} data-testid="reference-frame" data-frame={ref.frame} /> : <div className="muted small">{ref.error ? `Reference frame unavailable: ${ref.error}` : 'Loading the reference frame…'}</div>}
           <div className="viewport__hud muted small">Reference · frame {ref.frame ?? refFrame}</div>

@@ -91,7 +91,7 @@ function badValues(): string[] {
 /** Each command with its required flags first (given in most cases, so cases get past the usage check). */
 const CLI_SHAPES: { cmd: string[]; required: string[]; flags: string[] }[] = [
   { cmd: ['features'], required: ['audio', 'out'], flags: ['activity', 'fps', 'encoder', 'json'] },
-  { cmd: ['persona', 'build'], required: ['video', 'out'], flags: ['name', 'force', 'json'] },
+  { cmd: ['persona', 'build'], required: ['video', 'out'], flags: ['name', 'force', 'json', 'fit-frames'] },
   { cmd: ['train', 'gan'], required: ['persona'], flags: ['steps', 'preset', 'device', 'window', 'batch', 'lr', 'patience', 'eval-every', 'restart'] },
   { cmd: ['train', 'renderer'], required: ['persona'], flags: ['steps', 'preset', 'size', 'config', 'device', 'restart'] },
   { cmd: ['generate'], required: ['persona', 'audio', 'out'], flags: ['prior', 'implicit', 'seed', 'device', 'encoder'] },
@@ -193,6 +193,8 @@ describe('fuzz: the API\'s messages', () => {
       'persona.model': { projectDir: project, personaId: 'pv' },
       'train.estimate': { projectDir: project, personaId: 'pv' },
       'render.reveal': { projectDir: project, renderId: 'rv', action: 'open' },
+      'preview.frame': { projectDir: project, curvesId: 'cv', timeS: 1, waitMs: 0 },
+      'preview.range': { projectDir: project, curvesId: 'cv', fromS: 0, seconds: 1, waitMs: 0 },
       'job.cancel': { jobId: 'nope' },
       'job.start': { kind: 'render.export', projectDir: project, personaId: 'pv', mediaId: 'up', out },
       'curves.save': { projectDir: project, curvesId: 'take', doc: curveDoc },

@@ -1,3 +1,4 @@
+import { PRIOR_VERSION } from '../../../src/engine/gan';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,7 +47,7 @@ describe('persona.info', () => {
 
   it('gives nulls for a persona not built or trained yet', async () => {
     const info = await host.call('persona.info', { projectDir: dir, personaId: 'alice' });
-    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null }, renderer: { training: null, eval: null }, synthesis: { fromFootage: false, why: 'the persona folder could not be read' }, problems: [] });
+    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null, stale: null }, renderer: { training: null, eval: null }, synthesis: { fromFootage: false, why: 'the persona folder could not be read' }, problems: [] });
   });
 
   it('summarises the report, the training state and both evaluations', async () => {
@@ -69,6 +70,21 @@ describe('persona.info', () => {
     expect(info.gan.eval?.truth.blinkPerMinute).toBe(14);
     expect(info.renderer.training).toEqual({ steps: 3000, size: 256, trainSeconds: 600, updatedAt: '2026-01-02T00:00:00Z' });
     expect(info.renderer.eval).toEqual({ createdAt: '2026-01-02T00:00:00Z', frames: 20, psnrDb: 27.5, ssim: 0.88, flicker: { generated: 2, real: 1.8, ratio: 1.11 }, baseline: { psnrDb: 20, ssim: 0.7 } });
+  });
+
+  it('says when the trained motion model corrects an earlier version of the built-in motion (and shows no verdict for it)', async () => {
+    const verdict = { frames: { start: 150, end: 200, seconds: 2 }, pose: { learned: true, speedRatio: 1 }, blinks: { learned: false, modelPerMinute: 0, truthPerMinute: 12 } };
+    const modelFile = path.join(personaDir, 'gan', 'model.json');
+    mkdirSync(path.dirname(modelFile), { recursive: true });
+    writeFileSync(modelFile, JSON.stringify({ kind: 'facial-gan', target: 'residual-expression', implicit: verdict }));
+    const old = await host.call('persona.info', { projectDir: dir, personaId: 'alice' });
+    expect(old.gan.stale).toMatch(/corrects version 1 of the built-in motion/);
+    expect(old.gan.verdict).toBeNull();
+    writeFileSync(modelFile, JSON.stringify({ kind: 'facial-gan', target: 'residual-expression', priorVersion: PRIOR_VERSION, implicit: verdict }));
+    const current = await host.call('persona.info', { projectDir: dir, personaId: 'alice' });
+    expect(current.gan.stale).toBeNull();
+    expect(current.gan.verdict?.pose.learned).toBe(true);
+    rmSync(modelFile);
   });
 
   it('reports damaged or unexpected files by name and still returns the rest', async () => {

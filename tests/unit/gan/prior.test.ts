@@ -26,9 +26,9 @@ describe('zero-training prior', () => {
     const out = generatePrior(model, audio, { seed: 3 });
     let silentMax = -Infinity, speechMean = 0, n = 0;
     for (let t = 0; t < audio.frameCount; t++) {
-      // away from speech boundaries (the gate and the smoothing span 2 frames each side)
+      // away from speech boundaries (the gate spans a frame each side; the lips lead the sound by 0.1 s = 3 frames)
       const near = audio.speech.slice(Math.max(0, t - 3), t + 4);
-      if (near.every((v) => v === 0)) {
+      if (audio.speech.slice(Math.max(0, t - 3), t + 6).every((v) => v === 0)) {
         silentMax = Math.max(silentMax, open[t]);
         for (let k = 0; k < 64; k++) expect(out[t * PARAM_COUNT + 7 + k]).toBeCloseTo(model.exprRest[k], 3);
       } else if (near.every((v) => v === 1)) {

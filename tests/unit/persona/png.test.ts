@@ -17,6 +17,21 @@ describe('png codec', () => {
     });
   }
 
+  it('round-trips with one row filter chosen for every row (the fast encode), and refuses an unknown filter', () => {
+    const width = 29, height = 17;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 11 + ((i / 7) | 0) * 5) & 0xff;
+    for (let f = 0; f <= 4; f++) {
+      const png = encodePng({ width, height, channels: 3, data }, 1, f);
+      expect(Buffer.from(decodePng(png).data).equals(Buffer.from(data))).toBe(true);
+      // Every row carries the filter asked for.
+      const idat = png.subarray(8 + 25 + 8, png.length - 12 - 4);
+      const raw = inflateSync(idat);
+      for (let y = 0; y < height; y++) expect(raw[y * (width * 3 + 1)]).toBe(f);
+    }
+    expect(() => encodePng({ width, height, channels: 3, data }, 1, 5)).toThrow(/filter 5/);
+  });
+
   it('writes a standard PNG: signature, IHDR first, valid zlib stream, CRCs checked by a strict reader', () => {
     const png = encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(12).fill(200) });
     expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -31,5 +31,8 @@ describe('the motion model\'s verdict in words (toolbar, persona panel)', () => 
       renderer: { training: null, eval: null },
     });
     expect(personaSummary(info).motion).toMatch(/^Trained: 90 steps in 7 min\. On 2 s of speech held out from training, what it learned did not beat the built-in motion/);
+    // A model that corrects an earlier version of the built-in motion is not used, and the panel says so.
+    const stale = PersonaInfoPayload.parse({ ...info, gan: { ...info.gan, verdict: null, stale: 'corrects version 1 of the built-in motion, and this FACIAL Studio\'s is version 2' } });
+    expect(personaSummary(stale).motion).toMatch(/^Trained for an earlier version of the built-in motion, so the built-in motion is used until it is trained again/);
   });
 });

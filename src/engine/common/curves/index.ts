@@ -31,3 +31,4 @@ export { RAW_CHANNELS, isChannel, isSemanticChannel, channelIndex, channelLabel,
 export { float32ToBase64, base64ToFloat32, bytesToBase64, base64ToBytes } from './base64';
 export { newId } from './ids';
 export type { CurveEdits, EditLayer, KeysLayer, Keyframe, RangeLayer, OffsetLayer, OverrideLayer, SmoothLayer, BlinkEvent, SemanticControl, Easing, CurveDocumentFile } from '../../../shared/curve-document';
+export { revoicedDocument, isRevoicedTake, isTakeAsFilmed, filmedFrame, REVOICE_KEY, type FootageMotion } from './revoice';

@@ -1,0 +1,120 @@
+import { useEffect, useState } from 'react';
+import { useStore } from '../state/use-store';
+import { outputStatus, rangeFrameAt } from '../state/output-preview';
+import type { OutputPreviewStore } from './use-output-preview';
+
+/**
+ * The Output view: the exported frame at the playhead (made by the export's own painter
+ * on the host), what it is and what is happening, and "Play 2 s" to see the output move.
+ */
+export function OutputView(props: {
+  store: OutputPreviewStore;
+  fps: number;
+  durationS: number;
+  audioUrl?: string;
+  cover: boolean;
+  onCancel(): void;
+  onRetry(): void;
+  onPlayRange(durationS: number): void;
+}) {
+  const { store, fps } = props;
+  const s = useStore(store, (x) => x);
+  const range = s.range;
+  const [rangeFrame, setRangeFrame] = useState(0);
+
+  // Playing a range: its frames by the clock of the voice-over played from the range's start.
+  useEffect(() => {
+    if (range.phase !== 'playing') return;
+    const audio = props.audioUrl ? new Audio(props.audioUrl) : undefined;
+    let raf = 0;
+    let t0 = performance.now();
+    let stopped = false;
+    const start = () => {
+      t0 = performance.now();
+      const tick = () => {
+        if (stopped) return;
+        const elapsed = audio && !audio.paused && audio.currentTime >= range.startS ? audio.currentTime - range.startS : (performance.now() - t0) / 1000;
+        const k = rangeFrameAt(range, elapsed);
+        if (k < 0) {
+          store.dispatch({ type: 'range-stop' });
+          return;
+        }
+        setRangeFrame(k);
+        raf = requestAnimationFrame(tick);
+      };
+      tick();
+    };
+    if (audio) {
+      audio.currentTime = range.startS;
+      audio.play().then(start, start);
+    } else start();
+    return () => {
+      stopped = true;
+      cancelAnimationFrame(raf);
+      audio?.pause();
+    };
+  }, [range, props.audioUrl, store]);
+
+  const playing = range.phase === 'playing';
+  const url = playing ? range.urls[Math.min(rangeFrame, range.urls.length - 1)] : s.shown?.url;
+  const busy = s.phase === 'preparing' || range.phase === 'rendering';
+  return (
+    <div className={props.cover ? 'viewport__output viewport__output--cover' : 'viewport__output'} data-testid="output-view" data-phase={s.phase} data-range={range.phase}>
+      <div className="viewport__output-image">
+        {url ? (
+          <img
+            src={url}
+            alt="The exported frame at the playhead"
+            data-testid="output-frame"
+            data-frame={playing ? undefined : s.shown?.frame}
+            data-width={s.shown?.width}
+            data-height={s.shown?.height}
+            data-synthesis={s.shown?.synthesis}
+            className={s.phase === 'ready' || playing ? '' : 'is-stale'}
+          />
+        ) : (
+          <div className="muted small">{s.phase === 'preparing' ? 'Preparing the output…' : 'No output frame yet.'}</div>
+        )}
+        {s.phase === 'preparing' && (
+          <div className="viewport__output-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((s.progress?.fraction ?? 0) * 100)}>
+            <div style={{ width: `${Math.round((s.progress?.fraction ?? 0) * 100)}%` }} />
+          </div>
+        )}
+      </div>
+      <div className="viewport__output-bar small">
+        <span className="muted" data-testid="output-status">{outputStatus(s, fps)}</span>
+        {s.timing.prepareS !== undefined && s.phase === 'ready' && !playing && (
+          <span className="muted" title="Preparing the take (once per version of the curves); one frame after that">
+            {`prepared in ${s.timing.prepareS.toFixed(1)} s · ${Math.round(s.timing.frameMs ?? 0)} ms a frame`}
+          </span>
+        )}
+        <span className="viewport__output-spacer" />
+        {busy && s.phase === 'preparing' && (
+          <button className="btn btn--small" onClick={props.onCancel} data-testid="output-cancel">
+            Stop
+          </button>
+        )}
+        {(s.phase === 'cancelled' || s.phase === 'error') && (
+          <button className="btn btn--small" onClick={props.onRetry} data-testid="output-retry">
+            Show
+          </button>
+        )}
+        {playing ? (
+          <button className="btn btn--small" onClick={() => store.dispatch({ type: 'range-stop' })} data-testid="output-stop-range">
+            Stop playing
+          </button>
+        ) : (
+          <button
+            className="btn btn--small"
+            disabled={range.phase === 'rendering'}
+            onClick={() => props.onPlayRange(props.durationS)}
+            data-testid="output-play-range"
+            title="Make the output of 2 s around the playhead and play it with the voice-over"
+          >
+            Play 2 s
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
