@@ -28,7 +28,13 @@ export interface PlanWeights {
   blinkMismatch: number;
   /** Source path: cost per mm RMS of lip shape difference (so the mouth needs less change). */
   lipSecondary: number;
-  /** Source path: cost per unit of inner-lip gap mismatch (as mouthGap), in degree-frames. */
+  /**
+   * Source path: cost per unit of inner-lip gap mismatch (as mouthGap), in degree-frames, so
+   * the source frame's own jaw and cheeks already go with the mouth pasted on them. Off by
+   * default: at 4 the vertical clip's mouth r rose 0.51 -> 0.57 and AOC's held (0.91), but
+   * head-pose r fell (vertical yaw 0.74 -> 0.71, AOC 0.84 -> 0.81) and the vertical clip
+   * took 78 cuts instead of 72 (its 60 s export is at 1.96x real time, the limit is 2x).
+   */
   sourceGap: number;
   /** Mouth path: cut cost and hold cost (mm RMS-frames); pose cost per degree from the source frame. */
   mouthJump: number;

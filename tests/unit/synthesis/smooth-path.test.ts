@@ -198,5 +198,20 @@ describe('retrieval plan', () => {
     expect(cost(4, 1)).toBeCloseTo(cost(22, 8), 1);
     expect(cost(12, 10)).toBeLessThan(cost(3, 1) / 2);
   });
+
+  it('with sourceGap, prefers among equal head poses the source frame whose own lips part as the curves\' do', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
+    const T = 40, N = 10;
+    // Footage: the same head pose throughout; frames 0-19 closed, 20-39 open 4 mm. Curves: open 4 mm.
+    const footageLips = new Float32Array(T * dims);
+    for (let t = 20; t < T; t++) footageLips[t * dims + lower] = 4;
+    const curveLips = new Float32Array(N * dims);
+    for (let i = 0; i < N; i++) curveLips[i * dims + lower] = 4;
+    const inp = { curves: new Float32Array(N * 71), footage: new Float32Array(T * 71), curveLips, footageLips, lipDims: dims, rate: 1, neutralLipGap: 0.5 };
+    // Pose alone cannot choose (every frame is as near); the gap term picks the open frames.
+    const on = planRetrieval({ ...inp, weights: { lipSecondary: 0, sourceGap: 4 } });
+    for (const k of on.source) expect(k).toBeGreaterThanOrEqual(20);
+  });
 });
 
