@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../state/use-store';
-import { outputStatus, rangeFrameAt } from '../state/output-preview';
+import { outputStatus, rangeFrameAt, type OutputSynthesisChoice } from '../state/output-preview';
+import { SYNTHESIS_CHOICES } from '../state/export-dialog';
 import type { OutputPreviewStore } from './use-output-preview';
 
 /**
@@ -13,6 +14,8 @@ export function OutputView(props: {
   durationS: number;
   audioUrl?: string;
   cover: boolean;
+  /** The footage is at hand and a renderer is trained: how the frames are made is a choice (as in the export dialog). */
+  synthesisChoice?: boolean;
   onCancel(): void;
   onRetry(): void;
   onPlayRange(durationS: number): void;
@@ -89,6 +92,21 @@ export function OutputView(props: {
           </span>
         )}
         <span className="viewport__output-spacer" />
+        {props.synthesisChoice && (
+          <select
+            className="input input--small"
+            value={s.synthesis}
+            aria-label="How the output is made"
+            data-testid="output-synthesis"
+            onChange={(e) => store.dispatch({ type: 'synthesis', synthesis: e.target.value as OutputSynthesisChoice })}
+          >
+            {SYNTHESIS_CHOICES.map((c) => (
+              <option key={c.value} value={c.value} title={c.help}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        )}
         {busy && s.phase === 'preparing' && (
           <button className="btn btn--small" onClick={props.onCancel} data-testid="output-cancel">
             Stop
