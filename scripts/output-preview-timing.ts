@@ -57,6 +57,13 @@ try {
   console.log(`prepare (${values.cold ? 'cold: sharpness measured' : 'warm'}): ${prepareS.toFixed(2)} s; stages ${JSON.stringify(preview.prepareSeconds)}; event loop held at most ${(loop.max / 1e6).toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms)`);
   console.log(`stepping on (${stepping.length} frames): ${await time(stepping)}`);
   console.log(`scrubbing (${scrubbing.length} random frames): ${await time(scrubbing)}`);
+  // An edit (a wider smile over a second): a new version, reusing this one's donor crops.
+  const edited = Float32Array.from(g.base);
+  for (let f = Math.floor(N / 3); f < Math.floor(N / 3) + 25 && f < edited.length / 71; f++) edited[f * 71 + 7] += 1.5;
+  const t1 = performance.now();
+  const again = await OutputPreview.prepare({ persona: values.persona, audio: voice, curves: edited, curvesFps: g.fps, reuse: preview });
+  console.log(`prepare an edited take, reusing the donor crops: ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+  await again.close();
   console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   await preview.close();
 } finally {
