@@ -154,6 +154,7 @@ describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ?
     const { playhead } = await editorState(page);
     await outputAt(page, playhead);
     expect(spread(await outputShot(page))).toBeGreaterThan(60);
+    await screenshot(page, 'output-preview-both');
     await page.getByTestId('preview-view-3d').click();
   });
 
