@@ -43,6 +43,7 @@ export function Viewport() {
   const snap = useStore(session, (s) => s.project)!;
   const doc = useStore(editor, (s) => s.doc);
   const playhead = useStore(editor, (s) => Math.round(s.playhead));
+  const rate = useStore(editor, (s) => s.rate);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
@@ -189,6 +190,7 @@ export function Viewport() {
         audioUrl={voice?.hasAudio ? api.fileUrl(joinPath(snap.dir, voice.path)) : undefined}
         cover={cover}
         synthesisChoice={synthesisChoice}
+        timelinePlaying={rate !== 0}
         onCancel={output.cancel}
         onRetry={output.retry}
         onPlayRange={(d) => void output.playRange(d)}
