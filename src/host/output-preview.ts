@@ -131,6 +131,9 @@ export class OutputPreviews {
 
   async close(): Promise<void> {
     for (const e of [...this.entries.values()]) this.drop(e);
+    const closed = new UserError('preview-closed', 'The studio is closing: the output preview stopped.');
+    for (const f of this.frames.values()) f.reject(closed);
+    this.frames.clear();
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
