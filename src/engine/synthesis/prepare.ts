@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadPersonaLandmarks, PERSONA_FILES, readPersonaMeta, type Persona } from '../persona';
+import { mouthOpening } from '../persona/expression-basis';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import { PARAM_COUNT } from '../../shared/facial-params';
@@ -58,7 +59,8 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
     return planRetrieval({
       curves, footage: persona.params,
       curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
-      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
+      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, neutralLipGap: mouthOpening(persona.model.neutral),
+      weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
     });
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
