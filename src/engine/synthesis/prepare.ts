@@ -39,6 +39,8 @@ export interface PrepareRetrievalOptions extends RunOptions {
   weights?: Partial<PlanWeights>;
   /** [N] source frames given rather than chosen by pose (re-voicing a take), whose eyes are then kept. */
   source?: Int32Array;
+  /** An earlier synthesizer of this persona's footage whose donor crops are reused (the studio's preview of an edited take). */
+  reuse?: RetrievalSynthesizer;
 }
 
 /**
@@ -62,8 +64,9 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
     });
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
+  const missing = opts.reuse ? synth.reuseDonors(opts.reuse) : undefined;
   const donorFrames = await run.stage('donors', (ctx) => collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {
-    signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'),
+    signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'), frames: missing,
   }));
   return { synth, plan, donorFrames };
 }

@@ -43,6 +43,7 @@ export function Viewport() {
   const snap = useStore(session, (s) => s.project)!;
   const doc = useStore(editor, (s) => s.doc);
   const playhead = useStore(editor, (s) => Math.round(s.playhead));
+  const rate = useStore(editor, (s) => s.rate);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
@@ -56,6 +57,8 @@ export function Viewport() {
   // The Output view: the export's own frame at the playhead, beside or instead of the 3D face.
   const output = useOutputPreview(api, snap.dir, editor);
   const view = useStore(output.store, (s) => s.view);
+  // Whether the output can be made both ways (footage and a trained renderer): then it is a choice, as in the export dialog.
+  const [synthesisChoice, setSynthesisChoice] = useState(false);
   const p = snap.project;
   const personaRef = p.personas.find((x) => x.id === doc?.personaId) ?? p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const persona = loaded && loaded.payload.personaId === personaRef?.id ? loaded : undefined;
@@ -79,6 +82,18 @@ export function Viewport() {
       cancelled = true;
     };
   }, [api, snap.dir, personaRef?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!personaRef || view === '3d') return;
+    let cancelled = false;
+    api.call('persona.info', { projectDir: snap.dir, personaId: personaRef.id }).then(
+      (info) => !cancelled && setSynthesisChoice(Boolean(info.renderer.training) && Boolean(info.synthesis?.fromFootage)),
+      () => !cancelled && setSynthesisChoice(false),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, snap.dir, personaRef?.id, view]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Semantic controls come from the persona: add them to a document that has none.
   useEffect(() => {
@@ -174,6 +189,8 @@ export function Viewport() {
         durationS={doc.frameCount / doc.fps}
         audioUrl={voice?.hasAudio ? api.fileUrl(joinPath(snap.dir, voice.path)) : undefined}
         cover={cover}
+        synthesisChoice={synthesisChoice}
+        timelinePlaying={rate !== 0}
         onCancel={output.cancel}
         onRetry={output.retry}
         onPlayRange={(d) => void output.playRange(d)}
