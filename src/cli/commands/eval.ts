@@ -11,8 +11,8 @@ export const command: CliCommand = {
     '  --synthesis instead compares the ways to make a mouth on held-out frames that no part of the persona was fitted on: it\n' +
     '  builds (once) the evaluation persona DIR/eval/train-part (the same clip and tracking, everything fitted on the frames\n' +
     '  before the test part only) and re-makes its test frames by real pixels of the training part, by the training-free\n' +
-    '  baseline (nearest real mouth by lip shape, affine-warped, blended) and by G_r when one is trained on the evaluation\n' +
-    '  persona: PSNR, SSIM and sharpness of the lip box; writes DIR/synthesis/eval.json, which the export reads to decide\n' +
+    '  baseline (nearest real mouth by lip shape, affine-warped, blended), by G_r and by the residual G_r on top of real\n' +
+    '  pixels when they are trained on the evaluation persona: PSNR, SSIM and sharpness of the lip box; writes DIR/synthesis/eval.json, which the export reads to decide\n' +
     '  whether G_r is used. --on-persona-itself measures on the persona itself instead (fitted on the whole clip, test\n' +
     '  frames included: optimistic; for comparison with figures from before the clean split; nothing is written).',
   async run(args, io) {
@@ -39,8 +39,10 @@ export const command: CliCommand = {
       io.out(row('real pixels (retrieval)', ev.retrieval));
       io.out(row('baseline (nearest mouth, affine)', ev.baseline));
       if (ev.renderer) io.out(row(`G_r (${ev.renderer.steps} steps)`, ev.renderer));
+      if (ev.residual) io.out(row(`residual G_r (${ev.residual.steps} steps)`, ev.residual));
       io.out(`  real pixels ${ev.beatsBaseline.retrieval ? 'beat' : 'do not beat'} the baseline (higher PSNR and SSIM at >= 0.8x its sharpness)`);
       if (ev.renderer) io.out(`  G_r ${ev.beatsBaseline.renderer ? 'beats' : 'does not beat'} the baseline; ${ev.rendererWins ? 'G_r beats real pixels: exports use it' : 'real pixels win: exports use them'}`);
+      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone: exports do not apply it'}`);
       for (const n of ev.notes) io.out(`note: ${n}`);
       return 0;
     }

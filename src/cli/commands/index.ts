@@ -15,6 +15,7 @@ export async function loadCommands(): Promise<CliCommand[]> {
     import('./generate'),
     import('./eval'),
     import('./train-renderer'),
+    import('./train-residual'),
     import('./render'),
     import('./quality'),
     import('./demo'),

@@ -15,7 +15,7 @@ import { psnr, ssimRgb } from '../render/metrics';
 import { loadRendererRunner, type RendererRunner } from '../render/train-renderer';
 import {
   DEFAULT_PLAN_WEIGHTS, NearestMouthBaseline, OUTER_LIP_CONTOUR, RetrievalSynthesizer, cropImage, footageMouthSharpness, lipBasis, lipShapes,
-  mouthSharpness, planMouthFrames, pointsBox, trackedLipShapes, type RetrievalPlan,
+  mouthSharpness, planMouthFrames, pointsBox, trackedLipShapes, loadResidualRunner, ResidualRefiner, type RetrievalPlan,
 } from '../synthesis';
 import { RendererPainter, type FramePainter } from './frame-painters';
 
@@ -28,6 +28,8 @@ import { RendererPainter, type FramePainter } from './frame-painters';
  *  - the studio's retrieval path (retrieval-synth.ts), mouth donors from the training part;
  *  - the training-free baseline (nearest-mouth-baseline.ts), donors from the same frames;
  *  - G_r, when one is trained on the evaluation persona (`train renderer --persona <persona>/eval/train-part`);
+ *  - the residual G_r (synthesis/residual-train.ts) on top of the retrieval output, when one is
+ *    trained on the evaluation persona (`train residual --persona <persona>/eval/train-part`);
  * and its lip box (the quality report's: the outer lip contour grown by a quarter mouth
  * width) compared with the real frame: PSNR, SSIM, and sharpness relative to the real lip
  * box. Written to `<persona>/synthesis/eval.json`; the export reads it to decide whether
@@ -59,10 +61,14 @@ export interface SynthesisEval {
   /** The nearest real mouth by lip shape, affine-warped by its lip landmarks and blended. */
   baseline: MouthFigures;
   renderer?: MouthFigures & { steps: number };
+  /** The residual G_r's correction on top of the retrieval output (its model's identity, steps and training time). */
+  residual?: MouthFigures & { steps: number; trainSeconds: number; identity: string };
   /** True when G_r has higher PSNR and SSIM than the retrieval path at ≥ 0.8x its sharpness. */
   rendererWins: boolean;
+  /** The same test for the residual G_r against the retrieval path (absent in files written before it existed). */
+  residualWins?: boolean;
   /** Issue 11's bar: higher PSNR and SSIM than the baseline at ≥ 0.8x its sharpness. */
-  beatsBaseline: { retrieval: boolean; renderer?: boolean };
+  beatsBaseline: { retrieval: boolean; renderer?: boolean; residual?: boolean };
   notes: string[];
   createdAt: string;
 }
@@ -130,6 +136,7 @@ interface EvalSetup {
   baselineDonor: Int32Array;
   net?: RendererRunner;
   painter?: FramePainter;
+  residual?: ResidualRefiner;
 }
 
 export interface EvaluateSynthesisOptions extends RunOptions {
@@ -159,14 +166,16 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
       ? `everything in the evaluation persona was fitted on frames ${fitted[0]}-${fitted[1] - 1}; the test frames ${test.start}-${test.end - 1} were only tracked and expressed in it`
       : `measured on a persona fitted on frames ${fitted[0]}-${fitted[1] - 1}, the test frames ${test.start}-${test.end - 1} included: optimistic, for comparison only (not written)`];
     if (!setup.net && clean) notes.push(`no G_r trained on the evaluation persona: train one with facial-studio train renderer --persona ${path.relative(process.cwd(), evp.dir) || evp.dir} --preset draft`);
-    const { retrieval, baseline, renderer } = figures;
+    if (!setup.residual && clean) notes.push(`no residual G_r trained on the evaluation persona: train one with facial-studio train residual --persona ${path.relative(process.cwd(), evp.dir) || evp.dir}`);
+    const { retrieval, baseline, renderer, residual } = figures;
     const ev: SynthesisEval = {
       formatVersion: 2, personaId: own.meta.id,
       evaluationPersona: { dir: path.relative(personaDir, evp.dir) || '.', id: persona.meta.id, fittedFrames: fitted },
       testRange: [test.start, test.end], donorRange: [donors.start, donors.end], frames: test.end - test.start,
-      retrieval, baseline, ...(renderer ? { renderer } : {}),
+      retrieval, baseline, ...(renderer ? { renderer } : {}), ...(residual ? { residual } : {}),
       rendererWins: Boolean(renderer && beats(renderer, retrieval)),
-      beatsBaseline: { retrieval: beats(retrieval, baseline), ...(renderer ? { renderer: beats(renderer, baseline) } : {}) },
+      residualWins: Boolean(residual && beats(residual, retrieval)),
+      beatsBaseline: { retrieval: beats(retrieval, baseline), ...(renderer ? { renderer: beats(renderer, baseline) } : {}), ...(residual ? { residual: beats(residual, baseline) } : {}) },
       notes, createdAt: new Date().toISOString(),
     };
     // Only clean figures decide what the export uses.
@@ -177,6 +186,7 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
     return ev;
   } finally {
     await setup.net?.dispose();
+    await setup.residual?.net.dispose();
   }
 }
 
@@ -203,7 +213,9 @@ async function planEvaluation(dir: string, opts: EvaluateSynthesisOptions): Prom
   const net = await loadRendererRunner(persona.dir, { device: opts.device, persona });
   // G_r reads the hull of "source frame" j: the painter's j is the footage frame index.
   const painter = net ? new RendererPainter(persona, new ConditioningRenderer(persona.model, loadPersonaTexture(persona)), net, curves, await loadPersonaHull(persona)) : undefined;
-  return { persona, landmarks, test: { start: from, end: from + n }, donors: split.train, synth, baseline, baselineDonor, net, painter };
+  const resNet = await loadResidualRunner(persona.dir, { device: opts.device, personaId: persona.meta.id });
+  const residual = resNet ? new ResidualRefiner(persona, synth, curves, resNet) : undefined;
+  return { persona, landmarks, test: { start: from, end: from + n }, donors: split.train, synth, baseline, baselineDonor, net, painter, residual };
 }
 
 /** The donors stage: one pass over the footage up to the last donor, keeping the mouth crops both methods borrow. */
@@ -226,10 +238,10 @@ async function collectEvalDonors(s: EvalSetup, signal?: AbortSignal): Promise<vo
 }
 
 /** The measure stage: every test frame re-made each way and its lip box scored against the real frame. */
-async function measureHeldOut(s: EvalSetup, signal: AbortSignal | undefined, progress: (f: number, m: string) => void): Promise<{ retrieval: MouthFigures; baseline: MouthFigures; renderer?: MouthFigures & { steps: number } }> {
+async function measureHeldOut(s: EvalSetup, signal: AbortSignal | undefined, progress: (f: number, m: string) => void): Promise<Pick<SynthesisEval, 'retrieval' | 'baseline' | 'renderer' | 'residual'>> {
   const { persona, landmarks, test } = s;
   const W = persona.camera.width, H = persona.camera.height, n = test.end - test.start;
-  const retrieval = new MouthScore(), baseline = new MouthScore(), gr = new MouthScore();
+  const retrieval = new MouthScore(), baseline = new MouthScore(), gr = new MouthScore(), res = new MouthScore();
   const stream = new RawFrameStream(persona.meta.source.file, W, H, { fps: persona.meta.fps, startFrame: test.start, frames: n, signal });
   try {
     let i = 0;
@@ -240,6 +252,11 @@ async function measureHeldOut(s: EvalSetup, signal: AbortSignal | undefined, pro
       const out = f.slice();
       s.synth.compose(i, out);
       retrieval.add(out, f, W, H, lm);
+      if (s.residual) {
+        // The residual G_r corrects the retrieval output itself.
+        await s.residual.refine(i, out);
+        res.add(out, f, W, H, lm);
+      }
       const base = f.slice();
       s.baseline.compose(t, s.baselineDonor[i], base);
       baseline.add(base, f, W, H, lm);
@@ -253,5 +270,9 @@ async function measureHeldOut(s: EvalSetup, signal: AbortSignal | undefined, pro
   } finally {
     await stream.close();
   }
-  return { retrieval: retrieval.figures(), baseline: baseline.figures(), ...(s.net ? { renderer: { ...gr.figures(), steps: s.net.info.steps } } : {}) };
+  const ri = s.residual?.net.info;
+  return {
+    retrieval: retrieval.figures(), baseline: baseline.figures(), ...(s.net ? { renderer: { ...gr.figures(), steps: s.net.info.steps } } : {}),
+    ...(ri ? { residual: { ...res.figures(), steps: ri.steps, trainSeconds: ri.trainSeconds, identity: ri.identity } } : {}),
+  };
 }

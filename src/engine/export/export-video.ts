@@ -25,11 +25,11 @@ import type { ProviderChoice } from '../nn';
 import { ConditioningRenderer } from '../render/conditioning';
 import { loadPersonaTexture } from '../render/dataset';
 import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../render/train-renderer';
-import { planSourcePath, prepareRetrieval, retrievalUnavailable, type PlanWeights, type RetrievalSynthesizer } from '../synthesis';
-import { PreviewPainter, RendererPainter, RetrievalPainter, type FramePainter } from './frame-painters';
+import { loadResidualRunner, planSourcePath, prepareRetrieval, readResidualInfo, retrievalUnavailable, ResidualRefiner, type PlanWeights, type ResidualRunner, type RetrievalSynthesizer } from '../synthesis';
+import { PreviewPainter, RendererPainter, ResidualPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
-import { SYNTHESIS_EVAL_FILE, type SynthesisEval } from './evaluate-synthesis';
+import { SYNTHESIS_EVAL_FILE, type MouthFigures, type SynthesisEval } from './evaluate-synthesis';
 import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
@@ -273,7 +273,7 @@ export function takeSource(persona: Persona, curves: Float32Array, fps: number, 
  * so G_r is used when asked for (`synthesis: 'renderer'`), or, in auto mode, when the
  * persona cannot be synthesised from its footage. Without either: the textured preview.
  */
-export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner }> {
+export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOptions, notes: string[]): Promise<{ method: SynthesisMethod; net?: RendererRunner; residual?: ResidualRunner }> {
   const mode = opts.mode ?? 'auto';
   if (mode === 'preview') return { method: 'preview' };
   const want = opts.synthesis ?? 'auto';
@@ -290,7 +290,8 @@ export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOpt
       }
     }
     if (info) notes.push(`the trained renderer (G_r) is not used: ${ev?.renderer ? `on held-out frames it does not beat real pixels of the footage (${describeEval(ev)})` : 'real pixels of the footage are sharper (docs/rendering.md; facial-studio eval --synthesis compares them)'}; choose it with synthesis "renderer"`);
-    return { method: 'retrieval' };
+    const residual = want === 'auto' ? await residualIfItWins(persona, info ? ev : await readSynthesisEval(persona.dir), opts, notes) : undefined;
+    return { method: 'retrieval', ...(residual ? { residual } : {}) };
   }
   const net = await loadRendererRunner(persona.dir, { device: opts.device, threads: opts.threads, persona });
   if (net) {
@@ -302,6 +303,32 @@ export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOpt
   }
   notes.push(`preview: ${unavailable}, and no renderer is trained`);
   return { method: 'preview' };
+}
+
+/**
+ * The residual G_r on top of real pixels, in auto mode only where the held-out evaluation
+ * (`eval --synthesis`, with a residual trained on the evaluation persona) says it beats
+ * real pixels alone, and a residual of the same configuration is trained on this persona.
+ */
+async function residualIfItWins(persona: Persona, ev: SynthesisEval | undefined, opts: SynthesisChoiceOptions, notes: string[]): Promise<ResidualRunner | undefined> {
+  const info = await readResidualInfo(persona.dir).catch(() => undefined);
+  const f = (m: MouthFigures) => `${m.psnrDb.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, sharpness ${m.sharpness.toFixed(2)}x`;
+  if (!ev?.residual) {
+    if (info) notes.push('the residual G_r is not applied: it has no held-out evaluation (train one on the evaluation persona and run facial-studio eval --synthesis)');
+    return undefined;
+  }
+  const versus = `residual ${f(ev.residual)} vs real pixels ${f(ev.retrieval)}`;
+  if (!ev.residualWins) {
+    if (info) notes.push(`the residual G_r is not applied: on held-out frames it does not beat real pixels alone (mouth: ${versus})`);
+    return undefined;
+  }
+  if (!info || info.identity !== ev.residual.identity) {
+    notes.push(`the residual G_r beats real pixels alone on held-out frames (mouth: ${versus}) but none of that configuration is trained on this persona: facial-studio train residual --persona DIR`);
+    return undefined;
+  }
+  const net = await loadResidualRunner(persona.dir, { device: opts.device, threads: opts.threads, personaId: persona.meta.id });
+  if (net) notes.push(`the residual G_r corrects the mouth on top of real pixels: it beats them on held-out frames (mouth: ${versus})`);
+  return net;
 }
 
 async function readSynthesisEval(personaDir: string): Promise<SynthesisEval | undefined> {
@@ -329,12 +356,13 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
 }
 
 /** The source frame of every output frame and the painter that draws on it (the export's, and the studio's output preview's). */
-export async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: PainterOptions, notes: string[], take?: Int32Array): Promise<{ painter: FramePainter; source: Int32Array }> {
+export async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: PainterOptions, notes: string[], take?: Int32Array, residual?: ResidualRunner): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
     const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, reuse: opts.reuse, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
     const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
     notes.push(`${take ? 'source frames: the take as filmed' : `source frames chosen by head pose: ${r.plan.sourceJumps} cut(s)`}; mouths from ${new Set(r.plan.mouth).size} and eyes from ${eyes} footage frame(s)`);
-    return { painter: new RetrievalPainter(r.synth), source: r.plan.source };
+    const painter = residual ? new ResidualPainter(r.synth, new ResidualRefiner(persona, r.synth, curves, residual)) : new RetrievalPainter(r.synth);
+    return { painter, source: r.plan.source };
   }
   const { source, jumps } = take ? { source: take, jumps: 0 } : planSourcePath(persona, curves, fps, opts.planWeights);
   if (!take) notes.push(`source frames chosen by head pose: ${jumps} cut(s)`);
@@ -388,15 +416,15 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
   const { persona, fps } = s;
   const { curves, origin, revoiced } = await outputCurves(s, opts, notes);
   throwIfCancelled(opts.signal);
-  const { method, net } = await chooseSynthesis(persona, opts, notes);
+  const { method, net, residual } = await chooseSynthesis(persona, opts, notes);
   const take = takeSource(persona, curves, fps, { forced: opts.revoice, document: revoiced }, notes);
   try {
     const kind: ExportKind = method === 'preview' ? 'preview' : 'photoreal';
     // Written exactly at opts.out: a preview says so in its metadata and label, not by another name.
     const out = path.resolve(opts.out);
     await createFolders(path.dirname(out));
-    const label = labelFor(method, net);
-    const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes, take);
+    const label = labelFor(method, net) + (residual ? ` + residual G_r (${residual.info.config.name}, ${residual.info.steps} steps)` : '');
+    const { painter, source } = await makePainter(method, persona, curves, fps, net, opts, notes, take, residual);
     opts.onProgress?.({ stage: 'footage', fraction: 0.2, message: 'preparing the footage' });
     const footage = await seekableFootage(persona, opts.signal);
     const W = persona.camera.width, H = persona.camera.height;
@@ -428,5 +456,6 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     return { result, curves, framing: geometryFraming(geometry), persona, seamRegions };
   } finally {
     await net?.dispose();
+    await residual?.dispose();
   }
 }

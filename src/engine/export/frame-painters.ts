@@ -12,7 +12,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { ConditioningRenderer, type RenderView } from '../render/conditioning';
 import { ConditioningWindow, personaView } from '../render/dataset';
 import type { RendererRunner } from '../render/train-renderer';
-import type { RetrievalSynthesizer } from '../synthesis';
+import type { ResidualRefiner, RetrievalSynthesizer } from '../synthesis';
 import { blendPatch, resizeRgb } from './compose';
 import { fillPolygon, growMask, softenMask, squareFeather } from './mask';
 
@@ -26,6 +26,15 @@ export class RetrievalPainter implements FramePainter {
   paint(i: number, _j: number, frame: Uint8Array): Promise<void> {
     this.synth.compose(i, frame);
     return Promise.resolve();
+  }
+}
+
+/** Retrieval, then the residual G_r's correction of the mouth (inside its mask only). */
+export class ResidualPainter implements FramePainter {
+  constructor(private readonly synth: RetrievalSynthesizer, private readonly refiner: ResidualRefiner) {}
+  async paint(i: number, _j: number, frame: Uint8Array): Promise<void> {
+    this.synth.compose(i, frame);
+    await this.refiner.refine(i, frame);
   }
 }
 

@@ -1,0 +1,145 @@
+/**
+ * Where the residual G_r works (residual-net.ts): a square crop about the target mouth,
+ * 1.6 mouth widths on a side, resampled to the network's size (so the mouth is
+ * size / 1.6 px wide whatever the source resolution), and the mask inside which its
+ * correction is added: an ellipse over the lips (0.72 x 0.55 mouth widths, the
+ * baseline's; full weight within 0.8 of it, smoothly to 0 at it). The same geometry,
+ * crop sampling and mask serve training pairs, the held-out evaluation and the export.
+ */
+import { BLINK_INDEX, PARAM_COUNT } from '../../shared/facial-params';
+import type { PinholeCamera } from '../common/face-model';
+import type { ConditioningRenderer, ConditioningFrame } from '../render/conditioning';
+import { OUTER_LIP_CONTOUR } from './mouth-sharpness';
+
+/** Crop side in mouth widths. */
+export const CROP_MOUTH_WIDTHS = 1.6;
+/** The correction's ellipse: semi-axes in mouth widths, and where its weight starts to fall (fraction of the radius). */
+export const RESIDUAL_MASK = { halfWidth: 0.72, halfHeight: 0.55, inner: 0.8 };
+
+export interface MouthCrop {
+  /** Top-left corner and side of the crop, source pixels (may reach past the frame: sampling clamps). */
+  x0: number;
+  y0: number;
+  side: number;
+  /** Lip centre and mouth width, source pixels. */
+  cx: number;
+  cy: number;
+  mouthWidth: number;
+}
+
+/** The crop about a frame's mouth from its 2-D points (x, y per vertex; MediaPipe numbering). */
+export function mouthCrop(points: ArrayLike<number>): MouthCrop {
+  let cx = 0, cy = 0;
+  for (const v of OUTER_LIP_CONTOUR) { cx += points[v * 2]; cy += points[v * 2 + 1]; }
+  cx /= OUTER_LIP_CONTOUR.length;
+  cy /= OUTER_LIP_CONTOUR.length;
+  const mouthWidth = Math.max(4, Math.hypot(points[291 * 2] - points[61 * 2], points[291 * 2 + 1] - points[61 * 2 + 1]));
+  const side = CROP_MOUTH_WIDTHS * mouthWidth;
+  return { x0: cx - side / 2, y0: cy - side / 2, side, cx, cy, mouthWidth };
+}
+
+/** The mask's weight at a source pixel (0..1). */
+export function maskWeight(c: MouthCrop, x: number, y: number): number {
+  const dx = (x - c.cx) / (RESIDUAL_MASK.halfWidth * c.mouthWidth), dy = (y - c.cy) / (RESIDUAL_MASK.halfHeight * c.mouthWidth);
+  const r = Math.sqrt(dx * dx + dy * dy);
+  if (r >= 1) return 0;
+  if (r <= RESIDUAL_MASK.inner) return 1;
+  const s = (1 - r) / (1 - RESIDUAL_MASK.inner);
+  return s * s * (3 - 2 * s);
+}
+
+/** Source coordinates of crop pixel (u, v) at size S (pixel centres). */
+function toSource(c: MouthCrop, S: number, u: number, v: number): [number, number] {
+  const k = c.side / S;
+  return [c.x0 + (u + 0.5) * k - 0.5, c.y0 + (v + 0.5) * k - 0.5];
+}
+
+/** Bilinear sample of an RGB24 frame (edges clamped) into planes [3, S, S] of `out` (uint8). */
+export function sampleCrop(frame: Uint8Array, W: number, H: number, c: MouthCrop, S: number, out: Uint8Array, offset = 0): void {
+  const P = S * S;
+  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+    const [x, y] = toSource(c, S, u, v);
+    const xc = Math.min(W - 1, Math.max(0, x)), yc = Math.min(H - 1, Math.max(0, y));
+    const x0 = Math.min(W - 2, Math.floor(xc)), y0 = Math.min(H - 2, Math.floor(yc));
+    const fx = xc - x0, fy = yc - y0;
+    const a = (y0 * W + x0) * 3, b = a + 3, d = a + W * 3, e = d + 3;
+    for (let ch = 0; ch < 3; ch++) {
+      const top = frame[a + ch] + (frame[b + ch] - frame[a + ch]) * fx;
+      const bot = frame[d + ch] + (frame[e + ch] - frame[d + ch]) * fx;
+      out[offset + ch * P + v * S + u] = Math.round(top + (bot - top) * fy);
+    }
+  }
+}
+
+/** The mask at the crop's size [S*S] (0..255). */
+export function maskPlane(c: MouthCrop, S: number, out: Uint8Array, offset = 0): void {
+  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+    const [x, y] = toSource(c, S, u, v);
+    out[offset + v * S + u] = Math.round(255 * maskWeight(c, x, y));
+  }
+}
+
+/** Planes per crop stack: retrieval RGB, conditioning RGB, eye, mask (uint8 each). */
+export const STACK_PLANES = 8;
+
+/**
+ * The target parameters drawn for output frame i: the curves' expression and blink on
+ * the source frame's head pose (the pose the retrieval output shows).
+ */
+export function conditioningParams(curves: Float32Array, i: number, sourceParams: Float32Array, j: number, out = new Float32Array(PARAM_COUNT)): Float32Array {
+  out.set(curves.subarray(i * PARAM_COUNT, (i + 1) * PARAM_COUNT));
+  for (let c = 0; c < BLINK_INDEX; c++) out[c] = sourceParams[j * PARAM_COUNT + c];
+  return out;
+}
+
+/** Fills a crop stack [8, S, S] (uint8): the retrieval frame's crop, the conditioning render of `params`, its eye map, the mask. */
+export function fillStack(retrieval: Uint8Array, W: number, H: number, c: MouthCrop, S: number, renderer: ConditioningRenderer, camera: PinholeCamera, params: Float32Array, out: Uint8Array, cond?: ConditioningFrame): void {
+  const P = S * S;
+  sampleCrop(retrieval, W, H, c, S, out, 0);
+  const r = renderer.render(params, { camera, crop: { x: c.x0, y: c.y0, size: c.side }, size: S }, cond);
+  for (let k = 0; k < P; k++) {
+    out[3 * P + k] = r.rgb[k * 3];
+    out[4 * P + k] = r.rgb[k * 3 + 1];
+    out[5 * P + k] = r.rgb[k * 3 + 2];
+    out[6 * P + k] = r.eye[k];
+  }
+  maskPlane(c, S, out, 7 * P);
+}
+
+/** A uint8 stack as the network's input (images and eye map in [-1, 1], mask in [0, 1]). */
+export function stackToInput(stack: Uint8Array, S: number, out: Float32Array, offset = 0): void {
+  const n = 7 * S * S;
+  for (let k = 0; k < n; k++) out[offset + k] = stack[k] / 127.5 - 1;
+  for (let k = n; k < n + S * S; k++) out[offset + k] = stack[k] / 255;
+}
+
+/**
+ * Adds the network's correction (planes [3, S, S], [-1, 1] units) to the frame inside the
+ * mask, at the source resolution: every pixel outside the mask is left as it was, and a
+ * zero correction changes nothing.
+ */
+export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthCrop, delta: Float32Array, S: number): number {
+  const P = S * S, k = S / c.side;
+  const xa = Math.max(0, Math.floor(c.cx - RESIDUAL_MASK.halfWidth * c.mouthWidth)), xb = Math.min(W - 1, Math.ceil(c.cx + RESIDUAL_MASK.halfWidth * c.mouthWidth));
+  const ya = Math.max(0, Math.floor(c.cy - RESIDUAL_MASK.halfHeight * c.mouthWidth)), yb = Math.min(H - 1, Math.ceil(c.cy + RESIDUAL_MASK.halfHeight * c.mouthWidth));
+  let changed = 0;
+  for (let y = ya; y <= yb; y++) for (let x = xa; x <= xb; x++) {
+    const m = maskWeight(c, x, y);
+    if (m <= 0) continue;
+    // Crop coordinates of this pixel's centre.
+    const u = Math.min(S - 1, Math.max(0, (x + 0.5 - c.x0) * k - 0.5)), v = Math.min(S - 1, Math.max(0, (y + 0.5 - c.y0) * k - 0.5));
+    const u0 = Math.min(S - 2, Math.floor(u)), v0 = Math.min(S - 2, Math.floor(v));
+    const fu = u - u0, fv = v - v0;
+    const o = (y * W + x) * 3;
+    for (let ch = 0; ch < 3; ch++) {
+      const p = ch * P + v0 * S + u0;
+      const top = delta[p] + (delta[p + 1] - delta[p]) * fu;
+      const bot = delta[p + S] + (delta[p + S + 1] - delta[p + S]) * fu;
+      const d = (top + (bot - top) * fv) * 127.5 * m;
+      if (d === 0) continue;
+      frame[o + ch] = Math.min(255, Math.max(0, Math.round(frame[o + ch] + d)));
+      changed++;
+    }
+  }
+  return changed;
+}

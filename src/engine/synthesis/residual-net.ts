@@ -1,0 +1,150 @@
+/**
+ * The residual G_r (issue 11, docs/rendering.md "5. G_r"): a small U-Net that sees the
+ * retrieval synthesis's mouth crop (real pixels of a donor frame warped into place), the
+ * 3D conditioning render of the target parameters (RGB + eye attention map) and the mouth
+ * mask, and outputs a *correction* added to the retrieval crop inside the mask only.
+ * Its last convolution starts at zero (no bias), so an untrained network gives exactly
+ * the retrieval output, and training only has to learn what a donor gets wrong.
+ *
+ * Input  'input' [N, 8, S, S] in [-1, 1]: retrieval RGB, conditioning RGB, eye map, mask (0..1).
+ * Output 'delta' [N, 3, S, S]: the correction in [-1, 1] units (the caller multiplies by the mask).
+ */
+import { Conv2d, F, Graph, InstanceNorm, l1Loss, ssimLoss, type Tensor } from '../nn';
+
+export interface ResidualNetConfig {
+  /** Preset name (recorded in the model's identity). */
+  name: string;
+  /** Crop side the network works at (the mouth is 1 / CROP_MOUTH_WIDTHS of it). */
+  size: number;
+  baseFilters: number;
+  maxFilters: number;
+  downsamplings: number;
+  resBlocks: number;
+  /**
+   * The level the correction is made at (0: the crop's size; k: 1/2^k of it, then
+   * bilinearly upsampled). A coarse correction cannot blur the real pixels' fine detail
+   * (measured: at full resolution a draft run traded sharpness 1.02x → 0.36x for PSNR);
+   * it moves shading, colour and the mouth's dark and light areas.
+   */
+  outputLevel: number;
+  /** Loss: L1 + ssim · (1 − SSIM) of the composite against the real crop … */
+  ssimWeight: number;
+  /**
+   * … + detail · L1 between the local detail (RMS of the luma's Laplacian over 8x8 cells)
+   * of the composite and of the real crop: a patch-statistics term that does not need the
+   * detail in the same place, only as much of it (L1 and SSIM alone prefer a blur).
+   */
+  detailWeight: number;
+  lr: number;
+  batch: number;
+  /** Steps a run makes unless told otherwise (it also stops at its time budget). */
+  steps: number;
+}
+
+/** Channels of the input stack: retrieval RGB (3), conditioning RGB (3), eye map (1), mask (1). */
+export const RESIDUAL_INPUT_CHANNELS = 8;
+
+export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny', ResidualNetConfig> = {
+  // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 2, ssimWeight: 1, detailWeight: 0, lr: 5e-4, batch: 4, steps: 1200 },
+  // For tests: the same architecture, a few seconds per hundred steps.
+  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, lr: 1e-3, batch: 2, steps: 20 },
+};
+
+export type ResidualConfigName = keyof typeof RESIDUAL_CONFIGS;
+
+export function isResidualConfigName(s: string): s is ResidualConfigName {
+  return Object.prototype.hasOwnProperty.call(RESIDUAL_CONFIGS, s);
+}
+
+/** Architecture and size: a model only loads where it was built for. */
+export function residualIdentity(cfg: ResidualNetConfig): string {
+  return `facial-residual-gr/1 ${cfg.name} s${cfg.size} f${cfg.baseFilters}-${cfg.maxFilters} d${cfg.downsamplings} r${cfg.resBlocks} o${cfg.outputLevel}${cfg.detailWeight ? ` detail${cfg.detailWeight}` : ''}`;
+}
+
+const filtersAt = (cfg: ResidualNetConfig, level: number) => Math.min(cfg.maxFilters, cfg.baseFilters * 2 ** level);
+
+function conv3(g: Graph, name: string, x: Tensor, cin: number, cout: number, zero = false): Tensor {
+  const xp = F.pad(x, [0, 0, 1, 1, 0, 0, 1, 1], 'reflect');
+  return new Conv2d(cin, cout, { kernel: 3, name, ...(zero ? { bias: false, init: { kind: 'constant', value: 0 } as const } : {}) }).forward(g, xp);
+}
+
+function normRelu(g: Graph, name: string, x: Tensor, c: number): Tensor {
+  return F.relu(new InstanceNorm(c, { name, affine: true }).forward(g, x));
+}
+
+/** The correction [N, 3, S, S] from the input stack [N, 8, S, S]. */
+export function buildResidualNet(g: Graph, input: Tensor, cfg: ResidualNetConfig): Tensor {
+  return g.scope('residual', () => {
+    const S = cfg.size;
+    if (input.rank !== 4 || input.shape[1] !== RESIDUAL_INPUT_CHANNELS || input.shape[2] !== S || input.shape[3] !== S) {
+      g.fail(`expected [N, ${RESIDUAL_INPUT_CHANNELS}, ${S}, ${S}] input, got [${input.shape.join(', ')}]`);
+    }
+    if (S % 2 ** cfg.downsamplings !== 0) g.fail(`size ${S} is not divisible by 2^${cfg.downsamplings}`);
+    if (!(cfg.outputLevel >= 0 && cfg.outputLevel <= cfg.downsamplings)) g.fail(`output level ${cfg.outputLevel} is not within 0..${cfg.downsamplings}`);
+    let h = normRelu(g, 'in_norm', conv3(g, 'in_conv', input, RESIDUAL_INPUT_CHANNELS, cfg.baseFilters), cfg.baseFilters);
+    const skips: Tensor[] = [h];
+    for (let i = 1; i <= cfg.downsamplings; i++) {
+      const a = filtersAt(cfg, i - 1), b = filtersAt(cfg, i);
+      h = normRelu(g, `down${i}_norm`, new Conv2d(a, b, { kernel: 3, stride: 2, padding: 1, name: `down${i}` }).forward(g, h), b);
+      skips.push(h);
+    }
+    const cb = filtersAt(cfg, cfg.downsamplings);
+    for (let r = 0; r < cfg.resBlocks; r++) {
+      const y = normRelu(g, `res${r}_norm`, conv3(g, `res${r}_conv1`, h, cb, cb), cb);
+      h = F.add(h, conv3(g, `res${r}_conv2`, y, cb, cb));
+    }
+    for (let i = cfg.downsamplings; i > cfg.outputLevel; i--) {
+      const a = filtersAt(cfg, i), b = filtersAt(cfg, i - 1);
+      const [N, C, H, W] = h.shape;
+      h = F.concat([F.resize(h, [N, C, H * 2, W * 2], { mode: 'nearest' }), skips[i - 1]], 1);
+      h = normRelu(g, `up${i}_norm`, conv3(g, `up${i}`, h, a + b, b), b);
+    }
+    // Zero-initialised: the untrained network corrects nothing.
+    const delta = conv3(g, 'out_conv', h, filtersAt(cfg, cfg.outputLevel), 3, true);
+    return cfg.outputLevel > 0 ? F.resize(delta, [delta.shape[0], 3, S, S], { mode: 'linear' }) : delta;
+  });
+}
+
+/** retrieval + mask · delta: what the frame shows (only inside the mask does anything change). */
+export function residualComposite(input: Tensor, delta: Tensor): Tensor {
+  const [N, , S] = input.shape;
+  const retrieval = F.slice(input, [0], [3], [1]);
+  const mask = F.slice(input, [7], [8], [1]);
+  if (retrieval.shape[0] !== N || mask.shape[2] !== S) throw new Error('residual input has an unexpected layout');
+  return F.add(retrieval, F.mul(mask, delta));
+}
+
+/** Local detail [N, 1, S/8, S/8]: the RMS of the luma's 5-point Laplacian over 8x8 cells. */
+export function localDetail(x: Tensor): Tensor {
+  const [N, , S, S2] = x.shape;
+  const ch = (c: number) => F.slice(x, [c], [c + 1], [1]);
+  const y = F.add(F.add(F.mul(ch(0), 0.299), F.mul(ch(1), 0.587)), F.mul(ch(2), 0.114));
+  const p = F.pad(y, [0, 0, 1, 1, 0, 0, 1, 1], 'reflect');
+  const at = (dy: number, dx: number) => F.slice(p, [1 + dy, 1 + dx], [1 + dy + S, 1 + dx + S2], [2, 3]);
+  const lap = F.sub(F.mul(at(0, 0), 4), F.add(F.add(at(0, -1), at(0, 1)), F.add(at(-1, 0), at(1, 0))));
+  const energy = F.reduceMean(F.reshape(F.mul(lap, lap), [N, 1, S / 8, 8, S2 / 8, 8]), [3, 5]);
+  return F.pow(F.add(energy, 1e-6), 0.5);
+}
+
+/** The training graph: L1 + w · (1 − SSIM) (+ the detail term) of the composite against the real crop. */
+export function buildResidualTrainGraph(cfg: ResidualNetConfig): { graph: Graph; loss: Tensor; report: Record<string, Tensor> } {
+  const g = new Graph('residual-step');
+  const S = cfg.size;
+  const input = g.input('input', [cfg.batch, RESIDUAL_INPUT_CHANNELS, S, S]);
+  const real = g.input('real', [cfg.batch, 3, S, S]);
+  const out = residualComposite(input, buildResidualNet(g, input, cfg));
+  const l1 = l1Loss(out, real);
+  const ss = ssimLoss(out, real, { dataRange: 2 });
+  const detail = l1Loss(localDetail(out), localDetail(real));
+  const loss = F.add(F.add(l1, F.mul(ss, cfg.ssimWeight)), F.mul(detail, cfg.detailWeight));
+  return { graph: g, loss, report: { l1, ssim: ss, detail } };
+}
+
+/** The inference graph (batch 1): 'input' → 'delta'. */
+export function buildResidualInferenceGraph(cfg: ResidualNetConfig): Graph {
+  const g = new Graph('residual-infer', { training: false });
+  const input = g.input('input', [1, RESIDUAL_INPUT_CHANNELS, cfg.size, cfg.size]);
+  g.output('delta', buildResidualNet(g, input, cfg));
+  return g;
+}

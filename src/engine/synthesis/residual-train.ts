@@ -1,0 +1,313 @@
+/**
+ * Training the residual G_r (residual-net.ts) on a persona's own frames, and running it.
+ *
+ * Training pairs: for each frame t the persona was fitted on, the retrieval synthesis of t
+ * made from t's own tracked parameters on t's own frame, with its mouth taken from a donor
+ * outside t's neighbourhood (|k − t| > exclude: the network must learn to correct a
+ * donor's mismatch, not to copy the frame back), and the real frame t as the target.
+ * Cropped about the mouth (residual-crop.ts). Trained with L1 + (1 − SSIM) of the
+ * composite, on the neural engine, as named stages.
+ *
+ * `<persona>/residual/`: residual.json (ResidualInfo), model.onnx ('input' → 'delta').
+ */
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fittedFrames, loadPersona, loadPersonaLandmarks, type Persona } from '../persona';
+import { InferenceRunner, ParameterStore, Trainer, adam, exportInference, type ProviderChoice } from '../nn';
+import { Rng, type Segment } from '../common/numeric';
+import { RawFrameStream } from '../media/raw-frame-stream';
+import { ConditioningRenderer } from '../render/conditioning';
+import { loadPersonaTexture } from '../render/dataset';
+import { UserError, throwIfCancelled } from '../util/errors';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
+import type { RunOptions } from '../util/progress';
+import { StageRunner } from '../util/stages';
+import { PARAM_COUNT } from '../../shared/facial-params';
+import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
+import { footageMouthSharpness } from './mouth-sharpness';
+import { DEFAULT_PLAN_WEIGHTS, planMouthFrames, type RetrievalPlan } from './retrieval-plan';
+import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
+import { STACK_PLANES, addCorrection, conditioningParams, fillStack, mouthCrop, sampleCrop, stackToInput } from './residual-crop';
+import {
+  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualTrainGraph, isResidualConfigName, residualIdentity,
+  type ResidualConfigName, type ResidualNetConfig,
+} from './residual-net';
+
+export const RESIDUAL_DIR = 'residual';
+export const RESIDUAL_FILES = { info: 'residual.json', model: 'model.onnx' } as const;
+export const RESIDUAL_FORMAT_VERSION = 1;
+
+export interface ResidualInfo {
+  formatVersion: number;
+  identity: string;
+  personaId: string;
+  config: ResidualNetConfig;
+  steps: number;
+  trainSeconds: number;
+  /** Frames [start, end) the pairs were made of, and the neighbourhood a donor was kept out of. */
+  trainFrames: [number, number];
+  exclude: number;
+  /** Mean loss (L1 + 1 − SSIM) over the first and the last 10 % of the steps. */
+  loss: { first: number; last: number };
+  provider: string;
+  createdAt: string;
+}
+
+export interface TrainResidualOptions extends RunOptions {
+  config?: ResidualConfigName | ResidualNetConfig;
+  /** Steps to run (default: the configuration's, 1200 for draft); training also stops at `maxSeconds`. */
+  steps?: number;
+  /** Wall-clock budget of the training loop (default 540 s: the draft preset's 10 minutes with the pairs). */
+  maxSeconds?: number;
+  /** A donor of frame t is at least this many frames away from it (default 8). */
+  exclude?: number;
+  /** Frames to make pairs of (default: the frames the persona was fitted on). */
+  frames?: Segment;
+  device?: ProviderChoice;
+  threads?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export const RESIDUAL_TRAIN_STAGES = { pairs: 15, train: 80, save: 5 };
+
+export function residualPath(personaDir: string, f: keyof typeof RESIDUAL_FILES): string {
+  return path.join(personaDir, RESIDUAL_DIR, RESIDUAL_FILES[f]);
+}
+
+/** residual.json of a persona, or undefined when none was trained. */
+export async function readResidualInfo(personaDir: string): Promise<ResidualInfo | undefined> {
+  const file = residualPath(personaDir, 'info');
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(await fs.readFile(file, 'utf8')) as ResidualInfo;
+    if (info.formatVersion > RESIDUAL_FORMAT_VERSION) throw new Error('newer format');
+    return info;
+  } catch (err) {
+    throw new UserError('residual-info-damaged', `${file} cannot be read (${(err as Error).message}).`, { file, hint: 'Train it again (facial-studio train residual --persona DIR).' });
+  }
+}
+
+/** What the donor choice reads: the footage's parameters [T*71], lip shapes of its fitted and tracked mouths, mouth sharpness. */
+export interface DonorChoiceInput {
+  footage: Float32Array;
+  /** [T*lipDims] the model's lip shape of each frame's parameters (what the curves ask for). */
+  curveLips: Float32Array;
+  /** [T*lipDims] the tracked lip shape of each frame (what its pixels show). */
+  footageLips: Float32Array;
+  lipDims: number;
+  sharpness?: ArrayLike<number>;
+}
+
+/**
+ * The mouth donor of each training frame: chosen as the export chooses mouths (lip shape,
+ * pose, sharpness; planMouthFrames), one frame at a time, among `frames` less the frame's
+ * own neighbourhood |k − t| <= exclude.
+ */
+export function pickTrainingDonors(inp: DonorChoiceInput, frames: Segment, exclude: number): Int32Array {
+  const T = inp.footage.length / PARAM_COUNT, d = inp.lipDims;
+  const out = new Int32Array(frames.end - frames.start);
+  const donors = new Array<boolean>(T);
+  for (let t = frames.start; t < frames.end; t++) {
+    let any = false;
+    for (let k = 0; k < T; k++) any = (donors[k] = k >= frames.start && k < frames.end && Math.abs(k - t) > exclude) || any;
+    if (!any) throw new UserError('residual-too-few-frames', `Too few frames (${frames.end - frames.start}) to keep donors ${exclude} frames away.`, { hint: 'Use a longer clip or a smaller --exclude.' });
+    out[t - frames.start] = planMouthFrames({
+      curves: inp.footage.slice(t * PARAM_COUNT, (t + 1) * PARAM_COUNT), footage: inp.footage,
+      curveLips: inp.curveLips.slice(t * d, (t + 1) * d), footageLips: inp.footageLips, lipDims: d, rate: 1, donors, mouthSharpness: inp.sharpness,
+    }, Int32Array.of(t), DEFAULT_PLAN_WEIGHTS)[0];
+  }
+  return out;
+}
+
+/** pickTrainingDonors on a persona's footage. */
+export function trainingDonors(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, sharpness?: ArrayLike<number>): Int32Array {
+  const lb = lipBasis(persona.model);
+  return pickTrainingDonors({
+    footage: persona.params, curveLips: lipShapes(persona.params, persona.frameCount, lb),
+    footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, persona.frameCount), lipDims: lb.dims, sharpness,
+  }, frames, exclude);
+}
+
+/** Training pairs at the network's size: input stacks [n, 8, S, S] and real crops [n, 3, S, S], uint8. */
+export interface ResidualPairs {
+  frames: Segment;
+  donors: Int32Array;
+  stacks: Uint8Array;
+  real: Uint8Array;
+  size: number;
+}
+
+/** Re-makes each training frame by retrieval with its donor (two passes over the footage: donors, then frames). */
+export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions = {}): Promise<ResidualPairs> {
+  const W = persona.camera.width, H = persona.camera.height, n = frames.end - frames.start;
+  const sharp = await footageMouthSharpness(persona, landmarks, { signal: opts.signal });
+  const donors = trainingDonors(persona, landmarks, frames, exclude, sharp);
+  const source = Int32Array.from({ length: n }, (_, i) => frames.start + i);
+  const plan: RetrievalPlan = { source, mouth: donors, eyes: source, eyeGain: new Float32Array(n), sourceJumps: 0, sourceSteps: [] };
+  const curves = persona.params.slice(frames.start * PARAM_COUNT, frames.end * PARAM_COUNT);
+  const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: W, height: H }, plan, curves);
+  await collectDonors(synth, persona.meta.source.file, W, H, persona.meta.fps, { signal: opts.signal, onProgress: (f) => opts.onProgress?.({ stage: 'pairs', fraction: 0.5 * f, message: 'reading donor mouths' }) });
+  const renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
+  const P = S * S;
+  const stacks = new Uint8Array(n * STACK_PLANES * P), real = new Uint8Array(n * 3 * P);
+  const params = new Float32Array(PARAM_COUNT);
+  const stream = new RawFrameStream(persona.meta.source.file, W, H, { fps: persona.meta.fps, startFrame: frames.start, frames: n, signal: opts.signal });
+  try {
+    let i = 0;
+    for (let f = await stream.next(); f && i < n; f = await stream.next(), i++) {
+      throwIfCancelled(opts.signal);
+      const out = f.slice();
+      synth.compose(i, out);
+      const crop = mouthCrop(synth.targets(i).to);
+      fillStack(out, W, H, crop, S, renderer, persona.camera, conditioningParams(curves, i, persona.params, source[i], params), stacks.subarray(i * STACK_PLANES * P, (i + 1) * STACK_PLANES * P));
+      sampleCrop(f, W, H, crop, S, real, i * 3 * P);
+      opts.onProgress?.({ stage: 'pairs', fraction: 0.5 + 0.5 * ((i + 1) / n), message: `pair ${i + 1}/${n}` });
+    }
+    if (i < n) throw new UserError('residual-video-short', `The footage ended after ${i} of ${n} frames.`, { file: persona.meta.source.file });
+  } finally {
+    await stream.close();
+  }
+  return { frames, donors, stacks, real, size: S };
+}
+
+function resolveConfig(c: TrainResidualOptions['config']): ResidualNetConfig {
+  if (c === undefined) return RESIDUAL_CONFIGS.draft;
+  if (typeof c !== 'string') return c;
+  if (!isResidualConfigName(c)) throw new UserError('residual-config-unknown', `Unknown residual configuration "${c}".`, { hint: `Use one of: ${Object.keys(RESIDUAL_CONFIGS).join(', ')}.` });
+  return RESIDUAL_CONFIGS[c];
+}
+
+export interface TrainResidualResult {
+  dir: string;
+  info: ResidualInfo;
+  pairs: number;
+  seconds: { pairs: number; train: number; total: number };
+}
+
+/** Trains the residual G_r of a persona from scratch (a draft run is minutes) and writes residual/. */
+export async function trainResidual(personaDir: string, opts: TrainResidualOptions = {}): Promise<TrainResidualResult> {
+  const t0 = performance.now();
+  const cfg = resolveConfig(opts.config);
+  const persona = await loadPersona(personaDir);
+  const landmarks = await loadPersonaLandmarks(persona);
+  const fitted = fittedFrames(persona.meta);
+  const frames = opts.frames ?? { start: fitted[0], end: fitted[1] };
+  const exclude = Math.max(0, Math.round(opts.exclude ?? 8));
+  const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, RESIDUAL_TRAIN_STAGES);
+  const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, ctx.runOptions));
+  const params = new ParameterStore(opts.seed ?? 1);
+  const trainer = await Trainer.create({
+    graphs: {
+      g: { ...buildResidualTrainGraph(cfg), trainable: ['residual'], optimizer: adam({ lr: cfg.lr, betas: [0.9, 0.999] }) },
+    },
+    params, provider: opts.device ?? 'cpu', threads: opts.threads, log: opts.log,
+  });
+  try {
+    const trained = await run.stage('train', (ctx) => trainLoop(trainer, pairs, cfg, opts, (f, m) => ctx.progress(f, m)));
+    const info: ResidualInfo = {
+      formatVersion: RESIDUAL_FORMAT_VERSION, identity: residualIdentity(cfg), personaId: persona.meta.id, config: cfg,
+      steps: trained.steps, trainSeconds: Math.round(trained.seconds * 10) / 10, trainFrames: [frames.start, frames.end], exclude,
+      loss: trained.loss, provider: trainer.provider, createdAt: new Date().toISOString(),
+    };
+    await run.stage('save', async () => {
+      await fs.mkdir(path.join(persona.dir, RESIDUAL_DIR), { recursive: true });
+      const bytes = await exportInference(buildResidualInferenceGraph(cfg), params, { metadata: { 'facial.residual': info.identity, 'facial.steps': String(info.steps) } });
+      await writeFileAtomic(residualPath(persona.dir, 'model'), bytes);
+      await writeJsonAtomic(residualPath(persona.dir, 'info'), info);
+    });
+    return { dir: path.join(persona.dir, RESIDUAL_DIR), info, pairs: frames.end - frames.start, seconds: { pairs: run.seconds.pairs ?? 0, train: trained.seconds, total: (performance.now() - t0) / 1000 } };
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+/** Steps on random batches of pairs (random horizontal flips) up to `steps` or `maxSeconds`. */
+async function trainLoop(trainer: Trainer, pairs: ResidualPairs, cfg: ResidualNetConfig, opts: TrainResidualOptions, progress: (f: number, m: string) => void): Promise<{ steps: number; seconds: number; loss: { first: number; last: number } }> {
+  const S = cfg.size, P = S * S, B = cfg.batch, n = pairs.frames.end - pairs.frames.start;
+  const steps = Math.max(1, Math.round(opts.steps ?? cfg.steps));
+  const maxMs = (opts.maxSeconds ?? 540) * 1000;
+  const rng = new Rng((opts.seed ?? 1) * 104729);
+  const input = new Float32Array(B * RESIDUAL_INPUT_CHANNELS * P), real = new Float32Array(B * 3 * P);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  let step = 0;
+  while (step < steps && performance.now() - t0 < maxMs) {
+    throwIfCancelled(opts.signal);
+    for (let b = 0; b < B; b++) {
+      const i = Math.floor(rng.next() * n);
+      stackToInput(pairs.stacks.subarray(i * STACK_PLANES * P, (i + 1) * STACK_PLANES * P), S, input, b * RESIDUAL_INPUT_CHANNELS * P);
+      for (let k = 0; k < 3 * P; k++) real[b * 3 * P + k] = pairs.real[i * 3 * P + k] / 127.5 - 1;
+      if (rng.next() < 0.5) { flipRows(input, b * RESIDUAL_INPUT_CHANNELS * P, RESIDUAL_INPUT_CHANNELS, S); flipRows(real, b * 3 * P, 3, S); }
+    }
+    const r = await trainer.step('g', { input, real });
+    if (!Number.isFinite(r.loss)) throw new UserError('residual-diverged', `Training diverged at step ${step + 1}.`, { hint: 'Train again with fewer steps or another seed.' });
+    losses.push(r.loss);
+    step++;
+    progress(Math.max(step / steps, (performance.now() - t0) / maxMs), `step ${step}/${steps}  L1 ${r.l1.toFixed(4)}  1-SSIM ${r.ssim.toFixed(4)}`);
+  }
+  const tenth = Math.max(1, Math.floor(losses.length / 10));
+  const mean = (xs: number[]) => Math.round((xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length)) * 1e5) / 1e5;
+  return { steps: step, seconds: (performance.now() - t0) / 1000, loss: { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) } };
+}
+
+/** Mirrors planes [C, S, S] left-right in place. */
+function flipRows(x: Float32Array, offset: number, C: number, S: number): void {
+  for (let c = 0; c < C; c++) for (let v = 0; v < S; v++) {
+    const row = offset + c * S * S + v * S;
+    for (let u = 0; u < S / 2; u++) { const a = x[row + u]; x[row + u] = x[row + S - 1 - u]; x[row + S - 1 - u] = a; }
+  }
+}
+
+/** A loaded residual G_r: the correction of one crop stack. */
+export interface ResidualRunner {
+  info: ResidualInfo;
+  infer(stack: Uint8Array): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export async function loadResidualRunner(personaDir: string, opts: { device?: ProviderChoice; threads?: number; personaId?: string } = {}): Promise<ResidualRunner | undefined> {
+  const info = await readResidualInfo(personaDir);
+  const model = residualPath(personaDir, 'model');
+  if (!info || !existsSync(model)) return undefined;
+  if (opts.personaId && info.personaId !== opts.personaId) {
+    throw new UserError('residual-other-persona', `The residual G_r in ${path.dirname(model)} was trained for another persona.`, { file: model, hint: 'Train it again for this persona (facial-studio train residual --persona DIR).' });
+  }
+  const runner = await InferenceRunner.create(model, { provider: opts.device ?? 'cpu', threads: opts.threads });
+  const S = info.config.size;
+  const input = new Float32Array(RESIDUAL_INPUT_CHANNELS * S * S);
+  return {
+    info,
+    async infer(stack) {
+      stackToInput(stack, S, input);
+      const res = await runner.run({ input: { data: input, shape: [1, RESIDUAL_INPUT_CHANNELS, S, S] } });
+      return res.delta.data as Float32Array;
+    },
+    dispose: () => runner.dispose(),
+  };
+}
+
+/**
+ * Applies a residual G_r on top of a retrieval synthesizer's output frames: crop about the
+ * target mouth, conditioning render of the target parameters, correction added inside the mask.
+ */
+export class ResidualRefiner {
+  private readonly renderer: ConditioningRenderer;
+  private readonly stack: Uint8Array;
+  private readonly params = new Float32Array(PARAM_COUNT);
+
+  constructor(private readonly persona: Persona, private readonly synth: RetrievalSynthesizer, private readonly curves: Float32Array, readonly net: ResidualRunner) {
+    this.renderer = new ConditioningRenderer(persona.model, loadPersonaTexture(persona));
+    const S = net.info.config.size;
+    this.stack = new Uint8Array(STACK_PLANES * S * S);
+  }
+
+  /** Corrects output frame i (already composed by the synthesizer, in place); returns the channel values changed. */
+  async refine(i: number, frame: Uint8Array): Promise<number> {
+    const { persona, net } = this;
+    const W = persona.camera.width, H = persona.camera.height, S = net.info.config.size;
+    const crop = mouthCrop(this.synth.targets(i).to);
+    fillStack(frame, W, H, crop, S, this.renderer, persona.camera, conditioningParams(this.curves, i, persona.params, this.synth.plan.source[i], this.params), this.stack);
+    return addCorrection(frame, W, H, crop, await net.infer(this.stack), S);
+  }
+}
