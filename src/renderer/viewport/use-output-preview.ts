@@ -4,6 +4,7 @@ import type { EditorStore } from '../editor-context';
 import type { EditorState } from '../state/editor';
 import { createStore, type Store } from '../state/store';
 import { initialOutputPreview, needsRequest, outputPreviewReducer, rangeAround, sameWish, type OutputPreviewAction, type OutputPreviewState, type OutputSynthesisChoice, type OutputWish } from '../state/output-preview';
+import { preloadImage } from './preload-image';
 
 /**
  * Drives the Output view: when the playhead stops (or the take changes) for SETTLE_MS,
@@ -25,15 +26,6 @@ export function takeKey(s: EditorState, synthesis: OutputSynthesisChoice): strin
 
 function takeParams(projectDir: string, s: EditorState, synthesis: OutputSynthesisChoice) {
   return { projectDir, curvesId: s.curvesId!, edits: s.history.present.edits, semantic: s.doc!.semantic, synthesis, waitMs: WAIT_MS };
-}
-
-function preload(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const img = new Image();
-    img.onload = () => resolve();
-    img.onerror = () => resolve(); // the <img> reports the failure itself
-    img.src = url;
-  });
 }
 
 export function useOutputPreview(api: ApiClient, projectDir: string, editor: EditorStore) {
@@ -63,7 +55,7 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
               continue;
             }
             const url = api.fileUrl(r.file);
-            await preload(url);
+            await preloadImage(url);
             store.dispatch({
               type: 'frame', wish, prepareS: r.prepareS, frameMs: r.paintMs,
               shown: { key: wish.key, timeS: wish.timeS, frame: r.frame, url, width: r.width, height: r.height, synthesis: r.synthesis },
@@ -132,7 +124,7 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
           continue;
         }
         const urls = r.files.map((f) => api.fileUrl(f));
-        await Promise.all(urls.map(preload));
+        await Promise.all(urls.map(preloadImage));
         store.dispatch({ type: 'range-ready', key, startS: r.startS, fps: r.fps, urls });
         return;
       }
