@@ -23,7 +23,14 @@ const PNG_LEVEL = 1;
 /** One row filter ("up") rather than the best of five per row: half the encode time of a frame. */
 const PNG_FILTER = 2;
 
-const takes = new Map<string, { controller: AbortController; ready: Promise<OutputPreview> }>();
+const takes = new Map<string, { controller: AbortController; ready: Promise<OutputPreview>; preview?: OutputPreview }>();
+
+/** The newest prepared take of a persona: an edited take reuses its donor crops (reads only the frames it lacks). */
+function reusable(personaDir: string): OutputPreview | undefined {
+  let best: OutputPreview | undefined;
+  for (const t of takes.values()) if (t.preview && t.preview.persona.dir === personaDir) best = t.preview;
+  return best;
+}
 const send = (msg: PreviewReply) => port.postMessage(msg);
 
 function toPayload(err: unknown): PreviewErrorPayload {
@@ -35,13 +42,15 @@ function toPayload(err: unknown): PreviewErrorPayload {
 function prepare(msg: Extract<PreviewRequest, { type: 'prepare' }>): void {
   const controller = new AbortController();
   const ready = OutputPreview.prepare({
-    ...msg.options, curves: new Float32Array(msg.options.curves), signal: controller.signal,
+    ...msg.options, curves: new Float32Array(msg.options.curves), signal: controller.signal, reuse: reusable(msg.options.persona),
     onProgress: (p) => send({ type: 'progress', key: msg.key, stage: p.stage, fraction: p.fraction, message: p.message ?? p.stage }),
   });
-  takes.set(msg.key, { controller, ready });
+  const take: { controller: AbortController; ready: Promise<OutputPreview>; preview?: OutputPreview } = { controller, ready };
+  takes.set(msg.key, take);
   ready.then(
     (preview) => {
       if (controller.signal.aborted) return void preview.close();
+      take.preview = preview;
       send({ type: 'ready', key: msg.key, info: { method: preview.method, fps: preview.fps, frameCount: preview.frameCount, width: preview.width, height: preview.height, notes: preview.notes, prepareSeconds: preview.prepareSeconds } });
     },
     (err: unknown) => {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../engine/util/worker-script';
 import type { z } from 'zod';
 import type { OutputFramePayload, OutputPreviewTake, OutputRangePayload } from '../shared/contract';
 import type { CurveDocumentFile } from '../shared/curve-document';
@@ -131,6 +130,9 @@ export class OutputPreviews {
 
   async close(): Promise<void> {
     for (const e of [...this.entries.values()]) this.drop(e);
+    const closed = new UserError('preview-closed', 'The studio is closing: the output preview stopped.');
+    for (const f of this.frames.values()) f.reject(closed);
+    this.frames.clear();
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
@@ -233,7 +235,7 @@ export class OutputPreviews {
   }
 
   private startWorker(): Worker {
-    const script = workerScript();
+    const script = workerScript(import.meta.url, 'output-preview-worker', { code: 'preview-worker-missing', what: 'The output preview' });
     const worker = 'code' in script ? new Worker(script.code, { eval: true }) : new Worker(script.file);
     // The worker must not keep the host alive on its own (the host closes it on shutdown).
     worker.unref();
@@ -325,21 +327,3 @@ function describe(entry: Entry, info: PreparedInfo, width: number, height: numbe
  * the .ts entry; in the electron-vite bundle, output-preview-worker.js lies beside the
  * main entry (this module may sit one folder below, in chunks/).
  */
-function workerScript(): { code: string } | { file: string } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const entry = pathToFileURL(path.join(path.dirname(here), 'output-preview-worker.ts')).href;
-    const require = createRequire(import.meta.url);
-    const pkgFile = require.resolve('tsx/package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-    const tsx = pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
-    return { code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });` };
-  }
-  for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
-    const file = path.join(dir, 'output-preview-worker.js');
-    if (existsSync(file)) return { file };
-  }
-  throw new UserError('preview-worker-missing', `The output preview's worker script (output-preview-worker.js) was not found beside ${here}.`, {
-    hint: 'Rebuild the application (`npm run build`); electron.vite.config.ts must list output-preview-worker as an entry.',
-  });
-}

@@ -4,6 +4,13 @@
  * rule, used by the host (the take's label in project.json) and the studio (toolbar words).
  */
 export type MotionOrigin = 'learned' | 'built-in' | 'built-in + learned';
+
+/** A re-voiced take (engine/common/curves/revoice.ts) records what it took from the clip under this generator key. */
+export const REVOICE_KEY = 'revoice';
+
+export function isRevoicedTake(generator?: Record<string, unknown>): boolean {
+  return Boolean(generator && typeof generator[REVOICE_KEY] === 'object' && generator[REVOICE_KEY] !== null);
+}
 export type MotionAttribute = 'expression' | 'head pose' | 'blinks';
 
 export function attributeOrigins(source: 'prior' | 'facial-gan', generator?: Record<string, unknown>): { attribute: MotionAttribute; origin: MotionOrigin }[] {
@@ -18,8 +25,9 @@ export function attributeOrigins(source: 'prior' | 'facial-gan', generator?: Rec
   ];
 }
 
-/** The whole take in one word: all learned, all built in (also when training did not beat the built-in motion), or mixed. */
-export function motionOrigin(source: 'prior' | 'facial-gan', generator?: Record<string, unknown>): 'learned' | 'built-in' | 'mixed' {
+/** The whole take in one word: the clip's own motion re-voiced, all learned, all built in (also when training did not beat the built-in motion), or mixed. */
+export function motionOrigin(source: 'prior' | 'facial-gan', generator?: Record<string, unknown>): 'revoiced' | 'learned' | 'built-in' | 'mixed' {
+  if (isRevoicedTake(generator)) return 'revoiced';
   const parts = attributeOrigins(source, generator);
   if (parts.every((p) => p.origin === 'learned')) return 'learned';
   if (parts.every((p) => p.origin === 'built-in')) return 'built-in';

@@ -47,7 +47,7 @@ export const CurvesRef = z.object({
    * all built in (the prior, also when a trained model did not beat it), or mixed. Absent in
    * older projects: then it follows `source`.
    */
-  origin: z.enum(['learned', 'built-in', 'mixed']).optional(),
+  origin: z.enum(['revoiced', 'learned', 'built-in', 'mixed']).optional(),
   createdAt: z.string(),
 }).loose();
 export type CurvesRef = z.infer<typeof CurvesRef>;

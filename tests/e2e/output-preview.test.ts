@@ -154,6 +154,7 @@ describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ?
     const { playhead } = await editorState(page);
     await outputAt(page, playhead);
     expect(spread(await outputShot(page))).toBeGreaterThan(60);
+    await screenshot(page, 'output-preview-both');
     await page.getByTestId('preview-view-3d').click();
   });
 
@@ -175,5 +176,12 @@ describe.skipIf(Boolean(realSkip))(`the output preview in the editor${realSkip ?
     const job = studio.host.jobs.list().find((j) => j.kind === 'render.export' && j.state === 'done');
     expect((job?.result as { synthesis?: string } | undefined)?.synthesis).toBe('renderer');
     await page.getByTestId('export-close').click();
+    // The Output view offers the same choice: the trained renderer's frame at the playhead.
+    await page.getByTestId('preview-view-output').click();
+    await page.getByTestId('output-synthesis').selectOption('renderer');
+    await page.locator('[data-testid="output-view"][data-phase="ready"] [data-testid="output-frame"][data-synthesis="renderer"]').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('output-status').textContent()).toMatch(/trained renderer/);
+    await page.getByTestId('output-synthesis').selectOption('retrieval');
+    await page.locator('[data-testid="output-view"][data-phase="ready"] [data-testid="output-frame"][data-synthesis="retrieval"]').waitFor({ timeout: 240_000 });
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { mouthOpening } from '../persona/expression-basis';
 import { evaluationPersona, fittedFrames, loadPersona, loadPersonaHull, loadPersonaLandmarks, type Persona } from '../persona';
 import { splitFrames, type Segment } from '../common/numeric';
 import { RawFrameStream } from '../media/raw-frame-stream';
@@ -205,6 +206,8 @@ async function planEvaluation(dir: string, opts: EvaluateSynthesisOptions): Prom
   const mouth = planMouthFrames({
     curves, footage: persona.params, curveLips: lipShapes(curves, n, lb), footageLips,
     lipDims: lb.dims, rate: 1, donors, mouthSharpness: await footageMouthSharpness(persona, landmarks, { signal: opts.signal }),
+    // As the export plans it (prepare.ts): the inner-lip gap term needs the neutral's gap.
+    neutralLipGap: mouthOpening(persona.model.neutral),
   }, source, DEFAULT_PLAN_WEIGHTS);
   const plan: RetrievalPlan = { source, mouth, eyes: source, eyeGain: new Float32Array(n), sourceJumps: 0, sourceSteps: [] };
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: W, height: H }, plan, curves);

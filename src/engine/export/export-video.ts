@@ -25,7 +25,7 @@ import type { ProviderChoice } from '../nn';
 import { ConditioningRenderer } from '../render/conditioning';
 import { loadPersonaTexture } from '../render/dataset';
 import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../render/train-renderer';
-import { loadResidualRunner, planSourcePath, prepareRetrieval, readResidualInfo, retrievalUnavailable, ResidualRefiner, type PlanWeights, type ResidualRunner } from '../synthesis';
+import { loadResidualRunner, planSourcePath, prepareRetrieval, readResidualInfo, retrievalUnavailable, ResidualRefiner, type PlanWeights, type ResidualRunner, type RetrievalSynthesizer } from '../synthesis';
 import { PreviewPainter, RendererPainter, ResidualPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
@@ -231,7 +231,10 @@ async function outputCurves(s: ExportSettings, opts: ExportVideoOptions, notes: 
 export type SynthesisMethod = 'retrieval' | 'renderer' | 'preview';
 /** What `chooseSynthesis` and `makePainter` read of the export's options (the studio's output preview passes the same). */
 export type SynthesisChoiceOptions = Pick<ExportVideoOptions, 'mode' | 'synthesis' | 'device' | 'threads'>;
-export type PainterOptions = Pick<ExportVideoOptions, 'planWeights' | 'signal' | 'onProgress'>;
+export type PainterOptions = Pick<ExportVideoOptions, 'planWeights' | 'signal' | 'onProgress'> & {
+  /** Donor crops of an earlier synthesizer of the same persona to reuse (the studio's output preview of an edited take). */
+  reuse?: RetrievalSynthesizer;
+};
 
 /**
  * Re-voicing the persona's take: output frame i shows footage frame j (as filmed, played
@@ -355,7 +358,7 @@ function labelFor(method: SynthesisMethod, net?: RendererRunner): string {
 /** The source frame of every output frame and the painter that draws on it (the export's, and the studio's output preview's). */
 export async function makePainter(method: SynthesisMethod, persona: Persona, curves: Float32Array, fps: number, net: RendererRunner | undefined, opts: PainterOptions, notes: string[], take?: Int32Array, residual?: ResidualRunner): Promise<{ painter: FramePainter; source: Int32Array }> {
   if (method === 'retrieval') {
-    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
+    const r = await prepareRetrieval(persona, curves, { fps, weights: opts.planWeights, source: take, reuse: opts.reuse, signal: opts.signal, onProgress: subProgress(opts.onProgress, 0.1, 0.2, 'plan') });
     const eyes = new Set(Array.from(r.plan.eyes).filter((_, i) => r.plan.eyeGain[i] > 0)).size;
     notes.push(`${take ? 'source frames: the take as filmed' : `source frames chosen by head pose: ${r.plan.sourceJumps} cut(s)`}; mouths from ${new Set(r.plan.mouth).size} and eyes from ${eyes} footage frame(s)`);
     const painter = residual ? new ResidualPainter(r.synth, new ResidualRefiner(persona, r.synth, curves, residual)) : new RetrievalPainter(r.synth);

@@ -22,7 +22,7 @@ export interface FramePainter {
 }
 
 export class RetrievalPainter implements FramePainter {
-  constructor(private readonly synth: RetrievalSynthesizer) {}
+  constructor(readonly synth: RetrievalSynthesizer) {}
   paint(i: number, _j: number, frame: Uint8Array): Promise<void> {
     this.synth.compose(i, frame);
     return Promise.resolve();

@@ -15,7 +15,8 @@ import { checkCurveValues } from '../io/value-checks';
 import type { RendererRunner } from '../render/train-renderer';
 import type { ProviderChoice } from '../nn';
 import { chooseSynthesis, makePainter, takeSource, type SynthesisMethod } from './export-video';
-import type { FramePainter } from './frame-painters';
+import { RetrievalPainter, type FramePainter } from './frame-painters';
+import type { RetrievalSynthesizer } from '../synthesis';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
 import { frameCountForDuration, resampleCurves } from './timing';
@@ -36,6 +37,8 @@ export interface OutputPreviewOptions extends RunOptions {
   revoice?: boolean;
   /** The curves are a re-voiced take of the studio (played as filmed while its pose and blink lanes are unedited). */
   revoicedDocument?: boolean;
+  /** An earlier preview of this persona: its donor crops are reused, so an edited take reads only the frames it lacks. */
+  reuse?: OutputPreview;
   device?: ProviderChoice;
 }
 
@@ -69,6 +72,13 @@ export class OutputPreview {
 
   get height(): number {
     return this.persona.camera.height;
+  }
+
+  /** This preview's synthesizer, when it is of the same build of that persona (its donor crops are then valid there). */
+  synthesizerFor(persona: Persona): RetrievalSynthesizer | undefined {
+    const a = this.persona.meta, b = persona.meta;
+    const same = this.persona.dir === persona.dir && a.id === b.id && a.createdAt === b.createdAt;
+    return same && this.painter instanceof RetrievalPainter ? this.painter.synth : undefined;
   }
 
   /** The output frame shown at `timeS` seconds (clamped to the take). */
@@ -107,7 +117,7 @@ export class OutputPreview {
     try {
       const take = takeSource(persona, curves, fps, { forced: opts.revoice, document: opts.revoicedDocument }, notes);
       const { painter, source } = await run.stage('plan', (ctx) => makePainter(method, persona, curves, fps, net, {
-        signal: ctx.runOptions.signal,
+        signal: ctx.runOptions.signal, reuse: opts.reuse?.synthesizerFor(persona),
         // makePainter reports the export's share of the bar (0.1-0.2): this stage is all of it.
         onProgress: (p) => ctx.progress(Math.max(0, Math.min(1, (p.fraction - 0.1) / 0.1)), p.message),
       }, notes, take));

@@ -193,10 +193,15 @@ function fitMouthRegressor({ input, from, to, n }: FitRange): PriorModel['mouthR
   return { inMean, inStd, weights: Array.from(w), bias: oMean, fitR: pearson(pred, open) };
 }
 
-/** The loudness mapping's typical speaking opening: the mean opening while speaking (the 75th percentile without speech data). */
+/**
+ * The loudness mapping's typical speaking opening: the mean opening while speaking (the
+ * 75th percentile without speech data, or when the clip's lips do not open with its
+ * speech: a voice-over or dub that is not the person's own, where the gate picks frames at
+ * random).
+ */
 function speakingOpening({ input, from, to }: FitRange): number {
   const open = input.opening.subarray(from, to);
-  if (input.speech) {
+  if (input.speech && pearson(open, input.speech.subarray(from, to)) > 0) {
     const sp = input.speech.subarray(from, to);
     const speaking = Array.from(open).filter((_, i) => sp[i] >= 0.5);
     if (speaking.length >= 5) return mean(speaking);

@@ -4,7 +4,7 @@ import { readNpyFloat32, writeNpy } from '../io/npy';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { readRegularFile } from '../util/read-file';
 import { LANDMARK_COUNT } from '../tracking/face-tracker';
-import type { TrackGap, VideoTrack } from '../tracking/track-video';
+import type { VideoTrack } from '../tracking/track-video';
 
 /**
  * The clip's raw track, kept in the persona folder so that a persona fitted on part of
@@ -21,23 +21,8 @@ import type { TrackGap, VideoTrack } from '../tracking/track-video';
 
 export const TRACK_FILES = { landmarks: 'track.npy', info: 'track.json' } as const;
 
-interface TrackRecord {
-  version: 1;
-  width: number;
-  height: number;
-  fps: number;
-  frameCount: number;
-  status: number[];
-  scores: number[];
-  boxes: number[];
-  gaps: TrackGap[];
-  trackedFrames: number;
-  multiFaceFrames: number;
-  subPixel: boolean;
-  triangles: number[];
-  uvs: [number, number][];
-  trackSeconds: number;
-}
+/** VideoTrack as JSON: its per-frame arrays as plain arrays, the landmarks in track.npy. */
+type TrackRecord = { version: 1 } & Omit<VideoTrack, 'landmarks' | 'status' | 'scores' | 'boxes'> & { status: number[]; scores: number[]; boxes: number[] };
 
 /** Writes track.npy and track.json into `dir` (the persona's staging folder). */
 export async function writeTrackRecord(dir: string, track: VideoTrack): Promise<void> {
@@ -61,7 +46,10 @@ export async function loadPersonaTrack(dir: string): Promise<VideoTrack | undefi
   } catch {
     return undefined;
   }
-  if (rec?.version !== 1 || !Array.isArray(rec.status) || rec.status.length !== rec.frameCount) return undefined;
+  // Read from disk: a file that does not hold a whole track is ignored (the clip is tracked again).
+  const T = rec?.frameCount;
+  const numbers = (a: unknown, n: number) => Array.isArray(a) && a.length === n && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (rec?.version !== 1 || !Number.isInteger(T) || T < 1 || !numbers(rec.status, T) || !numbers(rec.scores, T) || !numbers(rec.boxes, 4 * T) || !Array.isArray(rec.gaps) || !Array.isArray(rec.triangles) || !Array.isArray(rec.uvs)) return undefined;
   let npy: Awaited<ReturnType<typeof readNpyFloat32>>;
   try {
     npy = await readNpyFloat32(npyFile);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadPersonaLandmarks, PERSONA_FILES, readPersonaMeta, type Persona } from '../persona';
+import { mouthOpening } from '../persona/expression-basis';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import { PARAM_COUNT } from '../../shared/facial-params';
@@ -38,6 +39,8 @@ export interface PrepareRetrievalOptions extends RunOptions {
   weights?: Partial<PlanWeights>;
   /** [N] source frames given rather than chosen by pose (re-voicing a take), whose eyes are then kept. */
   source?: Int32Array;
+  /** An earlier synthesizer of this persona's footage whose donor crops are reused (the studio's preview of an edited take). */
+  reuse?: RetrievalSynthesizer;
 }
 
 /**
@@ -56,12 +59,14 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
     return planRetrieval({
       curves, footage: persona.params,
       curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
-      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
+      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, neutralLipGap: mouthOpening(persona.model.neutral),
+      weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
     });
   });
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);
+  const missing = opts.reuse ? synth.reuseDonors(opts.reuse) : undefined;
   const donorFrames = await run.stage('donors', (ctx) => collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, {
-    signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'),
+    signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'), frames: missing,
   }));
   return { synth, plan, donorFrames };
 }

@@ -1,4 +1,5 @@
 import { BLINK_INDEX, PARAM_COUNT } from '../../shared/facial-params';
+import { LIP_CONTOUR } from './face-regions';
 import { playbackSteps, smoothPath, type PathCosts } from './smooth-path';
 
 /**
@@ -27,12 +28,31 @@ export interface PlanWeights {
   blinkMismatch: number;
   /** Source path: cost per mm RMS of lip shape difference (so the mouth needs less change). */
   lipSecondary: number;
+  /**
+   * Source path: cost per unit of inner-lip gap mismatch (as mouthGap), in degree-frames, so
+   * the source frame's own jaw and cheeks already go with the mouth pasted on them. Off by
+   * default: at 4 the vertical clip's mouth r rose 0.51 -> 0.57 and AOC's held (0.91), but
+   * head-pose r fell (vertical yaw 0.74 -> 0.71, AOC 0.84 -> 0.81) and the vertical clip
+   * took 78 cuts instead of 72 (its 60 s export is at 1.96x real time, the limit is 2x).
+   */
+  sourceGap: number;
   /** Mouth path: cut cost and hold cost (mm RMS-frames); pose cost per degree from the source frame. */
   mouthJump: number;
   mouthHold: number;
   mouthPosePerDeg: number;
   /** Mouth path: cost per unit of ln(median sharpness / donor's sharpness), clamped to [0, 2.5]: blurrier donors than the median cost more, sharper ones no less (the sharpest mouths are often wide open, teeth showing). */
   mouthSharpness: number;
+  /**
+   * Mouth path: cost per unit of |ln((gap_curves + g0) / (gap_donor + g0))|, the inner-lip
+   * gaps (mm, lipGap) and g0 = mouthGapSoft. The RMS over the 40 lip points weighs a gap a
+   * few mm off little (the inner-lip middle points are a few of the 40), but a warp cannot
+   * open a closed donor's lips nor close an open one's (there is no dark of the mouth to
+   * stretch, or teeth to hide): what shows is the gap relative to its size, so a donor 1 mm
+   * open for 4 mm costs as much as one 8 mm open for 22 mm.
+   */
+  mouthGap: number;
+  /** Mouth path: the gap (mm) under which gaps count as closed alike (g0 above). */
+  mouthGapSoft: number;
   /** Mouth path: bonus (mm) for the source frame's own mouth (its teeth, light and motion blur belong to the frame). Off by default: at 0.5 the AOC export's mouth sharpness fell from 0.84x to 0.65x (own mouths are often motion-blurred). */
   mouthOwn: number;
   /** Eye path: cost per squared blink difference (to eyeTargets), cut cost, pose cost per degree. */
@@ -48,10 +68,13 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   translationPerMm: 0.25,
   blinkMismatch: 6,
   lipSecondary: 0.8,
+  sourceGap: 0,
   mouthJump: 0.8,
   mouthHold: 0.15,
   mouthPosePerDeg: 0.08,
-  mouthSharpness: 0.8,
+  mouthSharpness: 1.5,
+  mouthGap: 1,
+  mouthGapSoft: 1,
   mouthOwn: 0,
   eyeBlink: 30,
   eyeJump: 0.6,
@@ -70,6 +93,18 @@ export function lipDistance(a: Float32Array, ao: number, b: Float32Array, bo: nu
   return Math.sqrt(s / (dims / 3));
 }
 
+/** Offsets of the inner-lip middle points 13 (upper) and 14 (lower) in a lip shape vector (LIP_CONTOUR order, 3 per point). */
+const LIP_GAP_UPPER = LIP_CONTOUR.indexOf(13) * 3 + 1, LIP_GAP_LOWER = LIP_CONTOUR.indexOf(14) * 3 + 1;
+
+/**
+ * The inner-lip gap (mm) of a lip shape vector (displacements from the neutral shape, model
+ * mm, +y down): the neutral's gap plus how far the lower lip's middle moved down from the
+ * upper's; at least 0.
+ */
+export function lipGap(v: Float32Array, o: number, neutralGap: number): number {
+  return Math.max(0, neutralGap + v[o + LIP_GAP_LOWER] - v[o + LIP_GAP_UPPER]);
+}
+
 export interface PlanInput {
   /** [N*71] curves at the output rate. */
   curves: Float32Array;
@@ -83,6 +118,8 @@ export interface PlanInput {
   rate: number;
   /** Footage frames allowed as mouth and eye donors (default all): e.g. only the training part. */
   donors?: ArrayLike<boolean>;
+  /** Inner-lip gap (mm) of the persona's neutral shape: with it the mouth path weighs gaps (PlanWeights.mouthGap); absent, it does not. */
+  neutralLipGap?: number;
   /** [T] mouth sharpness of the footage frames (mouth-sharpness.ts): sharp donors are preferred. */
   mouthSharpness?: ArrayLike<number>;
   /** [N] the source frames, when given rather than chosen by pose (re-voicing a take). */
@@ -103,10 +140,25 @@ export interface RetrievalPlan {
   sourceSteps: PathCosts['steps'];
 }
 
+/**
+ * |ln((gap_curves + g0) / (gap_footage + g0))| of output frame i and footage frame k
+ * (PlanWeights.mouthGap), or undefined when the input cannot tell gaps (no neutral gap, or
+ * lip shapes that are not whole LIP_CONTOUR vectors).
+ */
+function gapMismatch(inp: PlanInput, w: PlanWeights): ((i: number, k: number) => number) | undefined {
+  if (inp.neutralLipGap === undefined || inp.lipDims < LIP_CONTOUR.length * 3) return undefined;
+  const logGap = (v: Float32Array, f: number) => Math.log(lipGap(v, f * inp.lipDims, inp.neutralLipGap ?? 0) + w.mouthGapSoft);
+  const T = inp.footage.length / PARAM_COUNT, N = inp.curves.length / PARAM_COUNT;
+  const footageGap = Float64Array.from({ length: T }, (_, k) => logGap(inp.footageLips, k));
+  const curveGap = Float64Array.from({ length: N }, (_, i) => logGap(inp.curveLips, i));
+  return (i, k) => Math.abs(curveGap[i] - footageGap[k]);
+}
+
 export function planSourceFrames(inp: PlanInput, w: PlanWeights): { path: Int32Array; steps: PathCosts['steps'] } {
   const { curves, footage } = inp;
   const N = curves.length / PARAM_COUNT, T = footage.length / PARAM_COUNT;
   const steps = playbackSteps(inp.rate, w.sourceOffSpeed, w.sourceBackwards);
+  const gap = w.sourceGap ? gapMismatch(inp, w) : undefined;
   const path = smoothPath(N, T, (i, out) => {
     const ci = i * PARAM_COUNT;
     const b = curves[ci + BLINK_INDEX];
@@ -116,7 +168,7 @@ export function planSourceFrames(inp: PlanInput, w: PlanWeights): { path: Int32A
       const tr = Math.hypot(curves[ci + 3] - footage[fk + 3], curves[ci + 4] - footage[fk + 4], curves[ci + 5] - footage[fk + 5]);
       const blink = Math.max(0, footage[fk + BLINK_INDEX] - b - 0.2);
       const lip = lipDistance(inp.curveLips, i * inp.lipDims, inp.footageLips, k * inp.lipDims, inp.lipDims);
-      out[k] = rot + w.translationPerMm * tr + w.blinkMismatch * blink + w.lipSecondary * lip;
+      out[k] = rot + w.translationPerMm * tr + w.blinkMismatch * blink + w.lipSecondary * lip + (gap ? w.sourceGap * gap(i, k) : 0);
     }
   }, { steps, jumpCost: w.sourceJump });
   return { path, steps };
@@ -126,12 +178,13 @@ export function planMouthFrames(inp: PlanInput, source: Int32Array, w: PlanWeigh
   const { curves, footage } = inp;
   const N = curves.length / PARAM_COUNT, T = footage.length / PARAM_COUNT;
   const sharpCost = sharpnessCosts(inp.mouthSharpness, T, w.mouthSharpness);
+  const gap = w.mouthGap ? gapMismatch(inp, w) : undefined;
   return smoothPath(N, T, (i, out) => {
     const j = source[i] * PARAM_COUNT;
     for (let k = 0; k < T; k++) {
       if (inp.donors && !inp.donors[k]) { out[k] = Infinity; continue; }
       const lip = lipDistance(inp.curveLips, i * inp.lipDims, inp.footageLips, k * inp.lipDims, inp.lipDims);
-      out[k] = lip + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j) + sharpCost[k];
+      out[k] = lip + (gap ? w.mouthGap * gap(i, k) : 0) + w.mouthPosePerDeg * rotationDeg(footage, k * PARAM_COUNT, footage, j) + sharpCost[k];
     }
     if (Number.isFinite(out[source[i]])) out[source[i]] -= w.mouthOwn;
   }, { steps: [[1, 0], [0, w.mouthHold], [-1, w.mouthHold]], jumpCost: w.mouthJump });

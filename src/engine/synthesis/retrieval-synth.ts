@@ -81,6 +81,26 @@ export class RetrievalSynthesizer {
     });
   }
 
+  /**
+   * Takes the crops this plan borrows from an earlier synthesizer of the same footage and
+   * landmarks (a crop's box depends on its frame alone, not on the plan), so a new plan
+   * (an edited take) reads only the donor frames it did not have. Returns those.
+   */
+  reuseDonors(earlier: RetrievalSynthesizer): number[] {
+    const missing: number[] = [];
+    const mouths = new Set(this.plan.mouth);
+    const eyes = new Set<number>();
+    this.plan.eyes.forEach((e, i) => { if (this.plan.eyeGain[i] > 0) eyes.add(e); });
+    for (const k of this.donorFrames()) {
+      const d = earlier.donors.get(k);
+      const needMouth = mouths.has(k), needEyes = eyes.has(k);
+      if (d && (!needMouth || d.mouth) && (!needEyes || d.eyes.every(Boolean))) {
+        this.donors.set(k, { mouth: needMouth ? d.mouth : undefined, eyes: needEyes ? d.eyes : d.eyes.map(() => undefined) });
+      } else missing.push(k);
+    }
+    return missing;
+  }
+
   /** Bytes held by the donor crops. */
   donorBytes(): number {
     let n = 0;
@@ -153,8 +173,9 @@ export class RetrievalSynthesizer {
  * One pass over the footage keeping the donor crops the plan needs (only crops, never
  * whole frames: memory stays small at any resolution and length).
  */
-export async function collectDonors(synth: RetrievalSynthesizer, video: string, W: number, H: number, fps: number, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<number> {
-  const needed = synth.donorFrames();
+export async function collectDonors(synth: RetrievalSynthesizer, video: string, W: number, H: number, fps: number, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; frames?: number[] } = {}): Promise<number> {
+  // `frames`: only these donor frames (the others were reused from an earlier plan), ascending.
+  const needed = opts.frames ?? synth.donorFrames();
   if (needed.length === 0) return 0;
   const last = needed[needed.length - 1];
   const want = new Set(needed);

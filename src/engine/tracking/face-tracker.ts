@@ -90,8 +90,8 @@ const SUBPIXEL_REPLACEMENT = 'return c.map(x=>[x[0]+y[0],x[1]+y[1],x[2]||0])';
  * whole frame with the previous one on every frame (~2 ms at 512x512) and lets the
  * detector be skipped when it is at most cacheSensitivity. We follow the face with
  * cacheSensitivity = Infinity, where that comparison is always true: this patch answers
- * true at once in that case (skipping is still only allowed: the detector's own
- * skipFrames cadence and a lost face still decide). Not found: the stock check runs,
+ * true at once in that case (skipping is still only allowed: FaceTracker.track's
+ * cadence and a lost face still decide). Not found: the stock check runs,
  * with the same outcome.
  */
 const SKIP_CHECK_PATTERN = '{let n=!1;if(e.cacheSensitivity===0||!t.shape';
@@ -161,8 +161,33 @@ function registerDiskModelRouter(tf: Tfjs): void {
 /** Default detector cadence, frames (see FaceTrackerOptions.detectEvery). */
 export const DETECT_EVERY = 10;
 /**
+ * Mesh passes re-run on a frame after the detector ran on it, each from the box of the
+ * previous pass's mesh. The detector's box is placed unlike the mesh's own (on the
+ * vertical demo clip, ~30 px lower on a bearded face), and a mesh fitted in it can be far
+ * off: the inner-lip gap of every detection frame read 10-20 mm on a closed mouth (every
+ * 10th frame of the clip, persona and quality report alike). One pass from the mesh's
+ * own box brings it within ~0.5 mm of where following converges, a second within ~0.1 mm.
+ */
+export const REFINE_PASSES = 2;
+/** Where a tracker stands in its video: frames it has seen, frames since the detector last ran, whether the last frame had a face. */
+export interface DetectorState {
+  readonly framesSeen: number;
+  readonly sinceDetect: number;
+  readonly lastFound: boolean;
+}
+
+/**
+ * Whether the detector runs on the next frame: on the first, when asked (the start of a
+ * chunk whose previous frame this tracker has not seen), every `detectEvery` frames, and
+ * after a frame without a face (there is no box to follow).
+ */
+export function detectorDue(s: DetectorState, redetect: boolean, detectEvery: number): boolean {
+  return s.framesSeen === 0 || redetect || !s.lastFound || s.sinceDetect >= detectEvery;
+}
+
+/**
  * human's frame-difference threshold when the detector may be skipped: every frame
- * counts as "unchanged" (the detector then runs on its skipFrames cadence; see
+ * counts as "unchanged" (the detector then runs only when track() asks for it; see
  * SKIP_CHECK_PATTERN). 0 disables the cache: human runs the detector on that frame
  * (see FaceTracker.track).
  */
@@ -174,6 +199,8 @@ export interface FaceTrackerOptions {
   maxFaces?: number;
   /** Run the detector at least every N frames (between, boxes follow the mesh; a lost face is re-detected at once). Default DETECT_EVERY. */
   detectEvery?: number;
+  /** Mesh passes re-run from the mesh's own box on a frame where the detector ran. Default REFINE_PASSES. */
+  refinePasses?: number;
 }
 
 export interface TrackFrameOptions {
@@ -191,6 +218,9 @@ export interface TrackFrameOptions {
  */
 export class FaceTracker {
   private framesSeen = 0;
+  /** Frames since the detector last ran, and whether the last frame had a face (else human re-detects). */
+  private sinceDetect = 0;
+  private lastFound = false;
   private pixels = new Float32Array(0);
 
   private constructor(
@@ -198,6 +228,8 @@ export class FaceTracker {
     private readonly tf: Tfjs,
     /** Whether landmarks carry sub-pixel precision (see loadHumanModule). */
     readonly subPixel: boolean,
+    private readonly detectEvery: number,
+    private readonly refinePasses: number,
   ) {}
 
   static async create(opts: FaceTrackerOptions = {}): Promise<FaceTracker> {
@@ -221,7 +253,8 @@ export class FaceTracker {
       cacheModels: false,
       // The frame-difference cache only decides whether the detector may be skipped
       // (the mesh runs on every frame from the previous frame's box); we want the
-      // detector every `detectEvery` frames and whenever the face is lost, so allow skipping always.
+      // detector every `detectEvery` frames and whenever the face is lost (track() asks
+      // for it with a sensitivity of 0), so allow skipping otherwise.
       cacheSensitivity: FOLLOW_SENSITIVITY,
       filter: { enabled: false } as Config['filter'],
       gesture: { enabled: false },
@@ -231,8 +264,9 @@ export class FaceTracker {
           enabled: true,
           rotation: true,
           maxDetected: Math.max(1, opts.maxFaces ?? 3),
-          skipFrames: Math.max(0, (opts.detectEvery ?? DETECT_EVERY) - 1),
-          skipTime: 10_000,
+          // The cadence is ours (track() asks for the detector), so human never re-detects on its own count or clock.
+          skipFrames: Number.MAX_SAFE_INTEGER,
+          skipTime: Number.MAX_SAFE_INTEGER,
           minConfidence: 0.3,
           minSize: 0,
           iouThreshold: 0.1,
@@ -275,7 +309,7 @@ export class FaceTracker {
         hint: 'Check that @tensorflow/tfjs-backend-wasm is installed (`npm ci`).',
       });
     }
-    return new FaceTracker(human, tf, subPixel);
+    return new FaceTracker(human, tf, subPixel, Math.max(1, opts.detectEvery ?? DETECT_EVERY), Math.max(0, opts.refinePasses ?? REFINE_PASSES));
   }
 
   /** Mesh triangles (indices into the 468 mesh points), flat [F*3]. */
@@ -302,17 +336,22 @@ export class FaceTracker {
     try {
       const quiet = silenceHumanLogs();
       try {
-        // human decides per frame whether the detector may be skipped from its
-        // frame-difference cache (human.ts: skipAllowed = image.skip(...)); a
+        // When the detector is due (detectorDue), human is told through its
+        // frame-difference cache (human.ts: skipAllowed = image.skip(...)): a
         // sensitivity of 0 turns the cache off for this frame, so the detector runs.
-        // On the first frame it runs anyway, and that frame must go through the cache
-        // normally: it becomes the cache's reference (else the next frame counts as a
-        // first frame and runs the detector again).
-        const redetect = opts.redetect === true && this.framesSeen > 0;
-        this.human.config.cacheSensitivity = redetect ? REDETECT_SENSITIVITY : FOLLOW_SENSITIVITY;
+        // Also on the first frame: human keeps its boxes per process, and a box left by
+        // another tracker (an earlier video) must not be followed.
+        const detect = detectorDue({ framesSeen: this.framesSeen, sinceDetect: this.sinceDetect, lastFound: this.lastFound }, opts.redetect === true, this.detectEvery);
+        this.human.config.cacheSensitivity = detect ? REDETECT_SENSITIVITY : FOLLOW_SENSITIVITY;
         this.framesSeen++;
-        const res = await this.human.detect(t4 as never);
-        faces = res.face ?? [];
+        this.sinceDetect = detect ? 1 : this.sinceDetect + 1;
+        faces = (await this.human.detect(t4 as never)).face ?? [];
+        // A mesh in the detector's box can be far off (REFINE_PASSES): run it again from its own box.
+        this.human.config.cacheSensitivity = FOLLOW_SENSITIVITY;
+        for (let pass = 0; detect && faces.length > 0 && pass < this.refinePasses; pass++) {
+          faces = (await this.human.detect(t4 as never)).face ?? [];
+        }
+        this.lastFound = faces.length > 0;
       } finally {
         quiet.restore();
       }

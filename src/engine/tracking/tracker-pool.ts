@@ -1,10 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors';
+import { workerScript } from '../util/worker-script';
 import type { FaceTracker, FaceTrackerOptions, TrackedFace } from './face-tracker';
 
 /**
@@ -99,30 +96,6 @@ export function defaultTrackerThreads(): number {
  * - electron-vite bundle: tracker-worker.js, emitted as its own entry beside
  *   out/main/index.js; this module may sit one folder below, in out/main/chunks/.
  */
-function workerScript(): { code: string } | { file: string } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const entry = pathToFileURL(path.join(path.dirname(here), 'tracker-worker.ts')).href;
-    const tsx = tsxRegisterUrl();
-    return { code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });` };
-  }
-  for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
-    const file = path.join(dir, 'tracker-worker.js');
-    if (existsSync(file)) return { file };
-  }
-  throw new UserError('tracker-missing', `The face tracker's worker script (tracker-worker.js) was not found beside ${here}.`, {
-    hint: 'Rebuild the application (`npm run build`); electron.vite.config.ts must list tracker-worker as an entry.',
-  });
-}
-
-/** file:// URL of tsx's ESM register API (its package exports map: "./esm/api" → import). */
-function tsxRegisterUrl(): string {
-  const require = createRequire(import.meta.url);
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
-}
-
 interface Pending { resolve: (r: LaneResult) => void; reject: (e: Error) => void }
 
 class TrackerWorker {
@@ -159,7 +132,7 @@ export class TrackerPool implements TrackerLanes {
 
   /** Starts `threads` workers and waits until each has loaded its models. */
   static async create(threads = defaultTrackerThreads(), opts: FaceTrackerOptions & { chunk?: number } = {}): Promise<TrackerPool> {
-    const script = workerScript();
+    const script = workerScript(import.meta.url, 'tracker-worker', { code: 'tracker-missing', what: 'The face tracker' });
     const { chunk = 10, ...trackerOpts } = opts;
     const workers: TrackerWorker[] = [];
     const readies: Promise<Extract<TrackerReply, { type: 'ready' }>>[] = [];

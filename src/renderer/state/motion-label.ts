@@ -53,5 +53,5 @@ export function takeLabel(curves: CurvesRef[], id: string, locale?: string): str
   const time = Number.isNaN(at.getTime()) ? '' : ` · ${at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}`;
   // Projects from before the verdict was recorded have no origin: it follows the source.
   const origin = c.origin ?? (c.source === 'facial-gan' ? 'learned' : 'built-in');
-  return `Take ${i + 1} · ${origin === 'mixed' ? 'built-in + learned' : origin}${time}`;
+  return `Take ${i + 1} · ${origin === 'mixed' ? 'built-in + learned' : origin === 'revoiced' ? 're-voiced clip' : origin}${time}`;
 }

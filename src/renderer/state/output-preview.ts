@@ -57,12 +57,17 @@ export interface OutputPreviewState {
   /** The last measured times: the take's preparation (s) and one frame (ms). */
   timing: { prepareS?: number; frameMs?: number };
   range: RangeState;
+  /** How the frames are made, as the export dialog's choice (offered when a renderer is trained). */
+  synthesis: OutputSynthesisChoice;
 }
 
-export const initialOutputPreview: OutputPreviewState = { view: '3d', phase: 'idle', timing: {}, range: { phase: 'idle' } };
+export type OutputSynthesisChoice = 'auto' | 'retrieval' | 'renderer';
+
+export const initialOutputPreview: OutputPreviewState = { view: '3d', phase: 'idle', timing: {}, range: { phase: 'idle' }, synthesis: 'auto' };
 
 export type OutputPreviewAction =
   | { type: 'view'; view: PreviewView }
+  | { type: 'synthesis'; synthesis: OutputSynthesisChoice }
   | { type: 'want'; wish: OutputWish }
   | { type: 'request'; wish: OutputWish }
   | { type: 'preparing'; wish: OutputWish; fraction: number; message: string }
@@ -83,6 +88,8 @@ export function outputPreviewReducer(s: OutputPreviewState, a: OutputPreviewActi
   switch (a.type) {
     case 'view':
       return a.view === s.view ? s : { ...s, view: a.view };
+    case 'synthesis':
+      return a.synthesis === s.synthesis ? s : { ...s, synthesis: a.synthesis };
     case 'want': {
       if (sameWish(s.wish, a.wish)) return s;
       // The frame already on screen is the one wanted: nothing to ask.

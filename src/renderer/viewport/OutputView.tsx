@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../state/use-store';
-import { outputStatus, rangeFrameAt } from '../state/output-preview';
+import { outputStatus, rangeFrameAt, type OutputSynthesisChoice } from '../state/output-preview';
+import { SYNTHESIS_CHOICES } from '../state/export-dialog';
 import type { OutputPreviewStore } from './use-output-preview';
 
 /**
@@ -13,6 +14,10 @@ export function OutputView(props: {
   durationS: number;
   audioUrl?: string;
   cover: boolean;
+  /** The timeline is playing: the output waits for the playhead to stop. */
+  timelinePlaying?: boolean;
+  /** The footage is at hand and a renderer is trained: how the frames are made is a choice (as in the export dialog). */
+  synthesisChoice?: boolean;
   onCancel(): void;
   onRetry(): void;
   onPlayRange(durationS: number): void;
@@ -70,7 +75,7 @@ export function OutputView(props: {
             data-width={s.shown?.width}
             data-height={s.shown?.height}
             data-synthesis={s.shown?.synthesis}
-            className={s.phase === 'ready' || playing ? '' : 'is-stale'}
+            className={playing || (s.phase === 'ready' && !props.timelinePlaying) ? '' : 'is-stale'}
           />
         ) : (
           <div className="muted small">{s.phase === 'preparing' ? 'Preparing the output…' : 'No output frame yet.'}</div>
@@ -82,13 +87,30 @@ export function OutputView(props: {
         )}
       </div>
       <div className="viewport__output-bar small">
-        <span className="muted" data-testid="output-status">{outputStatus(s, fps)}</span>
+        <span className="muted" data-testid="output-status">
+          {props.timelinePlaying && !playing ? 'Playing the timeline: the output shows the frame where it stops (Play 2 s plays the output itself)' : outputStatus(s, fps)}
+        </span>
         {s.timing.prepareS !== undefined && s.phase === 'ready' && !playing && (
           <span className="muted" title="Preparing the take (once per version of the curves); one frame after that">
             {`prepared in ${s.timing.prepareS.toFixed(1)} s · ${Math.round(s.timing.frameMs ?? 0)} ms a frame`}
           </span>
         )}
         <span className="viewport__output-spacer" />
+        {props.synthesisChoice && (
+          <select
+            className="input input--small"
+            value={s.synthesis}
+            aria-label="How the output is made"
+            data-testid="output-synthesis"
+            onChange={(e) => store.dispatch({ type: 'synthesis', synthesis: e.target.value as OutputSynthesisChoice })}
+          >
+            {SYNTHESIS_CHOICES.map((c) => (
+              <option key={c.value} value={c.value} title={c.help}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        )}
         {busy && s.phase === 'preparing' && (
           <button className="btn btn--small" onClick={props.onCancel} data-testid="output-cancel">
             Stop

@@ -16,6 +16,14 @@ import { useOutputPreview } from './use-output-preview';
 import { OutputView } from './OutputView';
 import { PREVIEW_VIEWS, type PreviewView } from '../state/output-preview';
 import { joinPath } from '../state/paths';
+import { ToggleGroup } from '../components/ToggleGroup';
+
+/** The drawing modes' button labels and tooltips. */
+const MODE_LABELS: Record<PreviewMode, [string, string]> = {
+  textured: ['Textured', 'The face with its skin texture'],
+  shaded: ['Shaded', 'The face shape alone, shaded: motion and eyelids read best'],
+  eyes: ['Blink view', 'The eye regions light up as much as the blink curve closes the eyes'],
+};
 
 const VIEW_TITLES: Record<PreviewView, string> = {
   '3d': 'The 3D face driven by the curves (instant)',
@@ -43,6 +51,7 @@ export function Viewport() {
   const snap = useStore(session, (s) => s.project)!;
   const doc = useStore(editor, (s) => s.doc);
   const playhead = useStore(editor, (s) => Math.round(s.playhead));
+  const rate = useStore(editor, (s) => s.rate);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
@@ -56,6 +65,8 @@ export function Viewport() {
   // The Output view: the export's own frame at the playhead, beside or instead of the 3D face.
   const output = useOutputPreview(api, snap.dir, editor);
   const view = useStore(output.store, (s) => s.view);
+  // Whether the output can be made both ways (footage and a trained renderer): then it is a choice, as in the export dialog.
+  const [synthesisChoice, setSynthesisChoice] = useState(false);
   const p = snap.project;
   const personaRef = p.personas.find((x) => x.id === doc?.personaId) ?? p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
   const persona = loaded && loaded.payload.personaId === personaRef?.id ? loaded : undefined;
@@ -79,6 +90,18 @@ export function Viewport() {
       cancelled = true;
     };
   }, [api, snap.dir, personaRef?.id, report]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!personaRef || view === '3d') return;
+    let cancelled = false;
+    api.call('persona.info', { projectDir: snap.dir, personaId: personaRef.id }).then(
+      (info) => !cancelled && setSynthesisChoice(Boolean(info.renderer.training) && Boolean(info.synthesis?.fromFootage)),
+      () => !cancelled && setSynthesisChoice(false),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, snap.dir, personaRef?.id, view]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Semantic controls come from the persona: add them to a document that has none.
   useEffect(() => {
@@ -174,6 +197,8 @@ export function Viewport() {
         durationS={doc.frameCount / doc.fps}
         audioUrl={voice?.hasAudio ? api.fileUrl(joinPath(snap.dir, voice.path)) : undefined}
         cover={cover}
+        synthesisChoice={synthesisChoice}
+        timelinePlaying={rate !== 0}
         onCancel={output.cancel}
         onRetry={output.retry}
         onPlayRange={(d) => void output.playRange(d)}
@@ -212,40 +237,22 @@ export function Viewport() {
           </div>
         )}
         <div className="viewport__tools">
-          <div className="segmented segmented--compact" role="radiogroup" aria-label="What the preview shows">
-            {PREVIEW_VIEWS.map((v) => (
-              <button
-                key={v}
-                role="radio"
-                aria-checked={view === v}
-                className={`btn btn--small${view === v ? ' is-on' : ''}`}
-                disabled={!persona && v !== '3d'}
-                onClick={() => output.store.dispatch({ type: 'view', view: v as PreviewView })}
-                data-testid={`preview-view-${v}`}
-                title={VIEW_TITLES[v]}
-              >
-                {v === '3d' ? '3D' : v === 'output' ? 'Output' : '3D + Output'}
-              </button>
-            ))}
-          </div>
+          <ToggleGroup
+            label="What the preview shows"
+            options={PREVIEW_VIEWS.map((v) => ({ value: v as PreviewView, label: v === '3d' ? '3D' : v === 'output' ? 'Output' : '3D + Output', title: VIEW_TITLES[v], disabled: !persona && v !== '3d' }))}
+            value={view}
+            onChange={(v) => output.store.dispatch({ type: 'view', view: v })}
+            testIdPrefix="preview-view-"
+          />
           {view !== 'output' && (
             <>
-              <div className="segmented segmented--compact" role="radiogroup" aria-label="How the face is drawn">
-                {PREVIEW_MODES.map((m) => (
-                  <button
-                    key={m}
-                    role="radio"
-                    aria-checked={mode === m}
-                    className={`btn btn--small${mode === m ? ' is-on' : ''}`}
-                    disabled={!persona}
-                    onClick={() => setMode(m)}
-                    data-testid={`preview-mode-${m}`}
-                    title={m === 'textured' ? 'The face with its skin texture' : m === 'shaded' ? 'The face shape alone, shaded: motion and eyelids read best' : 'The eye regions light up as much as the blink curve closes the eyes'}
-                  >
-                    {m === 'textured' ? 'Textured' : m === 'shaded' ? 'Shaded' : 'Blink view'}
-                  </button>
-                ))}
-              </div>
+              <ToggleGroup
+                label="How the face is drawn"
+                options={PREVIEW_MODES.map((m) => ({ value: m, label: MODE_LABELS[m][0], title: MODE_LABELS[m][1], disabled: !persona }))}
+                value={mode}
+                onChange={setMode}
+                testIdPrefix="preview-mode-"
+              />
               <button className={`btn btn--small${wireframe ? ' is-on' : ''}`} disabled={!persona} onClick={() => setWireframe(!wireframe)} data-testid="overlay-wireframe">
                 Wireframe
               </button>

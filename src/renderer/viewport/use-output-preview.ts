@@ -3,7 +3,8 @@ import type { ApiClient } from '../api/client';
 import type { EditorStore } from '../editor-context';
 import type { EditorState } from '../state/editor';
 import { createStore, type Store } from '../state/store';
-import { initialOutputPreview, needsRequest, outputPreviewReducer, rangeAround, sameWish, type OutputPreviewAction, type OutputPreviewState, type OutputWish } from '../state/output-preview';
+import { initialOutputPreview, needsRequest, outputPreviewReducer, rangeAround, sameWish, type OutputPreviewAction, type OutputPreviewState, type OutputSynthesisChoice, type OutputWish } from '../state/output-preview';
+import { preloadImage } from './preload-image';
 
 /**
  * Drives the Output view: when the playhead stops (or the take changes) for SETTLE_MS,
@@ -18,22 +19,13 @@ const WAIT_MS = 400;
 
 export type OutputPreviewStore = Store<OutputPreviewState, OutputPreviewAction>;
 
-/** The take version the editor holds: its curves and edit revision. */
-export function takeKey(s: EditorState): string | undefined {
-  return s.curvesId && s.doc ? `${s.curvesId}:${s.revision}` : undefined;
+/** The take version the editor holds (its curves and edit revision) and how its frames are made. */
+export function takeKey(s: EditorState, synthesis: OutputSynthesisChoice): string | undefined {
+  return s.curvesId && s.doc ? `${s.curvesId}:${s.revision}:${synthesis}` : undefined;
 }
 
-function takeParams(projectDir: string, s: EditorState) {
-  return { projectDir, curvesId: s.curvesId!, edits: s.history.present.edits, semantic: s.doc!.semantic, waitMs: WAIT_MS };
-}
-
-function preload(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const img = new Image();
-    img.onload = () => resolve();
-    img.onerror = () => resolve(); // the <img> reports the failure itself
-    img.src = url;
-  });
+function takeParams(projectDir: string, s: EditorState, synthesis: OutputSynthesisChoice) {
+  return { projectDir, curvesId: s.curvesId!, edits: s.history.present.edits, semantic: s.doc!.semantic, synthesis, waitMs: WAIT_MS };
 }
 
 export function useOutputPreview(api: ApiClient, projectDir: string, editor: EditorStore) {
@@ -51,19 +43,19 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
         for (;;) {
           const st = store.getState();
           const es = editor.getState();
-          if (!needsRequest(st) || !st.wish || takeKey(es) !== st.wish.key) break;
+          if (!needsRequest(st) || !st.wish || takeKey(es, st.synthesis) !== st.wish.key) break;
           // A base changed by "re-generate range" is saved first (the host reads it from disk).
           if (es.doc!.base !== es.savedBase) break;
           const wish: OutputWish = st.wish;
           store.dispatch({ type: 'request', wish });
           try {
-            const r = await api.call('preview.frame', { ...takeParams(projectDir, es), timeS: wish.timeS });
+            const r = await api.call('preview.frame', { ...takeParams(projectDir, es, st.synthesis), timeS: wish.timeS });
             if (r.state === 'preparing') {
               store.dispatch({ type: 'preparing', wish, fraction: r.fraction, message: r.message });
               continue;
             }
             const url = api.fileUrl(r.file);
-            await preload(url);
+            await preloadImage(url);
             store.dispatch({
               type: 'frame', wish, prepareS: r.prepareS, frameMs: r.paintMs,
               shown: { key: wish.key, timeS: wish.timeS, frame: r.frame, url, width: r.width, height: r.height, synthesis: r.synthesis },
@@ -79,7 +71,7 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
     const update = () => {
       const st = store.getState();
       const es = editor.getState();
-      const key = takeKey(es);
+      const key = takeKey(es, st.synthesis);
       // While playing, the 3D preview follows; the output waits for the playhead to stop.
       if (st.view === '3d' || !key || !es.doc || es.rate !== 0) return;
       const wish = { key, timeS: Math.round(es.playhead) / es.doc.fps };
@@ -117,13 +109,14 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
   /** Makes the frames of about 2 s around the playhead and plays them. */
   const playRange = useCallback(async (durationS: number) => {
     const es = editor.getState();
-    const key = takeKey(es);
+    const { synthesis } = store.getState();
+    const key = takeKey(es, synthesis);
     if (!key || !es.doc) return;
     const { fromS, seconds } = rangeAround(Math.round(es.playhead) / es.doc.fps, durationS);
     store.dispatch({ type: 'range-request', key, fromS });
     try {
       for (;;) {
-        const r = await api.call('preview.range', { ...takeParams(projectDir, es), fromS, seconds });
+        const r = await api.call('preview.range', { ...takeParams(projectDir, es, synthesis), fromS, seconds });
         const now = store.getState().range;
         if (now.phase !== 'rendering' || now.key !== key) return;
         if (r.state === 'preparing') {
@@ -131,7 +124,7 @@ export function useOutputPreview(api: ApiClient, projectDir: string, editor: Edi
           continue;
         }
         const urls = r.files.map((f) => api.fileUrl(f));
-        await Promise.all(urls.map(preload));
+        await Promise.all(urls.map(preloadImage));
         store.dispatch({ type: 'range-ready', key, startS: r.startS, fps: r.fps, urls });
         return;
       }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
+import { preloadImage } from './preload-image';
 
 /**
  * The URL of one frame of the reference video, extracted on the host (media.frame)
@@ -38,7 +39,7 @@ export function useReferenceFrame(api: ApiClient, projectDir: string, mediaId: s
             const r = await api.call('media.frame', { projectDir, mediaId, frame: f, maxSize });
             const url = api.fileUrl(r.file);
             // Decode before swapping, so the old frame stays up until the new one can be drawn.
-            await preload(url);
+            await preloadImage(url);
             setState({ key, url, frame: r.frame });
           } catch (err) {
             setState((s) => ({ ...(s.key === key ? s : {}), key, error: (err as Error).message }));
@@ -55,11 +56,3 @@ export function useReferenceFrame(api: ApiClient, projectDir: string, mediaId: s
   return state.key === key ? state : {};
 }
 
-function preload(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const img = new Image();
-    img.onload = () => resolve();
-    img.onerror = () => resolve(); // the <img> reports the failure itself
-    img.src = url;
-  });
-}

@@ -40,6 +40,20 @@ describe('zero-training prior', () => {
     expect(speechMean / n).toBeGreaterThan(model.openClosed + 0.05);
   });
 
+  it('takes the typical speaking opening from the speech gate only when the lips open with the clip\'s speech', () => {
+    const mean = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0) / a.length;
+    const open = clip.input.opening;
+    const speaking = Array.from(open).filter((_, t) => clip.input.speech![t] >= 0.5);
+    expect(model.loudnessOpen).toBeCloseTo(mean(speaking), 6);
+    // A sound track that is not the person's (a dub): speech where the lips rest, silence where they move.
+    const dub = Float32Array.from(clip.input.speech!, (v) => 1 - v);
+    const dubbed = fitPrior({ ...clip.input, speech: dub });
+    const p75 = Array.from(open).sort((a, b) => a - b)[Math.floor(0.75 * (open.length - 1))];
+    expect(dubbed.loudnessOpen).toBeGreaterThan(model.openClosed + 0.05);
+    expect(Math.abs(dubbed.loudnessOpen - p75)).toBeLessThan(0.01);
+    expect(dubbed.loudnessOpen).toBeGreaterThan(mean(Array.from(open).filter((_, t) => dub[t] >= 0.5)) + 0.05);
+  });
+
   it('samples blinks at the persona\'s measured rate (shrunk towards 17/min) and durations', () => {
     expect(model.blink.measured.count).toBe(14);
     expect(model.blink.perMinute).toBeCloseTo((14 + 17) / 2, 1);

@@ -65,5 +65,12 @@ describe('the clip\'s raw track kept in the persona (reused by its evaluation pe
     await writeTrackRecord(root, track);
     await fs.writeFile(path.join(root, TRACK_FILES.landmarks), 'damaged');
     expect(await loadPersonaTrack(root)).toBeUndefined();
+    // A record whose per-frame arrays do not cover the frames (someone else's file, or a truncated one).
+    await writeTrackRecord(root, track);
+    const rec = JSON.parse(await fs.readFile(path.join(root, TRACK_FILES.info), 'utf8'));
+    for (const bad of [{ boxes: rec.boxes.slice(0, 4) }, { scores: ['x', 1, 1] }, { frameCount: 0 }, { gaps: 'none' }]) {
+      await fs.writeFile(path.join(root, TRACK_FILES.info), JSON.stringify({ ...rec, ...bad }));
+      expect(await loadPersonaTrack(root)).toBeUndefined();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { motionProvenance } from '../../../src/renderer/state/motion-label';
+import { motionProvenance, takeLabel } from '../../../src/renderer/state/motion-label';
+import { motionOrigin } from '../../../src/shared/motion-origin';
 import { motionVerdictSentence, personaSummary } from '../../../src/renderer/state/persona-summary';
 import { PersonaInfoPayload, type GanVerdictSummary } from '../../../src/shared/persona-info';
 
@@ -34,5 +35,12 @@ describe('the motion model\'s verdict in words (toolbar, persona panel)', () => 
     // A model that corrects an earlier version of the built-in motion is not used, and the panel says so.
     const stale = PersonaInfoPayload.parse({ ...info, gan: { ...info.gan, verdict: null, stale: 'corrects version 1 of the built-in motion, and this FACIAL Studio\'s is version 2' } });
     expect(personaSummary(stale).motion).toMatch(/^Trained for an earlier version of the built-in motion, so the built-in motion is used until it is trained again/);
+  });
+
+  it('a re-voiced take is named for what it is, in project.json and in the take list', () => {
+    const origin = motionOrigin('prior', { revoice: { persona: 'p', frames: 200 } });
+    expect(origin).toBe('revoiced');
+    expect(takeLabel([{ id: 'c1', personaId: 'p', mediaId: 'm', path: 'curves/c1.json', source: 'prior', origin, createdAt: 'x' }], 'c1')).toBe('Take 1 · re-voiced clip');
+    expect(motionOrigin('prior', {})).toBe('built-in');
   });
 });

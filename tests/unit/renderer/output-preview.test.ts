@@ -87,6 +87,13 @@ describe('the Output view state', () => {
     expect(reduce(reduce(output(), { type: 'range-request', key: 'c:1', fromS: 1 }), { type: 'range-failed', message: 'no' }).range).toEqual({ phase: 'error', message: 'no' });
   });
 
+  it('how the output is made is a choice kept in the state (part of the take key the hook asks with)', () => {
+    const s = reduce(output(), { type: 'synthesis', synthesis: 'renderer' });
+    expect(s.synthesis).toBe('renderer');
+    expect(reduce(s, { type: 'synthesis', synthesis: 'renderer' })).toBe(s);
+    expect(initialOutputPreview.synthesis).toBe('auto');
+  });
+
   it('the range is about 2 s around the playhead, inside the take', () => {
     expect(rangeAround(5, 10)).toEqual({ fromS: 4, seconds: 2 });
     expect(rangeAround(0.3, 10)).toEqual({ fromS: 0, seconds: 2 });

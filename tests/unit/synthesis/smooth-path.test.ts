@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { smoothPath, countJumps, playbackSteps } from '../../../src/engine/synthesis/smooth-path';
-import { planRetrieval, eyeGains, eyeTargets, planMouthFrames, sharpnessCosts, DEFAULT_PLAN_WEIGHTS } from '../../../src/engine/synthesis/retrieval-plan';
+import { planRetrieval, eyeGains, eyeTargets, planMouthFrames, sharpnessCosts, lipGap, DEFAULT_PLAN_WEIGHTS } from '../../../src/engine/synthesis/retrieval-plan';
+import { LIP_CONTOUR } from '../../../src/engine/synthesis/face-regions';
 
 /** Brute force over all T^N paths, for checking the Viterbi on tiny cases. */
 function bruteForce(N: number, T: number, cost: number[][], steps: Array<[number, number]>, jump: number): number {
@@ -164,4 +165,53 @@ describe('retrieval plan', () => {
     const mouth = planMouthFrames({ curves: new Float32Array(N * 71), footage, curveLips: new Float32Array(N * 3), footageLips: lips, lipDims: 3, rate: 1 }, source, { ...DEFAULT_PLAN_WEIGHTS, mouthOwn: 0.5 });
     expect(Array.from(mouth)).toEqual([3, 4, 5, 6]);
   });
+
+  it('weighs the inner-lip gap: a donor whose lips part as the curves\' do beats a closed one nearer in RMS', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const lower = LIP_CONTOUR.indexOf(14) * 3 + 1, upper = LIP_CONTOUR.indexOf(13) * 3 + 1;
+    // Curves: the lower lip's middle 3 mm down. Donor 0: that too, but 20 other points 0.8 mm off
+    // (RMS 0.57 mm); donor 1: closed, everything else exact (RMS 0.47 mm).
+    const curveLips = new Float32Array(dims);
+    curveLips[lower] = 3;
+    const footageLips = new Float32Array(2 * dims);
+    footageLips[lower] = 3;
+    for (let p = 0, n = 0; n < 20; p++) if (p * 3 + 1 !== lower && p * 3 + 1 !== upper) { footageLips[p * 3] = 0.8; n++; }
+    expect(lipGap(footageLips, 0, 0.5)).toBeCloseTo(3.5, 6);
+    expect(lipGap(footageLips, dims, 0.5)).toBeCloseTo(0.5, 6);
+    const inp = { curves: new Float32Array(71), footage: new Float32Array(2 * 71), curveLips, footageLips, lipDims: dims, rate: 1 };
+    const source = Int32Array.from([0]);
+    // Without the neutral's gap the term is off: the RMS alone picks the closed donor.
+    expect(planMouthFrames(inp, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(1);
+    expect(planMouthFrames({ ...inp, neutralLipGap: 0.5 }, source, { ...DEFAULT_PLAN_WEIGHTS, mouthGap: 0 })[0]).toBe(1);
+    // With it: |ln((3.5 + 1) / (0.5 + 1))| = 1.1 for the closed donor outweighs 0.1 mm of RMS.
+    expect(planMouthFrames({ ...inp, neutralLipGap: 0.5 }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+  });
+
+  it('prices gaps relative to their size: a millimetre matters on a nearly closed mouth, little on a wide one', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
+    const cost = (curve: number, donor: number) => {
+      const a = new Float32Array(dims), b = new Float32Array(dims);
+      a[lower] = curve; b[lower] = donor;
+      return Math.abs(Math.log(lipGap(a, 0, 0) + DEFAULT_PLAN_WEIGHTS.mouthGapSoft) - Math.log(lipGap(b, 0, 0) + DEFAULT_PLAN_WEIGHTS.mouthGapSoft));
+    };
+    expect(cost(4, 1)).toBeCloseTo(cost(22, 8), 1);
+    expect(cost(12, 10)).toBeLessThan(cost(3, 1) / 2);
+  });
+
+  it('with sourceGap, prefers among equal head poses the source frame whose own lips part as the curves\' do', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
+    const T = 40, N = 10;
+    // Footage: the same head pose throughout; frames 0-19 closed, 20-39 open 4 mm. Curves: open 4 mm.
+    const footageLips = new Float32Array(T * dims);
+    for (let t = 20; t < T; t++) footageLips[t * dims + lower] = 4;
+    const curveLips = new Float32Array(N * dims);
+    for (let i = 0; i < N; i++) curveLips[i * dims + lower] = 4;
+    const inp = { curves: new Float32Array(N * 71), footage: new Float32Array(T * 71), curveLips, footageLips, lipDims: dims, rate: 1, neutralLipGap: 0.5 };
+    // Pose alone cannot choose (every frame is as near); the gap term picks the open frames.
+    const on = planRetrieval({ ...inp, weights: { lipSecondary: 0, sourceGap: 4 } });
+    for (const k of on.source) expect(k).toBeGreaterThanOrEqual(20);
+  });
 });
+

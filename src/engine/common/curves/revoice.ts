@@ -1,6 +1,9 @@
 import { BLINK_INDEX, PARAM_COUNT } from '../../../shared/facial-params';
 import { referenceFrameFor } from '../export-timing';
 import { createCurveDocument, type CurveDocument } from './document';
+import { REVOICE_KEY } from '../../../shared/motion-origin';
+
+export { REVOICE_KEY, isRevoicedTake } from '../../../shared/motion-origin';
 
 /**
  * Re-voicing the persona's own clip (docs/rendering.md, "Re-voice a take"): a take whose
@@ -9,7 +12,6 @@ import { createCurveDocument, type CurveDocument } from './document';
  * (the mouth) comes from the voice-over. The lanes stay editable; the export keeps the
  * filmed frames as long as they are not edited (`isTakeAsFilmed`).
  */
-export const REVOICE_KEY = 'revoice';
 
 export interface FootageMotion {
   /** The persona's tracked parameters [T, 71]. */
@@ -39,10 +41,6 @@ export function revoicedDocument(doc: CurveDocument, footage: FootageMotion): Cu
 }
 
 /** Whether a document is a re-voiced take (its generator says so). */
-export function isRevoicedTake(generator?: Record<string, unknown>): boolean {
-  return Boolean(generator && typeof generator[REVOICE_KEY] === 'object' && generator[REVOICE_KEY] !== null);
-}
-
 /**
  * Whether curves [N, 71] at `fps` still hold the clip's own head pose and blinks at every
  * frame (within `tolerance`, degrees / mm / blink units): an unedited re-voiced take,
