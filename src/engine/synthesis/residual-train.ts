@@ -13,6 +13,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fittedFrames, loadPersona, loadPersonaLandmarks, type Persona } from '../persona';
+import { mouthOpening } from '../persona/expression-basis';
 import { InferenceRunner, ParameterStore, Trainer, adam, exportInference, type ProviderChoice } from '../nn';
 import { Rng, type Segment } from '../common/numeric';
 import { RawFrameStream } from '../media/raw-frame-stream';
@@ -97,6 +98,8 @@ export interface DonorChoiceInput {
   footageLips: Float32Array;
   lipDims: number;
   sharpness?: ArrayLike<number>;
+  /** Inner-lip gap (mm) of the neutral shape: the mouth path's gap term, as the export plans it (prepare.ts). */
+  neutralLipGap?: number;
 }
 
 /**
@@ -114,7 +117,7 @@ export function pickTrainingDonors(inp: DonorChoiceInput, frames: Segment, exclu
     if (!any) throw new UserError('residual-too-few-frames', `Too few frames (${frames.end - frames.start}) to keep donors ${exclude} frames away.`, { hint: 'Use a longer clip or a smaller --exclude.' });
     out[t - frames.start] = planMouthFrames({
       curves: inp.footage.slice(t * PARAM_COUNT, (t + 1) * PARAM_COUNT), footage: inp.footage,
-      curveLips: inp.curveLips.slice(t * d, (t + 1) * d), footageLips: inp.footageLips, lipDims: d, rate: 1, donors, mouthSharpness: inp.sharpness,
+      curveLips: inp.curveLips.slice(t * d, (t + 1) * d), footageLips: inp.footageLips, lipDims: d, rate: 1, donors, mouthSharpness: inp.sharpness, neutralLipGap: inp.neutralLipGap,
     }, Int32Array.of(t), DEFAULT_PLAN_WEIGHTS)[0];
   }
   return out;
@@ -126,6 +129,7 @@ export function trainingDonors(persona: Persona, landmarks: Float32Array, frames
   return pickTrainingDonors({
     footage: persona.params, curveLips: lipShapes(persona.params, persona.frameCount, lb),
     footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, persona.frameCount), lipDims: lb.dims, sharpness,
+    neutralLipGap: mouthOpening(persona.model.neutral),
   }, frames, exclude);
 }
 
