@@ -17,6 +17,8 @@ export const command: CliCommand = {
     '  or cropped to the preset\'s aspect around the face (--framing fill, the default for square512).\n' +
     '  Frames are made from the person\'s own footage: each output frame is a real frame chosen by head pose, its mouth and eyes\n' +
     '  taken from the real frames nearest the curves (lip shape, blink), warped and blended (--synthesis retrieval, the default).\n' +
+    '  In auto mode a residual G_r (facial-studio train residual) corrects the mouth on top of them where eval --synthesis\n' +
+    '  says it beats real pixels alone; --synthesis retrieval never applies it.\n' +
     '  --synthesis renderer uses the trained rendering network (G_r) instead. With --preview (or when the persona cannot be\n' +
     '  synthesised and no renderer is trained) the textured 3D render is composited instead; the file is still written at --out,\n' +
     '  labelled a preview in its metadata and in the message.\n' +
