@@ -7,6 +7,7 @@ import { aocPersonaDir } from '../helpers/aoc-persona';
 import { evaluateSynthesis, SYNTHESIS_EVAL_FILE, type SynthesisEval } from '../../src/engine/export';
 import { beats } from '../../src/engine/export/evaluate-synthesis';
 import { chooseSynthesis } from '../../src/engine/export/export-video';
+import { OutputPreview } from '../../src/engine/export/output-preview';
 import { EVALUATION_PERSONA_DIR, evaluationPersona, loadPersona } from '../../src/engine/persona';
 import { residualPath, trainResidual, type TrainResidualResult } from '../../src/engine/synthesis';
 
@@ -76,6 +77,19 @@ describe.skipIf(!hasSharedData)(`residual G_r on the AOC clip${skipNoSharedData 
     expect(choice.residual).toBeDefined();
     expect(notes.join(' ')).toMatch(/residual G_r corrects the mouth/);
     await choice.residual!.dispose();
+    // The studio's output preview shows the frame the export makes: with the residual, its mouth differs from real pixels alone.
+    const take = { persona, audio: p.meta.source.file, curves: p.params.slice(0, 50 * 71), curvesFps: p.meta.fps };
+    const [auto, plain] = await Promise.all([OutputPreview.prepare(take), OutputPreview.prepare({ ...take, synthesis: 'retrieval' })]);
+    try {
+      const [a, b] = await Promise.all([auto.paint(20), plain.paint(20)]);
+      let changed = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) changed++;
+      expect(changed).toBeGreaterThan(0);
+      // Only inside the mouth's mask: a small part of the frame.
+      expect(changed / a.length).toBeLessThan(0.05);
+    } finally {
+      await Promise.all([auto.close(), plain.close()]);
+    }
     // Asked for real pixels explicitly, or the evaluation says it loses: not applied.
     expect((await chooseSynthesis(p, { synthesis: 'retrieval' }, [])).residual).toBeUndefined();
     await fs.writeFile(file, JSON.stringify({ ...written, residualWins: false }));

@@ -31,7 +31,7 @@ export class RetrievalPainter implements FramePainter {
 
 /** Retrieval, then the residual G_r's correction of the mouth (inside its mask only). */
 export class ResidualPainter implements FramePainter {
-  constructor(private readonly synth: RetrievalSynthesizer, private readonly refiner: ResidualRefiner) {}
+  constructor(readonly synth: RetrievalSynthesizer, private readonly refiner: ResidualRefiner) {}
   async paint(i: number, _j: number, frame: Uint8Array): Promise<void> {
     this.synth.compose(i, frame);
     await this.refiner.refine(i, frame);

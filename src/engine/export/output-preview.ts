@@ -15,8 +15,8 @@ import { checkCurveValues } from '../io/value-checks';
 import type { RendererRunner } from '../render/train-renderer';
 import type { ProviderChoice } from '../nn';
 import { chooseSynthesis, makePainter, takeSource, type SynthesisMethod } from './export-video';
-import { RetrievalPainter, type FramePainter } from './frame-painters';
-import type { RetrievalSynthesizer } from '../synthesis';
+import { ResidualPainter, RetrievalPainter, type FramePainter } from './frame-painters';
+import type { ResidualRunner, RetrievalSynthesizer } from '../synthesis';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
 import { frameCountForDuration, resampleCurves } from './timing';
@@ -60,6 +60,7 @@ export class OutputPreview {
     private readonly source: Int32Array,
     footage: string,
     private readonly net?: RendererRunner,
+    private readonly residual?: ResidualRunner,
   ) {
     const W = persona.camera.width, H = persona.camera.height;
     // It stays open while the take is previewed (two versions at a time): small caches; a step back seeks.
@@ -78,7 +79,7 @@ export class OutputPreview {
   synthesizerFor(persona: Persona): RetrievalSynthesizer | undefined {
     const a = this.persona.meta, b = persona.meta;
     const same = this.persona.dir === persona.dir && a.id === b.id && a.createdAt === b.createdAt;
-    return same && this.painter instanceof RetrievalPainter ? this.painter.synth : undefined;
+    return same && (this.painter instanceof RetrievalPainter || this.painter instanceof ResidualPainter) ? this.painter.synth : undefined;
   }
 
   /** The output frame shown at `timeS` seconds (clamped to the take). */
@@ -106,6 +107,7 @@ export class OutputPreview {
     await this.queue;
     await this.frames.close();
     await this.net?.dispose();
+    await this.residual?.dispose();
   }
 
   /** Plans the whole take and reads what the painter needs from the footage (the slow part). */
@@ -113,21 +115,23 @@ export class OutputPreview {
     const run = new StageRunner(opts, { load: 1, choose: 1, plan: 8, footage: 1 });
     const notes: string[] = [];
     const { persona, curves, fps, frames } = await run.stage('load', (ctx) => loadTake(opts, ctx.runOptions.signal));
-    const { method, net } = await run.stage('choose', () => chooseSynthesis(persona, { synthesis: opts.synthesis, device: opts.device }, notes));
+    // The residual G_r too, where the export applies it: the preview shows the exported frame.
+    const { method, net, residual } = await run.stage('choose', () => chooseSynthesis(persona, { synthesis: opts.synthesis, device: opts.device }, notes));
     try {
       const take = takeSource(persona, curves, fps, { forced: opts.revoice, document: opts.revoicedDocument }, notes);
       const { painter, source } = await run.stage('plan', (ctx) => makePainter(method, persona, curves, fps, net, {
         signal: ctx.runOptions.signal, reuse: opts.reuse?.synthesizerFor(persona),
         // makePainter reports the export's share of the bar (0.1-0.2): this stage is all of it.
         onProgress: (p) => ctx.progress(Math.max(0, Math.min(1, (p.fraction - 0.1) / 0.1)), p.message),
-      }, notes, take));
+      }, notes, take, residual));
       const footage = await run.stage('footage', (ctx) => {
         ctx.progress(0, 'preparing the footage');
         return seekableFootage(persona, ctx.runOptions.signal);
       });
-      return new OutputPreview(persona, method, fps, frames, notes, run.seconds, painter, source, footage, net);
+      return new OutputPreview(persona, method, fps, frames, notes, run.seconds, painter, source, footage, net, residual);
     } catch (err) {
       await net?.dispose();
+      await residual?.dispose();
       throw err;
     }
   }
