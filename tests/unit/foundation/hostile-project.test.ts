@@ -1,15 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as nodeFs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { ApiHost } from '../../../src/host/api-host';
-import { nodeJobLauncher } from '../../../src/host/launcher';
-import { startWebServer, type RunningWebServer } from '../../../src/host/web-server';
+import type { ApiHost } from '../../../src/host/api-host';
+import type { RunningWebServer } from '../../../src/host/web-server';
+import { httpGet, startTestServer } from '../../helpers/web-server-fixture';
 import { updateProject } from '../../../src/host/project-store';
 import { confinedPath } from '../../../src/engine/util/confine';
 import { createCurveDocument, toCurveDocumentFile } from '../../../src/engine/common/curves';
@@ -26,15 +24,9 @@ let proj: string;
 let victim: string;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
-  process.env.FACIAL_STUDIO_HOME = path.join(tmp, 'home');
-  const staticDir = path.join(tmp, 'static');
-  mkdirSync(staticDir);
-  writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>FACIAL Studio</title>');
+  ({ tmp, host, server } = await startTestServer('hostile-'));
   victim = path.join(tmp, 'victim.txt');
   writeFileSync(victim, 'the user\'s own file');
-  host = new ApiHost({ mode: 'test', launcher: nodeJobLauncher() });
-  server = await startWebServer({ host, staticDir });
   proj = path.join(tmp, 'shared-project');
   await host.call('project.create', { dir: proj, name: 'Shared' });
 });
@@ -44,17 +36,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function get(urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: server.port, path: urlPath, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      res.on('error', () => resolve({ status: -1, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-  });
-}
+const get = (urlPath: string, headers: Record<string, string> = {}) => httpGet(server, urlPath, headers);
 const files = (p: string) => get(`/files?path=${encodeURIComponent(p)}&token=${server.token}`);
 
 function mediaEntry(id: string, rel: string) {

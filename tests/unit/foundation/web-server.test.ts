@@ -1,40 +1,20 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { ApiHost } from '../../../src/host/api-host';
-import { nodeJobLauncher } from '../../../src/host/launcher';
-import { startWebServer, type RunningWebServer } from '../../../src/host/web-server';
+import type { RunningWebServer } from '../../../src/host/web-server';
+import { httpGet, startTestServer } from '../../helpers/web-server-fixture';
 
 let server: RunningWebServer;
-let host: ApiHost;
 let tmp: string;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'web-'));
-  process.env.FACIAL_STUDIO_HOME = path.join(tmp, 'home');
-  const staticDir = path.join(tmp, 'static');
-  (await import('node:fs')).mkdirSync(staticDir);
-  writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>FACIAL Studio</title>');
-  host = new ApiHost({ mode: 'test', launcher: nodeJobLauncher() });
-  server = await startWebServer({ host, staticDir });
+  ({ tmp, server } = await startTestServer('web-'));
 });
 afterAll(async () => {
   await server.close();
 });
 
-function get(urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: server.port, path: urlPath, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-  });
-}
+const get = (urlPath: string, headers: Record<string, string> = {}) => httpGet(server, urlPath, headers);
 
 function connect(opts: { token?: string; origin?: string }): Promise<{ ws?: WebSocket; status?: number }> {
   return new Promise((resolve) => {
