@@ -194,6 +194,27 @@ const KINDS = {
       }
     },
   }),
+  'residual.train': defineKind('residual.train', {
+    title: (req, n) => `Train the mouth correction${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.residual[req.preset ?? DEFAULT_TRAINING_PRESET.residual].label.toLowerCase()})`,
+    async run(req, opts) {
+      const { trainMouthCorrection } = await import('../engine/export/residual-flow');
+      const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
+      const r = await trainMouthCorrection(persona!.dir, {
+        preset: req.preset ?? DEFAULT_TRAINING_PRESET.residual, config: req.config, steps: req.steps, device: req.device,
+        signal: opts.signal, onProgress: opts.onProgress,
+      });
+      // The job's last words: what happened and whether exports apply it.
+      opts.onProgress?.({ stage: r.applied ? 'applied' : 'notApplied', fraction: 1, message: r.message });
+      return r;
+    },
+    async apply(req, result) {
+      const { recordTrainingSpeed } = await import('./machine-profile');
+      // Only the presets' own network (draft) says what the presets will take; a reused stage measured nothing.
+      const trained = [result.heldOut, result.own].filter((t): t is NonNullable<typeof t> => Boolean(t && !t.reused && t.steps > 0));
+      const steps = trained.reduce((n, t) => n + t.steps, 0), seconds = trained.reduce((n, t) => n + t.trainSeconds, 0);
+      if ((req.config ?? 'draft') === 'draft' && steps > 0) await recordTrainingSpeed('residual', seconds / steps, steps).catch((err: unknown) => warnNotRecorded('residual', err));
+    },
+  }),
   'render.export': defineKind('render.export', {
     title: (req, n) => `Export ${n?.file ? `“${n.file}”` : req.out ? `“${req.out.split(/[\\/]/).pop()}”` : 'video'}`,
     async run(req, opts) {

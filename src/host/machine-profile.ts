@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../engine/util/atomic-file';
 import { studioHome } from './recent-projects';
-import { estimateTraining, TRAINING_PRESET_NAMES, type TrainingJob } from '../engine/common/training-presets';
+import { estimateResidualFlow, estimateTraining, TRAINING_PRESET_NAMES, type TrainingJob } from '../engine/common/training-presets';
 import type { TrainingEstimatePayload } from '../shared/contract';
 
 /**
@@ -15,6 +15,7 @@ import type { TrainingEstimatePayload } from '../shared/contract';
 const Profile = z.object({
   renderer: z.object({ secondsPerStep: z.number().positive(), at: z.string() }).optional(),
   gan: z.object({ secondsPerStep: z.number().positive(), at: z.string() }).optional(),
+  residual: z.object({ secondsPerStep: z.number().positive(), at: z.string() }).optional(),
 });
 type Profile = z.infer<typeof Profile>;
 
@@ -40,8 +41,9 @@ export async function recordTrainingSpeed(job: TrainingJob, secondsPerStep: numb
   await writeJsonAtomic(profileFile(home), p);
 }
 
-/** Steps a persona's training already did (0 when untrained or unreadable). */
+/** Steps a persona's training already did (0 when untrained or unreadable; the residual G_r always trains from scratch). */
 async function doneSteps(personaDir: string, job: TrainingJob): Promise<number> {
+  if (job === 'residual') return 0;
   try {
     if (job === 'renderer') {
       const r = JSON.parse(await fs.readFile(path.join(personaDir, 'renderer', 'renderer.json'), 'utf8')) as { steps?: unknown };
@@ -68,5 +70,20 @@ export async function trainingEstimate(personaDir: string, footageS: number | un
       presets: TRAINING_PRESET_NAMES.map((name) => estimateTraining(job, name, { secondsPerStep, cores }, done)),
     };
   };
-  return { renderer: await one('renderer'), gan: await one('gan'), ...(footageS !== undefined ? { footageS } : {}) };
+  const residual = async () => {
+    const secondsPerStep = profile.residual?.secondsPerStep;
+    const frames = await footageFrames(personaDir);
+    return { doneSteps: 0, ...(secondsPerStep ? { secondsPerStep } : {}), presets: TRAINING_PRESET_NAMES.map((name) => estimateResidualFlow(name, { secondsPerStep, cores }, frames)) };
+  };
+  return { renderer: await one('renderer'), gan: await one('gan'), residual: await residual(), ...(footageS !== undefined ? { footageS } : {}) };
+}
+
+/** Frames of the persona's footage (persona.json), 0 when unreadable: the mouth correction's pairs and check scale with it. */
+async function footageFrames(personaDir: string): Promise<number> {
+  try {
+    const m = JSON.parse(await fs.readFile(path.join(personaDir, 'persona.json'), 'utf8')) as { frameCount?: unknown };
+    return typeof m.frameCount === 'number' && m.frameCount > 0 ? m.frameCount : 0;
+  } catch {
+    return 0;
+  }
 }

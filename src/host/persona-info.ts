@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import { PersonaReportSummary, GanEvalSummary, GanTargetSummary, GanTrainingSummary, GanVerdictSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
+import { ResidualStatusSummary, PersonaReportSummary, GanEvalSummary, GanTargetSummary, GanTrainingSummary, GanVerdictSummary, RendererEvalSummary, RendererTrainingSummary, type PersonaInfoPayload } from '../shared/persona-info';
 import { readProject } from './project-store';
 import { projectPath } from './project-paths';
 import { UserError } from '../engine/util/errors';
@@ -8,6 +8,7 @@ import { reasonOf } from '../engine/util/system-errors';
 import { readRegularFile } from '../engine/util/read-file';
 import { footageSynthesisProblem } from '../engine/synthesis';
 import { staleResidual } from '../engine/gan';
+import { residualStatus } from '../engine/export/residual-status';
 
 /**
  * persona.info: the persona's build report, training state and evaluations for the
@@ -60,6 +61,7 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     // A model that corrects another version of the built-in motion is not used (generate.ts).
     read('gan/model.json', GanTargetSummary, (r) => ({ target: r.target, priorVersion: r.priorVersion })),
   ]);
+  const residual = await mouthCorrection(dir, footageProblem, problems);
   const stale = ganTarget ? (staleResidual({ target: ganTarget.target === 'residual-expression' ? 'residual-expression' : undefined, priorVersion: ganTarget.priorVersion }) ?? null) : null;
   return {
     personaId: ref.id,
@@ -68,7 +70,22 @@ export async function personaInfo(projectDir: string, personaId: string): Promis
     gan: { training: ganTraining, eval: ganEval, verdict: stale ? null : ganVerdict, stale },
     renderer: { training: rendererTraining, eval: rendererEval },
     synthesis: { fromFootage: footageProblem === undefined, why: footageProblem ?? null },
+    residual,
     // The reads run in parallel: list problems by file so the order never depends on timing.
     problems: problems.sort((a, b) => a.file.localeCompare(b.file)),
   };
+}
+
+/** The mouth correction's state in plain words; a damaged residual.json is named in `problems`. */
+async function mouthCorrection(dir: string, footageProblem: string | undefined, problems: PersonaInfoPayload['problems']): Promise<ResidualStatusSummary> {
+  const { readResidualInfo } = await import('../engine/synthesis');
+  await readResidualInfo(dir).catch((err: unknown) => problems.push({ file: path.join(dir, 'residual', 'residual.json'), message: `cannot be read (${reasonOf(err)})` }));
+  const v = await residualStatus(dir);
+  const heldOut = v.heldOut && {
+    residual: { psnrDb: v.heldOut.residual.psnrDb, ssim: v.heldOut.residual.ssim, sharpness: v.heldOut.residual.sharpness, steps: v.heldOut.residual.steps },
+    retrieval: { psnrDb: v.heldOut.retrieval.psnrDb, ssim: v.heldOut.retrieval.ssim, sharpness: v.heldOut.retrieval.sharpness },
+  };
+  // Without the footage, exports are not made of real pixels: nothing to correct.
+  const why = footageProblem && v.applied ? `Not applied: exports cannot use the footage (${footageProblem}), and the correction works on real pixels.` : v.sentence;
+  return { trained: Boolean(v.own), ...(v.own ? { steps: v.own.steps } : {}), applied: v.applied && !footageProblem, code: v.code, why, ...(heldOut ? { heldOut } : {}) };
 }

@@ -70,7 +70,7 @@ export type JobInfo = z.infer<typeof JobInfo>;
 export const FsEntry = z.object({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']), size: z.number().optional() });
 export type FsEntry = z.infer<typeof FsEntry>;
 
-/** Training budget of both training jobs; the steps of each are in src/engine/common/training-presets.ts. */
+/** Training budget of the training jobs; the steps of each are in src/engine/common/training-presets.ts. */
 export const TrainingPreset = z.enum(['draft', 'standard', 'best']);
 export type TrainingPreset = z.infer<typeof TrainingPreset>;
 
@@ -118,6 +118,20 @@ export const JobRequest = z.discriminatedUnion('kind', [
     config: z.enum(['cpu-small', 'gpu-full']).optional(),
     device: Device.optional(),
     restart: z.boolean().optional(),
+  }),
+  /**
+   * The mouth correction (residual G_r, docs/rendering.md 5b), checked before it is used: trained on the
+   * evaluation persona, measured on held-out frames, and trained on the persona itself only if it wins.
+   */
+  z.object({
+    kind: z.literal('residual.train'), projectDir: z.string(), personaId: z.string(),
+    /** Training budget of each of the two trainings (src/engine/common/training-presets.ts). */
+    preset: TrainingPreset.optional(),
+    /** The network: draft (every preset's), gpu-full (for a GPU), tiny (tests). */
+    config: z.enum(['draft', 'gpu-full', 'tiny']).optional(),
+    /** Explicit steps of each training win over the preset's. */
+    steps: LIMITS.steps.schema.optional(),
+    device: Device.optional(),
   }),
   /** Export an MP4 of a persona saying a voice-over: with a curve document of the project, or curves generated on the fly. */
   z.object({
@@ -197,6 +211,8 @@ const PresetEstimate = z.object({
 export const TrainingEstimatePayload = z.object({
   renderer: z.object({ doneSteps: z.number().int().nonnegative(), secondsPerStep: z.number().positive().optional(), presets: z.array(PresetEstimate) }),
   gan: z.object({ doneSteps: z.number().int().nonnegative(), secondsPerStep: z.number().positive().optional(), presets: z.array(PresetEstimate) }),
+  /** The mouth correction's whole run (held-out check, then the persona's own training); absent from hosts before it. */
+  residual: z.object({ doneSteps: z.number().int().nonnegative(), secondsPerStep: z.number().positive().optional(), presets: z.array(PresetEstimate) }).optional(),
   /** Duration of the footage the persona was built from. */
   footageS: z.number().nonnegative().optional(),
 });

@@ -82,6 +82,22 @@ export type RendererEvalSummary = z.infer<typeof RendererEvalSummary>;
 export const RendererTrainingSummary = z.object({ steps: z.number(), size: z.number(), trainSeconds: z.number(), updatedAt: z.string() });
 export type RendererTrainingSummary = z.infer<typeof RendererTrainingSummary>;
 
+/**
+ * The mouth correction (residual G_r, docs/rendering.md 5b): whether one is trained on the
+ * persona, whether exports apply it, and why (or why not) in plain words; the held-out
+ * figures it was judged on, when it was measured.
+ */
+const MouthFiguresSummary = z.object({ psnrDb: z.number(), ssim: z.number(), sharpness: z.number() });
+export const ResidualStatusSummary = z.object({
+  trained: z.boolean(),
+  steps: z.number().optional(),
+  applied: z.boolean(),
+  code: z.string(),
+  why: z.string(),
+  heldOut: z.object({ residual: MouthFiguresSummary.extend({ steps: z.number() }), retrieval: MouthFiguresSummary }).optional(),
+});
+export type ResidualStatusSummary = z.infer<typeof ResidualStatusSummary>;
+
 export const PersonaInfoPayload = z.object({
   personaId: z.string(),
   name: z.string(),
@@ -90,6 +106,8 @@ export const PersonaInfoPayload = z.object({
   renderer: z.object({ training: RendererTrainingSummary.nullable(), eval: RendererEvalSummary.nullable() }),
   /** Whether exports are built from real frames of the persona's footage (no training needed), and if not, why. */
   synthesis: z.object({ fromFootage: z.boolean(), why: z.string().nullable() }).optional(),
+  /** The mouth correction on top of real pixels (absent from hosts before it). */
+  residual: ResidualStatusSummary.optional(),
   /** Files that exist but could not be read (damaged, or of another format version), with why. */
   problems: z.array(z.object({ file: z.string(), message: z.string() })),
 });

@@ -2,24 +2,34 @@ import { flagNumber, flagString, UsageError, type CliCommand } from '../command'
 import { isResidualConfigName, trainResidual } from '../../engine/synthesis';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { LIMITS } from '../../shared/limits';
+import { DEFAULT_TRAINING_PRESET, TRAINING_PRESETS, TRAINING_PRESET_NAMES, isTrainingPresetName } from '../../engine/common/training-presets';
+
+const presetsUsage = TRAINING_PRESET_NAMES.map((n) => `${n} ${TRAINING_PRESETS.residual[n].steps} steps / ${(TRAINING_PRESETS.residual[n].maxSeconds ?? 0) / 60} min`).join(', ');
 
 export const command: CliCommand = {
   path: ['train', 'residual'],
   summary: 'Train the residual G_r: a masked correction of the mouth on top of real-pixel synthesis',
   usage:
-    `facial-studio train residual --persona DIR [--steps N] [--minutes M] [--exclude N] [--config draft|tiny] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio train residual --persona DIR [--preset draft|standard|best] [--steps N] [--minutes M] [--exclude N] [--config draft|gpu-full|tiny] ${DEVICE_USAGE} [--json]\n` +
     '  Re-makes every frame the persona was fitted on from real pixels, with a mouth donor at least --exclude frames\n' +
     '  away (default 8), and trains a small network to correct that mouth towards the real frame, inside the mouth\n' +
-    '  mask only (default: 1200 steps or 9 minutes of training, whichever comes first). Writes DIR/residual/.\n' +
+    '  mask only, up to the preset\'s steps or minutes of training, whichever comes first (--steps and --minutes win;\n' +
+    `  ${presetsUsage}; default draft). --config gpu-full is a wider, deeper network for a GPU (give --steps). Writes DIR/residual/.\n` +
+    '  The studio\'s "Train mouth correction" runs the whole checked flow below as one job.\n' +
     '  For held-out figures train it on DIR/eval/train-part and run facial-studio eval --persona DIR --synthesis;\n' +
     '  exports use the residual G_r of DIR (train it on DIR too) only where that evaluation says it beats real pixels.',
   async run(args, io) {
     const persona = flagString(args, 'persona', true);
     const device = deviceFlag(args);
     const config = flagString(args, 'config') ?? 'draft';
-    if (!isResidualConfigName(config)) throw new UsageError(`--config expects draft or tiny, got "${config}"`);
-    const steps = args.flags.steps === undefined ? undefined : flagNumber(args, 'steps', 1200, LIMITS.steps);
-    const minutes = flagNumber(args, 'minutes', 9);
+    if (!isResidualConfigName(config)) throw new UsageError(`--config expects draft, gpu-full or tiny, got "${config}"`);
+    const presetName = flagString(args, 'preset') ?? DEFAULT_TRAINING_PRESET.residual;
+    if (!isTrainingPresetName(presetName)) throw new UsageError(`--preset expects ${TRAINING_PRESET_NAMES.join(', ')}, got "${presetName}"`);
+    const preset = TRAINING_PRESETS.residual[presetName];
+    // The presets are for the draft network; another keeps its own default steps unless a preset is named.
+    const presetSteps = config === 'draft' || args.flags.preset !== undefined ? preset.steps : undefined;
+    const steps = args.flags.steps === undefined ? presetSteps : flagNumber(args, 'steps', preset.steps, LIMITS.steps);
+    const minutes = flagNumber(args, 'minutes', (preset.maxSeconds ?? 540) / 60);
     if (!(minutes > 0)) throw new UsageError(`--minutes expects a positive number, got ${minutes}`);
     const exclude = flagNumber(args, 'exclude', 8);
     if (!(exclude >= 0 && exclude <= 1000)) throw new UsageError(`--exclude expects 0 to 1000 frames, got ${exclude}`);

@@ -1,6 +1,7 @@
 /**
- * Training presets: draft / standard / best, for both training jobs (the rendering
- * network and the motion model, FACIAL-GAN). This table is the one place that maps a
+ * Training presets: draft / standard / best, for the training jobs (the rendering
+ * network, the motion model FACIAL-GAN, and the residual G_r that corrects the mouth on
+ * top of real pixels). This table is the one place that maps a
  * preset to training steps (and the motion model's patience for early stopping); the
  * contract, the CLI (`--preset`), the job kinds and the studio read it from here, so the
  * budget can be retuned in one edit. Also: a time estimate for this machine, and what
@@ -9,7 +10,7 @@
  */
 
 export type TrainingPresetName = 'draft' | 'standard' | 'best';
-export type TrainingJob = 'renderer' | 'gan';
+export type TrainingJob = 'renderer' | 'gan' | 'residual';
 
 export const TRAINING_PRESET_NAMES: readonly TrainingPresetName[] = ['draft', 'standard', 'best'];
 
@@ -20,6 +21,8 @@ export interface TrainingPreset {
   steps: number;
   /** Motion model only: validations without improvement before it stops early. */
   patience?: number;
+  /** Residual G_r only: wall-clock cap of one training loop, in seconds (it stops at the steps or the cap, whichever comes first). */
+  maxSeconds?: number;
   /** One line for the training dialog: what this choice gives. */
   blurb: string;
 }
@@ -35,10 +38,18 @@ export const TRAINING_PRESETS: Record<TrainingJob, Record<TrainingPresetName, Tr
     standard: { name: 'standard', label: 'Standard', steps: 2000, patience: 8, blurb: 'Learns the person’s own motion style; stops early once it stops improving.' },
     best: { name: 'best', label: 'Best', steps: 6000, patience: 16, blurb: 'Keeps learning longer before it gives up improving.' },
   },
+  // The residual G_r (docs/rendering.md 5b): one architecture (RESIDUAL_CONFIGS.draft) for
+  // all three, so one measured speed serves them and every model of them has one identity;
+  // the studio trains it twice per run (held-out check, then the persona's own) with these.
+  residual: {
+    draft: { name: 'draft', label: 'Draft', steps: 1200, maxSeconds: 540, blurb: 'A first correction of the mouth’s shading and colour in minutes.' },
+    standard: { name: 'standard', label: 'Standard', steps: 3000, maxSeconds: 1500, blurb: 'Learns the mouth longer; more likely to beat your footage’s own mouths.' },
+    best: { name: 'best', label: 'Best', steps: 8000, maxSeconds: 4200, blurb: 'The longest this machine is asked to train it; leave it running.' },
+  },
 };
 
-/** When none is named: the budgets the jobs had before presets (renderer 300 steps, motion model 2000). */
-export const DEFAULT_TRAINING_PRESET: Record<TrainingJob, TrainingPresetName> = { renderer: 'draft', gan: 'standard' };
+/** When none is named: the budgets the jobs had before presets (renderer 300 steps, motion model 2000, residual 1200 / 9 min). */
+export const DEFAULT_TRAINING_PRESET: Record<TrainingJob, TrainingPresetName> = { renderer: 'draft', gan: 'standard', residual: 'draft' };
 
 export function isTrainingPresetName(s: string): s is TrainingPresetName {
   return (TRAINING_PRESET_NAMES as readonly string[]).includes(s);
@@ -52,13 +63,24 @@ export function presetReached(job: TrainingJob, steps: number): TrainingPresetNa
 }
 
 /**
+ * The residual G_r's figures (docs/rendering.md 5b): seconds per step of the draft
+ * architecture (160 px crop, batch 4), and per footage frame the training pairs (re-made
+ * by retrieval and cropped) and the held-out check (the evaluation persona and scoring).
+ * Measured on the AOC clip (200 frames) under `nice` on the shared 2-core machine, load
+ * average about 4: `train residual --steps 100` and `eval --synthesis`.
+ */
+const RESIDUAL_TYPICAL_SECONDS_PER_STEP = 0.22;
+export const RESIDUAL_PAIR_SECONDS_PER_FRAME = 0.035;
+export const RESIDUAL_EVAL_SECONDS_PER_FRAME = 0.05;
+
+/**
  * Seconds per step on a 2-core CPU with the default configurations (renderer cpu-small
  * at 256 px; FACIAL-GAN window 64, batch 16), and the fixed cost of a run (preparing
  * frames, compiling, scoring held-out frames): the estimate until this machine has
  * trained once. Measured with `npm run bench` and a 20-step run under other load.
  */
-export const TYPICAL_SECONDS_PER_STEP: Record<TrainingJob, number> = { renderer: 1.4, gan: 1.7 };
-export const RUN_OVERHEAD_SECONDS: Record<TrainingJob, number> = { renderer: 60, gan: 20 };
+export const TYPICAL_SECONDS_PER_STEP: Record<TrainingJob, number> = { renderer: 1.4, gan: 1.7, residual: RESIDUAL_TYPICAL_SECONDS_PER_STEP };
+export const RUN_OVERHEAD_SECONDS: Record<TrainingJob, number> = { renderer: 60, gan: 20, residual: 15 };
 
 export interface MachineSpeed {
   /** Seconds per training step measured here (last run), when there was one. */
@@ -86,8 +108,24 @@ export function estimateTraining(job: TrainingJob, preset: TrainingPresetName, s
   // Without a measurement: the 2-core figure, faster with more cores (not linearly).
   const perStep = measured ? speed.secondsPerStep! : TYPICAL_SECONDS_PER_STEP[job] * Math.min(1, Math.max(0.3, Math.pow(2 / Math.max(1, speed.cores), 0.7)));
   const remainingSteps = Math.max(0, p.steps - Math.max(0, Math.floor(doneSteps)));
-  const seconds = remainingSteps === 0 ? 0 : RUN_OVERHEAD_SECONDS[job] + remainingSteps * perStep;
-  return { preset, steps: p.steps, remainingSteps, seconds, basis: measured ? 'measured' : 'typical', upTo: job === 'gan' };
+  const loop = Math.min(remainingSteps * perStep, p.maxSeconds ?? Infinity);
+  const seconds = remainingSteps === 0 ? 0 : RUN_OVERHEAD_SECONDS[job] + loop;
+  return { preset, steps: p.steps, remainingSteps, seconds, basis: measured ? 'measured' : 'typical', upTo: job === 'gan' || loop < remainingSteps * perStep };
+}
+
+/**
+ * The studio's mouth-correction run (export/residual-flow.ts) at a preset: the held-out
+ * check (a residual trained on the evaluation persona, i.e. the first 60 % of the frames,
+ * then scored on the rest) and, only where it wins, the persona's own residual on all
+ * frames. Both trainings get the whole preset, so what is applied is what was checked.
+ * "Up to": the second training runs only if the check says the correction wins.
+ */
+export function estimateResidualFlow(preset: TrainingPresetName, speed: MachineSpeed, footageFrames: number): TrainingEstimate {
+  const one = estimateTraining('residual', preset, speed);
+  const frames = Math.max(0, footageFrames);
+  const training = (n: number) => one.seconds + RESIDUAL_PAIR_SECONDS_PER_FRAME * n;
+  const seconds = training(0.6 * frames) + RESIDUAL_EVAL_SECONDS_PER_FRAME * frames + training(frames);
+  return { ...one, seconds, upTo: true };
 }
 
 /** "about 7 min", "about 1 h 20 min", "under a minute". */

@@ -29,7 +29,8 @@ import { loadResidualRunner, planSourcePath, prepareRetrieval, readResidualInfo,
 import { PreviewPainter, RendererPainter, ResidualPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
 import { seekableFootage } from './seekable-footage';
-import { SYNTHESIS_EVAL_FILE, type MouthFigures, type SynthesisEval } from './evaluate-synthesis';
+import type { MouthFigures, SynthesisEval } from './evaluate-synthesis';
+import { readSynthesisEval, residualVerdict } from './residual-status';
 import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
@@ -311,33 +312,28 @@ export async function chooseSynthesis(persona: Persona, opts: SynthesisChoiceOpt
  * real pixels alone, and a residual of the same configuration is trained on this persona.
  */
 async function residualIfItWins(persona: Persona, ev: SynthesisEval | undefined, opts: SynthesisChoiceOptions, notes: string[]): Promise<ResidualRunner | undefined> {
-  const info = await readResidualInfo(persona.dir).catch(() => undefined);
+  const v = residualVerdict(await readResidualInfo(persona.dir).catch(() => undefined), ev);
   const f = (m: MouthFigures) => `${m.psnrDb.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, sharpness ${m.sharpness.toFixed(2)}x`;
-  if (!ev?.residual) {
-    if (info) notes.push('the residual G_r is not applied: it has no held-out evaluation (train one on the evaluation persona and run facial-studio eval --synthesis)');
-    return undefined;
-  }
-  const versus = `residual ${f(ev.residual)} vs real pixels ${f(ev.retrieval)}`;
-  if (!ev.residualWins) {
-    if (info) notes.push(`the residual G_r is not applied: on held-out frames it does not beat real pixels alone (mouth: ${versus})`);
-    return undefined;
-  }
-  if (!info || info.identity !== ev.residual.identity) {
-    notes.push(`the residual G_r beats real pixels alone on held-out frames (mouth: ${versus}) but none of that configuration is trained on this persona: facial-studio train residual --persona DIR`);
-    return undefined;
+  const versus = v.heldOut ? `residual ${f(v.heldOut.residual)} vs real pixels ${f(v.heldOut.retrieval)}` : '';
+  switch (v.code) {
+    case 'not-trained':
+      return undefined;
+    case 'not-evaluated':
+      notes.push('the residual G_r is not applied: it has no held-out evaluation (train one on the evaluation persona and run facial-studio eval --synthesis)');
+      return undefined;
+    case 'loses':
+      if (v.own) notes.push(`the residual G_r is not applied: on held-out frames it does not beat real pixels alone (mouth: ${versus})`);
+      return undefined;
+    case 'own-missing':
+    case 'other-configuration':
+      notes.push(`the residual G_r beats real pixels alone on held-out frames (mouth: ${versus}) but none of that configuration is trained on this persona: facial-studio train residual --persona DIR`);
+      return undefined;
   }
   const net = await loadResidualRunner(persona.dir, { device: opts.device, threads: opts.threads, personaId: persona.meta.id });
   if (net) notes.push(`the residual G_r corrects the mouth on top of real pixels: it beats them on held-out frames (mouth: ${versus})`);
   return net;
 }
 
-async function readSynthesisEval(personaDir: string): Promise<SynthesisEval | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(personaDir, SYNTHESIS_EVAL_FILE), 'utf8')) as SynthesisEval;
-  } catch {
-    return undefined;
-  }
-}
 
 function describeEval(ev: SynthesisEval): string {
   const f = (m: { psnrDb: number; ssim: number; sharpness: number }) => `${m.psnrDb.toFixed(1)} dB, SSIM ${m.ssim.toFixed(3)}, sharpness ${m.sharpness.toFixed(2)}x`;

@@ -10,3 +10,5 @@ export { fillPolygon, softenMask, growMask, squareFeather } from './mask';
 export { resizeRgb, blendPatch } from './compose';
 export { evaluateSynthesis, SYNTHESIS_EVAL_FILE, type SynthesisEval, type MouthFigures } from './evaluate-synthesis';
 export { OutputPreview, type OutputPreviewOptions } from './output-preview';
+export { residualStatus, residualVerdict, readSynthesisEval, describeResidualGain, type ResidualVerdict, type ResidualVerdictCode } from './residual-status';
+export { trainMouthCorrection, mouthCorrectionWeights, type MouthCorrectionOptions, type MouthCorrectionResult, type MouthCorrectionStage } from './residual-flow';

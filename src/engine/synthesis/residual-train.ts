@@ -48,6 +48,8 @@ export interface ResidualInfo {
   /** Frames [start, end) the pairs were made of, and the neighbourhood a donor was kept out of. */
   trainFrames: [number, number];
   exclude: number;
+  /** The budget it was asked for (absent in files written before it): a run stopped by the time cap has fewer `steps`. */
+  budget?: { steps: number; maxSeconds: number };
   /** Mean loss (L1 + 1 − SSIM) over the first and the last 10 % of the steps. */
   loss: { first: number; last: number };
   provider: string;
@@ -212,6 +214,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
     const info: ResidualInfo = {
       formatVersion: RESIDUAL_FORMAT_VERSION, identity: residualIdentity(cfg), personaId: persona.meta.id, config: cfg,
       steps: trained.steps, trainSeconds: Math.round(trained.seconds * 10) / 10, trainFrames: [frames.start, frames.end], exclude,
+      budget: { steps: Math.max(1, Math.round(opts.steps ?? cfg.steps)), maxSeconds: opts.maxSeconds ?? 540 },
       loss: trained.loss, provider: trainer.provider, createdAt: new Date().toISOString(),
     };
     await run.stage('save', async () => {

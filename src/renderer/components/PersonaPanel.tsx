@@ -64,6 +64,9 @@ export function PersonaPanel() {
           <button className="btn btn--small" disabled={!actions.trainRenderer.request} title={actions.trainRenderer.request ? 'Learn to paint this person’s face for realistic video (choose how long)' : actions.trainRenderer.reason} onClick={() => setTraining('renderer')} data-testid="renderer-train">
             Train renderer…
           </button>
+          <button className="btn btn--small" disabled={!actions.trainMouth.request} title={actions.trainMouth.request ? 'Learn to correct the mouths borrowed from your footage; used only if it beats them on frames it did not learn from (choose how long)' : actions.trainMouth.reason} onClick={() => setTraining('residual')} data-testid="residual-train">
+            Train mouth correction…
+          </button>
         </div>
         <DeviceSelect />
         {(actions.next ?? (!actions.trainMotion.request ? actions.trainMotion.reason : undefined)) && (

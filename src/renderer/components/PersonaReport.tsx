@@ -31,7 +31,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
     };
   }, [api, snap, personaId]);
 
-  const running = Object.values(jobs).filter((j) => j.projectDir === snap.dir && (j.kind === 'gan.train' || j.kind === 'renderer.train') && (j.state === 'running' || j.state === 'queued'));
+  const running = Object.values(jobs).filter((j) => j.projectDir === snap.dir && (j.kind === 'gan.train' || j.kind === 'renderer.train' || j.kind === 'residual.train') && (j.state === 'running' || j.state === 'queued'));
   if (error) return <p className="inline-error small">Persona details unavailable: {error}</p>;
   if (!info || info.personaId !== personaId) return <p className="muted small">Loading the persona's report…</p>;
   const r = info.report;
@@ -40,6 +40,8 @@ export function PersonaReport({ personaId }: { personaId: string }) {
   const summary = personaSummary(info);
   const ganRunning = running.find((j) => j.kind === 'gan.train');
   const rendererRunning = running.find((j) => j.kind === 'renderer.train');
+  const mouthRunning = running.find((j) => j.kind === 'residual.train');
+  const mouthFigures = info.residual?.heldOut;
   return (
     <div className="persona-report" data-testid="persona-report">
       {r ? (
@@ -133,6 +135,29 @@ export function PersonaReport({ personaId }: { personaId: string }) {
             <dt>Flicker</dt>
             <dd>
               {f2(rendEval.flicker.generated)} vs real {f2(rendEval.flicker.real)} (× {f2(rendEval.flicker.ratio)})
+            </dd>
+          </dl>
+        </details>
+      )}
+      <h3 className="persona-report__head">Mouth correction</h3>
+      <p className="muted small" data-testid="residual-status" data-applied={info.residual?.applied ? 'true' : 'false'}>
+        {mouthRunning ? `Training and checking: ${Math.round((mouthRunning.fraction ?? 0) * 100)} %` : summary.mouth}
+      </p>
+      {mouthFigures && (
+        <details className="small" data-testid="residual-eval-details">
+          <summary>Figures: the mouth on held-out frames</summary>
+          <dl className="kv small" data-testid="residual-eval">
+            <dt>PSNR (higher is closer to the footage)</dt>
+            <dd>
+              {f2(mouthFigures.residual.psnrDb)} dB (footage’s own mouths {f2(mouthFigures.retrieval.psnrDb)} dB)
+            </dd>
+            <dt>SSIM (1 is identical)</dt>
+            <dd>
+              {mouthFigures.residual.ssim.toFixed(3)} ({mouthFigures.retrieval.ssim.toFixed(3)})
+            </dd>
+            <dt>Sharpness (1 is as sharp as the real frame)</dt>
+            <dd>
+              {f2(mouthFigures.residual.sharpness)} ({f2(mouthFigures.retrieval.sharpness)})
             </dd>
           </dl>
         </details>

@@ -8,6 +8,14 @@ import { initialTrainDialog, trainChoices, trainDialogReducer, trainRequest } fr
 import { footageAdvice, type TrainingJob } from '../../engine/common/training-presets';
 import type { TrainingEstimatePayload } from '../../shared/contract';
 
+const TITLES: Record<TrainingJob, string> = { renderer: 'Train the renderer', gan: 'Train the motion model', residual: 'Train the mouth correction' };
+const INTROS: Record<TrainingJob, string> = {
+  renderer: 'The renderer learns to paint this person’s face from the 3D face: the longer it trains, the sharper the video.',
+  gan: 'The motion model learns how this person moves their head, blinks and speaks; until then the built-in motion is used.',
+  residual:
+    'The mouth correction learns to fix what a borrowed mouth of your footage gets wrong. It is first trained on the first part of the clip and measured on the rest; only if it beats your footage’s own mouths there is it trained on the whole clip and used by exports. The time includes both trainings and the check.',
+};
+
 /** Choose how long to train (draft / standard / best), with the time each takes on this machine and what it gives. */
 export function TrainDialog({ job, personaId, onClose }: { job: TrainingJob; personaId: string; onClose: () => void }) {
   const { api, session, report } = useApp();
@@ -30,8 +38,8 @@ export function TrainDialog({ job, personaId, onClose }: { job: TrainingJob; per
   const footageS = estimate?.footageS ?? snap.project.media.find((m) => m.id === persona?.sourceMediaId)?.durationS;
   const choices = trainChoices(job, estimate, footageS);
   const advice = footageS !== undefined ? footageAdvice(footageS) : undefined;
-  const done = estimate?.[job].doneSteps ?? 0;
-  const title = job === 'renderer' ? 'Train the renderer' : 'Train the motion model';
+  const done = estimate?.[job]?.doneSteps ?? 0;
+  const title = TITLES[job];
 
   async function start() {
     try {
@@ -59,9 +67,7 @@ export function TrainDialog({ job, personaId, onClose }: { job: TrainingJob; per
       }
     >
       <p className="muted small">
-        {job === 'renderer'
-          ? 'The renderer learns to paint this person’s face from the 3D face: the longer it trains, the sharper the video.'
-          : 'The motion model learns how this person moves their head, blinks and speaks; until then the built-in motion is used.'}
+        {INTROS[job]}
         {done > 0 ? ` It has trained ${done} steps already and continues from there.` : ''} Jobs run in the background; you can keep editing.
       </p>
       {advice?.message && (

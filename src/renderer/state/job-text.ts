@@ -30,6 +30,13 @@ const STAGES: Record<string, string> = {
   eval: 'Checking the result on frames it did not learn from',
   render: 'Rendering frames',
   encode: 'Writing the MP4',
+  // The mouth correction (engine/export/residual-flow.ts).
+  evaluationPersona: 'Setting aside the last part of the clip for the check',
+  heldOutTraining: 'Training the mouth correction on the first part of the clip',
+  heldOutCheck: 'Checking it on frames it did not learn from',
+  ownTraining: 'It wins: training this persona’s mouth correction',
+  applied: 'Done: exports apply the mouth correction',
+  notApplied: 'Done: not applied',
 };
 
 export function jobProgressText(job: JobInfo): { stage: string; detail?: string } {

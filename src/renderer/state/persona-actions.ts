@@ -16,6 +16,7 @@ export interface PersonaActions {
   build: PersonaAction;
   trainMotion: PersonaAction;
   trainRenderer: PersonaAction;
+  trainMouth: PersonaAction;
   /** The next step, as one sentence for the panel (undefined once all are possible). */
   next?: string;
   /** About the reference video's length, when it matters. */
@@ -33,10 +34,10 @@ export function personaActions(snap: ProjectSnapshot, busy: { building?: boolean
       ? { reason: 'The persona is being built (see Jobs).' }
       : withReason(buildJobRequest([{ kind: 'persona.build', projectDir: snap.dir, mediaId: reference.id }]))
     : { reason: noRef };
-  const train = (kind: 'gan.train' | 'renderer.train'): PersonaAction => (persona ? withReason(buildJobRequest([{ kind, projectDir: snap.dir, personaId: persona.id }])) : { reason: noPersona });
+  const train = (kind: 'gan.train' | 'renderer.train' | 'residual.train'): PersonaAction => (persona ? withReason(buildJobRequest([{ kind, projectDir: snap.dir, personaId: persona.id }])) : { reason: noPersona });
   const next = !reference ? noRef : !persona ? (busy.building ? undefined : 'Next: build the persona from the reference video.') : undefined;
   const footage = reference ? footageAdvice(reference.durationS) : undefined;
-  return { build, trainMotion: train('gan.train'), trainRenderer: train('renderer.train'), ...(next ? { next } : {}), ...(footage?.message ? { footage } : {}) };
+  return { build, trainMotion: train('gan.train'), trainRenderer: train('renderer.train'), trainMouth: train('residual.train'), ...(next ? { next } : {}), ...(footage?.message ? { footage } : {}) };
 }
 
 function withReason(r: { request?: JobRequest; reason?: string }): PersonaAction {

@@ -11,13 +11,15 @@ export interface PersonaSummary {
   blinks?: string;
   motion: string;
   renderer: string;
+  /** The mouth correction (residual G_r): trained or not, applied by exports or not, and why. */
+  mouth: string;
 }
 
 const duration = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
 
 export function personaSummary(info: PersonaInfoPayload): PersonaSummary {
   const r = info.report;
-  const out: PersonaSummary = { motion: '', renderer: '' };
+  const out: PersonaSummary = { motion: '', renderer: '', mouth: '' };
   if (r) {
     out.tracking = r.tracking.trackedPct >= 99.5 ? 'Face found in every frame' : `Face found in ${r.tracking.trackedPct.toFixed(0)} % of the frames`;
     const px = r.fit.reprojectionPx.median;
@@ -37,6 +39,9 @@ export function personaSummary(info: PersonaInfoPayload): PersonaSummary {
     out.renderer = `Trained${reached ? ` (${TRAINING_PRESETS.renderer[reached].label.toLowerCase()})` : ''}: ${t.steps} steps in ${duration(t.trainSeconds)}.`;
   } else if (info.synthesis?.fromFootage) out.renderer = 'Exports are made from your own footage (sharp, no training needed); training the renderer is optional.';
   else out.renderer = `Not trained, and exports cannot use the footage${info.synthesis?.why ? ` (${info.synthesis.why})` : ''}: they are previews (the 3D face pasted onto a frame).`;
+  out.mouth = info.residual
+    ? info.residual.why
+    : 'Not trained: exports use your footage’s own mouths.';
   return out;
 }
 

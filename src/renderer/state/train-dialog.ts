@@ -34,10 +34,12 @@ export interface TrainChoice {
 
 export function trainChoices(job: TrainingJob, estimate: TrainingEstimatePayload | undefined, footageS: number | undefined): TrainChoice[] {
   const e = estimate?.[job];
+  // The mouth correction trains from scratch each time (nothing is "already done").
+  const fresh = job === 'residual';
   return TRAINING_PRESET_NAMES.map((name) => {
     const p = TRAINING_PRESETS[job][name];
     const est = e?.presets.find((x) => x.preset === name);
-    const done = Boolean(est && est.remainingSteps === 0);
+    const done = !fresh && Boolean(est && est.remainingSteps === 0);
     const time = !est ? 'estimating…' : done ? 'already trained this far' : `${est.upTo ? 'up to ' : ''}${formatDuration(est.seconds)}${est.basis === 'typical' ? ' (typical; not measured here yet)' : ''}`;
     const quality = job === 'renderer' ? expectedQuality({ rendererSteps: p.steps, footageS }).detail.replace(/^The renderer trained /, 'After it: ') : undefined;
     return { preset: name, label: p.label, steps: p.steps, time, blurb: p.blurb, done, ...(quality ? { quality } : {}) };
@@ -46,5 +48,6 @@ export function trainChoices(job: TrainingJob, estimate: TrainingEstimatePayload
 
 export function trainRequest(projectDir: string, personaId: string, s: TrainDialogState, device?: Device): JobRequest {
   const d = device ? { device } : {};
+  if (s.job === 'residual') return { kind: 'residual.train', projectDir, personaId, preset: s.preset, ...d };
   return s.job === 'renderer' ? { kind: 'renderer.train', projectDir, personaId, preset: s.preset, ...d } : { kind: 'gan.train', projectDir, personaId, preset: s.preset, ...d };
 }

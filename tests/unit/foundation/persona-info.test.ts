@@ -47,7 +47,7 @@ describe('persona.info', () => {
 
   it('gives nulls for a persona not built or trained yet', async () => {
     const info = await host.call('persona.info', { projectDir: dir, personaId: 'alice' });
-    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null, stale: null }, renderer: { training: null, eval: null }, synthesis: { fromFootage: false, why: 'the persona folder could not be read' }, problems: [] });
+    expect(info).toEqual({ personaId: 'alice', name: 'Alice', report: null, gan: { training: null, eval: null, verdict: null, stale: null }, renderer: { training: null, eval: null }, synthesis: { fromFootage: false, why: 'the persona folder could not be read' }, residual: { trained: false, applied: false, code: 'not-trained', why: expect.stringMatching(/^Not trained: exports use your footage’s own mouths/) }, problems: [] });
   });
 
   it('summarises the report, the training state and both evaluations', async () => {
@@ -85,6 +85,36 @@ describe('persona.info', () => {
     expect(current.gan.stale).toBeNull();
     expect(current.gan.verdict?.pose.learned).toBe(true);
     rmSync(modelFile);
+  });
+
+  it('says whether the mouth correction is trained, whether exports apply it, and why not, in plain words', async () => {
+    const identity = 'facial-residual-gr/1 draft s160 f16-64 d3 r1 o3';
+    const info = { formatVersion: 1, identity, personaId: 'alice', config: { name: 'draft' }, steps: 1200, trainSeconds: 260, trainFrames: [0, 200], exclude: 8, loss: { first: 0.3, last: 0.2 }, provider: 'cpu', createdAt: '2026-01-03T00:00:00Z' };
+    const real = { psnrDb: 18.5, ssim: 0.662, sharpness: 1.1 };
+    const evalFile = path.join(personaDir, 'synthesis', 'eval.json');
+    mkdirSync(path.join(personaDir, 'residual'), { recursive: true });
+    mkdirSync(path.dirname(evalFile), { recursive: true });
+    writeFileSync(path.join(personaDir, 'residual', 'residual.json'), JSON.stringify(info));
+    const writeEval = (residual: object, residualWins: boolean) => writeFileSync(evalFile, JSON.stringify({ formatVersion: 2, retrieval: real, residual: { ...residual, steps: 1200, trainSeconds: 250, identity }, residualWins, frames: 80 }));
+    // +1.1 dB but blurrier than 0.8x: not applied, and the panel says which bar it missed.
+    writeEval({ psnrDb: 19.6, ssim: 0.67, sharpness: 0.77 }, false);
+    let r = (await host.call('persona.info', { projectDir: dir, personaId: 'alice' })).residual!;
+    expect(r).toMatchObject({ trained: true, steps: 1200, applied: false, code: 'loses' });
+    expect(r.why).toMatch(/^Measured on held-out frames: \+1\.1 dB, SSIM \+0\.008 and 0\.70x the sharpness .* blurrier than 0\.8x the real mouths, so not applied/);
+    expect(r.heldOut?.residual).toEqual({ psnrDb: 19.6, ssim: 0.67, sharpness: 0.77, steps: 1200 });
+    // It wins, but the persona's own was trained for another network.
+    writeEval({ psnrDb: 19.6, ssim: 0.67, sharpness: 1.05 }, true);
+    writeFileSync(path.join(personaDir, 'residual', 'residual.json'), JSON.stringify({ ...info, identity: 'facial-residual-gr/1 tiny s48', config: { name: 'tiny' } }));
+    r = (await host.call('persona.info', { projectDir: dir, personaId: 'alice' })).residual!;
+    expect(r).toMatchObject({ applied: false, code: 'other-configuration' });
+    expect(r.why).toMatch(/trained for another configuration \(tiny\)/);
+    // The same network: applied — but only where the export can use the footage at all (this folder has none).
+    writeFileSync(path.join(personaDir, 'residual', 'residual.json'), JSON.stringify(info));
+    r = (await host.call('persona.info', { projectDir: dir, personaId: 'alice' })).residual!;
+    expect(r).toMatchObject({ trained: true, code: 'applied', applied: false });
+    expect(r.why).toMatch(/^Not applied: exports cannot use the footage/);
+    rmSync(path.join(personaDir, 'residual'), { recursive: true });
+    rmSync(path.dirname(evalFile), { recursive: true });
   });
 
   it('reports damaged or unexpected files by name and still returns the rest', async () => {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { residualVerdict } from '../../../src/engine/export/residual-status';
+import type { SynthesisEval } from '../../../src/engine/export/evaluate-synthesis';
+import type { ResidualInfo } from '../../../src/engine/synthesis';
+
+/**
+ * One decision, read by the export, the studio's mouth-correction job and the persona
+ * panel: the residual G_r is applied only where the held-out evaluation says it wins and
+ * the persona's own residual is of the evaluated network.
+ */
+const identity = 'facial-residual-gr/1 draft s160 f16-64 d3 r1 o3';
+const info = { identity, steps: 1200, trainSeconds: 260, createdAt: '2026-01-03T00:00:00Z', config: { name: 'draft' } } as ResidualInfo;
+const real = { psnrDb: 18.5, ssim: 0.66, sharpness: 1.1 };
+const ev = (r: { psnrDb: number; ssim: number; sharpness: number }, wins: boolean) =>
+  ({ retrieval: real, residual: { ...r, steps: 1200, trainSeconds: 250, identity }, residualWins: wins }) as unknown as SynthesisEval;
+
+describe('residual verdict', () => {
+  it('names each state in plain words and applies only the evaluated winner', () => {
+    expect(residualVerdict(undefined, undefined)).toMatchObject({ code: 'not-trained', applied: false });
+    expect(residualVerdict(info, undefined)).toMatchObject({ code: 'not-evaluated', applied: false, sentence: expect.stringMatching(/never measured on frames it did not learn from/) });
+    const loses = residualVerdict(info, ev({ psnrDb: 18.3, ssim: 0.67, sharpness: 1.1 }, false));
+    expect(loses).toMatchObject({ code: 'loses', applied: false });
+    expect(loses.sentence).toMatch(/−0\.2 dB, SSIM \+0\.010 and 1\.00x the sharpness .* no closer to the real frames \(PSNR\), so not applied/);
+    const win = ev({ psnrDb: 19, ssim: 0.67, sharpness: 1.0 }, true);
+    expect(residualVerdict(undefined, win)).toMatchObject({ code: 'own-missing', applied: false });
+    expect(residualVerdict({ ...info, identity: 'other' }, win)).toMatchObject({ code: 'other-configuration', applied: false });
+    const applied = residualVerdict(info, win);
+    expect(applied).toMatchObject({ code: 'applied', applied: true, own: { steps: 1200, config: 'draft' } });
+    expect(applied.sentence).toMatch(/^Applied to exports: .*\+0\.5 dB, SSIM \+0\.010 and 0\.91x the sharpness/);
+  });
+});
