@@ -57,7 +57,7 @@ describe.skipIf(!hasSharedData)(`mouth correction as one studio run on the AOC c
       // Stopped, and said why in plain words; nothing trained on the persona itself.
       expect(first.own).toBeUndefined();
       expect(first.applied).toBe(false);
-      expect(first.message).toMatch(/^Stopped after the check: on 20 frames it did not learn from, the mouth correction does not beat your footage’s own mouths/);
+      expect(first.message).toMatch(/^Stopped after the check on 20 frames it did not learn from: it does not beat your footage’s own mouths, so this persona’s own correction was not trained\. Measured on held-out frames: /);
       expect(first.verdict.code).toBe('loses');
       expect(existsSync(residualPath(persona, 'model'))).toBe(false);
     }

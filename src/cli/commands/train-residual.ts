@@ -1,5 +1,6 @@
 import { flagNumber, flagString, UsageError, type CliCommand } from '../command';
 import { isResidualConfigName, trainResidual } from '../../engine/synthesis';
+import { trainMouthCorrection } from '../../engine/export/residual-flow';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { LIMITS } from '../../shared/limits';
 import { DEFAULT_TRAINING_PRESET, TRAINING_PRESETS, TRAINING_PRESET_NAMES, isTrainingPresetName } from '../../engine/common/training-presets';
@@ -10,12 +11,13 @@ export const command: CliCommand = {
   path: ['train', 'residual'],
   summary: 'Train the residual G_r: a masked correction of the mouth on top of real-pixel synthesis',
   usage:
-    `facial-studio train residual --persona DIR [--preset draft|standard|best] [--steps N] [--minutes M] [--exclude N] [--config draft|gpu-full|tiny] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio train residual --persona DIR [--preset draft|standard|best] [--steps N] [--minutes M] [--exclude N] [--config draft|gpu-full|tiny] [--checked] ${DEVICE_USAGE} [--json]\n` +
     '  Re-makes every frame the persona was fitted on from real pixels, with a mouth donor at least --exclude frames\n' +
     '  away (default 8), and trains a small network to correct that mouth towards the real frame, inside the mouth\n' +
     '  mask only, up to the preset\'s steps or minutes of training, whichever comes first (--steps and --minutes win;\n' +
     `  ${presetsUsage}; default draft). --config gpu-full is a wider, deeper network for a GPU (give --steps). Writes DIR/residual/.\n` +
-    '  The studio\'s "Train mouth correction" runs the whole checked flow below as one job.\n' +
+    '  --checked runs the whole checked flow below as one run (the studio\'s "Train mouth correction"): the evaluation\n' +
+    '  persona, a residual trained on it, the held-out check, and DIR\'s own residual only if the check says it wins.\n' +
     '  For held-out figures train it on DIR/eval/train-part and run facial-studio eval --persona DIR --synthesis;\n' +
     '  exports use the residual G_r of DIR (train it on DIR too) only where that evaluation says it beats real pixels.',
   async run(args, io) {
@@ -33,6 +35,12 @@ export const command: CliCommand = {
     if (!(minutes > 0)) throw new UsageError(`--minutes expects a positive number, got ${minutes}`);
     const exclude = flagNumber(args, 'exclude', 8);
     if (!(exclude >= 0 && exclude <= 1000)) throw new UsageError(`--exclude expects 0 to 1000 frames, got ${exclude}`);
+    if (args.flags.checked) {
+      const maxSeconds = args.flags.minutes === undefined ? undefined : minutes * 60;
+      const c = await io.withProgress('mouth correction', (onProgress) => trainMouthCorrection(persona, { preset: presetName, config, steps, maxSeconds, device, signal: io.signal, onProgress }));
+      io.out(io.json ? JSON.stringify({ ok: true, ...c }) : c.message);
+      return 0;
+    }
     const r = await io.withProgress('train residual', (onProgress) =>
       trainResidual(persona, { config, steps, maxSeconds: minutes * 60, exclude, device, signal: io.signal, onProgress }),
     );

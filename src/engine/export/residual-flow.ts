@@ -115,7 +115,7 @@ export async function trainMouthCorrection(personaDir: string, opts: MouthCorrec
   };
   if (!ev.residualWins) {
     const verdict = await residualStatus(personaDir);
-    const message = `Stopped after the check: on ${ev.frames} frames it did not learn from, the mouth correction does not beat your footage’s own mouths, so this persona’s own correction was not trained and exports keep real pixels. ${verdict.sentence}`;
+    const message = `Stopped after the check on ${ev.frames} frames it did not learn from: it does not beat your footage’s own mouths, so this persona’s own correction was not trained. ${verdict.sentence}`;
     // The rest of the run is skipped: the whole operation is done.
     opts.onProgress?.({ stage: 'heldOutCheck', fraction: 1, message });
     return { ...base, applied: false, verdict, message, seconds: { ...run.seconds } };

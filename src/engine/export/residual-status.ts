@@ -33,7 +33,11 @@ export async function readSynthesisEval(personaDir: string): Promise<SynthesisEv
   }
 }
 
-const signed = (x: number, d: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(d)}`;
+/** "+1.1", "−0.2", "±0.0" (a difference that rounds to nothing has no sign). */
+function signed(x: number, d: number): string {
+  const r = Number(x.toFixed(d));
+  return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r).toFixed(d)}`;
+}
 
 /** "+1.1 dB, SSIM +0.012 and 0.95x the sharpness": the residual against real pixels alone. */
 export function describeResidualGain(r: MouthFigures, real: MouthFigures): string {

@@ -112,6 +112,9 @@ describe('numbers in the API\'s own ranges, one schema (item 7)', () => {
     [['serve', '--port', 'abc'], /--port expects a port number/],
     [['serve', '--port', '0x10'], /--port expects a port number/],
     [['train', 'gan', '--persona', 'p', '--steps', ''], /--steps expects a whole number/],
+    [['train', 'residual', '--persona', 'p', '--preset', 'ultra'], /--preset expects draft, standard, best, got "ultra"/],
+    [['train', 'residual', '--persona', 'p', '--config', 'huge'], /--config expects draft, gpu-full or tiny, got "huge"/],
+    [['train', 'residual', '--persona', 'p', '--steps', '0'], /--steps expects a whole number from 1/],
   ];
   it.each(cases)('%j is refused with what the flag expects', async (argv, message) => {
     const r = await runCli(argv);
@@ -125,6 +128,7 @@ describe('numbers in the API\'s own ranges, one schema (item 7)', () => {
     expect(JobRequest.safeParse({ kind: 'renderer.train', projectDir: '/p', personaId: 'x', steps: 0 }).success).toBe(false);
     expect(JobRequest.safeParse({ kind: 'gan.train', projectDir: '/p', personaId: 'x', device: 'tpu' }).success).toBe(false);
     expect(JobRequest.safeParse({ kind: 'gan.train', projectDir: '/p', personaId: 'x', steps: 1 }).success).toBe(true);
+    expect(JobRequest.safeParse({ kind: 'residual.train', projectDir: '/p', personaId: 'x', steps: 0 }).success).toBe(false);
   });
 });
 

@@ -27,5 +27,7 @@ describe('residual verdict', () => {
     const applied = residualVerdict(info, win);
     expect(applied).toMatchObject({ code: 'applied', applied: true, own: { steps: 1200, config: 'draft' } });
     expect(applied.sentence).toMatch(/^Applied to exports: .*\+0\.5 dB, SSIM \+0\.010 and 0\.91x the sharpness/);
+    // A difference that rounds to nothing has no sign.
+    expect(residualVerdict(info, ev({ psnrDb: 18.49, ssim: 0.66, sharpness: 1.1 }, false)).sentence).toMatch(/: ±0\.0 dB, SSIM ±0\.000 and 1\.00x/);
   });
 });
