@@ -7,6 +7,7 @@ import { exportTarget } from '../../../src/host/export-target';
 import { revealRender } from '../../../src/host/reveal';
 import { readMachineProfile, recordTrainingSpeed, trainingEstimate } from '../../../src/host/machine-profile';
 import { JOB_KINDS } from '../../../src/host/job-kinds';
+import { RESIDUAL_EVAL_SECONDS_PER_FRAME, RESIDUAL_PAIR_SECONDS_PER_FRAME, RUN_OVERHEAD_SECONDS } from '../../../src/engine/common/training-presets';
 import { writeSpeechLikeWav } from '../../e2e/fixtures';
 
 let tmp: string;
@@ -102,6 +103,23 @@ describe('training time on this machine', () => {
     expect(est.gan.presets[0].basis).toBe('typical');
     expect(est.footageS).toBe(8);
   });
+
+  it('the mouth correction: the whole checked run per preset, from its own measured speed and the footage\'s frames', async () => {
+    const home = path.join(tmp, 'home');
+    const persona = path.join(tmp, 'persona');
+    await fs.mkdir(persona, { recursive: true });
+    writeFileSync(path.join(persona, 'persona.json'), JSON.stringify({ frameCount: 200 }));
+    let est = await trainingEstimate(persona, 8, home);
+    expect(est.residual!.presets.map((p) => p.preset)).toEqual(['draft', 'standard', 'best']);
+    expect(est.residual!.presets.every((p) => p.basis === 'typical' && p.upTo)).toBe(true);
+    await recordTrainingSpeed('residual', 0.1, 2000, home);
+    est = await trainingEstimate(persona, 8, home);
+    const draft = est.residual!.presets[0];
+    // Two trainings of 1200 steps at 0.1 s, the pairs of 120 + 200 frames, the check of 200 frames.
+    expect(draft).toMatchObject({ basis: 'measured', steps: 1200, remainingSteps: 1200 });
+    expect(draft.seconds).toBeCloseTo(2 * (RUN_OVERHEAD_SECONDS.residual + 120) + RESIDUAL_PAIR_SECONDS_PER_FRAME * 320 + RESIDUAL_EVAL_SECONDS_PER_FRAME * 200, 6);
+    expect(est.residual!.secondsPerStep).toBe(0.1);
+  });
 });
 
 describe('job titles say what they work on', () => {
@@ -110,6 +128,7 @@ describe('job titles say what they work on', () => {
     expect(JOB_KINDS['media.peaks'].title({ kind: 'media.peaks', projectDir: '/p', mediaId: 'm' })).toBe('Waveform');
     expect(JOB_KINDS['renderer.train'].title({ kind: 'renderer.train', projectDir: '/p', personaId: 'a', preset: 'standard' }, { persona: 'AOC' })).toBe('Train the renderer of “AOC” (standard)');
     expect(JOB_KINDS['persona.build'].title({ kind: 'persona.build', projectDir: '/p', mediaId: 'm' }, { media: 'me.mp4' })).toBe('Build the persona from “me.mp4”');
+    expect(JOB_KINDS['residual.train'].title({ kind: 'residual.train', projectDir: '/p', personaId: 'a' }, { persona: 'AOC' })).toBe('Train the mouth correction of “AOC” (draft)');
     expect(JOB_KINDS['render.export'].title({ kind: 'render.export', projectDir: '/p', personaId: 'a', mediaId: 'm', out: '/home/me/Launch - talk.mp4' })).toBe('Export “Launch - talk.mp4”');
   });
 });
