@@ -195,12 +195,14 @@ const KINDS = {
     },
   }),
   'residual.train': defineKind('residual.train', {
-    title: (req, n) => `Train the mouth correction${n?.persona ? ` of${quoted(n.persona)}` : ''} (${TRAINING_PRESETS.residual[req.preset ?? DEFAULT_TRAINING_PRESET.residual].label.toLowerCase()})`,
+    title: (req, n) =>
+      `Train the mouth correction${n?.persona ? ` of${quoted(n.persona)}` : ''} (${req.config && req.config !== 'draft' && !req.preset ? req.config : TRAINING_PRESETS.residual[req.preset ?? DEFAULT_TRAINING_PRESET.residual].label.toLowerCase()})`,
     async run(req, opts) {
       const { trainMouthCorrection } = await import('../engine/export/residual-flow');
       const { persona } = await resolveInProject(req.projectDir, { personaId: req.personaId });
       const r = await trainMouthCorrection(persona!.dir, {
-        preset: req.preset ?? DEFAULT_TRAINING_PRESET.residual, config: req.config, steps: req.steps, device: req.device,
+        // No preset with another network (gpu-full): its own steps, as the renderer's gpu-full keeps its own.
+        preset: req.preset, config: req.config, steps: req.steps, device: req.device,
         signal: opts.signal, onProgress: opts.onProgress,
       });
       // The job's last words: what happened and whether exports apply it.

@@ -28,7 +28,7 @@ export interface MouthCorrectionOptions extends RunOptions {
   preset?: TrainingPresetName;
   /** The network (default draft, every preset's; gpu-full for a GPU; tiny for tests). */
   config?: ResidualConfigName;
-  /** Steps / time cap of each training (default: the preset's). */
+  /** Steps / time cap of each training (default: the preset's; for another network than draft without a preset, its own steps). */
   steps?: number;
   maxSeconds?: number;
   device?: ProviderChoice;
@@ -92,8 +92,10 @@ export async function trainMouthCorrection(personaDir: string, opts: MouthCorrec
   const configName = opts.config ?? 'draft';
   const cfg = RESIDUAL_CONFIGS[configName];
   const identity = residualIdentity(cfg);
-  const steps = Math.max(1, Math.round(opts.steps ?? preset.steps));
-  const maxSeconds = opts.maxSeconds ?? preset.maxSeconds ?? 540;
+  // The presets are budgets of the draft network; another one (gpu-full, tiny) without a named preset keeps its own steps, uncapped (a day).
+  const ownBudget = configName !== 'draft' && !opts.preset;
+  const steps = Math.max(1, Math.round(opts.steps ?? (ownBudget ? cfg.steps : preset.steps)));
+  const maxSeconds = opts.maxSeconds ?? (ownBudget ? 86_400 : preset.maxSeconds ?? 540);
   const frames = await checkPersona(personaDir);
   const run = new StageRunner<MouthCorrectionStage>(opts, mouthCorrectionWeights(presetName, frames));
   const train = async (dir: string, ctx: { runOptions: RunOptions }): Promise<{ info: ResidualInfo; reused: boolean }> => {

@@ -129,6 +129,7 @@ describe('job titles say what they work on', () => {
     expect(JOB_KINDS['renderer.train'].title({ kind: 'renderer.train', projectDir: '/p', personaId: 'a', preset: 'standard' }, { persona: 'AOC' })).toBe('Train the renderer of “AOC” (standard)');
     expect(JOB_KINDS['persona.build'].title({ kind: 'persona.build', projectDir: '/p', mediaId: 'm' }, { media: 'me.mp4' })).toBe('Build the persona from “me.mp4”');
     expect(JOB_KINDS['residual.train'].title({ kind: 'residual.train', projectDir: '/p', personaId: 'a' }, { persona: 'AOC' })).toBe('Train the mouth correction of “AOC” (draft)');
+    expect(JOB_KINDS['residual.train'].title({ kind: 'residual.train', projectDir: '/p', personaId: 'a', config: 'gpu-full' })).toBe('Train the mouth correction (gpu-full)');
     expect(JOB_KINDS['render.export'].title({ kind: 'render.export', projectDir: '/p', personaId: 'a', mediaId: 'm', out: '/home/me/Launch - talk.mp4' })).toBe('Export “Launch - talk.mp4”');
   });
 });
