@@ -33,6 +33,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const [source, setSource] = useState<ExportSource>();
   const [rendererSteps, setRendererSteps] = useState<number>();
   const [fromFootage, setFromFootage] = useState<boolean>();
+  const [mouthCorrected, setMouthCorrected] = useState(false);
   const [picking, setPicking] = useState(false);
   const p = snap.project;
   const persona = p.personas.find((x) => x.id === p.activePersonaId) ?? p.personas[0];
@@ -47,6 +48,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         if (cancelled) return;
         setRendererSteps(info.renderer.training?.steps);
         setFromFootage(info.synthesis?.fromFootage ?? false);
+        setMouthCorrected(info.residual?.applied ?? false);
         setSource({
           width: model.camera.width, height: model.camera.height, camera: model.camera, meanPose: model.meanPose,
           photoreal: Boolean(info.renderer.training) || Boolean(info.synthesis?.fromFootage),
@@ -153,6 +155,12 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         <div className="export-quality__head">{quality.headline}</div>
         <div className="small">{quality.detail}</div>
         {quality.advice && <div className="small muted">{quality.advice}</div>}
+        {/* The export applies it in automatic mode only (export-video.ts chooseSynthesis). */}
+        {mouthCorrected && quality.level === 'footage' && (!source?.synthesisChoice || s.synthesis === 'auto') && (
+          <div className="small muted" data-testid="export-mouth-correction">
+            The trained mouth correction is applied: it beat your footage’s own mouths on frames it did not learn from.
+          </div>
+        )}
       </div>
       <div className="export-grid">
         <div>
