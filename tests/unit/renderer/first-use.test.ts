@@ -117,14 +117,16 @@ describe('what the persona panel offers', () => {
     expect(empty.build.reason).toMatch(/Import a reference video/);
     expect(empty.trainMotion.reason).toMatch(/Import a reference video and build the persona first/);
     expect(empty.trainRenderer.request).toBeUndefined();
-    for (const a of [empty.build, empty.trainMotion, empty.trainRenderer]) expect(a.reason).not.toMatch(/no such job/);
+    for (const a of [empty.build, empty.trainMotion, empty.trainRenderer, empty.trainMouth]) expect(a.reason).not.toMatch(/no such job/);
     const withRef = personaActions(project({ media: [media('r', 'reference', 8)] }));
     expect(withRef.build.request).toMatchObject({ kind: 'persona.build', mediaId: 'r' });
     expect(withRef.trainRenderer.reason).toBe('Build the persona first: training learns from it.');
+    expect(withRef.trainMouth.reason).toBe('Build the persona first: training learns from it.');
     expect(withRef.next).toMatch(/build the persona/);
     expect(withRef.footage?.message).toMatch(/Only 8 s of footage/);
     const built = personaActions(project({ media: [media('r', 'reference', 120)], personas: [{ id: 'a', name: 'A', path: 'personas/r', sourceMediaId: 'r', createdAt: '' }] }));
     expect(built.trainRenderer.request).toMatchObject({ kind: 'renderer.train', personaId: 'a' });
+    expect(built.trainMouth.request).toMatchObject({ kind: 'residual.train', personaId: 'a' });
     expect(built.footage).toBeUndefined();
     expect(personaActions(project({ media: [media('r', 'reference', 8)] }), { building: true }).build.request).toBeUndefined();
   });
@@ -187,6 +189,16 @@ describe('training choices', () => {
     expect(c[0].done).toBe(true);
     expect(c[1].quality).toMatch(/After it: 1500 steps \(standard\) on 8 s of footage/);
     expect(trainChoices('gan', undefined, 8)[0].time).toBe('estimating…');
+  });
+
+  it('the mouth correction: the whole checked run\'s time per preset, never "already done" (it trains afresh), and its own job', () => {
+    const s = trainDialogReducer(initialTrainDialog('residual'), { type: 'preset', preset: 'standard' });
+    expect(trainRequest('/p', 'a', s, 'cpu')).toEqual({ kind: 'residual.train', projectDir: '/p', personaId: 'a', preset: 'standard', device: 'cpu' });
+    const p = (preset: 'draft' | 'standard' | 'best', seconds: number) => ({ preset, steps: 1200, remainingSteps: 0, seconds, basis: 'typical' as const, upTo: true });
+    const est = { renderer: { doneSteps: 0, presets: [] }, gan: { doneSteps: 0, presets: [] }, residual: { doneSteps: 0, presets: [p('draft', 600), p('standard', 1400), p('best', 3600)] } };
+    const c = trainChoices('residual', est, 8);
+    expect(c.map((x) => x.time)).toEqual(['up to about 10 min (typical; not measured here yet)', 'up to about 23 min (typical; not measured here yet)', 'up to about 1 h (typical; not measured here yet)']);
+    expect(c.every((x) => !x.done && x.quality === undefined)).toBe(true);
   });
 });
 
