@@ -72,7 +72,8 @@ export interface TrainResidualOptions extends RunOptions {
   log?: (line: string) => void;
 }
 
-export const RESIDUAL_TRAIN_STAGES = { pairs: 15, train: 80, save: 5 };
+// Measured on the AOC clip (docs/rendering.md 5b): a draft run is ~98 % training, the pairs a few seconds (the ETA follows these).
+export const RESIDUAL_TRAIN_STAGES = { pairs: 3, train: 96, save: 1 };
 
 export function residualPath(personaDir: string, f: keyof typeof RESIDUAL_FILES): string {
   return path.join(personaDir, RESIDUAL_DIR, RESIDUAL_FILES[f]);
