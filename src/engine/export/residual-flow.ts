@@ -7,7 +7,7 @@ import { UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import {
-  RESIDUAL_EVAL_SECONDS_PER_FRAME, RESIDUAL_PAIR_SECONDS_PER_FRAME, TRAINING_PRESETS, estimateTraining, type TrainingPresetName,
+  RESIDUAL_EVAL_SECONDS_PER_FRAME, RESIDUAL_PAIR_SECONDS_PER_FRAME, RUN_OVERHEAD_SECONDS, TRAINING_PRESETS, TYPICAL_SECONDS_PER_STEP, type TrainingPresetName,
 } from '../common/training-presets';
 import { evaluateSynthesis, type SynthesisEval } from './evaluate-synthesis';
 import { readSynthesisEval, residualStatus, type ResidualVerdict } from './residual-status';
@@ -54,8 +54,8 @@ export interface MouthCorrectionResult {
 export type MouthCorrectionStage = 'evaluationPersona' | 'heldOutTraining' | 'heldOutCheck' | 'ownTraining';
 
 /** Stage weights from this machine's typical figures, so the job's fraction (and its ETA) moves with time. */
-export function mouthCorrectionWeights(preset: TrainingPresetName, frames: number): Record<MouthCorrectionStage, number> {
-  const train = estimateTraining('residual', preset, { cores: 2 }).seconds;
+export function mouthCorrectionWeights(frames: number, steps: number, maxSeconds: number): Record<MouthCorrectionStage, number> {
+  const train = RUN_OVERHEAD_SECONDS.residual + Math.min(steps * TYPICAL_SECONDS_PER_STEP.residual, maxSeconds);
   return {
     evaluationPersona: 0.5 * RESIDUAL_EVAL_SECONDS_PER_FRAME * frames + 1,
     heldOutTraining: train + RESIDUAL_PAIR_SECONDS_PER_FRAME * 0.6 * frames,
@@ -97,7 +97,7 @@ export async function trainMouthCorrection(personaDir: string, opts: MouthCorrec
   const steps = Math.max(1, Math.round(opts.steps ?? (ownBudget ? cfg.steps : preset.steps)));
   const maxSeconds = opts.maxSeconds ?? (ownBudget ? 86_400 : preset.maxSeconds ?? 540);
   const frames = await checkPersona(personaDir);
-  const run = new StageRunner<MouthCorrectionStage>(opts, mouthCorrectionWeights(presetName, frames));
+  const run = new StageRunner<MouthCorrectionStage>(opts, mouthCorrectionWeights(frames, steps, maxSeconds));
   const train = async (dir: string, ctx: { runOptions: RunOptions }): Promise<{ info: ResidualInfo; reused: boolean }> => {
     const had = await readResidualInfo(dir).catch(() => undefined);
     if (sameBudget(had, identity, steps, maxSeconds)) return { info: had, reused: true };

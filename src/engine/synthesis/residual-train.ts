@@ -16,6 +16,7 @@ import { fittedFrames, loadPersona, loadPersonaLandmarks, type Persona } from '.
 import { mouthOpening } from '../persona/expression-basis';
 import { InferenceRunner, ParameterStore, Trainer, adam, exportInference, type ProviderChoice } from '../nn';
 import { Rng, type Segment } from '../common/numeric';
+import { RESIDUAL_PAIR_SECONDS_PER_FRAME, TYPICAL_SECONDS_PER_STEP } from '../common/training-presets';
 import { RawFrameStream } from '../media/raw-frame-stream';
 import { ConditioningRenderer } from '../render/conditioning';
 import { loadPersonaTexture } from '../render/dataset';
@@ -72,8 +73,12 @@ export interface TrainResidualOptions extends RunOptions {
   log?: (line: string) => void;
 }
 
-// Measured on the AOC clip (docs/rendering.md 5b): a draft run is ~98 % training, the pairs a few seconds (the ETA follows these).
-export const RESIDUAL_TRAIN_STAGES = { pairs: 3, train: 96, save: 1 };
+export const RESIDUAL_TRAIN_STAGES = { pairs: 15, train: 80, save: 5 };
+
+/** Stage weights from the measured typical figures (docs/rendering.md 5b), so the ETA holds: pairs scale with the frames, training with the steps up to its time cap. */
+export function residualTrainWeights(frames: number, steps: number, maxSeconds: number): typeof RESIDUAL_TRAIN_STAGES {
+  return { pairs: RESIDUAL_PAIR_SECONDS_PER_FRAME * frames, train: Math.min(steps * TYPICAL_SECONDS_PER_STEP.residual, maxSeconds), save: 1 };
+}
 
 export function residualPath(personaDir: string, f: keyof typeof RESIDUAL_FILES): string {
   return path.join(personaDir, RESIDUAL_DIR, RESIDUAL_FILES[f]);
@@ -201,7 +206,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
   const fitted = fittedFrames(persona.meta);
   const frames = opts.frames ?? { start: fitted[0], end: fitted[1] };
   const exclude = Math.max(0, Math.round(opts.exclude ?? 8));
-  const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, RESIDUAL_TRAIN_STAGES);
+  const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, residualTrainWeights(frames.end - frames.start, opts.steps ?? cfg.steps, opts.maxSeconds ?? 540));
   const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, ctx.runOptions));
   const params = new ParameterStore(opts.seed ?? 1);
   const trainer = await Trainer.create({
