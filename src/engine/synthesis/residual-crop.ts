@@ -6,6 +6,7 @@
  * baseline's; full weight within 0.8 of it, smoothly to 0 at it). The same geometry,
  * crop sampling and mask serve training pairs, the held-out evaluation and the export.
  */
+import { flowDisplacement } from './residual-net';
 import { BLINK_INDEX, PARAM_COUNT } from '../../shared/facial-params';
 import type { PinholeCamera } from '../common/face-model';
 import type { ConditioningRenderer, ConditioningFrame } from '../render/conditioning';
@@ -116,12 +117,16 @@ export function stackToInput(stack: Uint8Array, S: number, out: Float32Array, of
 /**
  * Adds the network's correction (planes [3, S, S], [-1, 1] units) to the frame inside the
  * mask, at the source resolution: every pixel outside the mask is left as it was, and a
- * zero correction changes nothing.
+ * zero correction changes nothing. With a flow head (`flow` > 0, planes 3-4 the raw
+ * displacement in crop pixels) each pixel first takes the frame's value at its displaced
+ * place (bilinear, read from a copy: the warp moves the real pixels), as in training.
  */
-export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthCrop, delta: Float32Array, S: number): number {
+export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthCrop, delta: Float32Array, S: number, flow = 0): number {
   const P = S * S, k = S / c.side;
   const xa = Math.max(0, Math.floor(c.cx - RESIDUAL_MASK.halfWidth * c.mouthWidth)), xb = Math.min(W - 1, Math.ceil(c.cx + RESIDUAL_MASK.halfWidth * c.mouthWidth));
   const ya = Math.max(0, Math.floor(c.cy - RESIDUAL_MASK.halfHeight * c.mouthWidth)), yb = Math.min(H - 1, Math.ceil(c.cy + RESIDUAL_MASK.halfHeight * c.mouthWidth));
+  const source = flow > 0 ? regionCopy(frame, W, H, xa, ya, xb, yb, Math.ceil(flow / k) + 2) : undefined;
+  const moved = new Float64Array(3);
   let changed = 0;
   for (let y = ya; y <= yb; y++) for (let x = xa; x <= xb; x++) {
     const m = maskWeight(c, x, y);
@@ -130,16 +135,46 @@ export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthC
     const u = Math.min(S - 1, Math.max(0, (x + 0.5 - c.x0) * k - 0.5)), v = Math.min(S - 1, Math.max(0, (y + 0.5 - c.y0) * k - 0.5));
     const u0 = Math.min(S - 2, Math.floor(u)), v0 = Math.min(S - 2, Math.floor(v));
     const fu = u - u0, fv = v - v0;
-    const o = (y * W + x) * 3;
-    for (let ch = 0; ch < 3; ch++) {
-      const p = ch * P + v0 * S + u0;
+    const at = (plane: number) => {
+      const p = plane * P + v0 * S + u0;
       const top = delta[p] + (delta[p + 1] - delta[p]) * fu;
       const bot = delta[p + S] + (delta[p + S + 1] - delta[p + S]) * fu;
-      const d = (top + (bot - top) * fv) * 127.5 * m;
+      return top + (bot - top) * fv;
+    };
+    const o = (y * W + x) * 3;
+    if (source) {
+      // Crop pixels → source pixels.
+      const dx = flowDisplacement(at(3), flow) / k, dy = flowDisplacement(at(4), flow) / k;
+      source.sample(x + dx, y + dy, moved);
+    } else for (let ch = 0; ch < 3; ch++) moved[ch] = frame[o + ch];
+    for (let ch = 0; ch < 3; ch++) {
+      const d = (moved[ch] - frame[o + ch] + at(ch) * 127.5) * m;
       if (d === 0) continue;
       frame[o + ch] = Math.min(255, Math.max(0, Math.round(frame[o + ch] + d)));
       changed++;
     }
   }
   return changed;
+}
+
+/** A copy of the frame's box [xa..xb] x [ya..yb] grown by `margin`, sampled bilinearly with clamped edges. */
+function regionCopy(frame: Uint8Array, W: number, H: number, xa: number, ya: number, xb: number, yb: number, margin: number) {
+  const x0 = Math.max(0, xa - margin), y0 = Math.max(0, ya - margin);
+  const x1 = Math.min(W - 1, xb + margin), y1 = Math.min(H - 1, yb + margin);
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const px = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) px.set(frame.subarray(((y0 + y) * W + x0) * 3, ((y0 + y) * W + x1 + 1) * 3), y * w * 3);
+  return {
+    sample(x: number, y: number, out: Float64Array): void {
+      const xc = Math.min(w - 1, Math.max(0, x - x0)), yc = Math.min(h - 1, Math.max(0, y - y0));
+      const xi = Math.min(Math.max(0, w - 2), Math.floor(xc)), yi = Math.min(Math.max(0, h - 2), Math.floor(yc));
+      const fx = Math.min(1, xc - xi), fy = Math.min(1, yc - yi);
+      const a = (yi * w + xi) * 3, b = w > 1 ? a + 3 : a, d = h > 1 ? a + w * 3 : a, e = h > 1 ? b + w * 3 : b;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = px[a + ch] + (px[b + ch] - px[a + ch]) * fx;
+        const bot = px[d + ch] + (px[e + ch] - px[d + ch]) * fx;
+        out[ch] = top + (bot - top) * fy;
+      }
+    },
+  };
 }

@@ -7,7 +7,10 @@
  * the retrieval output, and training only has to learn what a donor gets wrong.
  *
  * Input  'input' [N, 8, S, S] in [-1, 1]: retrieval RGB, conditioning RGB, eye map, mask (0..1).
- * Output 'delta' [N, 3, S, S]: the correction in [-1, 1] units (the caller multiplies by the mask).
+ * Output 'delta' [N, 3, S, S]: the correction in [-1, 1] units (the caller multiplies by the mask);
+ * with a flow head (`flow` > 0) [N, 5, S, S]: the correction, then a displacement field
+ * (x, y; pre-tanh, `flowDisplacement`) that resamples the retrieval crop before the
+ * correction is added: moving real pixels corrects a donor's shape without blurring it.
  */
 import { Conv2d, F, Graph, InstanceNorm, l1Loss, ssimLoss, type Tensor } from '../nn';
 
@@ -35,6 +38,15 @@ export interface ResidualNetConfig {
    * detail in the same place, only as much of it (L1 and SSIM alone prefer a blur).
    */
   detailWeight: number;
+  /**
+   * Largest displacement of the flow head, crop pixels (0: no flow head). The field is
+   * made at `outputLevel` like the correction, so it is smooth; the warp resamples the
+   * real pixels (bilinear), which keeps their detail where a colour correction cannot
+   * move an edge.
+   */
+  flow: number;
+  /** The level the displacement is made at (default: `outputLevel`); finer than the correction's, it can move lip edges. */
+  flowLevel?: number;
   lr: number;
   batch: number;
   /** Steps a run makes unless told otherwise (it also stops at its time budget). */
@@ -46,13 +58,13 @@ export const RESIDUAL_INPUT_CHANNELS = 8;
 
 export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny' | 'gpu-full', ResidualNetConfig> = {
   // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
-  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, lr: 5e-4, batch: 4, steps: 1200 },
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 0, lr: 5e-4, batch: 4, steps: 1200 },
   // For a GPU: 4x the filters, one level deeper, four residual blocks at the bottleneck,
   // the correction made at 1/4 size (finer than draft's 1/8) with the detail term keeping
   // it from blurring; batch 16. Built and stepped at a tiny size on the CPU by a unit test.
-  'gpu-full': { name: 'gpu-full', size: 160, baseFilters: 32, maxFilters: 256, downsamplings: 4, resBlocks: 4, outputLevel: 2, ssimWeight: 1, detailWeight: 1, lr: 2e-4, batch: 16, steps: 20000 },
+  'gpu-full': { name: 'gpu-full', size: 160, baseFilters: 32, maxFilters: 256, downsamplings: 4, resBlocks: 4, outputLevel: 2, ssimWeight: 1, detailWeight: 1, flow: 0, lr: 2e-4, batch: 16, steps: 20000 },
   // For tests: the same architecture, a few seconds per hundred steps.
-  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, lr: 1e-3, batch: 2, steps: 20 },
+  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, flow: 0, lr: 1e-3, batch: 2, steps: 20 },
 };
 
 export type ResidualConfigName = keyof typeof RESIDUAL_CONFIGS;
@@ -63,8 +75,28 @@ export function isResidualConfigName(s: string): s is ResidualConfigName {
 
 /** Architecture and size: a model only loads where it was built for. */
 export function residualIdentity(cfg: ResidualNetConfig): string {
-  return `facial-residual-gr/1 ${cfg.name} s${cfg.size} f${cfg.baseFilters}-${cfg.maxFilters} d${cfg.downsamplings} r${cfg.resBlocks} o${cfg.outputLevel}${cfg.detailWeight ? ` detail${cfg.detailWeight}` : ''}`;
+  return `facial-residual-gr/1 ${cfg.name} s${cfg.size} f${cfg.baseFilters}-${cfg.maxFilters} d${cfg.downsamplings} r${cfg.resBlocks} o${cfg.outputLevel}${cfg.detailWeight ? ` detail${cfg.detailWeight}` : ''}${cfg.flow ? ` flow${cfg.flow}` : ''}${cfg.flow && flowLevel(cfg) !== cfg.outputLevel ? `@${flowLevel(cfg)}` : ''}`;
 }
+
+/**
+ * The configuration recorded in a residual.json (untrusted: it sets array sizes), checked
+ * field by field; a file from before the flow head gets `flow: 0`. Returns the problem, or
+ * the configuration.
+ */
+export function checkResidualConfig(raw: unknown): ResidualNetConfig | string {
+  if (typeof raw !== 'object' || raw === null) return 'no configuration';
+  const c = { flow: 0, ...(raw as Record<string, unknown>) } as Record<string, unknown>;
+  const int = (k: string, lo: number, hi: number) => (Number.isInteger(c[k]) && (c[k] as number) >= lo && (c[k] as number) <= hi ? undefined : `${k} must be an integer within ${lo}..${hi}`);
+  const num = (k: string, lo: number, hi: number) => (typeof c[k] === 'number' && Number.isFinite(c[k]) && (c[k] as number) >= lo && (c[k] as number) <= hi ? undefined : `${k} must be a number within ${lo}..${hi}`);
+  const problem = (typeof c.name === 'string' && c.name.length <= 64 ? undefined : 'name must be a short string')
+    ?? int('size', 8, 512) ?? int('baseFilters', 1, 256) ?? int('maxFilters', 1, 512) ?? int('downsamplings', 0, 6) ?? int('resBlocks', 0, 16)
+    ?? int('outputLevel', 0, c.downsamplings as number) ?? (c.flowLevel === undefined ? undefined : int('flowLevel', 0, c.downsamplings as number)) ?? num('ssimWeight', 0, 100) ?? num('detailWeight', 0, 100) ?? num('flow', 0, 16)
+    ?? num('lr', 0, 1) ?? int('batch', 1, 256) ?? int('steps', 0, 10_000_000)
+    ?? ((c.size as number) % 2 ** (c.downsamplings as number) === 0 ? undefined : 'size must be divisible by 2^downsamplings');
+  return problem ?? (c as unknown as ResidualNetConfig);
+}
+
+const flowLevel = (cfg: ResidualNetConfig): number => (cfg.flow > 0 ? cfg.flowLevel ?? cfg.outputLevel : cfg.outputLevel);
 
 const filtersAt = (cfg: ResidualNetConfig, level: number) => Math.min(cfg.maxFilters, cfg.baseFilters * 2 ** level);
 
@@ -77,7 +109,10 @@ function normRelu(g: Graph, name: string, x: Tensor, c: number): Tensor {
   return F.relu(new InstanceNorm(c, { name, affine: true }).forward(g, x));
 }
 
-/** The correction [N, 3, S, S] from the input stack [N, 8, S, S]. */
+/** Channels the network outputs: the correction (3) and, with a flow head, the displacement (2). */
+export const residualOutputChannels = (cfg: ResidualNetConfig): number => (cfg.flow > 0 ? 5 : 3);
+
+/** The network's output [N, 3 or 5, S, S] from the input stack [N, 8, S, S]. */
 export function buildResidualNet(g: Graph, input: Tensor, cfg: ResidualNetConfig): Tensor {
   return g.scope('residual', () => {
     const S = cfg.size;
@@ -98,25 +133,83 @@ export function buildResidualNet(g: Graph, input: Tensor, cfg: ResidualNetConfig
       const y = normRelu(g, `res${r}_norm`, conv3(g, `res${r}_conv1`, h, cb, cb), cb);
       h = F.add(h, conv3(g, `res${r}_conv2`, y, cb, cb));
     }
-    for (let i = cfg.downsamplings; i > cfg.outputLevel; i--) {
+    // Up to the finer of the two output levels; the correction is tapped at its own level.
+    const fl = flowLevel(cfg);
+    const finest = Math.min(cfg.outputLevel, fl);
+    const C = residualOutputChannels(cfg);
+    const up = (x: Tensor, c: number) => (x.shape[2] === S ? x : F.resize(x, [x.shape[0], c, S, S], { mode: 'linear' }));
+    let delta: Tensor | undefined;
+    for (let i = cfg.downsamplings; ; i--) {
+      // Zero-initialised: the untrained network corrects nothing.
+      if (i === cfg.outputLevel) delta = conv3(g, 'out_conv', h, filtersAt(cfg, i), fl === cfg.outputLevel ? C : 3, true);
+      if (i === finest) break;
       const a = filtersAt(cfg, i), b = filtersAt(cfg, i - 1);
-      const [N, C, H, W] = h.shape;
-      h = F.concat([F.resize(h, [N, C, H * 2, W * 2], { mode: 'nearest' }), skips[i - 1]], 1);
+      const [N, Ch, H, W] = h.shape;
+      h = F.concat([F.resize(h, [N, Ch, H * 2, W * 2], { mode: 'nearest' }), skips[i - 1]], 1);
       h = normRelu(g, `up${i}_norm`, conv3(g, `up${i}`, h, a + b, b), b);
     }
-    // Zero-initialised: the untrained network corrects nothing.
-    const delta = conv3(g, 'out_conv', h, filtersAt(cfg, cfg.outputLevel), 3, true);
-    return cfg.outputLevel > 0 ? F.resize(delta, [delta.shape[0], 3, S, S], { mode: 'linear' }) : delta;
+    if (fl === cfg.outputLevel) return up(delta!, C);
+    return F.concat([up(delta!, 3), up(conv3(g, 'flow_conv', h, filtersAt(cfg, fl), 2, true), 2)], 1);
   });
 }
 
-/** retrieval + mask · delta: what the frame shows (only inside the mask does anything change). */
-export function residualComposite(input: Tensor, delta: Tensor): Tensor {
+/** The flow head's displacement in crop pixels from its raw output: bounded to ±`flow`. */
+export function flowDisplacement(raw: number, flow: number): number {
+  return flow * Math.tanh(raw);
+}
+
+/**
+ * x [N, C, S, S] resampled at p + (fx, fy)(p), bilinear, for displacements within ±R
+ * (R integer): the sum over integer offsets of tent weights times shifted copies, which
+ * is exactly bilinear sampling there and differentiable in the displacement.
+ */
+export function warpBilinear(x: Tensor, fx: Tensor, fy: Tensor, R: number): Tensor {
+  const [, , H, W] = x.shape;
+  const p = F.pad(x, [0, 0, R, R, 0, 0, R, R], 'reflect');
+  const wx = tentWeights(fx, R), wy = tentWeights(fy, R);
+  let out: Tensor | undefined;
+  for (let dy = -R; dy <= R; dy++) {
+    let row: Tensor | undefined;
+    for (let dx = -R; dx <= R; dx++) {
+      const shifted = F.slice(p, [R + dy, R + dx], [R + dy + H, R + dx + W], [2, 3]);
+      const term = F.mul(wx[dx + R], shifted);
+      row = row ? F.add(row, term) : term;
+    }
+    const term = F.mul(wy[dy + R], row!);
+    out = out ? F.add(out, term) : term;
+  }
+  return out!;
+}
+
+/**
+ * Tent weights max(0, 1 − |f − d|) for d = −R..R, written (|u + 1| − 2|u| + |u − 1|) / 2 with
+ * u = f − d: the same values, but at an integer displacement (where training starts: f = 0)
+ * its gradient is the central difference of the neighbours, where max(0, ·) of |·| has
+ * none and the displacement would never move.
+ */
+function tentWeights(f: Tensor, R: number): Tensor[] {
+  const a = new Map<number, Tensor>();
+  for (let d = -R - 1; d <= R + 1; d++) a.set(d, F.abs(F.sub(f, d)));
+  const w: Tensor[] = [];
+  for (let d = -R; d <= R; d++) w.push(F.mul(F.sub(F.add(a.get(d - 1)!, a.get(d + 1)!), F.mul(a.get(d)!, 2)), 0.5));
+  return w;
+}
+
+/**
+ * What the frame shows: retrieval + mask · (warp(retrieval) − retrieval + delta), the warp
+ * only with a flow head (only inside the mask does anything change).
+ */
+export function residualComposite(input: Tensor, out: Tensor, cfg: Pick<ResidualNetConfig, 'flow'> = { flow: 0 }): Tensor {
   const [N, , S] = input.shape;
   const retrieval = F.slice(input, [0], [3], [1]);
   const mask = F.slice(input, [7], [8], [1]);
   if (retrieval.shape[0] !== N || mask.shape[2] !== S) throw new Error('residual input has an unexpected layout');
-  return F.add(retrieval, F.mul(mask, delta));
+  const delta = cfg.flow > 0 ? F.slice(out, [0], [3], [1]) : out;
+  if (!(cfg.flow > 0)) return F.add(retrieval, F.mul(mask, delta));
+  const R = Math.ceil(cfg.flow);
+  const fx = F.mul(F.tanh(F.slice(out, [3], [4], [1])), cfg.flow), fy = F.mul(F.tanh(F.slice(out, [4], [5], [1])), cfg.flow);
+  const moved = F.sub(warpBilinear(retrieval, fx, fy, R), retrieval);
+  return F.add(retrieval, F.mul(mask, F.add(moved, delta)));
 }
 
 /** Local detail [N, 1, S/8, S/8]: the RMS of the luma's 5-point Laplacian over 8x8 cells. */
@@ -137,7 +230,7 @@ export function buildResidualTrainGraph(cfg: ResidualNetConfig): { graph: Graph;
   const S = cfg.size;
   const input = g.input('input', [cfg.batch, RESIDUAL_INPUT_CHANNELS, S, S]);
   const real = g.input('real', [cfg.batch, 3, S, S]);
-  const out = residualComposite(input, buildResidualNet(g, input, cfg));
+  const out = residualComposite(input, buildResidualNet(g, input, cfg), cfg);
   const l1 = l1Loss(out, real);
   const ss = ssimLoss(out, real, { dataRange: 2 });
   const detail = l1Loss(localDetail(out), localDetail(real));

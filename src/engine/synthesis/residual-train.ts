@@ -31,7 +31,7 @@ import { DEFAULT_PLAN_WEIGHTS, planMouthFrames, type RetrievalPlan } from './ret
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
 import { STACK_PLANES, addCorrection, conditioningParams, fillStack, mouthCrop, sampleCrop, stackToInput } from './residual-crop';
 import {
-  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualTrainGraph, isResidualConfigName, residualIdentity,
+  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualTrainGraph, checkResidualConfig, isResidualConfigName, residualIdentity,
   type ResidualConfigName, type ResidualNetConfig,
 } from './residual-net';
 
@@ -91,7 +91,10 @@ export async function readResidualInfo(personaDir: string): Promise<ResidualInfo
   try {
     const info = JSON.parse(await fs.readFile(file, 'utf8')) as ResidualInfo;
     if (info.formatVersion > RESIDUAL_FORMAT_VERSION) throw new Error('newer format');
-    return info;
+    const config = checkResidualConfig(info.config);
+    if (typeof config === 'string') throw new Error(`its configuration is not valid: ${config}`);
+    if (info.identity !== residualIdentity(config)) throw new Error('its identity does not match its configuration');
+    return { ...info, config };
   } catch (err) {
     throw new UserError('residual-info-damaged', `${file} cannot be read (${(err as Error).message}).`, { file, hint: 'Train it again (facial-studio train residual --persona DIR).' });
   }
@@ -321,6 +324,6 @@ export class ResidualRefiner {
     const W = persona.camera.width, H = persona.camera.height, S = net.info.config.size;
     const crop = mouthCrop(this.synth.targets(i).to);
     fillStack(frame, W, H, crop, S, this.renderer, persona.camera, conditioningParams(this.curves, i, persona.params, this.synth.plan.source[i], this.params), this.stack);
-    return addCorrection(frame, W, H, crop, await net.infer(this.stack), S);
+    return addCorrection(frame, W, H, crop, await net.infer(this.stack), S, net.info.config.flow);
   }
 }

@@ -1,4 +1,5 @@
 import { PRIOR_VERSION } from '../../../src/engine/gan';
+import { RESIDUAL_CONFIGS, residualIdentity } from '../../../src/engine/synthesis/residual-net';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -88,8 +89,8 @@ describe('persona.info', () => {
   });
 
   it('says whether the mouth correction is trained, whether exports apply it, and why not, in plain words', async () => {
-    const identity = 'facial-residual-gr/1 draft s160 f16-64 d3 r1 o3';
-    const info = { formatVersion: 1, identity, personaId: 'alice', config: { name: 'draft' }, steps: 1200, trainSeconds: 260, trainFrames: [0, 200], exclude: 8, loss: { first: 0.3, last: 0.2 }, provider: 'cpu', createdAt: '2026-01-03T00:00:00Z' };
+    const identity = residualIdentity(RESIDUAL_CONFIGS.draft);
+    const info = { formatVersion: 1, identity, personaId: 'alice', config: RESIDUAL_CONFIGS.draft, steps: 1200, trainSeconds: 260, trainFrames: [0, 200], exclude: 8, loss: { first: 0.3, last: 0.2 }, provider: 'cpu', createdAt: '2026-01-03T00:00:00Z' };
     const real = { psnrDb: 18.5, ssim: 0.662, sharpness: 1.1 };
     const evalFile = path.join(personaDir, 'synthesis', 'eval.json');
     mkdirSync(path.join(personaDir, 'residual'), { recursive: true });
@@ -104,7 +105,7 @@ describe('persona.info', () => {
     expect(r.heldOut?.residual).toEqual({ psnrDb: 19.6, ssim: 0.67, sharpness: 0.77, steps: 1200 });
     // It wins, but the persona's own was trained for another network.
     writeEval({ psnrDb: 19.6, ssim: 0.67, sharpness: 1.05 }, true);
-    writeFileSync(path.join(personaDir, 'residual', 'residual.json'), JSON.stringify({ ...info, identity: 'facial-residual-gr/1 tiny s48', config: { name: 'tiny' } }));
+    writeFileSync(path.join(personaDir, 'residual', 'residual.json'), JSON.stringify({ ...info, identity: residualIdentity(RESIDUAL_CONFIGS.tiny), config: RESIDUAL_CONFIGS.tiny }));
     r = (await host.call('persona.info', { projectDir: dir, personaId: 'alice' })).residual!;
     expect(r).toMatchObject({ applied: false, code: 'other-configuration' });
     expect(r.why).toMatch(/trained for another configuration \(tiny\)/);

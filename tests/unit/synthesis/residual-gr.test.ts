@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Graph, ParameterStore, exportInference, InferenceRunner } from '../../../src/engine/nn';
+import { Graph, ParameterStore, Trainer, adam, exportInference, InferenceRunner } from '../../../src/engine/nn';
 import {
-  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualNet, localDetail, residualComposite,
+  RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualNet, buildResidualTrainGraph, checkResidualConfig, flowDisplacement, localDetail, residualComposite, warpBilinear,
 } from '../../../src/engine/synthesis/residual-net';
 import { addCorrection, maskWeight, mouthCrop, RESIDUAL_MASK, type MouthCrop } from '../../../src/engine/synthesis/residual-crop';
 import { pickTrainingDonors } from '../../../src/engine/synthesis/residual-train';
@@ -146,6 +146,114 @@ describe('residual G_r', () => {
       }
     } finally {
       await runner.dispose();
+    }
+  });
+
+  it('warps by bilinear sampling at p + displacement (the flow head), as a direct sampler does', async () => {
+    const H = 12, W = 14, R = 2;
+    const g = new Graph('warp', { training: false });
+    const x = g.input('x', [1, 2, H, W]), fx = g.input('fx', [1, 1, H, W]), fy = g.input('fy', [1, 1, H, W]);
+    g.output('y', warpBilinear(x, fx, fy, R));
+    const runner = await InferenceRunner.create(await exportInference(g, new ParameterStore(1)));
+    try {
+      const r = new Rng(4);
+      const img = Float32Array.from({ length: 2 * H * W }, () => r.next());
+      const dx = Float32Array.from({ length: H * W }, () => (r.next() * 2 - 1) * 1.9);
+      const dy = Float32Array.from({ length: H * W }, () => (r.next() * 2 - 1) * 1.9);
+      const y = (await runner.run({ x: { data: img, shape: [1, 2, H, W] }, fx: { data: dx, shape: [1, 1, H, W] }, fy: { data: dy, shape: [1, 1, H, W] } })).y.data as Float32Array;
+      // Reflect at the border, as the padding does.
+      const refl = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+      const at = (c: number, v: number, u: number) => img[c * H * W + refl(v, H) * W + refl(u, W)];
+      let checked = 0;
+      for (let c = 0; c < 2; c++) for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) {
+        const sx = u + dx[v * W + u], sy = v + dy[v * W + u];
+        const x0 = Math.floor(sx), y0 = Math.floor(sy), ax = sx - x0, ay = sy - y0;
+        const want = (1 - ay) * ((1 - ax) * at(c, y0, x0) + ax * at(c, y0, x0 + 1)) + ay * ((1 - ax) * at(c, y0 + 1, x0) + ax * at(c, y0 + 1, x0 + 1));
+        expect(y[c * H * W + v * W + u]).toBeCloseTo(want, 5);
+        checked++;
+      }
+      expect(checked).toBe(2 * H * W);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('with a flow head: untrained it is the retrieval crop; a displacement moves the real pixels inside the mask only', async () => {
+    // The displacement made at the correction's level, or at a finer one.
+    for (const flowLevel of [undefined, 0]) {
+      const fcfg = { ...cfg, name: 'tiny-flow', flow: 3, flowLevel };
+      const params = new ParameterStore(3);
+      const g = new Graph('composite-flow', { training: false });
+      const input = g.input('input', [1, RESIDUAL_INPUT_CHANNELS, S, S]);
+      const out = buildResidualNet(g, input, fcfg);
+      expect(out.shape).toEqual([1, 5, S, S]);
+      g.output('out', residualComposite(input, out, fcfg));
+      initialise(g, params);
+      expect(params.has('residual.flow_conv.weight')).toBe(flowLevel === 0);
+      const runner = await InferenceRunner.create(await exportInference(g, params));
+      try {
+        const x = randomInput(8);
+        const res = (await runner.run({ input: { data: x, shape: [1, RESIDUAL_INPUT_CHANNELS, S, S] } })).out.data as Float32Array;
+        for (let k = 0; k < 3 * S * S; k++) expect(res[k]).toBeCloseTo(x[k], 6);
+      } finally {
+        await runner.dispose();
+      }
+    }
+    // At the source resolution: vertical stripes, a uniform displacement of +2 crop px in x
+    // (raw value atanh(2/3) for flow 3) shows each pixel its right-hand neighbour's value,
+    // scaled from crop to source pixels, inside the mask; outside it nothing changes.
+    const W = 240, H = 200;
+    const crop = mouthCrop(mouthPoints(120, 100, 100));
+    const frame = Uint8Array.from({ length: W * H * 3 }, (_, k) => 10 + (Math.floor(k / 3) % W));
+    const before = frame.slice();
+    const delta = new Float32Array(5 * S * S);
+    delta.fill(Math.atanh(2 / 3), 3 * S * S, 4 * S * S);
+    expect(flowDisplacement(Math.atanh(2 / 3), 3)).toBeCloseTo(2, 6);
+    addCorrection(frame, W, H, crop, delta, S, 3);
+    const shift = 2 * crop.side / S;
+    for (let y = 0; y < H; y += 3) for (let x = 0; x < W; x += 3) {
+      const m = maskWeight(crop, x, y), o = (y * W + x) * 3;
+      if (m === 0) expect(frame[o]).toBe(before[o]);
+      else expect(Math.abs(frame[o] - (before[o] + shift * m))).toBeLessThanOrEqual(0.51);
+    }
+  });
+
+  it('checks the configuration a residual.json records (untrusted: it sets array sizes)', () => {
+    expect(checkResidualConfig(RESIDUAL_CONFIGS.draft)).toEqual(RESIDUAL_CONFIGS.draft);
+    // A model from before the flow head: no flow.
+    const { flow: _flow, ...old } = RESIDUAL_CONFIGS.draft;
+    expect(checkResidualConfig(old)).toEqual({ ...RESIDUAL_CONFIGS.draft, flow: 0 });
+    expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, size: 1e9 })).toMatch(/size must be an integer within 8\.\.512/);
+    expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, size: 100 })).toMatch(/divisible/);
+    expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, outputLevel: 4 })).toMatch(/outputLevel/);
+    expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, flow: -1 })).toMatch(/flow/);
+    expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, lr: 'x' })).toMatch(/lr/);
+    expect(checkResidualConfig(null)).toBe('no configuration');
+  });
+
+  it('trains the flow head from its zero start (the warp has a gradient at a zero displacement)', async () => {
+    const fcfg = { ...cfg, name: 'tiny-flow', flow: 2, lr: 1e-2 };
+    const params = new ParameterStore(2);
+    const trainer = await Trainer.create({ graphs: { g: { ...buildResidualTrainGraph(fcfg), trainable: ['residual'], optimizer: adam({ lr: fcfg.lr }) } }, params, provider: 'cpu' });
+    try {
+      // Smooth stripes; the real crop is the retrieval crop moved by one pixel, everything inside the mask.
+      const P = S * S, B = fcfg.batch;
+      const input = new Float32Array(B * RESIDUAL_INPUT_CHANNELS * P), real = new Float32Array(B * 3 * P);
+      for (let b = 0; b < B; b++) for (let c = 0; c < 3; c++) for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+        input[(b * RESIDUAL_INPUT_CHANNELS + c) * P + v * S + u] = Math.sin((u + c) * 0.4);
+        real[(b * 3 + c) * P + v * S + u] = Math.sin((u + 1 + c) * 0.4);
+      }
+      for (let b = 0; b < B; b++) input.fill(1, (b * RESIDUAL_INPUT_CHANNELS + 7) * P, (b * RESIDUAL_INPUT_CHANNELS + 8) * P);
+      const first = (await trainer.step('g', { input, real })).loss;
+      let last = first;
+      for (let k = 0; k < 4; k++) last = (await trainer.step('g', { input, real })).loss;
+      const w = params.get('residual.out_conv.weight');
+      const perOut = w.length / 5;
+      const flowWeights = Array.from(w.subarray(3 * perOut));
+      expect(flowWeights.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+      expect(last).toBeLessThan(first);
+    } finally {
+      await trainer.dispose();
     }
   });
 });
