@@ -58,9 +58,11 @@ export const RESIDUAL_INPUT_CHANNELS = 8;
 
 export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny', ResidualNetConfig> = {
   // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
-  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 0, lr: 5e-4, batch: 4, steps: 1200 },
+  // The correction at 1/8 (20 px: colour and shading), the displacement at 1/4 (40 px: it
+  // moves lip edges); held-out figures for each choice in docs/rendering.md (5b).
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 4, flowLevel: 2, lr: 5e-4, batch: 4, steps: 1200 },
   // For tests: the same architecture, a few seconds per hundred steps.
-  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, flow: 0, lr: 1e-3, batch: 2, steps: 20 },
+  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, flow: 2, flowLevel: 0, lr: 1e-3, batch: 2, steps: 20 },
 };
 
 export type ResidualConfigName = keyof typeof RESIDUAL_CONFIGS;
