@@ -119,7 +119,8 @@ export function stackToInput(stack: Uint8Array, S: number, out: Float32Array, of
  * mask, at the source resolution: every pixel outside the mask is left as it was, and a
  * zero correction changes nothing. With a flow head (`flow` > 0, planes 3-4 the raw
  * displacement in crop pixels) each pixel first takes the frame's value at its displaced
- * place (bilinear, read from a copy: the warp moves the real pixels), as in training.
+ * place (read from a copy: the warp moves the real pixels; bicubic, where training
+ * samples bilinearly, to keep the moved pixels' edges).
  */
 export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthCrop, delta: Float32Array, S: number, flow = 0): number {
   const P = S * S, k = S / c.side;
@@ -157,23 +158,40 @@ export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthC
   return changed;
 }
 
-/** A copy of the frame's box [xa..xb] x [ya..yb] grown by `margin`, sampled bilinearly with clamped edges. */
+/**
+ * A copy of the frame's box [xa..xb] x [ya..yb] grown by `margin`, sampled with clamped
+ * edges by Catmull-Rom (bicubic) interpolation: a sub-pixel shift by bilinear weights
+ * averages neighbours and softens the real pixels the warp moves; bicubic keeps their edges.
+ */
 function regionCopy(frame: Uint8Array, W: number, H: number, xa: number, ya: number, xb: number, yb: number, margin: number) {
   const x0 = Math.max(0, xa - margin), y0 = Math.max(0, ya - margin);
   const x1 = Math.min(W - 1, xb + margin), y1 = Math.min(H - 1, yb + margin);
   const w = x1 - x0 + 1, h = y1 - y0 + 1;
   const px = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) px.set(frame.subarray(((y0 + y) * W + x0) * 3, ((y0 + y) * W + x1 + 1) * 3), y * w * 3);
+  const wx = new Float64Array(4), wy = new Float64Array(4);
+  const cubic = (t: number, out: Float64Array) => {
+    const t2 = t * t, t3 = t2 * t;
+    out[0] = -0.5 * t3 + t2 - 0.5 * t;
+    out[1] = 1.5 * t3 - 2.5 * t2 + 1;
+    out[2] = -1.5 * t3 + 2 * t2 + 0.5 * t;
+    out[3] = 0.5 * t3 - 0.5 * t2;
+  };
   return {
     sample(x: number, y: number, out: Float64Array): void {
       const xc = Math.min(w - 1, Math.max(0, x - x0)), yc = Math.min(h - 1, Math.max(0, y - y0));
-      const xi = Math.min(Math.max(0, w - 2), Math.floor(xc)), yi = Math.min(Math.max(0, h - 2), Math.floor(yc));
-      const fx = Math.min(1, xc - xi), fy = Math.min(1, yc - yi);
-      const a = (yi * w + xi) * 3, b = w > 1 ? a + 3 : a, d = h > 1 ? a + w * 3 : a, e = h > 1 ? b + w * 3 : b;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = px[a + ch] + (px[b + ch] - px[a + ch]) * fx;
-        const bot = px[d + ch] + (px[e + ch] - px[d + ch]) * fx;
-        out[ch] = top + (bot - top) * fy;
+      const xi = Math.floor(xc), yi = Math.floor(yc);
+      cubic(xc - xi, wx);
+      cubic(yc - yi, wy);
+      out.fill(0);
+      for (let j = 0; j < 4; j++) {
+        const row = Math.min(h - 1, Math.max(0, yi - 1 + j)) * w;
+        for (let i = 0; i < 4; i++) {
+          const o = (row + Math.min(w - 1, Math.max(0, xi - 1 + i))) * 3, k = wy[j] * wx[i];
+          out[0] += k * px[o];
+          out[1] += k * px[o + 1];
+          out[2] += k * px[o + 2];
+        }
       }
     },
   };

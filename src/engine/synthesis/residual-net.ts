@@ -58,13 +58,16 @@ export const RESIDUAL_INPUT_CHANNELS = 8;
 
 export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny' | 'gpu-full', ResidualNetConfig> = {
   // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
-  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 0, lr: 5e-4, batch: 4, steps: 1200 },
+  // The correction at 1/8 (20 px: colour and shading), the displacement at 1/4 (40 px: it
+  // moves lip edges); held-out figures for each choice in docs/rendering.md (5b).
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 4, flowLevel: 2, lr: 5e-4, batch: 4, steps: 1200 },
   // For a GPU: 4x the filters, one level deeper, four residual blocks at the bottleneck,
-  // the correction made at 1/4 size (finer than draft's 1/8) with the detail term keeping
-  // it from blurring; batch 16. Built and stepped at a tiny size on the CPU by a unit test.
-  'gpu-full': { name: 'gpu-full', size: 160, baseFilters: 32, maxFilters: 256, downsamplings: 4, resBlocks: 4, outputLevel: 2, ssimWeight: 1, detailWeight: 1, flow: 0, lr: 2e-4, batch: 16, steps: 20000 },
+  // the correction and the displacement (flow head, 4 px) made at 1/4 size, with the detail
+  // term keeping the correction from blurring; batch 16. Built and stepped at a tiny size on
+  // the CPU by a unit test.
+  'gpu-full': { name: 'gpu-full', size: 160, baseFilters: 32, maxFilters: 256, downsamplings: 4, resBlocks: 4, outputLevel: 2, ssimWeight: 1, detailWeight: 1, flow: 4, flowLevel: 2, lr: 2e-4, batch: 16, steps: 20000 },
   // For tests: the same architecture, a few seconds per hundred steps.
-  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, flow: 0, lr: 1e-3, batch: 2, steps: 20 },
+  tiny: { name: 'tiny', size: 48, baseFilters: 4, maxFilters: 8, downsamplings: 2, resBlocks: 1, outputLevel: 1, ssimWeight: 1, detailWeight: 1, flow: 2, flowLevel: 0, lr: 1e-3, batch: 2, steps: 20 },
 };
 
 export type ResidualConfigName = keyof typeof RESIDUAL_CONFIGS;

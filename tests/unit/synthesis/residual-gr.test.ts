@@ -45,7 +45,7 @@ describe('residual G_r', () => {
     const input = g.input('input', [1, RESIDUAL_INPUT_CHANNELS, S, S]);
     const delta = buildResidualNet(g, input, cfg);
     g.output('delta', delta);
-    g.output('out', residualComposite(input, delta));
+    g.output('out', residualComposite(input, delta, cfg));
     initialise(g, params);
     const runner = await InferenceRunner.create(await exportInference(g, params));
     try {
@@ -181,7 +181,7 @@ describe('residual G_r', () => {
   it('with a flow head: untrained it is the retrieval crop; a displacement moves the real pixels inside the mask only', async () => {
     // The displacement made at the correction's level, or at a finer one.
     for (const flowLevel of [undefined, 0]) {
-      const fcfg = { ...cfg, name: 'tiny-flow', flow: 3, flowLevel };
+      const fcfg = { ...cfg, name: 'tiny-flow', flow: 3, flowLevel: flowLevel ?? cfg.outputLevel };
       const params = new ParameterStore(3);
       const g = new Graph('composite-flow', { training: false });
       const input = g.input('input', [1, RESIDUAL_INPUT_CHANNELS, S, S]);
@@ -221,8 +221,8 @@ describe('residual G_r', () => {
   it('checks the configuration a residual.json records (untrusted: it sets array sizes)', () => {
     expect(checkResidualConfig(RESIDUAL_CONFIGS.draft)).toEqual(RESIDUAL_CONFIGS.draft);
     // A model from before the flow head: no flow.
-    const { flow: _flow, ...old } = RESIDUAL_CONFIGS.draft;
-    expect(checkResidualConfig(old)).toEqual({ ...RESIDUAL_CONFIGS.draft, flow: 0 });
+    const { flow: _flow, flowLevel: _level, ...old } = RESIDUAL_CONFIGS.draft;
+    expect(checkResidualConfig(old)).toEqual({ ...old, flow: 0 });
     expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, size: 1e9 })).toMatch(/size must be an integer within 8\.\.512/);
     expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, size: 100 })).toMatch(/divisible/);
     expect(checkResidualConfig({ ...RESIDUAL_CONFIGS.draft, outputLevel: 4 })).toMatch(/outputLevel/);
