@@ -58,9 +58,9 @@ export const RESIDUAL_INPUT_CHANNELS = 8;
 
 export const RESIDUAL_CONFIGS: Record<'draft' | 'tiny' | 'gpu-full', ResidualNetConfig> = {
   // 160 px crop = 1.6 mouth widths: the mouth is 100 px wide whatever the source resolution.
-  // The correction at 1/8 (20 px: colour and shading), the displacement at 1/4 (40 px: it
-  // moves lip edges); held-out figures for each choice in docs/rendering.md (5b).
-  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 4, flowLevel: 2, lr: 5e-4, batch: 4, steps: 1200 },
+  // The correction and the displacement at 1/8 (20 px). A displacement at 1/4 scores better
+  // on held-out frames but costs the export's mouth sharpness (docs/rendering.md, 5b).
+  draft: { name: 'draft', size: 160, baseFilters: 16, maxFilters: 64, downsamplings: 3, resBlocks: 1, outputLevel: 3, ssimWeight: 1, detailWeight: 0, flow: 4, lr: 5e-4, batch: 4, steps: 1200 },
   // For a GPU: 4x the filters, one level deeper, four residual blocks at the bottleneck,
   // the correction and the displacement (flow head, 4 px) made at 1/4 size, with the detail
   // term keeping the correction from blurring; batch 16. Built and stepped at a tiny size on

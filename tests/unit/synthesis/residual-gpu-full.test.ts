@@ -19,7 +19,7 @@ describe('residual G_r gpu-full configuration', () => {
     const cfg = { ...full, size: 32, batch: 1 };
     const built = buildResidualTrainGraph(cfg);
     const count = [...built.graph.params.values()].reduce((n, p) => n + p.tensor.size, 0);
-    // 32 → 256 filters over 4 levels and four 256-channel residual blocks: 7.3 M weights (draft has 0.21 M).
+    // 32 → 256 filters over 4 levels and four 256-channel residual blocks: 7.3 M weights (draft has 0.14 M).
     expect(count).toBeGreaterThan(7e6);
     expect(count).toBeLessThan(8e6);
     const params = new ParameterStore(1);
