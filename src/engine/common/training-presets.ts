@@ -64,13 +64,14 @@ export function presetReached(job: TrainingJob, steps: number): TrainingPresetNa
 
 /**
  * The residual G_r's figures (docs/rendering.md 5b): seconds per step of the draft
- * network (160 px crop, batch 4, with its flow head), and per footage frame the training
- * pairs (re-made by retrieval and cropped) and the held-out check (the evaluation persona
- * and scoring). Measured on the AOC clip (200 frames) on the shared 2-core machine:
- * 1200 steps in 268 s quiet and 360 s under load (0.22 and 0.30 s/step); `train residual
- * --steps 250` under `nice` at load 3-6: 0.51 s/step; `eval --synthesis`: 0.05 s/frame.
+ * network (160 px crop, batch 4, with its flow head at 1/8), and per footage frame the
+ * training pairs (re-made by retrieval and cropped) and the held-out check (the evaluation
+ * persona and scoring). Measured on the AOC clip (200 frames) on the shared 2-core machine,
+ * `train residual --steps 250` under `nice` with other work running: 0.41 s/step with the
+ * displacement at 1/8, 0.51 at 1/4, whose 1200 steps took 268 s quiet and 360 s under
+ * load (0.22 / 0.30 s/step); scaled by 0.41/0.51: about 0.25. `eval --synthesis`: 0.05 s/frame.
  */
-const RESIDUAL_TYPICAL_SECONDS_PER_STEP = 0.3;
+const RESIDUAL_TYPICAL_SECONDS_PER_STEP = 0.25;
 export const RESIDUAL_PAIR_SECONDS_PER_FRAME = 0.035;
 export const RESIDUAL_EVAL_SECONDS_PER_FRAME = 0.05;
 
