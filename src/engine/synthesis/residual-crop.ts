@@ -49,34 +49,32 @@ export function maskWeight(c: MouthCrop, x: number, y: number): number {
   return s * s * (3 - 2 * s);
 }
 
-/** Source coordinates of crop pixel (u, v) at size S (pixel centres). */
-function toSource(c: MouthCrop, S: number, u: number, v: number): [number, number] {
-  const k = c.side / S;
-  return [c.x0 + (u + 0.5) * k - 0.5, c.y0 + (v + 0.5) * k - 0.5];
-}
-
 /** Bilinear sample of an RGB24 frame (edges clamped) into planes [3, S, S] of `out` (uint8). */
 export function sampleCrop(frame: Uint8Array, W: number, H: number, c: MouthCrop, S: number, out: Uint8Array, offset = 0): void {
-  const P = S * S;
-  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
-    const [x, y] = toSource(c, S, u, v);
-    const xc = Math.min(W - 1, Math.max(0, x)), yc = Math.min(H - 1, Math.max(0, y));
-    const x0 = Math.min(W - 2, Math.floor(xc)), y0 = Math.min(H - 2, Math.floor(yc));
-    const fx = xc - x0, fy = yc - y0;
-    const a = (y0 * W + x0) * 3, b = a + 3, d = a + W * 3, e = d + 3;
-    for (let ch = 0; ch < 3; ch++) {
-      const top = frame[a + ch] + (frame[b + ch] - frame[a + ch]) * fx;
-      const bot = frame[d + ch] + (frame[e + ch] - frame[d + ch]) * fx;
-      out[offset + ch * P + v * S + u] = Math.round(top + (bot - top) * fy);
+  const P = S * S, k = c.side / S;
+  for (let v = 0; v < S; v++) {
+    // Source coordinates of crop pixel centres, row by row.
+    const yc = Math.min(H - 1, Math.max(0, c.y0 + (v + 0.5) * k - 0.5));
+    const y0 = Math.min(H - 2, Math.floor(yc)), fy = yc - y0;
+    for (let u = 0; u < S; u++) {
+      const xc = Math.min(W - 1, Math.max(0, c.x0 + (u + 0.5) * k - 0.5));
+      const x0 = Math.min(W - 2, Math.floor(xc)), fx = xc - x0;
+      const a = (y0 * W + x0) * 3, b = a + 3, d = a + W * 3, e = d + 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = frame[a + ch] + (frame[b + ch] - frame[a + ch]) * fx;
+        const bot = frame[d + ch] + (frame[e + ch] - frame[d + ch]) * fx;
+        out[offset + ch * P + v * S + u] = Math.round(top + (bot - top) * fy);
+      }
     }
   }
 }
 
 /** The mask at the crop's size [S*S] (0..255). */
 export function maskPlane(c: MouthCrop, S: number, out: Uint8Array, offset = 0): void {
-  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
-    const [x, y] = toSource(c, S, u, v);
-    out[offset + v * S + u] = Math.round(255 * maskWeight(c, x, y));
+  const k = c.side / S;
+  for (let v = 0; v < S; v++) {
+    const y = c.y0 + (v + 0.5) * k - 0.5;
+    for (let u = 0; u < S; u++) out[offset + v * S + u] = Math.round(255 * maskWeight(c, c.x0 + (u + 0.5) * k - 0.5, y));
   }
 }
 
@@ -124,35 +122,38 @@ export function stackToInput(stack: Uint8Array, S: number, out: Float32Array, of
  */
 export function addCorrection(frame: Uint8Array, W: number, H: number, c: MouthCrop, delta: Float32Array, S: number, flow = 0): number {
   const P = S * S, k = S / c.side;
+  const planes = flow > 0 ? 5 : 3;
   const xa = Math.max(0, Math.floor(c.cx - RESIDUAL_MASK.halfWidth * c.mouthWidth)), xb = Math.min(W - 1, Math.ceil(c.cx + RESIDUAL_MASK.halfWidth * c.mouthWidth));
   const ya = Math.max(0, Math.floor(c.cy - RESIDUAL_MASK.halfHeight * c.mouthWidth)), yb = Math.min(H - 1, Math.ceil(c.cy + RESIDUAL_MASK.halfHeight * c.mouthWidth));
-  const source = flow > 0 ? regionCopy(frame, W, H, xa, ya, xb, yb, Math.ceil(flow / k) + 2) : undefined;
-  const moved = new Float64Array(3);
+  const source = flow > 0 ? regionCopy(frame, W, H, xa, ya, xb, yb, Math.ceil(flow / k) + 3) : undefined;
+  const v5 = new Float64Array(5), moved = new Float64Array(3);
   let changed = 0;
-  for (let y = ya; y <= yb; y++) for (let x = xa; x <= xb; x++) {
-    const m = maskWeight(c, x, y);
-    if (m <= 0) continue;
-    // Crop coordinates of this pixel's centre.
-    const u = Math.min(S - 1, Math.max(0, (x + 0.5 - c.x0) * k - 0.5)), v = Math.min(S - 1, Math.max(0, (y + 0.5 - c.y0) * k - 0.5));
-    const u0 = Math.min(S - 2, Math.floor(u)), v0 = Math.min(S - 2, Math.floor(v));
-    const fu = u - u0, fv = v - v0;
-    const at = (plane: number) => {
-      const p = plane * P + v0 * S + u0;
-      const top = delta[p] + (delta[p + 1] - delta[p]) * fu;
-      const bot = delta[p + S] + (delta[p + S + 1] - delta[p + S]) * fu;
-      return top + (bot - top) * fv;
-    };
-    const o = (y * W + x) * 3;
-    if (source) {
-      // Crop pixels → source pixels.
-      const dx = flowDisplacement(at(3), flow) / k, dy = flowDisplacement(at(4), flow) / k;
-      source.sample(x + dx, y + dy, moved);
-    } else for (let ch = 0; ch < 3; ch++) moved[ch] = frame[o + ch];
-    for (let ch = 0; ch < 3; ch++) {
-      const d = (moved[ch] - frame[o + ch] + at(ch) * 127.5) * m;
-      if (d === 0) continue;
-      frame[o + ch] = Math.min(255, Math.max(0, Math.round(frame[o + ch] + d)));
-      changed++;
+  for (let y = ya; y <= yb; y++) {
+    // Crop row of this pixel row's centre (bilinear in the network's planes).
+    const v = Math.min(S - 1, Math.max(0, (y + 0.5 - c.y0) * k - 0.5));
+    const v0 = Math.min(S - 2, Math.floor(v)), fv = v - v0;
+    for (let x = xa; x <= xb; x++) {
+      const m = maskWeight(c, x, y);
+      if (m <= 0) continue;
+      const u = Math.min(S - 1, Math.max(0, (x + 0.5 - c.x0) * k - 0.5));
+      const u0 = Math.min(S - 2, Math.floor(u)), fu = u - u0;
+      const w00 = (1 - fu) * (1 - fv), w01 = fu * (1 - fv), w10 = (1 - fu) * fv, w11 = fu * fv;
+      for (let pl = 0, p = v0 * S + u0; pl < planes; pl++, p += P) v5[pl] = delta[p] * w00 + delta[p + 1] * w01 + delta[p + S] * w10 + delta[p + S + 1] * w11;
+      const o = (y * W + x) * 3;
+      if (source) {
+        // Crop pixels → source pixels.
+        source.sample(x + flowDisplacement(v5[3], flow) / k, y + flowDisplacement(v5[4], flow) / k, moved);
+      } else {
+        moved[0] = frame[o];
+        moved[1] = frame[o + 1];
+        moved[2] = frame[o + 2];
+      }
+      for (let ch = 0; ch < 3; ch++) {
+        const d = (moved[ch] - frame[o + ch] + v5[ch] * 127.5) * m;
+        if (d === 0) continue;
+        frame[o + ch] = Math.min(255, Math.max(0, Math.round(frame[o + ch] + d)));
+        changed++;
+      }
     }
   }
   return changed;
@@ -183,16 +184,24 @@ function regionCopy(frame: Uint8Array, W: number, H: number, xa: number, ya: num
       const xi = Math.floor(xc), yi = Math.floor(yc);
       cubic(xc - xi, wx);
       cubic(yc - yi, wy);
-      out.fill(0);
+      let r = 0, g = 0, b = 0;
+      const inside = xi >= 1 && xi + 2 < w && yi >= 1 && yi + 2 < h;
       for (let j = 0; j < 4; j++) {
-        const row = Math.min(h - 1, Math.max(0, yi - 1 + j)) * w;
+        const row = (inside ? yi - 1 + j : Math.min(h - 1, Math.max(0, yi - 1 + j))) * w;
+        let rr = 0, gg = 0, bb = 0;
         for (let i = 0; i < 4; i++) {
-          const o = (row + Math.min(w - 1, Math.max(0, xi - 1 + i))) * 3, k = wy[j] * wx[i];
-          out[0] += k * px[o];
-          out[1] += k * px[o + 1];
-          out[2] += k * px[o + 2];
+          const o = (row + (inside ? xi - 1 + i : Math.min(w - 1, Math.max(0, xi - 1 + i)))) * 3, q = wx[i];
+          rr += q * px[o];
+          gg += q * px[o + 1];
+          bb += q * px[o + 2];
         }
+        r += wy[j] * rr;
+        g += wy[j] * gg;
+        b += wy[j] * bb;
       }
+      out[0] = r;
+      out[1] = g;
+      out[2] = b;
     },
   };
 }
