@@ -191,11 +191,9 @@ export function warpBilinear(x: Tensor, fx: Tensor, fy: Tensor, R: number): Tens
  * none and the displacement would never move.
  */
 function tentWeights(f: Tensor, R: number): Tensor[] {
-  const a = new Map<number, Tensor>();
-  for (let d = -R - 1; d <= R + 1; d++) a.set(d, F.abs(F.sub(f, d)));
-  const w: Tensor[] = [];
-  for (let d = -R; d <= R; d++) w.push(F.mul(F.sub(F.add(a.get(d - 1)!, a.get(d + 1)!), F.mul(a.get(d)!, 2)), 0.5));
-  return w;
+  // a[k] = |f − (k − R − 1)|, k = 0 .. 2R + 2.
+  const a = Array.from({ length: 2 * R + 3 }, (_, k) => F.abs(F.sub(f, k - R - 1)));
+  return Array.from({ length: 2 * R + 1 }, (_, k) => F.mul(F.sub(F.add(a[k], a[k + 2]), F.mul(a[k + 1], 2)), 0.5));
 }
 
 /**
@@ -207,12 +205,11 @@ export function residualComposite(input: Tensor, out: Tensor, cfg: Pick<Residual
   const retrieval = F.slice(input, [0], [3], [1]);
   const mask = F.slice(input, [7], [8], [1]);
   if (retrieval.shape[0] !== N || mask.shape[2] !== S) throw new Error('residual input has an unexpected layout');
-  const delta = cfg.flow > 0 ? F.slice(out, [0], [3], [1]) : out;
-  if (!(cfg.flow > 0)) return F.add(retrieval, F.mul(mask, delta));
-  const R = Math.ceil(cfg.flow);
-  const fx = F.mul(F.tanh(F.slice(out, [3], [4], [1])), cfg.flow), fy = F.mul(F.tanh(F.slice(out, [4], [5], [1])), cfg.flow);
-  const moved = F.sub(warpBilinear(retrieval, fx, fy, R), retrieval);
-  return F.add(retrieval, F.mul(mask, F.add(moved, delta)));
+  if (!(cfg.flow > 0)) return F.add(retrieval, F.mul(mask, out));
+  // The graph's form of flowDisplacement.
+  const displacement = (c: number) => F.mul(F.tanh(F.slice(out, [c], [c + 1], [1])), cfg.flow);
+  const moved = F.sub(warpBilinear(retrieval, displacement(3), displacement(4), Math.ceil(cfg.flow)), retrieval);
+  return F.add(retrieval, F.mul(mask, F.add(moved, F.slice(out, [0], [3], [1]))));
 }
 
 /** Local detail [N, 1, S/8, S/8]: the RMS of the luma's 5-point Laplacian over 8x8 cells. */
