@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fittedFrames, loadPersona, loadPersonaLandmarks, type Persona } from '../persona';
 import { mouthOpening } from '../persona/expression-basis';
 import { InferenceRunner, ParameterStore, Trainer, adam, exportInference, type ProviderChoice } from '../nn';
-import { Rng, type Segment } from '../common/numeric';
+import { Rng, std, type Segment } from '../common/numeric';
 import { RESIDUAL_PAIR_SECONDS_PER_FRAME, TYPICAL_SECONDS_PER_STEP } from '../common/training-presets';
 import { RawFrameStream } from '../media/raw-frame-stream';
 import { ConditioningRenderer } from '../render/conditioning';
@@ -24,7 +24,7 @@ import { UserError, throwIfCancelled } from '../util/errors';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
-import { PARAM_COUNT } from '../../shared/facial-params';
+import { PARAM_COUNT, POSE_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
 import { footageMouthSharpness } from './mouth-sharpness';
 import { DEFAULT_PLAN_WEIGHTS, planMouthFrames, type RetrievalPlan } from './retrieval-plan';
@@ -51,13 +51,24 @@ export interface ResidualInfo {
   exclude: number;
   /** The budget it was asked for (absent in files written before it): a run stopped by the time cap has fewer `steps`. */
   budget?: { steps: number; maxSeconds: number };
+  /**
+   * Where each pair's frame around the mouth came from: 'pose-neighbour' (another frame of
+   * the nearest head pose, as in an export) or 'own' (the target frame itself; models
+   * trained before this field existed).
+   */
+  pairSource?: PairSource;
   /** Mean loss (L1 + 1 − SSIM) over the first and the last 10 % of the steps. */
   loss: { first: number; last: number };
   provider: string;
   createdAt: string;
 }
 
+/** See ResidualInfo.pairSource. */
+export type PairSource = 'pose-neighbour' | 'own';
+
 export interface TrainResidualOptions extends RunOptions {
+  /** Default 'pose-neighbour'; 'own' re-makes each frame on its own pixels (the first design, kept to compare). */
+  pairSource?: PairSource;
   config?: ResidualConfigName | ResidualNetConfig;
   /** Steps to run (default: the configuration's, 1200 for draft); training also stops at `maxSeconds`. */
   steps?: number;
@@ -144,6 +155,43 @@ export function trainingDonors(persona: Persona, landmarks: Float32Array, frames
   }, frames, exclude);
 }
 
+/**
+ * The source frame of each training frame t: the frame of the nearest head pose (the six
+ * pose channels, each in units of its spread) at least `exclude` frames away. An export
+ * picks its source frames by pose and never for their mouth, so the jaw, cheeks and chin
+ * around the mouth do not tell the mouth's state; a pair made on t's own frame would let
+ * the network read the answer there (measured: its exports followed the source frame's
+ * mouth instead of the curves', docs/rendering.md).
+ */
+export function pickTrainingSources(footage: Float32Array, frames: Segment, exclude: number): Int32Array {
+  const n = frames.end - frames.start;
+  const spread = Array.from({ length: POSE_COUNT }, (_, c) => {
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = footage[(frames.start + i) * PARAM_COUNT + c];
+    return std(x) || 1;
+  });
+  const out = new Int32Array(n);
+  for (let t = frames.start; t < frames.end; t++) {
+    let best = -1, bestD = Infinity;
+    for (let k = frames.start; k < frames.end; k++) {
+      if (Math.abs(k - t) <= exclude) continue;
+      let d = 0;
+      for (let c = 0; c < POSE_COUNT; c++) d += ((footage[k * PARAM_COUNT + c] - footage[t * PARAM_COUNT + c]) / spread[c]) ** 2;
+      if (d < bestD) { bestD = d; best = k; }
+    }
+    if (best < 0) throw new UserError('residual-too-few-frames', `Too few frames (${n}) to keep sources ${exclude} frames away.`, { hint: 'Use a longer clip or a smaller --exclude.' });
+    out[t - frames.start] = best;
+  }
+  return out;
+}
+
+/** 2-D points [478*2] of footage frame t from its tracked landmarks (x, y, z per point). */
+function framePoints(landmarks: Float32Array, t: number): Float32Array {
+  const N = 478, out = new Float32Array(N * 2);
+  for (let v = 0; v < N; v++) { out[v * 2] = landmarks[(t * N + v) * 3]; out[v * 2 + 1] = landmarks[(t * N + v) * 3 + 1]; }
+  return out;
+}
+
 /** Training pairs at the network's size: input stacks [n, 8, S, S] and real crops [n, 3, S, S], uint8. */
 export interface ResidualPairs {
   frames: Segment;
@@ -153,12 +201,19 @@ export interface ResidualPairs {
   size: number;
 }
 
-/** Re-makes each training frame by retrieval with its donor (two passes over the footage: donors, then frames). */
-export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions = {}): Promise<ResidualPairs> {
+/**
+ * Re-makes each training frame t by retrieval, as an export would: on its source frame
+ * (pickTrainingSources; t itself with 'own'), with its donor's mouth, to t's tracked
+ * parameters. The target is t's real mouth inside the correction's mask, and the made
+ * frame outside it (where the correction changes nothing, so nothing is asked there).
+ * Two passes over the footage: donors, then sources and targets.
+ */
+export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions & { pairSource?: PairSource } = {}): Promise<ResidualPairs> {
   const W = persona.camera.width, H = persona.camera.height, n = frames.end - frames.start;
   const sharp = await footageMouthSharpness(persona, landmarks, { signal: opts.signal });
   const donors = trainingDonors(persona, landmarks, frames, exclude, sharp);
-  const source = Int32Array.from({ length: n }, (_, i) => frames.start + i);
+  const own = opts.pairSource === 'own';
+  const source = own ? Int32Array.from({ length: n }, (_, i) => frames.start + i) : pickTrainingSources(persona.params, frames, exclude);
   const plan: RetrievalPlan = { source, mouth: donors, eyes: source, eyeGain: new Float32Array(n), sourceJumps: 0, sourceSteps: [] };
   const curves = persona.params.slice(frames.start * PARAM_COUNT, frames.end * PARAM_COUNT);
   const synth = new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: W, height: H }, plan, curves);
@@ -167,23 +222,38 @@ export async function buildResidualPairs(persona: Persona, landmarks: Float32Arr
   const P = S * S;
   const stacks = new Uint8Array(n * STACK_PLANES * P), real = new Uint8Array(n * 3 * P);
   const params = new Float32Array(PARAM_COUNT);
+  const made = new Map<number, number[]>();
+  source.forEach((j, i) => made.set(j, [...(made.get(j) ?? []), i]));
   const stream = new RawFrameStream(persona.meta.source.file, W, H, { fps: persona.meta.fps, startFrame: frames.start, frames: n, signal: opts.signal });
   try {
-    let i = 0;
-    for (let f = await stream.next(); f && i < n; f = await stream.next(), i++) {
+    let f = 0;
+    for (let frame = await stream.next(); frame && f < n; frame = await stream.next(), f++) {
       throwIfCancelled(opts.signal);
-      const out = f.slice();
-      synth.compose(i, out);
-      const crop = mouthCrop(synth.targets(i).to);
-      fillStack(out, W, H, crop, S, renderer, persona.camera, conditioningParams(curves, i, persona.params, source[i], params), stacks.subarray(i * STACK_PLANES * P, (i + 1) * STACK_PLANES * P));
-      sampleCrop(f, W, H, crop, S, real, i * 3 * P);
-      opts.onProgress?.({ stage: 'pairs', fraction: 0.5 + 0.5 * ((i + 1) / n), message: `pair ${i + 1}/${n}` });
+      const t = frames.start + f;
+      for (const i of made.get(t) ?? []) {
+        const out = frame.slice();
+        synth.compose(i, out);
+        fillStack(out, W, H, mouthCrop(synth.targets(i).to), S, renderer, persona.camera, conditioningParams(curves, i, persona.params, source[i], params), stacks.subarray(i * STACK_PLANES * P, (i + 1) * STACK_PLANES * P));
+      }
+      // Frame t's real mouth, cropped about its own lips (the made frame's crop is about the same lip shape).
+      sampleCrop(frame, W, H, mouthCrop(own ? synth.targets(f).to : framePoints(landmarks, t)), S, real, f * 3 * P);
+      opts.onProgress?.({ stage: 'pairs', fraction: 0.5 + 0.5 * ((f + 1) / n), message: `pair ${f + 1}/${n}` });
     }
-    if (i < n) throw new UserError('residual-video-short', `The footage ended after ${i} of ${n} frames.`, { file: persona.meta.source.file });
+    if (f < n) throw new UserError('residual-video-short', `The footage ended after ${f} of ${n} frames.`, { file: persona.meta.source.file });
   } finally {
     await stream.close();
   }
+  if (!own) for (let i = 0; i < n; i++) keepOutsideMask(real.subarray(i * 3 * P, (i + 1) * 3 * P), stacks.subarray(i * STACK_PLANES * P, (i + 1) * STACK_PLANES * P), P);
   return { frames, donors, stacks, real, size: S };
+}
+
+/** target = mask · real + (1 − mask) · made frame, per plane (stack planes: made RGB at 0-2, mask at 7). */
+function keepOutsideMask(real: Uint8Array, stack: Uint8Array, P: number): void {
+  for (let k = 0; k < P; k++) {
+    const m = stack[7 * P + k] / 255;
+    if (m >= 1) continue;
+    for (let c = 0; c < 3; c++) real[c * P + k] = Math.round(m * real[c * P + k] + (1 - m) * stack[c * P + k]);
+  }
 }
 
 function resolveConfig(c: TrainResidualOptions['config']): ResidualNetConfig {
@@ -209,8 +279,9 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
   const fitted = fittedFrames(persona.meta);
   const frames = opts.frames ?? { start: fitted[0], end: fitted[1] };
   const exclude = Math.max(0, Math.round(opts.exclude ?? 8));
+  const pairSource = opts.pairSource ?? 'pose-neighbour';
   const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, residualTrainWeights(frames.end - frames.start, opts.steps ?? cfg.steps, opts.maxSeconds ?? 540));
-  const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, ctx.runOptions));
+  const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, { ...ctx.runOptions, pairSource }));
   const params = new ParameterStore(opts.seed ?? 1);
   const trainer = await Trainer.create({
     graphs: {
@@ -222,7 +293,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
     const trained = await run.stage('train', (ctx) => trainLoop(trainer, pairs, cfg, opts, (f, m) => ctx.progress(f, m)));
     const info: ResidualInfo = {
       formatVersion: RESIDUAL_FORMAT_VERSION, identity: residualIdentity(cfg), personaId: persona.meta.id, config: cfg,
-      steps: trained.steps, trainSeconds: Math.round(trained.seconds * 10) / 10, trainFrames: [frames.start, frames.end], exclude,
+      steps: trained.steps, trainSeconds: Math.round(trained.seconds * 10) / 10, trainFrames: [frames.start, frames.end], exclude, pairSource,
       budget: { steps: Math.max(1, Math.round(opts.steps ?? cfg.steps)), maxSeconds: opts.maxSeconds ?? 540 },
       loss: trained.loss, provider: trainer.provider, createdAt: new Date().toISOString(),
     };

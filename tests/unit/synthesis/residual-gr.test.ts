@@ -4,7 +4,7 @@ import {
   RESIDUAL_CONFIGS, RESIDUAL_INPUT_CHANNELS, buildResidualInferenceGraph, buildResidualNet, buildResidualTrainGraph, checkResidualConfig, flowDisplacement, localDetail, residualComposite, warpBilinear,
 } from '../../../src/engine/synthesis/residual-net';
 import { addCorrection, maskWeight, mouthCrop, RESIDUAL_MASK, type MouthCrop } from '../../../src/engine/synthesis/residual-crop';
-import { pickTrainingDonors } from '../../../src/engine/synthesis/residual-train';
+import { pickTrainingDonors, pickTrainingSources } from '../../../src/engine/synthesis/residual-train';
 import { PARAM_COUNT } from '../../../src/shared/facial-params';
 import { Rng } from '../../../src/engine/common/numeric';
 
@@ -123,6 +123,32 @@ describe('residual G_r', () => {
       expect(Math.abs(donors[25] - 25)).toBe(exclude + 1);
     }
     expect(() => pickTrainingDonors({ footage, curveLips: lips, footageLips: lips, lipDims: dims }, { start: 0, end: 5 }, 8)).toThrow(/Too few frames/);
+  });
+
+  it('makes each training pair on the frame of the nearest head pose outside its neighbourhood, never its own', () => {
+    // Yaw swings back and forth (period 20 frames); pitch drifts slowly. The nearest pose
+    // beyond the neighbourhood is the same yaw half a swing away, not the frame itself.
+    const T = 100;
+    const footage = new Float32Array(T * PARAM_COUNT);
+    for (let t = 0; t < T; t++) {
+      footage[t * PARAM_COUNT] = 0.002 * t;
+      footage[t * PARAM_COUNT + 1] = Math.sin((2 * Math.PI * t) / 20);
+    }
+    const frames = { start: 10, end: 90 };
+    for (const exclude of [3, 8]) {
+      const src = pickTrainingSources(footage, frames, exclude);
+      expect(src.length).toBe(80);
+      src.forEach((j, i) => {
+        const t = frames.start + i;
+        expect(Math.abs(j - t)).toBeGreaterThan(exclude);
+        expect(j).toBeGreaterThanOrEqual(frames.start);
+        expect(j).toBeLessThan(frames.end);
+      });
+    }
+    // Frame 50 (yaw 0): yaw 0 recurs every 10 frames; 40 and 60 are the nearest in pitch.
+    expect([40, 60]).toContain(pickTrainingSources(footage, frames, 8)[40]);
+    expect([40, 60]).toContain(pickTrainingSources(footage, frames, 3)[40]);
+    expect(() => pickTrainingSources(footage, { start: 0, end: 5 }, 8)).toThrow(/Too few frames/);
   });
 
   it('measures local detail: none in a flat image, more in a sharp pattern than in its blur', async () => {
