@@ -122,5 +122,14 @@ describe.skipIf(Boolean(realSkip))(`the Output view frames the picture as the ex
     await screenshot(page, 'output-framing-whole');
     await page.getByTestId('output-whole-frame').click();
     await page.getByTestId('output-crop-outline').waitFor({ state: 'detached' });
+
+    // Beside the 3D face (3D + Output) the output keeps its shape in the narrower box.
+    await page.getByTestId('preview-view-both').click();
+    await page.locator('[data-testid="output-view"][data-phase="ready"] [data-testid="output-framed"][data-framing="fill"]').waitFor();
+    const beside = await box(page, 'output-framed');
+    expect(beside.width).toBeGreaterThan(150);
+    expect(Math.abs(beside.width / beside.height - 16 / 9)).toBeLessThan(0.02);
+    await screenshot(page, 'output-framing-both');
+    await page.getByTestId('preview-view-3d').click();
   });
 });
