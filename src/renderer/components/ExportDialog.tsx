@@ -15,6 +15,7 @@ import { defaultSaveAs, exportPlan, exportResult, exportSettingsReducer, initial
 import { baseName, parentOf } from '../state/paths';
 import { jobProgressText } from '../state/job-text';
 import { useReferenceFrame } from '../viewport/use-reference-frame';
+import { exportFramingStore } from '../state/output-framing';
 
 const LAST_EXPORT_DIR = 'facial-studio.lastExportDir';
 
@@ -26,9 +27,11 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const jobs = useStore(session, (s) => s.jobs);
   const settings = useMemo(() => {
     const d = defaultSaveAs(snap, localStorage.getItem(LAST_EXPORT_DIR));
-    return createStore(exportSettingsReducer, initialExportSettings(d.folder, d.name));
+    return createStore(exportSettingsReducer, initialExportSettings(d.folder, d.name, exportFramingStore.getState()));
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
   const s = useStore(settings, (x) => x);
+  // The size and framing outlive the dialog: the Output view shows the picture framed by them.
+  useEffect(() => exportFramingStore.dispatch({ type: 'choose', preset: s.preset, framing: s.framing }), [s.preset, s.framing]);
   const device = useStore(deviceStore, (x) => x.device);
   const [source, setSource] = useState<ExportSource>();
   const [rendererSteps, setRendererSteps] = useState<number>();

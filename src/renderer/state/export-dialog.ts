@@ -43,8 +43,9 @@ export type ExportSettingsAction =
   | { type: 'started'; jobId: string }
   | { type: 'synthesis'; synthesis: ExportSynthesis };
 
-export function initialExportSettings(folder: string, name: string): ExportSettings {
-  return { preset: 'source', framing: 'fill', fps: 25, folder, name, overwrite: false, synthesis: 'auto' };
+/** `last`: the size and framing chosen when the dialog was last open (the Output view frames its picture by them). */
+export function initialExportSettings(folder: string, name: string, last?: { preset: PresetName; framing: Framing }): ExportSettings {
+  return { preset: last?.preset ?? 'source', framing: last?.framing ?? 'fill', fps: 25, folder, name, overwrite: false, synthesis: 'auto' };
 }
 
 export function exportSettingsReducer(s: ExportSettings, a: ExportSettingsAction): ExportSettings {

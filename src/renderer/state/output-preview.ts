@@ -59,15 +59,18 @@ export interface OutputPreviewState {
   range: RangeState;
   /** How the frames are made, as the export dialog's choice (offered when a renderer is trained). */
   synthesis: OutputSynthesisChoice;
+  /** Show the whole footage frame with the export's crop outlined, instead of the exported framing. */
+  wholeFrame: boolean;
 }
 
 export type OutputSynthesisChoice = 'auto' | 'retrieval' | 'renderer';
 
-export const initialOutputPreview: OutputPreviewState = { view: '3d', phase: 'idle', timing: {}, range: { phase: 'idle' }, synthesis: 'auto' };
+export const initialOutputPreview: OutputPreviewState = { view: '3d', phase: 'idle', timing: {}, range: { phase: 'idle' }, synthesis: 'auto', wholeFrame: false };
 
 export type OutputPreviewAction =
   | { type: 'view'; view: PreviewView }
   | { type: 'synthesis'; synthesis: OutputSynthesisChoice }
+  | { type: 'whole-frame'; on: boolean }
   | { type: 'want'; wish: OutputWish }
   | { type: 'request'; wish: OutputWish }
   | { type: 'preparing'; wish: OutputWish; fraction: number; message: string }
@@ -90,6 +93,8 @@ export function outputPreviewReducer(s: OutputPreviewState, a: OutputPreviewActi
       return a.view === s.view ? s : { ...s, view: a.view };
     case 'synthesis':
       return a.synthesis === s.synthesis ? s : { ...s, synthesis: a.synthesis };
+    case 'whole-frame':
+      return a.on === s.wholeFrame ? s : { ...s, wholeFrame: a.on };
     case 'want': {
       if (sameWish(s.wish, a.wish)) return s;
       // The frame already on screen is the one wanted: nothing to ask.

@@ -2,11 +2,15 @@ import { useEffect, useState } from 'react';
 import { useStore } from '../state/use-store';
 import { outputStatus, rangeFrameAt, type OutputSynthesisChoice } from '../state/output-preview';
 import { SYNTHESIS_CHOICES } from '../state/export-dialog';
+import { exportFramingStore, outputFramingView, type PercentBox } from '../state/output-framing';
 import type { OutputPreviewStore } from './use-output-preview';
+
+const boxStyle = (b: PercentBox) => ({ left: `${b.left}%`, top: `${b.top}%`, width: `${b.width}%`, height: `${b.height}%` });
 
 /**
  * The Output view: the exported frame at the playhead (made by the export's own painter
- * on the host), what it is and what is happening, and "Play 2 s" to see the output move.
+ * on the host), framed as the export dialog's size and fit/fill will frame it, what it
+ * is and what is happening, and "Play 2 s" to see the output move.
  */
 export function OutputView(props: {
   store: OutputPreviewStore;
@@ -18,6 +22,8 @@ export function OutputView(props: {
   timelinePlaying?: boolean;
   /** The footage is at hand and a renderer is trained: how the frames are made is a choice (as in the export dialog). */
   synthesisChoice?: boolean;
+  /** The footage's size and where the face is in it (pixels): a crop that fills another shape is centred there, as in the export. */
+  footage?: { width: number; height: number; focus: { x: number; y: number } };
   onCancel(): void;
   onRetry(): void;
   onPlayRange(durationS: number): void;
@@ -63,20 +69,39 @@ export function OutputView(props: {
   const playing = range.phase === 'playing';
   const url = playing ? range.urls[Math.min(rangeFrame, range.urls.length - 1)] : s.shown?.url;
   const busy = s.phase === 'preparing' || range.phase === 'rendering';
+  const choice = useStore(exportFramingStore, (x) => x);
+  const sh = s.shown;
+  // The output frames are the footage's size (the host paints them before the preset's scaling).
+  const src = props.footage ?? (sh ? { width: sh.width, height: sh.height, focus: { x: sh.width / 2, y: sh.height / 2 } } : undefined);
+  const framed = src && src.width >= 2 && src.height >= 2 ? outputFramingView(choice, src.width, src.height, src.focus, s.wholeFrame) : undefined;
   return (
     <div className={props.cover ? 'viewport__output viewport__output--cover' : 'viewport__output'} data-testid="output-view" data-phase={s.phase} data-range={range.phase}>
       <div className="viewport__output-image">
-        {url ? (
-          <img
-            src={url}
-            alt="The exported frame at the playhead"
-            data-testid="output-frame"
-            data-frame={playing ? undefined : s.shown?.frame}
-            data-width={s.shown?.width}
-            data-height={s.shown?.height}
-            data-synthesis={s.shown?.synthesis}
-            className={playing || (s.phase === 'ready' && !props.timelinePlaying) ? '' : 'is-stale'}
-          />
+        {url && framed ? (
+          // The output's shape (the box scales to the view); the picture placed and cropped as the export places it.
+          <div
+            className="output-framed"
+            data-testid="output-framed"
+            data-framing={framed.geometry.framing}
+            data-width={framed.width}
+            data-height={framed.height}
+            style={{ aspectRatio: `${framed.width} / ${framed.height}`, width: `min(100cqw, calc(100cqh * ${framed.width / framed.height}))` }}
+          >
+            <div className="output-framed__window" style={boxStyle(framed.window)}>
+              <img
+                src={url}
+                alt="The exported frame at the playhead"
+                data-testid="output-frame"
+                data-frame={playing ? undefined : sh?.frame}
+                data-width={sh?.width}
+                data-height={sh?.height}
+                data-synthesis={sh?.synthesis}
+                style={boxStyle(framed.image)}
+                className={playing || (s.phase === 'ready' && !props.timelinePlaying) ? '' : 'is-stale'}
+              />
+            </div>
+            {framed.outline && <div className="output-framed__crop" data-testid="output-crop-outline" style={boxStyle(framed.outline)} />}
+          </div>
         ) : (
           <div className="muted small">{s.phase === 'preparing' ? 'Preparing the output…' : 'No output frame yet.'}</div>
         )}
@@ -95,7 +120,22 @@ export function OutputView(props: {
             {`prepared in ${s.timing.prepareS.toFixed(1)} s · ${Math.round(s.timing.frameMs ?? 0)} ms a frame`}
           </span>
         )}
+        {framed && (
+          <span className="muted" data-testid="output-framing" data-framing={framed.geometry.framing} title="Choose the size and framing in the export dialog (Export)">
+            {framed.caption}
+          </span>
+        )}
         <span className="viewport__output-spacer" />
+        {framed?.cropped && (
+          <button
+            className={`btn btn--small${s.wholeFrame ? ' is-on' : ''}`}
+            onClick={() => store.dispatch({ type: 'whole-frame', on: !s.wholeFrame })}
+            data-testid="output-whole-frame"
+            title="Show the whole footage frame with the export's crop outlined"
+          >
+            Whole frame
+          </button>
+        )}
         {props.synthesisChoice && (
           <select
             className="input input--small"

@@ -10,7 +10,7 @@ import type { FaceModel } from '../../engine/common/face-model';
 import type { PersonaModelPayload } from '../../shared/contract';
 import { markPreviewDrawn } from '../perf';
 import { timecode } from '../state/timeline-view';
-import { referenceFrameFor } from '../../engine/common/export-timing';
+import { faceFocus, referenceFrameFor } from '../../engine/common/export-timing';
 import { useReferenceFrame } from './use-reference-frame';
 import { useOutputPreview } from './use-output-preview';
 import { OutputView } from './OutputView';
@@ -189,6 +189,9 @@ export function Viewport() {
   const refFrame = persona && doc && persona.payload.frameCount ? referenceFrameFor(playhead, doc.fps, persona.payload.fps, persona.payload.frameCount) : undefined;
   const ref = useReferenceFrame(api, snap.dir, showRef && view === '3d' ? refMediaId : undefined, refFrame);
   const voice = p.media.find((m) => m.id === doc?.mediaId);
+  // The footage's size and the face's place in it, as the export frames a crop around it.
+  const cam = persona?.payload.camera;
+  const footage = cam ? { width: cam.width, height: cam.height, focus: faceFocus(cam, persona.payload.meanPose) } : undefined;
   const outputView = (cover: boolean) =>
     doc && (
       <OutputView
@@ -198,6 +201,7 @@ export function Viewport() {
         audioUrl={voice?.hasAudio ? api.fileUrl(joinPath(snap.dir, voice.path)) : undefined}
         cover={cover}
         synthesisChoice={synthesisChoice}
+        footage={footage}
         timelinePlaying={rate !== 0}
         onCancel={output.cancel}
         onRetry={output.retry}
