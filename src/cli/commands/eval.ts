@@ -40,9 +40,16 @@ export const command: CliCommand = {
       io.out(row('baseline (nearest mouth, affine)', ev.baseline));
       if (ev.renderer) io.out(row(`G_r (${ev.renderer.steps} steps)`, ev.renderer));
       if (ev.residual) io.out(row(`residual G_r (${ev.residual.steps} steps)`, ev.residual));
+      if (ev.following) {
+        const f = ev.following;
+        const line = (name: string, x: { r: number; slope: number }) => `  ${name.padEnd(33)} r ${x.r.toFixed(2)}   slope ${x.slope.toFixed(2)}`;
+        io.out(`the same frames made as an export makes them (sources chosen by pose, ${f.sourceCuts} cuts), encoded and tracked again: mouth opening vs the curves'`);
+        io.out(line('real pixels (retrieval)', f.retrieval));
+        if (f.residual) io.out(line('residual G_r', f.residual));
+      }
       io.out(`  real pixels ${ev.beatsBaseline.retrieval ? 'beat' : 'do not beat'} the baseline (higher PSNR and SSIM at >= 0.8x its sharpness)`);
       if (ev.renderer) io.out(`  G_r ${ev.beatsBaseline.renderer ? 'beats' : 'does not beat'} the baseline; ${ev.rendererWins ? 'G_r beats real pixels: exports use it' : 'real pixels win: exports use them'}`);
-      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone: exports do not apply it'}`);
+      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone (higher PSNR and SSIM at >= 0.8x their sharpness, and its mouth following no more than 0.03 below theirs): exports do not apply it'}`);
       for (const n of ev.notes) io.out(`note: ${n}`);
       return 0;
     }

@@ -11,9 +11,10 @@ export const command: CliCommand = {
   path: ['train', 'residual'],
   summary: 'Train the residual G_r: a masked correction of the mouth on top of real-pixel synthesis',
   usage:
-    `facial-studio train residual --persona DIR [--preset draft|standard|best] [--steps N] [--minutes M] [--exclude N] [--config draft|gpu-full|tiny] [--checked] ${DEVICE_USAGE} [--json]\n` +
+    `facial-studio train residual --persona DIR [--preset draft|standard|best] [--steps N] [--minutes M] [--exclude N] [--pairs own|pose-neighbour] [--config draft|gpu-full|tiny] [--checked] ${DEVICE_USAGE} [--json]\n` +
     '  Re-makes every frame the persona was fitted on from real pixels, with a mouth donor at least --exclude frames\n' +
-    '  away (default 8), and trains a small network to correct that mouth towards the real frame, inside the mouth\n' +
+    '  away (default 8), on its own frame (--pairs own, the default) or on the frame of the nearest head pose as an\n' +
+    '  export would (--pairs pose-neighbour; measured no better, docs/rendering.md), and trains a small network to correct that mouth towards the real frame, inside the mouth\n' +
     '  mask only, up to the preset\'s steps or minutes of training, whichever comes first (--steps and --minutes win;\n' +
     `  ${presetsUsage}; default draft). --config gpu-full is a wider, deeper network for a GPU (give --steps). Writes DIR/residual/.\n` +
     '  --checked runs the whole checked flow below as one run (the studio\'s "Train mouth correction"): the evaluation\n' +
@@ -35,6 +36,8 @@ export const command: CliCommand = {
     if (!(minutes > 0)) throw new UsageError(`--minutes expects a positive number, got ${minutes}`);
     const exclude = flagNumber(args, 'exclude', 8);
     if (!(exclude >= 0 && exclude <= 1000)) throw new UsageError(`--exclude expects 0 to 1000 frames, got ${exclude}`);
+    const pairs = flagString(args, 'pairs') ?? 'own';
+    if (pairs !== 'own' && pairs !== 'pose-neighbour') throw new UsageError(`--pairs expects own or pose-neighbour, got "${pairs}"`);
     if (args.flags.checked) {
       const maxSeconds = args.flags.minutes === undefined ? undefined : minutes * 60;
       const c = await io.withProgress('mouth correction', (onProgress) => trainMouthCorrection(persona, { preset: presetName, config, steps, maxSeconds, device, signal: io.signal, onProgress }));
@@ -42,7 +45,7 @@ export const command: CliCommand = {
       return 0;
     }
     const r = await io.withProgress('train residual', (onProgress) =>
-      trainResidual(persona, { config, steps, maxSeconds: minutes * 60, exclude, device, signal: io.signal, onProgress }),
+      trainResidual(persona, { config, steps, maxSeconds: minutes * 60, exclude, pairSource: pairs, device, signal: io.signal, onProgress }),
     );
     if (io.json) {
       io.out(JSON.stringify({ ok: true, ...r }));

@@ -19,6 +19,7 @@ import {
   mouthSharpness, planMouthFrames, pointsBox, trackedLipShapes, loadResidualRunner, ResidualRefiner, type RetrievalPlan,
 } from '../synthesis';
 import { RendererPainter, type FramePainter } from './frame-painters';
+import { measureHeldOutFollowing, residualKeepsFollowing, type HeldOutFollowing } from './heldout-following';
 
 /**
  * Held-out comparison of the ways to make a mouth (issue 11), on frames no part of the
@@ -66,7 +67,17 @@ export interface SynthesisEval {
   residual?: MouthFigures & { steps: number; trainSeconds: number; identity: string };
   /** True when G_r has higher PSNR and SSIM than the retrieval path at ≥ 0.8x its sharpness. */
   rendererWins: boolean;
-  /** The same test for the residual G_r against the retrieval path (absent in files written before it existed). */
+  /**
+   * The test frames made as an export makes them (sources chosen by pose, never the frame
+   * itself), encoded and tracked again: how their mouth follows the curves, with and without
+   * the residual (heldout-following.ts). Measured when a residual is trained on the
+   * evaluation persona; absent in files written before it existed.
+   */
+  following?: HeldOutFollowing;
+  /**
+   * The same test for the residual G_r against the retrieval path, and its mouth following
+   * no worse than real pixels alone (absent in files written before it existed).
+   */
   residualWins?: boolean;
   /** Issue 11's bar: higher PSNR and SSIM than the baseline at ≥ 0.8x its sharpness. */
   beatsBaseline: { retrieval: boolean; renderer?: boolean; residual?: boolean };
@@ -76,7 +87,7 @@ export interface SynthesisEval {
 
 export const SYNTHESIS_EVAL_FILE = path.join('synthesis', 'eval.json');
 
-export const SYNTHESIS_EVAL_STAGES = { evaluationPersona: 40, plan: 5, donors: 10, measure: 45 };
+export const SYNTHESIS_EVAL_STAGES = { evaluationPersona: 40, plan: 5, donors: 10, measure: 30, following: 15 };
 
 /** The mouth's core (see MouthFigures.core): half-sizes in mouth widths. */
 export const MOUTH_CORE = { halfWidth: 0.4, halfHeight: 0.3 };
@@ -161,6 +172,9 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
     await run.stage('donors', (ctx) => collectEvalDonors(setup, ctx.signal));
     const figures = await run.stage('measure', (ctx) => measureHeldOut(setup, ctx.signal, (f, m) => ctx.progress(f, m)));
     const { persona, test, donors } = setup;
+    const following = setup.residual
+      ? await run.stage('following', (ctx) => measureHeldOutFollowing({ ...setup, residual: setup.residual?.net, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) }))
+      : undefined;
     const fitted = fittedFrames(persona.meta);
     const clean = fitted[1] <= test.start || fitted[0] >= test.end;
     const notes = [clean
@@ -173,9 +187,9 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
       formatVersion: 2, personaId: own.meta.id,
       evaluationPersona: { dir: path.relative(personaDir, evp.dir) || '.', id: persona.meta.id, fittedFrames: fitted },
       testRange: [test.start, test.end], donorRange: [donors.start, donors.end], frames: test.end - test.start,
-      retrieval, baseline, ...(renderer ? { renderer } : {}), ...(residual ? { residual } : {}),
+      retrieval, baseline, ...(renderer ? { renderer } : {}), ...(residual ? { residual } : {}), ...(following ? { following } : {}),
       rendererWins: Boolean(renderer && beats(renderer, retrieval)),
-      residualWins: Boolean(residual && beats(residual, retrieval)),
+      residualWins: Boolean(residual && beats(residual, retrieval) && residualKeepsFollowing(following)),
       beatsBaseline: { retrieval: beats(retrieval, baseline), ...(renderer ? { renderer: beats(renderer, baseline) } : {}), ...(residual ? { residual: beats(residual, baseline) } : {}) },
       notes, createdAt: new Date().toISOString(),
     };

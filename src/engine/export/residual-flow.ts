@@ -17,7 +17,7 @@ import { readSynthesisEval, residualStatus, type ResidualVerdict } from './resid
  * residual.train), the CLI's four commands as named stages:
  *   evaluationPersona  the persona fitted on the first part of the clip only (built once);
  *   heldOutTraining    a residual G_r trained on it;
- *   heldOutCheck       the held-out evaluation (eval --synthesis): does it beat real pixels alone?
+ *   heldOutCheck       the held-out evaluation (eval --synthesis): does it beat real pixels alone, and does its mouth follow the curves as well in export-like frames?
  *   ownTraining        only if it does: the persona's own residual, the one exports apply.
  * Both trainings get the whole preset (same network, steps and time cap), so the model
  * applied is trained as the one that was checked. Resumable by stage: a finished stage
@@ -46,7 +46,7 @@ export interface MouthCorrectionResult {
   message: string;
   heldOut: { steps: number; trainSeconds: number; reused: boolean };
   own?: { steps: number; trainSeconds: number; reused: boolean };
-  evaluation: Pick<SynthesisEval, 'retrieval' | 'residual' | 'residualWins' | 'frames'>;
+  evaluation: Pick<SynthesisEval, 'retrieval' | 'residual' | 'following' | 'residualWins' | 'frames'>;
   /** Wall seconds per stage that ran. */
   seconds: Record<string, number>;
 }
@@ -83,7 +83,8 @@ function sameBudget(info: ResidualInfo | undefined, identity: string, steps: num
 
 /** The held-out evaluation already written for exactly this held-out residual. */
 function evaluatedFor(ev: SynthesisEval | undefined, info: ResidualInfo): ev is SynthesisEval {
-  return Boolean(ev?.residual && ev.residual.identity === info.identity && ev.residual.steps === info.steps && ev.residual.trainSeconds === info.trainSeconds && ev.createdAt >= info.createdAt);
+  // An evaluation from before the mouth-following check does not decide: it is run again.
+  return Boolean(ev?.residual && ev.following?.residual && ev.residual.identity === info.identity && ev.residual.steps === info.steps && ev.residual.trainSeconds === info.trainSeconds && ev.createdAt >= info.createdAt);
 }
 
 export async function trainMouthCorrection(personaDir: string, opts: MouthCorrectionOptions = {}): Promise<MouthCorrectionResult> {
@@ -113,7 +114,7 @@ export async function trainMouthCorrection(personaDir: string, opts: MouthCorrec
   const brief = (i: { info: ResidualInfo; reused: boolean }) => ({ steps: i.info.steps, trainSeconds: i.info.trainSeconds, reused: i.reused });
   const base = {
     preset: presetName, config: configName, heldOut: brief(heldOut),
-    evaluation: { retrieval: ev.retrieval, residual: ev.residual, residualWins: ev.residualWins, frames: ev.frames },
+    evaluation: { retrieval: ev.retrieval, residual: ev.residual, following: ev.following, residualWins: ev.residualWins, frames: ev.frames },
   };
   if (!ev.residualWins) {
     const verdict = await residualStatus(personaDir);

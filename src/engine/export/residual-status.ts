@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readResidualInfo, type ResidualInfo } from '../synthesis';
 import { SYNTHESIS_EVAL_FILE, type MouthFigures, type SynthesisEval } from './evaluate-synthesis';
+import { residualKeepsFollowing } from './heldout-following';
 
 /**
  * Whether exports apply a persona's residual G_r (the mouth correction on top of real
@@ -45,12 +46,13 @@ export function describeResidualGain(r: MouthFigures, real: MouthFigures): strin
   return `${signed(r.psnrDb - real.psnrDb, 1)} dB, SSIM ${signed(r.ssim - real.ssim, 3)} and ${sharp.toFixed(2)}x the sharpness`;
 }
 
-/** Which of the three bars (clearer, more alike, as sharp) a losing residual missed, in words. */
-function missedBars(r: MouthFigures, real: MouthFigures): string {
+/** Which of the four bars (clearer, more alike, as sharp, following the curves as well) a losing residual missed, in words. */
+function missedBars(r: MouthFigures, real: MouthFigures, following: SynthesisEval['following']): string {
   const missed = [
     r.psnrDb > real.psnrDb ? '' : 'no closer to the real frames (PSNR)',
     r.ssim > real.ssim ? '' : 'no more alike in structure (SSIM)',
     r.sharpness >= 0.8 * real.sharpness ? '' : 'blurrier than 0.8x the real mouths',
+    residualKeepsFollowing(following) ? '' : `its mouth follows the curves less in export-like frames (r ${following?.residual?.r.toFixed(2)} vs ${following?.retrieval.r.toFixed(2)})`,
   ].filter(Boolean);
   return missed.join(', ');
 }
@@ -67,7 +69,7 @@ export function residualVerdict(info: ResidualInfo | undefined, ev: SynthesisEva
   }
   const gain = describeResidualGain(ev.residual, ev.retrieval);
   if (!ev.residualWins) {
-    return { ...base, code: 'loses', applied: false, sentence: `Measured on held-out frames: ${gain} against your footage’s own mouths — ${missedBars(ev.residual, ev.retrieval)}, so not applied. Longer training (Standard or Best) or longer footage may change that.` };
+    return { ...base, code: 'loses', applied: false, sentence: `Measured on held-out frames: ${gain} against your footage’s own mouths — ${missedBars(ev.residual, ev.retrieval, ev.following)}, so not applied. Longer training (Standard or Best) or longer footage may change that.` };
   }
   if (!info) return { ...base, code: 'own-missing', applied: false, sentence: `It beats your footage’s own mouths on held-out frames (${gain}), but this persona’s own correction is not trained yet, so exports do not apply it. Train mouth correction finishes it.` };
   if (info.identity !== ev.residual.identity) {

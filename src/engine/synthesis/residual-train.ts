@@ -52,9 +52,9 @@ export interface ResidualInfo {
   /** The budget it was asked for (absent in files written before it): a run stopped by the time cap has fewer `steps`. */
   budget?: { steps: number; maxSeconds: number };
   /**
-   * Where each pair's frame around the mouth came from: 'pose-neighbour' (another frame of
-   * the nearest head pose, as in an export) or 'own' (the target frame itself; models
-   * trained before this field existed).
+   * Where each pair's frame around the mouth came from: 'own' (the target frame itself; also
+   * models trained before this field existed) or 'pose-neighbour' (another frame of the
+   * nearest head pose, as in an export).
    */
   pairSource?: PairSource;
   /** Mean loss (L1 + 1 − SSIM) over the first and the last 10 % of the steps. */
@@ -67,7 +67,11 @@ export interface ResidualInfo {
 export type PairSource = 'pose-neighbour' | 'own';
 
 export interface TrainResidualOptions extends RunOptions {
-  /** Default 'pose-neighbour'; 'own' re-makes each frame on its own pixels (the first design, kept to compare). */
+  /**
+   * Default 'own': each frame re-made on its own pixels. 'pose-neighbour' makes it on the
+   * frame of the nearest head pose, as an export would; measured no better on held-out
+   * frames or in exports (docs/rendering.md), kept to compare.
+   */
   pairSource?: PairSource;
   config?: ResidualConfigName | ResidualNetConfig;
   /** Steps to run (default: the configuration's, 1200 for draft); training also stops at `maxSeconds`. */
@@ -159,9 +163,9 @@ export function trainingDonors(persona: Persona, landmarks: Float32Array, frames
  * The source frame of each training frame t: the frame of the nearest head pose (the six
  * pose channels, each in units of its spread) at least `exclude` frames away. An export
  * picks its source frames by pose and never for their mouth, so the jaw, cheeks and chin
- * around the mouth do not tell the mouth's state; a pair made on t's own frame would let
- * the network read the answer there (measured: its exports followed the source frame's
- * mouth instead of the curves', docs/rendering.md).
+ * around the mouth do not tell the mouth's state, where a pair made on t's own frame lets
+ * the network read the answer there. Measured: no better in exports and lower on held-out
+ * frames than pairs on the own frame (docs/rendering.md), so 'own' stays the default.
  */
 export function pickTrainingSources(footage: Float32Array, frames: Segment, exclude: number): Int32Array {
   const n = frames.end - frames.start;
@@ -203,7 +207,7 @@ export interface ResidualPairs {
 
 /**
  * Re-makes each training frame t by retrieval, as an export would: on its source frame
- * (pickTrainingSources; t itself with 'own'), with its donor's mouth, to t's tracked
+ * (t itself by default; with 'pose-neighbour' pickTrainingSources' frame), with its donor's mouth, to t's tracked
  * parameters. The target is t's real mouth inside the correction's mask, and the made
  * frame outside it (where the correction changes nothing, so nothing is asked there).
  * Two passes over the footage: donors, then sources and targets.
@@ -212,7 +216,7 @@ export async function buildResidualPairs(persona: Persona, landmarks: Float32Arr
   const W = persona.camera.width, H = persona.camera.height, n = frames.end - frames.start;
   const sharp = await footageMouthSharpness(persona, landmarks, { signal: opts.signal });
   const donors = trainingDonors(persona, landmarks, frames, exclude, sharp);
-  const own = opts.pairSource === 'own';
+  const own = opts.pairSource !== 'pose-neighbour';
   const source = own ? Int32Array.from({ length: n }, (_, i) => frames.start + i) : pickTrainingSources(persona.params, frames, exclude);
   const plan: RetrievalPlan = { source, mouth: donors, eyes: source, eyeGain: new Float32Array(n), sourceJumps: 0, sourceSteps: [] };
   const curves = persona.params.slice(frames.start * PARAM_COUNT, frames.end * PARAM_COUNT);
@@ -279,7 +283,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
   const fitted = fittedFrames(persona.meta);
   const frames = opts.frames ?? { start: fitted[0], end: fitted[1] };
   const exclude = Math.max(0, Math.round(opts.exclude ?? 8));
-  const pairSource = opts.pairSource ?? 'pose-neighbour';
+  const pairSource = opts.pairSource ?? 'own';
   const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, residualTrainWeights(frames.end - frames.start, opts.steps ?? cfg.steps, opts.maxSeconds ?? 540));
   const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, { ...ctx.runOptions, pairSource }));
   const params = new ParameterStore(opts.seed ?? 1);

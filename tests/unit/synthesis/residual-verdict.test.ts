@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { residualVerdict } from '../../../src/engine/export/residual-status';
 import type { SynthesisEval } from '../../../src/engine/export/evaluate-synthesis';
+import { FOLLOWING_TOLERANCE, residualKeepsFollowing, type HeldOutFollowing } from '../../../src/engine/export/heldout-following';
 import type { ResidualInfo } from '../../../src/engine/synthesis';
 
 /**
@@ -29,5 +30,22 @@ describe('residual verdict', () => {
     expect(applied.sentence).toMatch(/^Applied to exports: .*\+0\.5 dB, SSIM \+0\.010 and 0\.91x the sharpness/);
     // A difference that rounds to nothing has no sign.
     expect(residualVerdict(info, ev({ psnrDb: 18.49, ssim: 0.66, sharpness: 1.1 }, false)).sentence).toMatch(/: ±0\.0 dB, SSIM ±0\.000 and 1\.00x/);
+  });
+
+  it('refuses a residual that scores higher in the lip box but makes the mouth follow the curves less in export-like frames', () => {
+    const following = (retrievalR: number, residualR: number): HeldOutFollowing => ({
+      frames: 80, sourceCuts: 30, retrieval: { r: retrievalR, slope: 0.9, tracked: 80 }, residual: { r: residualR, slope: 0.7, tracked: 80 },
+    });
+    expect(residualKeepsFollowing(undefined)).toBe(true);
+    expect(residualKeepsFollowing({ frames: 80, sourceCuts: 30, retrieval: { r: 0.9, slope: 1, tracked: 80 } })).toBe(true);
+    expect(residualKeepsFollowing(following(0.9, 0.95))).toBe(true);
+    expect(residualKeepsFollowing(following(0.9, 0.9 - FOLLOWING_TOLERANCE))).toBe(true);
+    expect(residualKeepsFollowing(following(0.9, 0.8))).toBe(false);
+    // Higher PSNR and SSIM, as sharp, but following less: the evaluation says it loses, and the sentence says why.
+    const damped = { ...ev({ psnrDb: 19, ssim: 0.67, sharpness: 1.0 }, false), following: following(0.82, 0.7) } as SynthesisEval;
+    const v = residualVerdict(info, damped);
+    expect(v).toMatchObject({ code: 'loses', applied: false });
+    expect(v.sentence).toMatch(/its mouth follows the curves less in export-like frames \(r 0\.70 vs 0\.82\), so not applied/);
+    expect(v.sentence).not.toMatch(/PSNR|SSIM\)|blurrier/);
   });
 });
