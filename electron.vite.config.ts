@@ -17,6 +17,9 @@ export default defineConfig({
           'tracker-worker': path.resolve(import.meta.dirname, 'src/engine/tracking/tracker-worker.ts'),
           // The studio's output preview thread (src/host/output-preview.ts looks for it beside the entries).
           'output-preview-worker': path.resolve(import.meta.dirname, 'src/host/output-preview-worker.ts'),
+          // An export's footage decoding and encoding threads (src/engine/export/footage-path-reader.ts, off-thread-video-writer.ts).
+          'footage-reader-worker': path.resolve(import.meta.dirname, 'src/engine/export/footage-reader-worker.ts'),
+          'video-writer-worker': path.resolve(import.meta.dirname, 'src/engine/export/video-writer-worker.ts'),
         },
       },
     },

@@ -20,10 +20,10 @@ describe('desktop bundle', () => {
   });
 
   it('builds every entry as parseable JavaScript', () => {
-    for (const f of ['out/main/index.js', 'out/main/job-process.js', 'out/main/tracker-worker.js', 'out/main/output-preview-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
+    for (const f of ['out/main/index.js', 'out/main/job-process.js', 'out/main/tracker-worker.js', 'out/main/output-preview-worker.js', 'out/main/footage-reader-worker.js', 'out/main/video-writer-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
       expect(existsSync(path.join(repoRoot, f)), f).toBe(true);
     }
-    for (const f of ['out/main/index.js', 'out/main/job-process.js', 'out/main/tracker-worker.js', 'out/main/output-preview-worker.js', 'out/preload/index.cjs']) {
+    for (const f of ['out/main/index.js', 'out/main/job-process.js', 'out/main/tracker-worker.js', 'out/main/output-preview-worker.js', 'out/main/footage-reader-worker.js', 'out/main/video-writer-worker.js', 'out/preload/index.cjs']) {
       const check = spawnSync(process.execPath, ['--check', path.join(repoRoot, f)], { encoding: 'utf8' });
       expect(check.stderr, f).toBe('');
     }

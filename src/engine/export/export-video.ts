@@ -28,6 +28,7 @@ import { loadRendererRunner, readRendererInfo, type RendererRunner } from '../re
 import { loadResidualRunner, planSourcePath, prepareRetrieval, readResidualInfo, retrievalUnavailable, ResidualRefiner, type PlanWeights, type ResidualRunner, type RetrievalSynthesizer } from '../synthesis';
 import { PreviewPainter, RendererPainter, ResidualPainter, RetrievalPainter, type FramePainter } from './frame-painters';
 import { ReferenceFrames } from './reference-frames';
+import { FootagePathReader } from './footage-path-reader';
 import { seekableFootage } from './seekable-footage';
 import type { MouthFigures, SynthesisEval } from './evaluate-synthesis';
 import { readSynthesisEval, residualVerdict } from './residual-status';
@@ -36,6 +37,7 @@ import { faceFocus, previewFileName } from '../common/export-timing';
 import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, type VideoFraming } from '../quality';
 import type { RenderQualityReport } from '../../shared/render-quality';
 import { VideoWriter } from './video-writer';
+import { OffThreadVideoWriter } from './off-thread-video-writer';
 
 export type ExportKind = 'photoreal' | 'preview';
 export type CurvesOrigin = 'file' | 'array' | 'prior' | 'facial-gan';
@@ -64,6 +66,12 @@ export interface ExportVideoOptions extends RunOptions {
   synthesis?: 'auto' | 'retrieval' | 'renderer';
   /** Retrieval tuning (costs of cuts, speed changes, donor choice); defaults: DEFAULT_PLAN_WEIGHTS. */
   planWeights?: Partial<PlanWeights>;
+  /**
+   * Decode the footage and feed the encoder on worker threads while frames are painted
+   * (default true); false: on this thread, in turns with the painting (measured slower,
+   * docs/rendering.md).
+   */
+  ioWorkers?: boolean;
   /**
    * Re-voice the persona's own take: the footage plays as filmed (forwards, then backwards
    * where the audio is longer), its head motion and blinks kept frame for frame; only the
@@ -367,21 +375,32 @@ export async function makePainter(method: SynthesisMethod, persona: Persona, cur
   return { painter: new PreviewPainter(persona, renderer, curves), source };
 }
 
-/** Decodes the source frames along the path, paints each and pipes it into the writer; returns ms per frame spent in each. */
-async function writeFrames(persona: Persona, footage: string, source: Int32Array, painter: FramePainter, writer: VideoWriter, opts: ExportVideoOptions, from: number): Promise<{ decode: number; paint: number; encode: number }> {
-  const W = persona.camera.width, H = persona.camera.height, N = source.length;
+/** A source of the path's footage frames in order: decoded ahead on a worker thread, or on this thread (`ioWorkers` false). */
+function footagePath(persona: Persona, footage: string, source: Int32Array, opts: ExportVideoOptions): { next(i: number): Promise<Uint8Array>; close(): Promise<void> } {
+  const W = persona.camera.width, H = persona.camera.height;
   // The seekable copy has a keyframe every 10 frames: a seek beats reading more than that through.
-  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal, footage === persona.meta.source.file ? undefined : 12);
+  const readThrough = footage === persona.meta.source.file ? undefined : 12;
+  if (opts.ioWorkers ?? true) {
+    const reader = new FootagePathReader({ file: footage, width: W, height: H, fps: persona.meta.fps, frameCount: persona.frameCount, readThrough, path: source }, { ahead: 3, signal: opts.signal });
+    return { next: () => reader.next(), close: () => reader.close() };
+  }
+  const ref = new ReferenceFrames(footage, W, H, persona.meta.fps, persona.frameCount, opts.signal, readThrough);
+  return { next: async (i) => (await ref.get(source[i])).slice(), close: () => ref.close() };
+}
+
+/** Decodes the source frames along the path, paints each and pipes it into the writer; returns ms per frame spent in each. */
+async function writeFrames(persona: Persona, footage: string, source: Int32Array, painter: FramePainter, writer: VideoWriter | OffThreadVideoWriter, opts: ExportVideoOptions, from: number): Promise<{ decode: number; paint: number; encode: number }> {
+  const N = source.length;
+  const frames = footagePath(persona, footage, source, opts);
   const eta = new EtaEstimator();
   const ms = { decode: 0, paint: 0, encode: 0 };
   try {
     for (let i = 0; i < N; i++) {
       throwIfCancelled(opts.signal);
-      const j = source[i];
       const t0 = performance.now();
-      const frame = (await ref.get(j)).slice();
+      const frame = await frames.next(i);
       const t1 = performance.now();
-      await painter.paint(i, j, frame);
+      await painter.paint(i, source[i], frame);
       const t2 = performance.now();
       await writer.write(frame);
       ms.decode += t1 - t0;
@@ -401,7 +420,7 @@ async function writeFrames(persona: Persona, footage: string, source: Int32Array
     await writer.abort();
     throw err;
   } finally {
-    await ref.close();
+    await frames.close();
   }
 }
 
@@ -428,7 +447,7 @@ async function renderVideo(opts: ExportVideoOptions): Promise<{ result: ExportVi
     const meanPose = new Float64Array(6);
     for (let f = 0; f < persona.frameCount; f++) for (let k = 0; k < 6; k++) meanPose[k] += persona.params[f * PARAM_COUNT + k] / persona.frameCount;
     const geometry = outputGeometry(s.preset, opts.framing, W, H, faceFocus(persona.camera, meanPose));
-    const writer = new VideoWriter({
+    const writer = new (opts.ioWorkers ?? true ? OffThreadVideoWriter : VideoWriter)({
       out, width: W, height: H, fps, audio: opts.audio, filter: geometryFilter(geometry, W, H), crf: opts.crf ?? 18, x264Preset: opts.x264Preset,
       metadata: {
         title: `${persona.meta.name}: FACIAL Studio ${kind}`,

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportVideo, previewPathFor } from '../../../src/engine/export/export-video';
 import { ReferenceFrames } from '../../../src/engine/export/reference-frames';
+import { FootagePathReader } from '../../../src/engine/export/footage-path-reader';
+import { OffThreadVideoWriter } from '../../../src/engine/export/off-thread-video-writer';
 import { RawFrameStream } from '../../../src/engine/media/raw-frame-stream';
 import { frameCountForDuration, pingPongIndex, referenceFrameFor, resampleCurves, presetFilter, PRESETS } from '../../../src/engine/export/timing';
 import { fillPolygon, softenMask, growMask, squareFeather } from '../../../src/engine/export/mask';
@@ -150,6 +152,51 @@ describe('MP4 export', () => {
     } finally {
       await ref.close();
     }
+  });
+
+  it('plays an export\'s source path on a worker thread: the same frames as read on this thread, cuts and steps back included', async () => {
+    const pathFrames = Int32Array.from([0, 1, 2, 3, 2, 1, 7, 8, 9, 9, 4, 5, 0]);
+    const ref = new ReferenceFrames(fx.video, 64, 64, 25, 10);
+    const reader = new FootagePathReader({ file: fx.video, width: 64, height: 64, fps: 25, frameCount: 10, path: pathFrames }, { ahead: 2 });
+    try {
+      for (let i = 0; i < pathFrames.length; i++) {
+        expect(Buffer.from(await reader.next()).equals(Buffer.from(await ref.get(pathFrames[i])))).toBe(true);
+      }
+      // Past the path's end: an error, not a hang.
+      await expect(reader.next()).rejects.toThrow(/ended after 13 frames/);
+    } finally {
+      await Promise.all([reader.close(), ref.close()]);
+    }
+    // A file that cannot be read: the decoder's error reaches the caller.
+    const bad = new FootagePathReader({ file: path.join(root, 'missing.mp4'), width: 64, height: 64, fps: 25, frameCount: 10, path: Int32Array.of(0) });
+    await expect(bad.next()).rejects.toThrow(/missing\.mp4/);
+    await bad.close();
+    // Cancelled: next() says so at once.
+    const ac = new AbortController();
+    const cancelled = new FootagePathReader({ file: fx.video, width: 64, height: 64, fps: 25, frameCount: 10, path: pathFrames }, { signal: ac.signal });
+    ac.abort();
+    await expect(cancelled.next()).rejects.toSatisfy(isCancelled);
+    await cancelled.close();
+  });
+
+  it('encodes on a worker thread: the MP4 appears only when finished, and nothing is left after an abort', async () => {
+    const dir = path.join(root, 'offthread');
+    await fs.mkdir(dir, { recursive: true });
+    const frame = () => Uint8Array.from({ length: 64 * 64 * 3 }, (_, k) => (k * 7) % 251);
+    const w = new OffThreadVideoWriter({ out: path.join(dir, 'a.mp4'), width: 64, height: 64, fps: 25 });
+    for (let i = 0; i < 6; i++) await w.write(frame());
+    expect(await w.finish()).toBe(path.join(dir, 'a.mp4'));
+    expect((await probeMedia(path.join(dir, 'a.mp4'))).video?.frameCount).toBe(6);
+    const aborted = new OffThreadVideoWriter({ out: path.join(dir, 'b.mp4'), width: 64, height: 64, fps: 25 });
+    await aborted.write(frame());
+    await aborted.abort();
+    expect(await outDirFiles(dir)).toEqual(['a.mp4']);
+    // A frame of the wrong size: the worker's error, then nothing written.
+    const wrong = new OffThreadVideoWriter({ out: path.join(dir, 'c.mp4'), width: 64, height: 64, fps: 25 });
+    const err = await (async () => { await wrong.write(new Uint8Array(10)); await wrong.write(frame()); await wrong.finish(); })().then(() => undefined, (e: unknown) => e);
+    expect(String(err)).toMatch(/frame has 10 bytes/);
+    await wrong.abort();
+    expect(await outDirFiles(dir)).toEqual(['a.mp4']);
   });
 
   it('writes a preview MP4 (H.264 yuv420p + AAC, faststart) as long as the audio, labelled preview', async () => {
