@@ -337,7 +337,9 @@ async function residualIfItWins(persona: Persona, ev: SynthesisEval | undefined,
       notes.push(`the residual G_r beats real pixels alone on held-out frames (mouth: ${versus}) but none of that configuration is trained on this persona: facial-studio train residual --persona DIR`);
       return undefined;
   }
-  const net = await loadResidualRunner(persona.dir, { device: opts.device, threads: opts.threads, personaId: persona.meta.id });
+  // One thread: the network is small, and the export's decoder, encoder and painting want the other cores
+  // (ONNX Runtime's default pool spins on them; measured 56 → 47-49 s for 24 s of the vertical clip).
+  const net = await loadResidualRunner(persona.dir, { device: opts.device, threads: opts.threads ?? 1, personaId: persona.meta.id });
   if (net) notes.push(`the residual G_r corrects the mouth on top of real pixels: it beats them on held-out frames (mouth: ${versus})`);
   return net;
 }
