@@ -123,6 +123,16 @@ export class RetrievalSynthesizer {
    * fully from the mouth down, fading out towards the nose; the ring stays.
    */
   targets(i: number): { from: Float32Array; to: Float32Array } {
+    // The residual G_r asks again for the frame just composed.
+    if (this.lastTargets?.i === i) return this.lastTargets.value;
+    const value = this.computeTargets(i);
+    this.lastTargets = { i, value };
+    return value;
+  }
+
+  private lastTargets?: { i: number; value: { from: Float32Array; to: Float32Array } };
+
+  private computeTargets(i: number): { from: Float32Array; to: Float32Array } {
     const j = this.plan.source[i];
     const from = this.points(j);
     const now = this.project(j, this.curves, i);
