@@ -75,7 +75,8 @@ export function residualVerdict(info: ResidualInfo | undefined, ev: SynthesisEva
   if (info.identity !== ev.residual.identity) {
     return { ...base, code: 'other-configuration', applied: false, sentence: `This persona’s correction was trained for another configuration (${info.config.name}) than the one measured on held-out frames, so exports do not apply it. Train mouth correction again.` };
   }
-  return { ...base, code: 'applied', applied: true, sentence: `Applied to exports: on held-out frames it beats your footage’s own mouths (${gain}); trained ${info.steps} steps.` };
+  const f = ev.following?.residual ? `, and made as an export makes them its mouth follows the curves at r ${ev.following.residual.r.toFixed(2)} (your footage’s own mouths: ${ev.following.retrieval.r.toFixed(2)})` : '';
+  return { ...base, code: 'applied', applied: true, sentence: `Applied to exports: on held-out frames it beats your footage’s own mouths (${gain})${f}; trained ${info.steps} steps.` };
 }
 
 /** residualVerdict of a persona folder; a damaged residual.json counts as none (the export then uses real pixels). */

@@ -47,5 +47,9 @@ describe('residual verdict', () => {
     expect(v).toMatchObject({ code: 'loses', applied: false });
     expect(v.sentence).toMatch(/its mouth follows the curves less in export-like frames \(r 0\.70 vs 0\.82\), so not applied/);
     expect(v.sentence).not.toMatch(/PSNR|SSIM\)|blurrier/);
+    // Applied: the sentence gives both figures.
+    const kept = residualVerdict(info, { ...ev({ psnrDb: 19, ssim: 0.67, sharpness: 1.0 }, true), following: following(0.82, 0.91) } as SynthesisEval);
+    expect(kept).toMatchObject({ code: 'applied', applied: true });
+    expect(kept.sentence).toMatch(/its mouth follows the curves at r 0\.91 \(your footage’s own mouths: 0\.82\); trained 1200 steps\.$/);
   });
 });
