@@ -74,6 +74,13 @@ describe.skipIf(!hasSharedData)(`residual G_r on the AOC clip${skipNoSharedData 
       expect(x.r).toBeLessThanOrEqual(1);
       expect(x.slope).toBeGreaterThan(0.2);
     }
+    // And with the curves the studio generates for the clip's own sound over the same frames.
+    const g = f.generated!;
+    expect(g).toBeDefined();
+    for (const x of [g.retrieval, g.residual!]) {
+      expect(x.tracked).toBe(20);
+      expect(Number.isFinite(x.r) && Number.isFinite(x.slope)).toBe(true);
+    }
   });
 
   it('can make training pairs on the frame of the nearest pose: the target is the real mouth inside the mask and the made frame outside it', async () => {

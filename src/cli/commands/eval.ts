@@ -46,10 +46,15 @@ export const command: CliCommand = {
         io.out(`the same frames made as an export makes them (sources chosen by pose, ${f.sourceCuts} cuts), encoded and tracked again: mouth opening vs the curves'`);
         io.out(line('real pixels (retrieval)', f.retrieval));
         if (f.residual) io.out(line('residual G_r', f.residual));
+        if (f.generated) {
+          io.out(`the same with the curves generated for the clip's own sound (${f.generated.sourceCuts} cuts):`);
+          io.out(line('real pixels (retrieval)', f.generated.retrieval));
+          if (f.generated.residual) io.out(line('residual G_r', f.generated.residual));
+        }
       }
       io.out(`  real pixels ${ev.beatsBaseline.retrieval ? 'beat' : 'do not beat'} the baseline (higher PSNR and SSIM at >= 0.8x its sharpness)`);
       if (ev.renderer) io.out(`  G_r ${ev.beatsBaseline.renderer ? 'beats' : 'does not beat'} the baseline; ${ev.rendererWins ? 'G_r beats real pixels: exports use it' : 'real pixels win: exports use them'}`);
-      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone (higher PSNR and SSIM at >= 0.8x their sharpness, and its mouth following no more than 0.03 below theirs): exports do not apply it'}`);
+      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone (higher PSNR and SSIM at >= 0.8x their sharpness, and its mouth following the curves in export-like frames: r no more than 0.03 below theirs, at least 0.8x their motion): exports do not apply it'}`);
       for (const n of ev.notes) io.out(`note: ${n}`);
       return 0;
     }

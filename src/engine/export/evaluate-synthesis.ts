@@ -5,7 +5,8 @@ import { evaluationPersona, fittedFrames, loadPersona, loadPersonaHull, loadPers
 import { splitFrames, type Segment } from '../common/numeric';
 import { RawFrameStream } from '../media/raw-frame-stream';
 import { writeJsonAtomic } from '../util/atomic-file';
-import { throwIfCancelled } from '../util/errors';
+import { UserError, throwIfCancelled } from '../util/errors';
+import { generateCurves } from '../gan/generate';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import type { ProviderChoice } from '../nn';
@@ -173,7 +174,9 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
     const figures = await run.stage('measure', (ctx) => measureHeldOut(setup, ctx.signal, (f, m) => ctx.progress(f, m)));
     const { persona, test, donors } = setup;
     const following = setup.residual
-      ? await run.stage('following', (ctx) => measureHeldOutFollowing({ ...setup, residual: setup.residual?.net, signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) }))
+      ? await run.stage('following', async (ctx) => measureHeldOutFollowing({
+        ...setup, residual: setup.residual?.net, generatedCurves: await generatedTestCurves(setup, ctx.signal), signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m),
+      }))
       : undefined;
     const fitted = fittedFrames(persona.meta);
     const clean = fitted[1] <= test.start || fitted[0] >= test.end;
@@ -202,6 +205,29 @@ export async function evaluateSynthesis(personaDir: string, opts: EvaluateSynthe
   } finally {
     await setup.net?.dispose();
     await setup.residual?.net.dispose();
+  }
+}
+
+/**
+ * The curves the studio generates for the clip's own sound, over the test frames (the
+ * evaluation persona's prior or FACIAL-GAN); undefined when the clip has no usable sound.
+ */
+async function generatedTestCurves(s: EvalSetup, signal?: AbortSignal): Promise<Float32Array | undefined> {
+  const { persona, test } = s;
+  try {
+    const g = await generateCurves(persona.dir, persona.meta.source.file, { signal });
+    // The sound may end a frame or two before the picture: its last frame is held.
+    if (g.fps !== persona.meta.fps || g.frameCount < test.end - 2) return undefined;
+    const out = new Float32Array((test.end - test.start) * PARAM_COUNT);
+    for (let t = test.start; t < test.end; t++) {
+      const k = Math.min(t, g.frameCount - 1);
+      out.set(g.base.subarray(k * PARAM_COUNT, (k + 1) * PARAM_COUNT), (t - test.start) * PARAM_COUNT);
+    }
+    return out;
+  } catch (err) {
+    throwIfCancelled(signal);
+    if (err instanceof UserError) return undefined;
+    throw err;
   }
 }
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readResidualInfo, type ResidualInfo } from '../synthesis';
 import { SYNTHESIS_EVAL_FILE, type MouthFigures, type SynthesisEval } from './evaluate-synthesis';
-import { residualKeepsFollowing } from './heldout-following';
+import { followingShortfall } from './heldout-following';
 
 /**
  * Whether exports apply a persona's residual G_r (the mouth correction on top of real
@@ -52,7 +52,7 @@ function missedBars(r: MouthFigures, real: MouthFigures, following: SynthesisEva
     r.psnrDb > real.psnrDb ? '' : 'no closer to the real frames (PSNR)',
     r.ssim > real.ssim ? '' : 'no more alike in structure (SSIM)',
     r.sharpness >= 0.8 * real.sharpness ? '' : 'blurrier than 0.8x the real mouths',
-    residualKeepsFollowing(following) ? '' : `its mouth follows the curves less in export-like frames (r ${following?.residual?.r.toFixed(2)} vs ${following?.retrieval.r.toFixed(2)})`,
+    followingShortfall(following) ?? '',
   ].filter(Boolean);
   return missed.join(', ');
 }
@@ -75,7 +75,8 @@ export function residualVerdict(info: ResidualInfo | undefined, ev: SynthesisEva
   if (info.identity !== ev.residual.identity) {
     return { ...base, code: 'other-configuration', applied: false, sentence: `This persona’s correction was trained for another configuration (${info.config.name}) than the one measured on held-out frames, so exports do not apply it. Train mouth correction again.` };
   }
-  const f = ev.following?.residual ? `, and made as an export makes them its mouth follows the curves at r ${ev.following.residual.r.toFixed(2)} (your footage’s own mouths: ${ev.following.retrieval.r.toFixed(2)})` : '';
+  const g = ev.following?.generated?.residual ? `; generated curves: r ${ev.following.generated.residual.r.toFixed(2)} (${ev.following.generated.retrieval.r.toFixed(2)})` : '';
+  const f = ev.following?.residual ? `, and made as an export makes them its mouth follows the curves at r ${ev.following.residual.r.toFixed(2)} (your footage’s own mouths: ${ev.following.retrieval.r.toFixed(2)}${g})` : '';
   return { ...base, code: 'applied', applied: true, sentence: `Applied to exports: on held-out frames it beats your footage’s own mouths (${gain})${f}; trained ${info.steps} steps.` };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { residualVerdict } from '../../../src/engine/export/residual-status';
 import type { SynthesisEval } from '../../../src/engine/export/evaluate-synthesis';
-import { FOLLOWING_TOLERANCE, residualKeepsFollowing, type HeldOutFollowing } from '../../../src/engine/export/heldout-following';
+import { FOLLOWING_MOTION, FOLLOWING_TOLERANCE, residualKeepsFollowing, type HeldOutFollowing } from '../../../src/engine/export/heldout-following';
 import type { ResidualInfo } from '../../../src/engine/synthesis';
 
 /**
@@ -34,18 +34,24 @@ describe('residual verdict', () => {
 
   it('refuses a residual that scores higher in the lip box but makes the mouth follow the curves less in export-like frames', () => {
     const following = (retrievalR: number, residualR: number): HeldOutFollowing => ({
-      frames: 80, sourceCuts: 30, retrieval: { r: retrievalR, slope: 0.9, tracked: 80 }, residual: { r: residualR, slope: 0.7, tracked: 80 },
+      frames: 80, sourceCuts: 30, retrieval: { r: retrievalR, slope: 0.9, tracked: 80 }, residual: { r: residualR, slope: 0.85, tracked: 80 },
     });
     expect(residualKeepsFollowing(undefined)).toBe(true);
     expect(residualKeepsFollowing({ frames: 80, sourceCuts: 30, retrieval: { r: 0.9, slope: 1, tracked: 80 } })).toBe(true);
     expect(residualKeepsFollowing(following(0.9, 0.95))).toBe(true);
     expect(residualKeepsFollowing(following(0.9, 0.9 - FOLLOWING_TOLERANCE))).toBe(true);
     expect(residualKeepsFollowing(following(0.9, 0.8))).toBe(false);
+    // The same r with the motion damped below FOLLOWING_MOTION of real pixels' (slope 0.9): not kept.
+    const damp = (slope: number): HeldOutFollowing => ({ ...following(0.5, 0.52), residual: { r: 0.52, slope, tracked: 80 } });
+    expect(residualKeepsFollowing(damp(0.9 * FOLLOWING_MOTION))).toBe(true);
+    expect(residualKeepsFollowing(damp(0.46))).toBe(false);
+    // Each set of curves counts: the own motion kept, generated curves damped.
+    expect(residualKeepsFollowing({ ...following(0.82, 0.91), generated: { sourceCuts: 10, retrieval: { r: 0.52, slope: 0.79, tracked: 80 }, residual: { r: 0.54, slope: 0.46, tracked: 80 } } })).toBe(false);
     // Higher PSNR and SSIM, as sharp, but following less: the evaluation says it loses, and the sentence says why.
     const damped = { ...ev({ psnrDb: 19, ssim: 0.67, sharpness: 1.0 }, false), following: following(0.82, 0.7) } as SynthesisEval;
     const v = residualVerdict(info, damped);
     expect(v).toMatchObject({ code: 'loses', applied: false });
-    expect(v.sentence).toMatch(/its mouth follows the curves less in export-like frames \(r 0\.70 vs 0\.82\), so not applied/);
+    expect(v.sentence).toMatch(/its mouth follows the curves less in export-like frames \(r 0\.70 vs 0\.82, motion 0\.85 vs 0\.90\), so not applied/);
     expect(v.sentence).not.toMatch(/PSNR|SSIM\)|blurrier/);
     // Applied: the sentence gives both figures.
     const kept = residualVerdict(info, { ...ev({ psnrDb: 19, ssim: 0.67, sharpness: 1.0 }, true), following: following(0.82, 0.91) } as SynthesisEval);
