@@ -70,12 +70,13 @@ export function presetReached(job: TrainingJob, steps: number): TrainingPresetNa
  * `train residual --steps 250` under `nice` with other work running: 0.41 s/step with the
  * displacement at 1/8, 0.51 at 1/4, whose 1200 steps took 268 s quiet and 360 s under
  * load (0.22 / 0.30 s/step); scaled by 0.41/0.51: about 0.25. `eval --synthesis` with its
- * held-out mouth-following check (the test part made twice, encoded and tracked): AOC 17 s
- * for 200 frames, vertical 1080x1920 77 s for 502 frames (load 2-4): 0.15 s/frame.
+ * held-out mouth-following check (the test part made with two sets of curves, each encoded
+ * and tracked with and without the residual): AOC 37 s for 200 frames, vertical 1080x1920
+ * 186 s for 502 frames (load 2-4): about 0.3 s/frame.
  */
 const RESIDUAL_TYPICAL_SECONDS_PER_STEP = 0.25;
 export const RESIDUAL_PAIR_SECONDS_PER_FRAME = 0.035;
-export const RESIDUAL_EVAL_SECONDS_PER_FRAME = 0.15;
+export const RESIDUAL_EVAL_SECONDS_PER_FRAME = 0.3;
 
 /**
  * Seconds per step on a 2-core CPU with the default configurations (renderer cpu-small
