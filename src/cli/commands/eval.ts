@@ -1,6 +1,8 @@
 import { flagNumber, flagString, type CliCommand } from '../command';
 import { evaluateGan, formatEvalTable, ganPath } from '../../engine/gan';
 import { evaluateSynthesis, type MouthFigures } from '../../engine/export';
+import { beats } from '../../engine/export/evaluate-synthesis';
+import { followingShortfall } from '../../engine/export/heldout-following';
 import { DEVICE_USAGE, deviceFlag } from '../device-flag';
 import { LIMITS } from '../../shared/limits';
 
@@ -54,7 +56,15 @@ export const command: CliCommand = {
       }
       io.out(`  real pixels ${ev.beatsBaseline.retrieval ? 'beat' : 'do not beat'} the baseline (higher PSNR and SSIM at >= 0.8x its sharpness)`);
       if (ev.renderer) io.out(`  G_r ${ev.beatsBaseline.renderer ? 'beats' : 'does not beat'} the baseline; ${ev.rendererWins ? 'G_r beats real pixels: exports use it' : 'real pixels win: exports use them'}`);
-      if (ev.residual) io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${ev.residualWins ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)' : 'it does not beat real pixels alone (higher PSNR and SSIM at >= 0.8x their sharpness, and its mouth following the curves in export-like frames: r no more than 0.03 below theirs, at least 0.8x their motion): exports do not apply it'}`);
+      if (ev.residual) {
+        const shortfall = followingShortfall(ev.following);
+        const verdict = ev.residualWins
+          ? 'it beats real pixels alone: exports apply it (when trained on the persona itself)'
+          : beats(ev.residual, ev.retrieval) && shortfall
+            ? `it beats real pixels alone in the lip box, but ${shortfall}: exports do not apply it`
+            : 'it does not beat real pixels alone (higher PSNR and SSIM at >= 0.8x their sharpness): exports do not apply it';
+        io.out(`  residual G_r ${ev.beatsBaseline.residual ? 'beats' : 'does not beat'} the baseline; ${verdict}`);
+      }
       for (const n of ev.notes) io.out(`note: ${n}`);
       return 0;
     }
