@@ -30,7 +30,7 @@ import { PreviewPainter, RendererPainter, ResidualPainter, RetrievalPainter, typ
 import { ReferenceFrames } from './reference-frames';
 import { FootagePathReader } from './footage-path-reader';
 import { seekableFootage } from './seekable-footage';
-import type { MouthFigures, SynthesisEval } from './evaluate-synthesis';
+import { beats, type MouthFigures, type SynthesisEval } from './evaluate-synthesis';
 import { readSynthesisEval, residualVerdict } from './residual-status';
 import { PRESETS, frameCountForDuration, geometryFilter, geometryFraming, isFraming, outputGeometry, referenceFrameFor, resampleCurves, type ExportPreset, type Framing, type PresetName } from './timing';
 import { faceFocus, previewFileName } from '../common/export-timing';
@@ -38,6 +38,7 @@ import { analyseRender, writeQualityReport, type SeamRegionName as SeamRegion, t
 import type { RenderQualityReport } from '../../shared/render-quality';
 import { VideoWriter } from './video-writer';
 import { OffThreadVideoWriter } from './off-thread-video-writer';
+import { followingShortfall } from './heldout-following';
 
 export type ExportKind = 'photoreal' | 'preview';
 export type CurvesOrigin = 'file' | 'array' | 'prior' | 'facial-gan';
@@ -330,7 +331,12 @@ async function residualIfItWins(persona: Persona, ev: SynthesisEval | undefined,
       notes.push('the residual G_r is not applied: it has no held-out evaluation (train one on the evaluation persona and run facial-studio eval --synthesis)');
       return undefined;
     case 'loses':
-      if (v.own) notes.push(`the residual G_r is not applied: on held-out frames it does not beat real pixels alone (mouth: ${versus})`);
+      if (v.own) {
+        const shortfall = ev && ev.residual && beats(ev.residual, ev.retrieval) ? followingShortfall(ev.following) : undefined;
+        notes.push(shortfall
+          ? `the residual G_r is not applied: it beats real pixels alone in the held-out lip box (${versus}), but ${shortfall}`
+          : `the residual G_r is not applied: on held-out frames it does not beat real pixels alone (mouth: ${versus})`);
+      }
       return undefined;
     case 'own-missing':
     case 'other-configuration':
