@@ -77,6 +77,8 @@ export function presetReached(job: TrainingJob, steps: number): TrainingPresetNa
 const RESIDUAL_TYPICAL_SECONDS_PER_STEP = 0.25;
 export const RESIDUAL_PAIR_SECONDS_PER_FRAME = 0.035;
 export const RESIDUAL_EVAL_SECONDS_PER_FRAME = 0.3;
+/** Building the evaluation persona (fits only; the footage's track is reused): per footage frame. */
+export const EVALUATION_PERSONA_SECONDS_PER_FRAME = 0.025;
 
 /**
  * Seconds per step on a 2-core CPU with the default configurations (renderer cpu-small

@@ -7,7 +7,7 @@ import { UserError } from '../util/errors';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import {
-  RESIDUAL_EVAL_SECONDS_PER_FRAME, RESIDUAL_PAIR_SECONDS_PER_FRAME, RUN_OVERHEAD_SECONDS, TRAINING_PRESETS, TYPICAL_SECONDS_PER_STEP, type TrainingPresetName,
+  EVALUATION_PERSONA_SECONDS_PER_FRAME, RESIDUAL_EVAL_SECONDS_PER_FRAME, RESIDUAL_PAIR_SECONDS_PER_FRAME, RUN_OVERHEAD_SECONDS, TRAINING_PRESETS, TYPICAL_SECONDS_PER_STEP, type TrainingPresetName,
 } from '../common/training-presets';
 import { evaluateSynthesis, type SynthesisEval } from './evaluate-synthesis';
 import { readSynthesisEval, residualStatus, type ResidualVerdict } from './residual-status';
@@ -57,7 +57,7 @@ export type MouthCorrectionStage = 'evaluationPersona' | 'heldOutTraining' | 'he
 export function mouthCorrectionWeights(frames: number, steps: number, maxSeconds: number): Record<MouthCorrectionStage, number> {
   const train = RUN_OVERHEAD_SECONDS.residual + Math.min(steps * TYPICAL_SECONDS_PER_STEP.residual, maxSeconds);
   return {
-    evaluationPersona: 0.5 * RESIDUAL_EVAL_SECONDS_PER_FRAME * frames + 1,
+    evaluationPersona: EVALUATION_PERSONA_SECONDS_PER_FRAME * frames + 1,
     heldOutTraining: train + RESIDUAL_PAIR_SECONDS_PER_FRAME * 0.6 * frames,
     heldOutCheck: RESIDUAL_EVAL_SECONDS_PER_FRAME * frames,
     ownTraining: train + RESIDUAL_PAIR_SECONDS_PER_FRAME * frames,
