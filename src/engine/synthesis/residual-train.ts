@@ -67,8 +67,6 @@ export interface ResidualInfo {
 export type PairSource = 'pose-neighbour' | 'own';
 
 export interface TrainResidualOptions extends RunOptions {
-  /** Share of the pairs (0..1) whose donor is a random frame rather than the nearest lip shape (default 0). */
-  randomDonors?: number;
   /**
    * Default 'own': each frame re-made on its own pixels. 'pose-neighbour' makes it on the
    * frame of the nearest head pose, as an export would; measured no better on held-out
@@ -151,24 +149,6 @@ export function pickTrainingDonors(inp: DonorChoiceInput, frames: Segment, exclu
   return out;
 }
 
-/**
- * Replaces a share of the donors by a random frame outside each frame's neighbourhood, so
- * the network also learns to reshape a mouth far from the target (seeded).
- */
-export function mixRandomDonors(donors: Int32Array, frames: Segment, exclude: number, share: number, seed: number): Int32Array {
-  const rng = new Rng(seed * 7907 + 11);
-  const out = Int32Array.from(donors);
-  for (let i = 0; i < out.length; i++) {
-    if (rng.next() >= share) continue;
-    const t = frames.start + i;
-    for (let tries = 0; tries < 100; tries++) {
-      const k = frames.start + Math.floor(rng.next() * (frames.end - frames.start));
-      if (Math.abs(k - t) > exclude) { out[i] = k; break; }
-    }
-  }
-  return out;
-}
-
 /** pickTrainingDonors on a persona's footage. */
 export function trainingDonors(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, sharpness?: ArrayLike<number>): Int32Array {
   const lb = lipBasis(persona.model);
@@ -232,11 +212,10 @@ export interface ResidualPairs {
  * frame outside it (where the correction changes nothing, so nothing is asked there).
  * Two passes over the footage: donors, then sources and targets.
  */
-export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions & { pairSource?: PairSource; randomDonors?: number } = {}): Promise<ResidualPairs> {
+export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions & { pairSource?: PairSource } = {}): Promise<ResidualPairs> {
   const W = persona.camera.width, H = persona.camera.height, n = frames.end - frames.start;
   const sharp = await footageMouthSharpness(persona, landmarks, { signal: opts.signal });
-  const nearest = trainingDonors(persona, landmarks, frames, exclude, sharp);
-  const donors = opts.randomDonors ? mixRandomDonors(nearest, frames, exclude, opts.randomDonors, 1) : nearest;
+  const donors = trainingDonors(persona, landmarks, frames, exclude, sharp);
   const own = opts.pairSource !== 'pose-neighbour';
   const source = own ? Int32Array.from({ length: n }, (_, i) => frames.start + i) : pickTrainingSources(persona.params, frames, exclude);
   const plan: RetrievalPlan = { source, mouth: donors, eyes: source, eyeGain: new Float32Array(n), sourceJumps: 0, sourceSteps: [] };
@@ -306,7 +285,7 @@ export async function trainResidual(personaDir: string, opts: TrainResidualOptio
   const exclude = Math.max(0, Math.round(opts.exclude ?? 8));
   const pairSource = opts.pairSource ?? 'own';
   const run = new StageRunner<keyof typeof RESIDUAL_TRAIN_STAGES>(opts, residualTrainWeights(frames.end - frames.start, opts.steps ?? cfg.steps, opts.maxSeconds ?? 540));
-  const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, { ...ctx.runOptions, pairSource, randomDonors: opts.randomDonors }));
+  const pairs = await run.stage('pairs', (ctx) => buildResidualPairs(persona, landmarks, frames, exclude, cfg.size, { ...ctx.runOptions, pairSource }));
   const params = new ParameterStore(opts.seed ?? 1);
   const trainer = await Trainer.create({
     graphs: {
