@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Persona } from '../persona';
 import { mouthOpening } from '../persona/expression-basis';
-import { mean, pearson, type Segment } from '../common/numeric';
+import { pearson, slope, type Segment } from '../common/numeric';
 import { probeMedia } from '../media/ffmpeg';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { FRAME_FILLED, trackVideo } from '../tracking/track-video';
@@ -168,13 +168,6 @@ async function followingOf(file: string, inp: HeldOutFollowingInput, want: Float
     asked.push(want[t]);
   }
   return { r: round(pearson(asked, got), 3), slope: round(slope(asked, got), 3), tracked: got.length };
-}
-
-function slope(x: number[], y: number[]): number {
-  const mx = mean(x), my = mean(y);
-  let sxy = 0, sxx = 0;
-  for (let k = 0; k < x.length; k++) { sxy += (x[k] - mx) * (y[k] - my); sxx += (x[k] - mx) ** 2; }
-  return sxx > 0 ? sxy / sxx : 0;
 }
 
 const round = (x: number, d: number) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Rng, mean, std, percentile, median, pearson, meanAbsDiff, movingAverage, column, splitFrames, linearTap, resampleLinear, alignCornersPosition, ridge,
+  Rng, mean, std, percentile, median, pearson, slope, meanAbsDiff, movingAverage, column, splitFrames, linearTap, resampleLinear, alignCornersPosition, ridge,
   choleskyFactor, choleskySolve, solveSymmetric,
 } from '../../../src/engine/common/numeric';
 
@@ -76,6 +76,10 @@ describe('summary statistics', () => {
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
     expect(pearson([1, 1, 1], [1, 2, 3])).toBe(0);
+    // The slope says how much of a's motion b shows, where r only says they move together.
+    expect(slope([1, 2, 3, 4], [5, 5.5, 6, 6.5])).toBeCloseTo(0.5, 12);
+    expect(slope([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(slope([2, 2, 2], [1, 2, 3])).toBe(0);
     expect(pearson([1], [1])).toBe(0);
     expect(meanAbsDiff([0, 2, 1, 1])).toBe(1);
     expect(meanAbsDiff([4])).toBe(0);

@@ -5,7 +5,7 @@
  * the CLI and the studio UI share it.
  */
 export { Rng } from './rng';
-export { mean, std, percentile, median, pearson, meanAbsDiff, movingAverage, column } from './stats';
+export { mean, std, percentile, median, pearson, slope, meanAbsDiff, movingAverage, column } from './stats';
 export { splitFrames, type Split, type Segment } from './split';
 export { linearTap, resampleLinear, alignCornersPosition } from './interpolate';
 export { ridge } from './regression';

@@ -72,6 +72,16 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
+/** Least-squares slope of b on a over the common length (how much b moves per unit of a); 0 when a is constant. */
+export function slope(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i] / n; mb += b[i] / n; }
+  let sab = 0, saa = 0;
+  for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; }
+  return saa > 1e-20 ? sab / saa : 0;
+}
+
 /** Mean of |x[t+1] - x[t]| (the typical step of a series); 0 when shorter than 2. */
 export function meanAbsDiff(x: ArrayLike<number>): number {
   if (x.length < 2) return 0;
