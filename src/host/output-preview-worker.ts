@@ -5,8 +5,9 @@ import { OutputPreview } from '../engine/export/output-preview';
 import { resizeRgb } from '../engine/export/compose';
 import { encodePng } from '../engine/io/png';
 import { writeFileAtomic } from '../engine/util/atomic-file';
-import { UserError, isCancelled } from '../engine/util/errors';
-import type { PreviewReply, PreviewRequest, PreviewErrorPayload } from './output-preview';
+import { UserError } from '../engine/util/errors';
+import { toWorkerError } from '../engine/util/worker-error';
+import type { PreviewReply, PreviewRequest } from './output-preview';
 
 /**
  * Worker-thread entry of the studio's output preview (output-preview.ts): it holds the
@@ -33,11 +34,6 @@ function reusable(personaDir: string): OutputPreview | undefined {
 }
 const send = (msg: PreviewReply) => port.postMessage(msg);
 
-function toPayload(err: unknown): PreviewErrorPayload {
-  if (isCancelled(err)) return { message: 'cancelled', cancelled: true };
-  if (err instanceof UserError) return { message: err.message, code: err.code, file: err.file, hint: err.hint };
-  return { message: err instanceof Error ? err.message : String(err) };
-}
 
 function prepare(msg: Extract<PreviewRequest, { type: 'prepare' }>): void {
   const controller = new AbortController();
@@ -55,7 +51,7 @@ function prepare(msg: Extract<PreviewRequest, { type: 'prepare' }>): void {
     },
     (err: unknown) => {
       takes.delete(msg.key);
-      send({ type: 'failed', key: msg.key, error: controller.signal.aborted ? { message: 'cancelled', cancelled: true } : toPayload(err) });
+      send({ type: 'failed', key: msg.key, error: controller.signal.aborted ? { message: 'cancelled', cancelled: true } : toWorkerError(err) });
     },
   );
 }
@@ -71,7 +67,7 @@ async function frame(msg: Extract<PreviewRequest, { type: 'frame' }>): Promise<v
     await writeFileAtomic(msg.file, encodePng({ width: msg.width, height: msg.height, channels: 3, data }, PNG_LEVEL, PNG_FILTER));
     send({ type: 'frame-done', id: msg.id });
   } catch (err) {
-    send({ type: 'frame-failed', id: msg.id, error: toPayload(err) });
+    send({ type: 'frame-failed', id: msg.id, error: toWorkerError(err) });
   }
 }
 

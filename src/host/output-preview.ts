@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { OutputFramePayload, OutputPreviewTake, OutputRangePayload } from '../shared/contract';
 import type { CurveDocumentFile } from '../shared/curve-document';
 import { CancelledError, UserError } from '../engine/util/errors';
+import { fromWorkerError, type WorkerErrorPayload } from '../engine/util/worker-error';
 import type { OutputPreviewOptions } from '../engine/export/output-preview';
 import type { SynthesisMethod } from '../engine/export/export-video';
 import { readProject } from './project-store';
@@ -40,7 +41,6 @@ export interface PreparedInfo {
   notes: string[];
   prepareSeconds: Partial<Record<string, number>>;
 }
-export interface PreviewErrorPayload { message: string; code?: string; file?: string; hint?: string; cancelled?: boolean }
 
 /** Messages to the worker, and its replies. */
 export type PreviewRequest =
@@ -50,9 +50,9 @@ export type PreviewRequest =
 export type PreviewReply =
   | { type: 'progress'; key: string; stage: string; fraction: number; message: string }
   | { type: 'ready'; key: string; info: PreparedInfo }
-  | { type: 'failed'; key: string; error: PreviewErrorPayload }
+  | { type: 'failed'; key: string; error: WorkerErrorPayload }
   | { type: 'frame-done'; id: number }
-  | { type: 'frame-failed'; id: number; error: PreviewErrorPayload };
+  | { type: 'frame-failed'; id: number; error: WorkerErrorPayload };
 
 interface Entry {
   key: string;
@@ -76,10 +76,6 @@ const DEFAULT_MAX_SIZE = 1024;
 const DEFAULT_WAIT_MS = 300;
 const KEEP_VERSIONS = 2;
 
-function fromPayload(p: PreviewErrorPayload): Error {
-  if (p.cancelled) return new CancelledError();
-  return p.code ? new UserError(p.code, p.message, { file: p.file, hint: p.hint }) : new Error(p.message);
-}
 
 export class OutputPreviews {
   private readonly entries = new Map<string, Entry>();
@@ -260,14 +256,14 @@ export class OutputPreviews {
       const f = this.frames.get(msg.id);
       this.frames.delete(msg.id);
       if (msg.type === 'frame-done') f?.resolve();
-      else f?.reject(fromPayload(msg.error));
+      else f?.reject(fromWorkerError(msg.error));
       return;
     }
     const entry = this.entries.get(msg.key);
     if (!entry || entry.dropped) return;
     if (msg.type === 'progress') entry.progress = { stage: msg.stage, fraction: msg.fraction, message: msg.message };
     else if (msg.type === 'ready') entry.settle?.resolve(msg.info);
-    else entry.settle?.reject(fromPayload(msg.error));
+    else entry.settle?.reject(fromWorkerError(msg.error));
   }
 
   /** The take's persona, voice-over and document (the saved base with the editor's edits), and its version key. */

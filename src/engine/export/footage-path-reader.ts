@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { CancelledError, UserError } from '../util/errors';
+import { CancelledError } from '../util/errors';
+import { fromWorkerError, type WorkerErrorPayload } from '../util/worker-error';
 import { workerScript } from '../util/worker-script';
 
 /**
@@ -24,7 +25,7 @@ export type FootagePathRequest = { type: 'credit'; frames: number } | { type: 'c
 export type FootagePathReply =
   | { type: 'frame'; index: number; frame: ArrayBuffer }
   | { type: 'end' }
-  | { type: 'error'; error: { message: string; code?: string; file?: string; hint?: string } };
+  | { type: 'error'; error: WorkerErrorPayload };
 
 export class FootagePathReader {
   private readonly worker: Worker;
@@ -43,7 +44,7 @@ export class FootagePathReader {
     this.worker.on('message', (msg: FootagePathReply) => {
       if (msg.type === 'frame') this.ready.push(new Uint8Array(msg.frame));
       else if (msg.type === 'end') this.ended = true;
-      else this.fail(msg.error.code ? new UserError(msg.error.code, msg.error.message, { file: msg.error.file, hint: msg.error.hint }) : new Error(msg.error.message));
+      else this.fail(fromWorkerError(msg.error));
       this.wake();
     });
     this.worker.on('error', (err) => this.fail(err));

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { UserError } from '../util/errors';
+import { toWorkerError } from '../util/worker-error';
 import { ReferenceFrames } from './reference-frames';
 import type { FootagePathData, FootagePathReply, FootagePathRequest } from './footage-path-reader';
 
@@ -36,8 +36,7 @@ async function play(): Promise<void> {
     }
     send({ type: 'end' });
   } catch (err) {
-    const e = err as Error;
-    send({ type: 'error', error: err instanceof UserError ? { message: e.message, code: err.code, file: err.file, hint: err.hint } : { message: e.message } });
+    send({ type: 'error', error: toWorkerError(err) });
   } finally {
     await ref.close().catch(() => undefined);
     port.close();

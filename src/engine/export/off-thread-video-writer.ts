@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { CancelledError, UserError } from '../util/errors';
+import { CancelledError } from '../util/errors';
+import { fromWorkerError, type WorkerErrorPayload } from '../util/worker-error';
 import { workerScript } from '../util/worker-script';
 import type { VideoWriterOptions } from './video-writer';
 
@@ -16,7 +17,7 @@ export type WriterReply =
   | { type: 'written' }
   | { type: 'finished'; path: string }
   | { type: 'aborted' }
-  | { type: 'error'; error: { message: string; code?: string; file?: string; hint?: string } };
+  | { type: 'error'; error: WorkerErrorPayload };
 
 export class OffThreadVideoWriter {
   private readonly worker: Worker;
@@ -36,7 +37,7 @@ export class OffThreadVideoWriter {
     this.worker = 'code' in script ? new Worker(script.code, { eval: true, workerData: data }) : new Worker(script.file, { workerData: data });
     this.worker.on('message', (msg: WriterReply) => {
       if (msg.type === 'written') this.pending--;
-      else if (msg.type === 'error') this.error ??= msg.error.code ? new UserError(msg.error.code, msg.error.message, { file: msg.error.file, hint: msg.error.hint }) : new Error(msg.error.message);
+      else if (msg.type === 'error') this.error ??= fromWorkerError(msg.error);
       else this.outcome = msg;
       this.wakeAll();
     });

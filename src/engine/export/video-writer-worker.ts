@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { UserError } from '../util/errors';
+import { toWorkerError } from '../util/worker-error';
 import { VideoWriter, type VideoWriterOptions } from './video-writer';
 import type { WriterReply, WriterRequest } from './off-thread-video-writer';
 
@@ -11,14 +11,12 @@ import type { WriterReply, WriterRequest } from './off-thread-video-writer';
 if (!parentPort) throw new Error('video-writer-worker.ts runs only as a worker thread (see OffThreadVideoWriter).');
 const port = parentPort;
 const send = (msg: WriterReply) => port.postMessage(msg);
-const payload = (err: unknown): Extract<WriterReply, { type: 'error' }>['error'] =>
-  err instanceof UserError ? { message: err.message, code: err.code, file: err.file, hint: err.hint } : { message: (err as Error).message };
 
 let writer: VideoWriter | undefined;
 try {
   writer = new VideoWriter(workerData as VideoWriterOptions);
 } catch (err) {
-  send({ type: 'error', error: payload(err) });
+  send({ type: 'error', error: toWorkerError(err) });
 }
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (msg: WriterRequest) => {
@@ -36,6 +34,6 @@ port.on('message', (msg: WriterRequest) => {
   }).catch(async (err: unknown) => {
     await writer?.abort().catch(() => undefined);
     writer = undefined;
-    send({ type: 'error', error: payload(err) });
+    send({ type: 'error', error: toWorkerError(err) });
   });
 });

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors';
 import { workerScript } from '../util/worker-script';
+import type { WorkerErrorPayload } from '../util/worker-error';
 import type { FaceTracker, FaceTrackerOptions, TrackedFace } from './face-tracker';
 
 /**
@@ -70,7 +71,7 @@ export interface TrackerRequest {
   redetect: boolean;
   returnFrame: boolean;
 }
-export interface WorkerErrorPayload { message: string; code?: string; file?: string; hint?: string }
+export type { WorkerErrorPayload };
 export type TrackerReply =
   | { type: 'ready'; subPixel: boolean; triangles: number[]; uvs: [number, number][] }
   | { type: 'faces'; index: number; faces: TrackedFace[]; frame?: ArrayBuffer }

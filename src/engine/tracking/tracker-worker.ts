@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { UserError } from '../util/errors';
+import { toWorkerError } from '../util/worker-error';
 import { FaceTracker, type FaceTrackerOptions } from './face-tracker';
-import type { TrackerReply, TrackerRequest, WorkerErrorPayload } from './tracker-pool';
+import type { TrackerReply, TrackerRequest } from './tracker-pool';
 
 /**
  * Worker-thread entry of TrackerPool (tracker-pool.ts): one FaceTracker, with its own
@@ -12,17 +12,13 @@ import type { TrackerReply, TrackerRequest, WorkerErrorPayload } from './tracker
 const port = parentPort;
 if (!port) throw new Error('tracker-worker.ts runs only as a worker thread (see TrackerPool).');
 
-function toPayload(err: unknown): WorkerErrorPayload {
-  if (err instanceof UserError) return { message: err.message, code: err.code, file: err.file, hint: err.hint };
-  return { message: err instanceof Error ? err.message : String(err) };
-}
 
 const send = (msg: TrackerReply, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
 const ready = FaceTracker.create(workerData as FaceTrackerOptions);
 ready.then(
   (t) => send({ type: 'ready', subPixel: t.subPixel, triangles: t.triangles, uvs: t.uvs }),
-  (err: unknown) => send({ type: 'error', error: toPayload(err) }),
+  (err: unknown) => send({ type: 'error', error: toWorkerError(err) }),
 );
 
 let queue: Promise<void> = Promise.resolve();
@@ -33,5 +29,5 @@ port.on('message', (msg: TrackerRequest) => {
     const transfer = faces.map((f) => f.landmarks.buffer as ArrayBuffer);
     if (msg.returnFrame) transfer.push(msg.frame);
     send({ type: 'faces', index: msg.index, faces, frame: msg.returnFrame ? msg.frame : undefined }, transfer);
-  }).catch((err: unknown) => send({ type: 'error', index: msg.index, error: toPayload(err) }));
+  }).catch((err: unknown) => send({ type: 'error', index: msg.index, error: toWorkerError(err) }));
 });
