@@ -17,7 +17,7 @@ interface TopicResult {
   error?: string;
 }
 
-interface BenchResults {
+export interface BenchResults {
   machine: Record<string, string | number>;
   topics: Record<string, TopicResult>;
 }
@@ -39,13 +39,26 @@ function fmt(v: number): string {
   return a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-export function renderBenchmarksMd(results: BenchResults): string {
+/**
+ * The line after which BENCHMARKS.md holds figures measured by hand (commands that are
+ * not benchmarks, e.g. a training run); a bench run keeps everything from it on.
+ */
+export const BY_HAND_MARKER = '<!-- Measured by hand: npm run bench keeps everything below this line. -->';
+
+/** The by-hand part of an existing BENCHMARKS.md (from BY_HAND_MARKER on), or ''. */
+export function byHandSection(existing: string): string {
+  const at = existing.indexOf(BY_HAND_MARKER);
+  return at < 0 ? '' : existing.slice(at).trimEnd();
+}
+
+export function renderBenchmarksMd(results: BenchResults, byHand = ''): string {
   const m = results.machine;
   const lines = [
     '# Benchmarks',
     '',
     'Figures measured by `npm run bench` (all topics) or `npm run bench -- --only TOPIC[,TOPIC]`;',
-    'this file and `bench/results/latest.json` are rewritten by each run (topics not run keep their last figures and date).',
+    'this file and `bench/results/latest.json` are rewritten by each run (topics not run keep their last figures and date;',
+    'sections measured by hand, after the marker near the end, are kept).',
     'Tests never time anything; speed and memory goals are reported here.',
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. No GPU unless a figure says so.`,
@@ -60,6 +73,7 @@ export function renderBenchmarksMd(results: BenchResults): string {
       lines.push('');
     }
   }
+  if (byHand) lines.push(byHand, '');
   return lines.join('\n');
 }
 
@@ -118,7 +132,9 @@ export const command: CliCommand = {
       // Write after every topic, so an interrupted run keeps what it measured.
       await fs.mkdir(path.dirname(resultsFile), { recursive: true });
       await writeJsonAtomic(resultsFile, results);
-      await writeFileAtomic(path.join(root, 'BENCHMARKS.md'), renderBenchmarksMd(results));
+      const mdFile = path.join(root, 'BENCHMARKS.md');
+      const existing = await fs.readFile(mdFile, 'utf8').catch(() => '');
+      await writeFileAtomic(mdFile, renderBenchmarksMd(results, byHandSection(existing)));
     }
     if (io.json) io.out(JSON.stringify(results, null, 2));
     else io.out(`Wrote BENCHMARKS.md and ${path.relative(root, resultsFile)}`);

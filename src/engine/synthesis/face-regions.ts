@@ -16,6 +16,8 @@ import { EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT, FACE_OVAL, LIPS, STABLE_SEED } from '.
  */
 
 export const RING_SCALE = 1.45;
+/** How far below the inner-lip centre the mouth region reaches, in mouth-to-chin distances (past the chin: see faceRegions). */
+export const MOUTH_REACH_DOWN = 1.6;
 
 /** Inner lip contour, a closed loop: left corner, upper inner lip, right corner, lower inner lip. */
 export const INNER_LIP_LOOP = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
@@ -111,12 +113,15 @@ export function faceRegions(model: FaceModel): FaceRegions {
     tris.push(a, b, rb, a, rb, ra);
   }
   // Mouth: an ellipse about the inner-lip centre, a mouth width either side, reaching
-  // up to just under the nose and down to just above the chin line.
+  // up to just under the nose and down past the chin, so the donor's chin and jaw line
+  // come with its mouth. A face tracker reads the opening partly from them: with the
+  // source frame's chin (the ellipse ending above the chin line) the vertical clip's mouth
+  // r was 0.51, with the donor's 0.56; AOC's held (docs/quality.md, "What limits r").
   const mouthWidth = dist2(p, 61, 291);
   const mc = V;
   const up = Math.max(1e-6, p[mc * 2 + 1] - p[2 * 2 + 1]);
   const down = Math.max(1e-6, p[152 * 2 + 1] - p[mc * 2 + 1]);
-  const mouthWeights = ellipseWeights(p, n, p[mc * 2], p[mc * 2 + 1], 1.05 * mouthWidth, 0.95 * up, 0.85 * down, 0.7);
+  const mouthWeights = ellipseWeights(p, n, p[mc * 2], p[mc * 2 + 1], 1.05 * mouthWidth, 0.95 * up, MOUTH_REACH_DOWN * down, 0.7);
   const eyeWeights: Float32Array[] = [];
   const eyeAlign: number[][] = [];
   [EYE_IMAGE_LEFT, EYE_IMAGE_RIGHT].forEach((eye, k) => {

@@ -114,6 +114,13 @@ describe('face regions', () => {
     expect(c[478 * 2 + 1]).toBeCloseTo(30, 5);
   });
 
+  it("takes the donor's chin with its mouth (the region reaches past the chin point), but not the nose", () => {
+    const r = faceRegions(model());
+    expect(r.mouthWeights[152]).toBe(1); // chin, 35 below the mouth centre
+    expect(r.mouthWeights[2]).toBe(0); // under the nose, 18 above it
+    expect(r.mouthVertices).toContain(152);
+  });
+
   it('compares lip shapes from expression coefficients', () => {
     const m = model();
     const lb = lipBasis(m);
