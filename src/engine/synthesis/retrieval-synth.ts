@@ -32,6 +32,8 @@ interface Donor { mouth?: ImageCrop; eyes: Array<ImageCrop | undefined> }
 /** Landmarks of a frame carry this many values per point. */
 const LM_DIMS = 3;
 const LM_COUNT = 478;
+/** The chin's landmark (the lowest point of the face outline). */
+const CHIN = 152;
 
 export class RetrievalSynthesizer {
   readonly regions: FaceRegions;
@@ -160,7 +162,7 @@ export class RetrievalSynthesizer {
     const mouth = this.donors.get(k)?.mouth;
     if (mouth) {
       const patch = warpTriangles(mouth, this.points(k), to, this.regions.triangles, this.regions.mouthWeights, W, H);
-      matchColour(patch, frame, W);
+      matchColour(patch, frame, W, undefined, undefined, to[CHIN * 2 + 1]);
       blendInto(frame, W, patch);
     }
     const gain = this.plan.eyeGain[i];

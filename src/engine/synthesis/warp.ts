@@ -150,11 +150,14 @@ export function sampleBicubic(src: ImageCrop, x: number, y: number, out: Float32
  * Shifts the patch's colour so that, on the mask's outer band (0 < alpha ≤ `band`),
  * it has the frame's mean colour there: the retrieved pixels take the lighting and
  * white balance of the frame they go into. The shift is clamped to ±`maxShift` levels.
+ * Band pixels below frame row `lastRow` are not compared (the mouth's band under the
+ * chin is neck and shadow, whose light is not the lips').
  */
-export function matchColour(patch: WarpedPatch, frame: Uint8Array, W: number, band = 0.5, maxShift = 40): [number, number, number] {
+export function matchColour(patch: WarpedPatch, frame: Uint8Array, W: number, band = 0.5, maxShift = 40, lastRow = Infinity): [number, number, number] {
   const sum = [0, 0, 0];
   let n = 0;
-  for (let y = 0; y < patch.height; y++) {
+  const rows = Math.min(patch.height, Math.floor(lastRow) - patch.y0 + 1);
+  for (let y = 0; y < rows; y++) {
     for (let x = 0; x < patch.width; x++) {
       const o = y * patch.width + x;
       const a = patch.alpha[o];

@@ -57,6 +57,21 @@ describe('piecewise-affine warp of real pixels', () => {
     expect(warpTriangles(whole, pts, pts, TRIS, [0, 0, 0, 0], W, H).width).toBe(0);
   });
 
+  it('matches the colour only on the band above a given row (not on the neck under the chin)', () => {
+    // The frame is 100 above row 20 and 20 below it (a shadow); the patch is 130 everywhere.
+    const frame = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++) frame.fill(y <= 20 ? 100 : 20, y * W * 3, (y + 1) * W * 3);
+    const bright: ImageCrop = { x0: 0, y0: 0, width: W, height: H, data: new Uint8Array(W * H * 3).fill(130) };
+    const pts = square(4, 4, 44, 36);
+    // Band weights at all four corners, so the band spans the rows above and below 20.
+    const everywhere = matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200);
+    expect(everywhere[0]).toBeLessThan(-40);
+    const above = matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200, 20);
+    expect(above[0]).toBeCloseTo(-30, 5);
+    // A row above the patch: nothing to compare, no shift.
+    expect(matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200, 2)).toEqual([0, 0, 0]);
+  });
+
   it('matches the colour on the mask band and blends through a smooth mask', () => {
     const flat = new Uint8Array(W * H * 3).fill(100);
     const bright: ImageCrop = { x0: 0, y0: 0, width: W, height: H, data: new Uint8Array(W * H * 3).fill(130) };
