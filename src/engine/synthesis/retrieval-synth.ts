@@ -32,8 +32,6 @@ interface Donor { mouth?: ImageCrop; eyes: Array<ImageCrop | undefined> }
 /** Landmarks of a frame carry this many values per point. */
 const LM_DIMS = 3;
 const LM_COUNT = 478;
-/** The chin's landmark (the lowest point of the face outline). */
-const CHIN = 152;
 
 export class RetrievalSynthesizer {
   readonly regions: FaceRegions;
@@ -161,8 +159,8 @@ export class RetrievalSynthesizer {
     const k = this.plan.mouth[i];
     const mouth = this.donors.get(k)?.mouth;
     if (mouth) {
-      const patch = warpTriangles(mouth, this.points(k), to, this.regions.triangles, this.regions.mouthWeights, W, H);
-      matchColour(patch, frame, W, undefined, undefined, to[CHIN * 2 + 1]);
+      const patch = warpTriangles(mouth, this.points(k), to, this.regions.triangles, this.regions.mouthWeights, W, H, this.regions.mouthColourWeights);
+      matchColour(patch, frame, W);
       blendInto(frame, W, patch);
     }
     const gain = this.plan.eyeGain[i];

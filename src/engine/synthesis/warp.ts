@@ -29,6 +29,8 @@ export interface WarpedPatch {
   rgb: Float32Array;
   /** 0..1, width * height. */
   alpha: Float32Array;
+  /** 0..1, width * height: the colour-match weights where warpTriangles was given them (matchColour's band is read from them instead of alpha). */
+  colour?: Float32Array;
 }
 
 export interface Box { x0: number; y0: number; x1: number; y1: number }
@@ -69,7 +71,7 @@ export function cropImage(frame: Uint8Array, W: number, box: Box): ImageCrop {
  * pixel is the barycentric interpolation of `weights` over its triangle; triangles whose
  * weights are all 0 are skipped. Pixels whose source falls outside the crop get weight 0.
  */
-export function warpTriangles(src: ImageCrop, srcPts: ArrayLike<number>, dstPts: ArrayLike<number>, tris: ArrayLike<number>, weights: ArrayLike<number>, W: number, H: number): WarpedPatch {
+export function warpTriangles(src: ImageCrop, srcPts: ArrayLike<number>, dstPts: ArrayLike<number>, tris: ArrayLike<number>, weights: ArrayLike<number>, W: number, H: number, colourWeights?: ArrayLike<number>): WarpedPatch {
   const used: number[] = [];
   for (let t = 0; t < tris.length; t += 3) {
     if (weights[tris[t]] > 0 || weights[tris[t + 1]] > 0 || weights[tris[t + 2]] > 0) used.push(t);
@@ -79,11 +81,12 @@ export function warpTriangles(src: ImageCrop, srcPts: ArrayLike<number>, dstPts:
   const box = pointsBox(dstPts, verts, 1, W, H);
   const width = Math.max(0, box.x1 - box.x0), height = Math.max(0, box.y1 - box.y0);
   const patch: WarpedPatch = { x0: box.x0, y0: box.y0, width, height, rgb: new Float32Array(width * height * 3), alpha: new Float32Array(width * height) };
-  for (const t of used) rasteriseTriangle(patch, src, srcPts, dstPts, weights, tris[t], tris[t + 1], tris[t + 2]);
+  if (colourWeights) patch.colour = new Float32Array(width * height);
+  for (const t of used) rasteriseTriangle(patch, src, srcPts, dstPts, weights, colourWeights, tris[t], tris[t + 1], tris[t + 2]);
   return patch;
 }
 
-function rasteriseTriangle(patch: WarpedPatch, src: ImageCrop, sp: ArrayLike<number>, dp: ArrayLike<number>, w: ArrayLike<number>, a: number, b: number, c: number): void {
+function rasteriseTriangle(patch: WarpedPatch, src: ImageCrop, sp: ArrayLike<number>, dp: ArrayLike<number>, w: ArrayLike<number>, cw: ArrayLike<number> | undefined, a: number, b: number, c: number): void {
   const ax = dp[a * 2], ay = dp[a * 2 + 1], bx = dp[b * 2], by = dp[b * 2 + 1], cx = dp[c * 2], cy = dp[c * 2 + 1];
   const area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
   if (Math.abs(area) < 1e-9) return;
@@ -107,6 +110,7 @@ function rasteriseTriangle(patch: WarpedPatch, src: ImageCrop, sp: ArrayLike<num
       const o = (y - patch.y0) * patch.width + (x - patch.x0);
       sampleBicubic(src, sx, sy, patch.rgb, o * 3);
       patch.alpha[o] = Math.min(1, weight);
+      if (cw && patch.colour) patch.colour[o] = Math.min(1, Math.max(0, l0 * cw[a] + l1 * cw[b] + l2 * cw[c]));
     }
   }
 }
@@ -147,21 +151,20 @@ export function sampleBicubic(src: ImageCrop, x: number, y: number, out: Float32
 }
 
 /**
- * Shifts the patch's colour so that, on the mask's outer band (0 < alpha ≤ `band`),
- * it has the frame's mean colour there: the retrieved pixels take the lighting and
- * white balance of the frame they go into. The shift is clamped to ±`maxShift` levels.
- * Band pixels below frame row `lastRow` are not compared (the mouth's band under the
- * chin is neck and shadow, whose light is not the lips').
+ * Shifts the patch's colour so that, on the mask's outer band (0 < alpha ≤ `band`, or
+ * the same of its colour weights where it has them), it has the frame's mean colour
+ * there: the retrieved pixels take the lighting and white balance of the frame they go
+ * into. The shift is clamped to ±`maxShift` levels.
  */
-export function matchColour(patch: WarpedPatch, frame: Uint8Array, W: number, band = 0.5, maxShift = 40, lastRow = Infinity): [number, number, number] {
+export function matchColour(patch: WarpedPatch, frame: Uint8Array, W: number, band = 0.5, maxShift = 40): [number, number, number] {
   const sum = [0, 0, 0];
   let n = 0;
-  const rows = Math.min(patch.height, Math.floor(lastRow) - patch.y0 + 1);
-  for (let y = 0; y < rows; y++) {
+  const bandOf = patch.colour ?? patch.alpha;
+  for (let y = 0; y < patch.height; y++) {
     for (let x = 0; x < patch.width; x++) {
       const o = y * patch.width + x;
-      const a = patch.alpha[o];
-      if (a <= 0 || a > band) continue;
+      const a = bandOf[o];
+      if (a <= 0 || a > band || patch.alpha[o] <= 0) continue;
       const f = ((patch.y0 + y) * W + patch.x0 + x) * 3;
       for (let ch = 0; ch < 3; ch++) sum[ch] += frame[f + ch] - patch.rgb[o * 3 + ch];
       n++;

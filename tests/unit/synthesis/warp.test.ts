@@ -57,19 +57,22 @@ describe('piecewise-affine warp of real pixels', () => {
     expect(warpTriangles(whole, pts, pts, TRIS, [0, 0, 0, 0], W, H).width).toBe(0);
   });
 
-  it('matches the colour only on the band above a given row (not on the neck under the chin)', () => {
+  it('matches the colour on the band of its colour weights, not on the edge of a wider region', () => {
     // The frame is 100 above row 20 and 20 below it (a shadow); the patch is 130 everywhere.
     const frame = new Uint8Array(W * H * 3);
     for (let y = 0; y < H; y++) frame.fill(y <= 20 ? 100 : 20, y * W * 3, (y + 1) * W * 3);
     const bright: ImageCrop = { x0: 0, y0: 0, width: W, height: H, data: new Uint8Array(W * H * 3).fill(130) };
     const pts = square(4, 4, 44, 36);
-    // Band weights at all four corners, so the band spans the rows above and below 20.
-    const everywhere = matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200);
-    expect(everywhere[0]).toBeLessThan(-40);
-    const above = matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200, 20);
-    expect(above[0]).toBeCloseTo(-30, 5);
-    // A row above the patch: nothing to compare, no shift.
-    expect(matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200, 2)).toEqual([0, 0, 0]);
+    // Blend weights: band at every corner, so the band reaches into the shadow.
+    const wide = matchColour(warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H), frame, W, 0.5, 200);
+    expect(wide[0]).toBeLessThan(-40);
+    // Colour weights whose band is the top rows only (full weight at the bottom corners).
+    const top = warpTriangles(bright, pts, pts, TRIS, [0.3, 0.3, 0.3, 0.3], W, H, [0, 0, 1, 1]);
+    expect(top.colour).toBeDefined();
+    const shift = matchColour(top, frame, W, 0.5, 200);
+    expect(shift[0]).toBeCloseTo(-30, 5);
+    // The blend weights are unchanged by the colour weights.
+    expect(Array.from(top.alpha).filter((a) => a > 0).every((a) => Math.abs(a - 0.3) < 1e-6)).toBe(true);
   });
 
   it('matches the colour on the mask band and blends through a smooth mask', () => {
@@ -134,6 +137,9 @@ describe('face regions', () => {
     expect(r.mouthWeights[152]).toBe(1); // chin, 35 below the mouth centre
     expect(r.mouthWeights[2]).toBe(0); // under the nose, 18 above it
     expect(r.mouthVertices).toContain(152);
+    // Its colour is matched about the lips, above the chin.
+    expect(r.mouthColourWeights[152]).toBe(0);
+    expect(r.mouthColourWeights[13]).toBe(1);
   });
 
   it('compares lip shapes from expression coefficients', () => {
