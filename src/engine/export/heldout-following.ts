@@ -89,16 +89,18 @@ export async function measureHeldOutFollowing(inp: HeldOutFollowingInput): Promi
   const parts = inp.generatedCurves ? 2 : 1;
   const sub = (k: number) => (f: number, m: string) => inp.onProgress?.((k + f) / parts, m);
   const measured = await followCurves(inp, own, sub(0));
-  const generated = inp.generatedCurves ? await followCurves(inp, inp.generatedCurves, sub(1)) : undefined;
-  return { frames: test.end - test.start, ...measured, ...(generated ? { generated } : {}) };
+  // The second plan takes the donor crops the first one read (the footage is read once more only for the mouths it adds).
+  const generated = inp.generatedCurves ? await followCurves(inp, inp.generatedCurves, sub(1), measured.synth) : undefined;
+  return { frames: test.end - test.start, ...measured.pair, ...(generated ? { generated: generated.pair } : {}) };
 }
 
 /** One set of curves over the test part: planned, made, encoded and tracked, with and without the residual. */
-async function followCurves(inp: HeldOutFollowingInput, curves: Float32Array, progress: (fraction: number, message: string) => void): Promise<FollowingPair> {
+async function followCurves(inp: HeldOutFollowingInput, curves: Float32Array, progress: (fraction: number, message: string) => void, reuse?: RetrievalSynthesizer): Promise<{ pair: FollowingPair; synth: RetrievalSynthesizer }> {
   const { persona, signal } = inp;
   const n = curves.length / PARAM_COUNT;
   const synth = await planHeldOutExport(inp, curves);
-  await collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, { signal, onProgress: (f) => progress(0.1 * f, 'reading donor mouths') });
+  const missing = reuse ? synth.reuseDonors(reuse) : undefined;
+  await collectDonors(synth, persona.meta.source.file, persona.camera.width, persona.camera.height, persona.meta.fps, { signal, frames: missing, onProgress: (f) => progress(0.1 * f, 'reading donor mouths') });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facial-following-'));
   try {
     const files = await makeVideos(inp, synth, curves, dir, progress);
@@ -107,7 +109,7 @@ async function followCurves(inp: HeldOutFollowingInput, curves: Float32Array, pr
     const residual = files.residual ? await followingOf(files.residual, inp, want, (f) => progress(0.8 + 0.2 * f, 'tracking the corrected frames')) : undefined;
     let cuts = 0;
     for (let i = 1; i < n; i++) if (synth.plan.source[i] !== synth.plan.source[i - 1] + 1) cuts++;
-    return { sourceCuts: cuts, retrieval, ...(residual ? { residual } : {}) };
+    return { pair: { sourceCuts: cuts, retrieval, ...(residual ? { residual } : {}) }, synth };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
