@@ -27,7 +27,8 @@ const Motion = z.object({
   translationSpeedMmS: z.number(),
   translationRangeMm: z.number(),
 });
-const GanColumn = Motion.extend({ source: z.enum(['prior', 'facial-gan']), exprMse: z.number(), mouthCorr: z.number(), lipDistancePx: z.number() });
+/** mouthRangeMm / truthMouthRangeMm: absent in reports written before they were measured. */
+const GanColumn = Motion.extend({ source: z.enum(['prior', 'facial-gan']), exprMse: z.number(), mouthCorr: z.number(), mouthRangeMm: z.number().optional(), lipDistancePx: z.number() });
 /** The default output (the prior refined by the model as its verdict says); absent in reports written before it. */
 const GanGeneratedColumn = GanColumn.extend({ implicit: z.object({ pose: z.enum(['model', 'prior']), blink: z.enum(['model', 'prior']), expression: z.number().optional() }).optional() });
 export type GanEvalColumn = z.infer<typeof GanColumn>;
@@ -38,6 +39,7 @@ export const GanEvalSummary = z.object({
   test: z.object({ frames: z.number(), seconds: z.number() }),
   truth: Motion,
   fitLipDistancePx: z.number(),
+  truthMouthRangeMm: z.number().optional(),
   columns: z.object({ prior: GanColumn, model: GanColumn.nullable(), generated: GanGeneratedColumn.nullable().optional() }),
   notes: z.array(z.string()),
 });

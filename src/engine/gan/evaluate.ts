@@ -16,7 +16,7 @@ import { modelCurves, runGanModel, personaPrior } from './generate';
 import { LANDMARK_COUNT, loadGanPersona, requireAudio, trackedOpening, type GanPersona } from './persona-data';
 import { generatePrior } from './prior';
 import { chooseImplicit, substituteImplicit, verdictLines, type ImplicitVerdict } from './implicit';
-import { mean, pearson, splitFrames } from '../common/numeric';
+import { mean, pearson, percentile, splitFrames } from '../common/numeric';
 
 const RAD2DEG = 180 / Math.PI;
 
@@ -45,6 +45,12 @@ export interface EvalColumn extends MotionSummary {
   exprMseNorm: number;
   /** Pearson r of the mouth opening (generated vs tracked landmarks). */
   mouthCorr: number;
+  /**
+   * How far the mouth opens: the 5th-95th percentile range of the model-space inner-lip
+   * gap (mm). MSE and lip distance reward a mouth that barely moves when the timing is
+   * uncertain; this shows whether it opens as much as the person's (the report's `truth`).
+   */
+  mouthRangeMm: number;
   /** Mean 2-D distance of the 40 lip landmarks, generated expression + tracked pose vs tracked landmarks (px). */
   lipDistancePx: number;
   /** The `generated` column (the default output): the prior refined by the model, per attribute (expression: the weight of the model's correction). */
@@ -66,6 +72,8 @@ export interface GanEvalReport {
   truth: MotionSummary;
   /** The persona's own fit (its per-frame parameters) against the tracked lips: the floor of lipDistancePx. */
   fitLipDistancePx: number;
+  /** The tracked truth's mouth opening range (mm, as EvalColumn.mouthRangeMm). */
+  truthMouthRangeMm: number;
   /**
    * prior: the zero-training prior; model: the trained model's raw output; generated: what
    * the studio generates by default (`--implicit auto`): the model with the prior's blinks
@@ -134,6 +142,11 @@ export function lipDistancePx(p: GanPersona, generated: Float32Array, from: numb
   return n ? s / n : NaN;
 }
 
+/** 5th-95th percentile range of an opening series. */
+function openingRange(opening: Float32Array): number {
+  return percentile(opening, 0.95) - percentile(opening, 0.05);
+}
+
 function column(p: GanPersona, source: EvalColumn['source'], gen: Float32Array, from: number, exprScale: number): EvalColumn {
   const T = gen.length / PARAM_COUNT;
   let se = 0;
@@ -145,11 +158,13 @@ function column(p: GanPersona, source: EvalColumn['source'], gen: Float32Array, 
   }
   const exprMse = se / (T * EXPR_COUNT);
   const tracked = trackedOpening(p.landmarks, p.frameCount).subarray(from, from + T);
+  const opening = modelOpening(p, gen);
   return {
     source,
     exprMse,
     exprMseNorm: exprMse / (exprScale * exprScale),
-    mouthCorr: pearson(modelOpening(p, gen), tracked),
+    mouthCorr: pearson(opening, tracked),
+    mouthRangeMm: openingRange(opening),
     lipDistancePx: lipDistancePx(p, gen, from),
     ...motionSummary(gen, p.fps),
   };
@@ -217,6 +232,7 @@ export async function evaluateGan(personaDir: string, opts: EvaluateOptions = {}
     modelStep: info?.training.step ?? null,
     truth: motionSummary(truth, p.fps),
     fitLipDistancePx: lipDistancePx(p, truth, start),
+    truthMouthRangeMm: openingRange(modelOpening(p, truth)),
     columns: { prior: priorCol, model, generated },
     implicit: info?.implicit ?? null,
     notes,
@@ -241,6 +257,7 @@ export function formatEvalTable(r: GanEvalReport): string {
   const rows0: [string, string, string, string][] = [
     ['expression MSE (mm^2)', f(m?.exprMse), f(r.columns.prior.exprMse), '0'],
     ['mouth opening r', f(m?.mouthCorr), f(r.columns.prior.mouthCorr), '1'],
+    ['mouth opening range (mm)', f(m?.mouthRangeMm, 1), f(r.columns.prior.mouthRangeMm, 1), f(r.truthMouthRangeMm, 1)],
     ['lip landmark distance (px)', f(m?.lipDistancePx, 2), f(r.columns.prior.lipDistancePx, 2), `${f(r.fitLipDistancePx, 2)} (fit)`],
     ['blinks per minute', f(m?.blinkPerMinute, 1), f(r.columns.prior.blinkPerMinute, 1), f(r.truth.blinkPerMinute, 1)],
     ['mean blink duration (ms)', f(m?.blinkMeanMs, 0), f(r.columns.prior.blinkMeanMs, 0), f(r.truth.blinkMeanMs, 0)],
@@ -253,6 +270,7 @@ export function formatEvalTable(r: GanEvalReport): string {
   const gen: Record<string, string> = {
     'expression MSE (mm^2)': f(g?.exprMse),
     'mouth opening r': f(g?.mouthCorr),
+    'mouth opening range (mm)': f(g?.mouthRangeMm, 1),
     'lip landmark distance (px)': f(g?.lipDistancePx, 2),
     'blinks per minute': f(g?.blinkPerMinute, 1),
     'mean blink duration (ms)': f(g?.blinkMeanMs, 0),

@@ -27,7 +27,7 @@ import type { Segment } from '../common/numeric';
 import { BUILTIN_ENCODER_IDENTITY } from '../audio';
 import { articulatedOpening, type ArticulationAudio } from './articulation';
 
-export const PRIOR_VERSION = 2;
+export const PRIOR_VERSION = 3;
 /** Human defaults (spontaneous blinking in conversation). */
 export const DEFAULT_BLINK_PER_MIN = 17;
 export const DEFAULT_BLINK_MS: [number, number] = [100, 250];
@@ -37,6 +37,13 @@ const FEATURE_DIM = 29;
 /** Clip length from which an audio → opening ridge regression sets each syllable's width. */
 const RIDGE_MIN_SECONDS = 60;
 const WINDOW_STEPS = 16;
+/**
+ * Quantile at which the generated opening is matched to the persona's own while speaking.
+ * The mean opening undersold wide talkers: the vertical clip's lips part 2-3 mm between
+ * words and open 10-15 mm on stressed vowels (mean 0.05, 90th percentile 0.13 of the eye
+ * distance), and 1.5x the mean gave a mouth that never opened past 5 mm.
+ */
+const WIDE_QUANTILE = 0.9;
 
 /** What the prior needs of a persona (frames [from, to) of its clip are used). */
 export interface PriorInput {
@@ -67,6 +74,8 @@ export interface PriorModel {
   mouthRegressor?: { inMean: number[]; inStd: number[]; weights: number[]; bias: number; fitR: number };
   /** Loudness mapping: opening at the clip's speech-level percentiles. */
   loudnessOpen: number;
+  /** How wide the persona's open syllables are: the 90th percentile of its opening while speaking. The generated opening's own 90th percentile over the voice-over's speech is scaled to it. */
+  openWide: number;
   blink: {
     perMinute: number;
     durationsMs: number[];
@@ -118,7 +127,7 @@ export function fitPrior(input: PriorInput, seg?: Segment): PriorModel {
     fps: input.fps,
     ...jaw,
     mouthRegressor: fitMouthRegressor(range),
-    loudnessOpen: speakingOpening(range),
+    ...speakingOpenings(range),
     blink: fitBlinkModel(range),
     pose: fitPoseModel(range),
   };
@@ -194,19 +203,20 @@ function fitMouthRegressor({ input, from, to, n }: FitRange): PriorModel['mouthR
 }
 
 /**
- * The loudness mapping's typical speaking opening: the mean opening while speaking (the
- * 75th percentile without speech data, or when the clip's lips do not open with its
- * speech: a voice-over or dub that is not the person's own, where the gate picks frames at
- * random).
+ * The opening while speaking: its mean (the loudness mapping's typical opening) and its
+ * 90th percentile (how wide the open syllables are). Speaking frames are those of the
+ * speech gate; all frames when the clip's lips do not open with its speech (a voice-over
+ * or dub that is not the person's own, where the gate picks frames at random), and the
+ * 75th percentile then stands for the mean.
  */
-function speakingOpening({ input, from, to }: FitRange): number {
+function speakingOpenings({ input, from, to }: FitRange): Pick<PriorModel, 'loudnessOpen' | 'openWide'> {
   const open = input.opening.subarray(from, to);
   if (input.speech && pearson(open, input.speech.subarray(from, to)) > 0) {
     const sp = input.speech.subarray(from, to);
     const speaking = Array.from(open).filter((_, i) => sp[i] >= 0.5);
-    if (speaking.length >= 5) return mean(speaking);
+    if (speaking.length >= 5) return { loudnessOpen: mean(speaking), openWide: percentile(speaking, WIDE_QUANTILE) };
   }
-  return percentile(open, 0.75);
+  return { loudnessOpen: percentile(open, 0.75), openWide: percentile(open, WIDE_QUANTILE) };
 }
 
 /** Blinks: the measured rate shrunk towards the human default, the measured durations, peak and rest. */
@@ -344,9 +354,19 @@ export function predictOpening(model: PriorModel, audio: PriorAudio): Float32Arr
     }
   }
   const cycle = articulatedOpening({ ...audio, logMel: audio.encoder === BUILTIN_ENCODER_IDENTITY }, model.fps, amplitude);
+  const width = wideSpan(model, cycle, audio.speech) ?? span;
   const out = new Float32Array(T);
-  for (let t = 0; t < T; t++) out[t] = Math.min(model.openClosed + span * cycle[t], model.openMax * 1.1 + 1e-6);
+  for (let t = 0; t < T; t++) out[t] = Math.min(model.openClosed + width * cycle[t], model.openMax * 1.1 + 1e-6);
   return out;
+}
+
+/** The span that puts the cycle's 90th percentile over the voice-over's speech at the persona's `openWide`; undefined with too little speech to measure. */
+function wideSpan(model: PriorModel, cycle: Float32Array, speech: Float32Array): number | undefined {
+  const during = Array.from(cycle).filter((_, t) => speech[t] >= 0.5);
+  if (during.length < 10) return undefined;
+  const q = percentile(during, WIDE_QUANTILE);
+  const wide = model.openWide - model.openClosed;
+  return q > 0.05 && wide > 1e-9 ? wide / q : undefined;
 }
 
 /** Loudness (dB, floored at -80) averaged over +-0.12 s: the jaw follows syllables, not single 40 ms frames. */

@@ -6,6 +6,7 @@ import { personaSummary } from '../state/persona-summary';
 
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
+const mm = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)} mm`);
 
 /**
  * The persona's quality figures (persona.info): how well it was tracked and fitted,
@@ -174,6 +175,7 @@ export function PersonaReport({ personaId }: { personaId: string }) {
 /** Rows of the motion model's table: held-out figures of the learned model and of the built-in prior, and the real clip's where one exists. */
 const GAN_ROWS: [string, (c: GanEvalColumn) => string, ((e: NonNullable<PersonaInfoPayload['gan']['eval']>) => string)?][] = [
   ['Mouth correlation', (c) => f2(c.mouthCorr)],
+  ['Mouth opening range', (c) => mm(c.mouthRangeMm), (e) => mm(e.truthMouthRangeMm)],
   ['Lip distance', (c) => `${f2(c.lipDistancePx)} px`, (e) => `${f2(e.fitLipDistancePx)} px (fit)`],
   ['Expression MSE', (c) => f2(c.exprMse)],
   ['Blinks / min', (c) => f1(c.blinkPerMinute), (e) => f1(e.truth.blinkPerMinute)],

@@ -54,6 +54,29 @@ describe('zero-training prior', () => {
     expect(dubbed.loudnessOpen).toBeGreaterThan(mean(Array.from(open).filter((_, t) => dub[t] >= 0.5)) + 0.05);
   });
 
+  it('opens the mouth as wide as the persona does while speaking (its 90th percentile), also for a talker whose lips mostly rest', () => {
+    const pct = (a: ArrayLike<number>, q: number) => {
+      const s = Array.from(a).sort((x, y) => x - y);
+      return s[Math.floor(q * (s.length - 1))];
+    };
+    const audio = syntheticAudio(30, fps);
+    const speechP90 = (open: Float32Array) => pct(Array.from(open).filter((_, t) => audio.speech[t] >= 0.5), 0.9);
+    // The 60 s clip (audio regressor) and an 8 s one (band levels) of the synthetic talker.
+    const short = fitPrior(syntheticClip(8 * fps, fps, [2]).input);
+    for (const m of [model, short]) {
+      expect(Math.abs(speechP90(predictOpening(m, audio)) - m.openWide) / (m.openWide - m.openClosed)).toBeLessThan(0.05);
+    }
+    // Lips nearly closed while speaking except a wide vowel every second: the mean says 0.04, the open syllables 0.2.
+    const input = { ...clip.input, opening: Float32Array.from(clip.input.opening, (_, t) => (clip.input.speech![t] >= 0.5 && t % 25 < 3 ? 0.2 : 0.01)) };
+    const wide = fitPrior(input);
+    const speaking = Array.from(input.opening).filter((_, t) => clip.input.speech![t] >= 0.5);
+    expect(wide.openWide).toBeCloseTo(pct(speaking, 0.9), 2);
+    expect(wide.openWide).toBeGreaterThan(0.15);
+    const open = predictOpening(wide, audio);
+    expect(speechP90(open)).toBeGreaterThan(0.15);
+    expect(Math.max(...open)).toBeLessThanOrEqual(wide.openMax * 1.1 + 1e-6);
+  });
+
   it('samples blinks at the persona\'s measured rate (shrunk towards 17/min) and durations', () => {
     expect(model.blink.measured.count).toBe(14);
     expect(model.blink.perMinute).toBeCloseTo((14 + 17) / 2, 1);
