@@ -54,10 +54,13 @@ describe.skipIf(!hasSharedData)(`output framing of a vertical phone video${skipN
   let root: string;
   let persona: string;
   let voice: string;
+  let speech8s: string;
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'facial-framing-it-'));
     voice = path.join(root, 'voice.wav');
     await ffmpeg(['-v', 'error', '-i', path.join(sharedData, 'obama2.wav'), '-t', '2', voice]);
+    speech8s = path.join(root, 'speech8s.wav');
+    await ffmpeg(['-v', 'error', '-i', path.join(sharedData, 'obama2.wav'), '-ss', '4', '-t', '8', speech8s]);
     // The persona of the clip's first 6 s, built once per clip and builder version (cached like the AOC persona).
     const st = statSync(VERTICAL);
     const cache = path.join(process.env.FACIAL_TEST_CACHE ?? path.join(os.tmpdir(), 'facial-studio-test-cache'), `vertical6s-persona-${st.size}-${Math.round(st.mtimeMs)}-${builderCodeHash()}`);
@@ -74,15 +77,24 @@ describe.skipIf(!hasSharedData)(`output framing of a vertical phone video${skipN
     if (root) await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('by default (--preset source) a vertical MP4 at the source size (1080x1920)', async () => {
+  it('by default (--preset source) a vertical MP4 at the source size (1080x1920), sharp, every blink seen, the mouth following the curves', async () => {
     const { io, out } = fakeIo();
-    // No --preset: the footage's own framing is the default.
-    const code = await render.run(parseArgs(['--persona', persona, '--audio', voice, '--out', path.join(root, 'source.mp4')]), io);
+    // No --preset: the footage's own framing is the default; the quality report comes with it.
+    const code = await render.run(parseArgs(['--persona', persona, '--audio', speech8s, '--out', path.join(root, 'source.mp4')]), io);
     expect(code).toBe(0);
     const file = out[0];
     expect(path.basename(file)).toBe('source.mp4');
     expect(await size(file)).toEqual([1080, 1920]);
     expect(out[1]).toMatch(/1080x1920 \(as filmed\)/);
+    const q = JSON.parse(await fs.readFile(path.join(root, 'source.quality.json'), 'utf8'));
+    expect(q.faceSharpness.ratio).toBeGreaterThanOrEqual(0.8);
+    expect(q.mouthSharpness.ratio).toBeGreaterThanOrEqual(0.7);
+    expect(q.blinks.curves).toBeGreaterThan(0);
+    expect(q.blinks.seen).toBe(q.blinks.curves);
+    expect(q.blinks.extra).toBe(0);
+    // His small mouth is the hard case (docs/quality.md): 0.74 with prior version 3 on this
+    // 6 s persona, 0.37 with version 2, whose curves hardly opened it.
+    expect(q.mouth.r).toBeGreaterThanOrEqual(0.6);
   });
 
   it('720p with --framing fill crops around the face (no bars); with fit the whole frame gets bars', async () => {
