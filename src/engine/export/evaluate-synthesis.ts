@@ -16,7 +16,7 @@ import { loadPersonaTexture } from '../render/dataset';
 import { psnr, ssimRgb } from '../render/metrics';
 import { loadRendererRunner, type RendererRunner } from '../render/train-renderer';
 import {
-  DEFAULT_PLAN_WEIGHTS, NearestMouthBaseline, OUTER_LIP_CONTOUR, RetrievalSynthesizer, cropImage, footageMouthSharpness, lipBasis, lipShapes,
+  DEFAULT_PLAN_WEIGHTS, NearestMouthBaseline, OUTER_LIP_CONTOUR, RetrievalSynthesizer, cropImage, footageMouths, lipBasis, lipShapes,
   mouthSharpness, planMouthFrames, pointsBox, trackedLipShapes, loadResidualRunner, ResidualRefiner, type RetrievalPlan,
 } from '../synthesis';
 import { RendererPainter, type FramePainter } from './frame-painters';
@@ -243,9 +243,10 @@ async function planEvaluation(dir: string, opts: EvaluateSynthesisOptions): Prom
   const lb = lipBasis(persona.model);
   const donors = Array.from({ length: T }, (_, t) => t >= split.train.start && t < split.train.end);
   const footageLips = trackedLipShapes(persona.model, persona.camera, landmarks, T);
+  const mouths = await footageMouths(persona, landmarks, { signal: opts.signal });
   const mouth = planMouthFrames({
     curves, footage: persona.params, curveLips: lipShapes(curves, n, lb), footageLips,
-    lipDims: lb.dims, rate: 1, donors, mouthSharpness: await footageMouthSharpness(persona, landmarks, { signal: opts.signal }),
+    lipDims: lb.dims, rate: 1, donors, mouthSharpness: mouths.sharpness, footageTeethMm: mouths.teethMm, curveTeethMm: mouths.teethMm.slice(from, from + n),
     // As the export plans it (prepare.ts): the inner-lip gap term needs the neutral's gap.
     neutralLipGap: mouthOpening(persona.model.neutral),
   }, source, DEFAULT_PLAN_WEIGHTS);

@@ -9,7 +9,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { FRAME_FILLED, trackVideo } from '../tracking/track-video';
 import { curveSeries, measureLandmarks, IDENTITY_FRAMING } from '../quality/face-geometry';
 import {
-  RetrievalSynthesizer, ResidualRefiner, collectDonors, footageMouthSharpness, lipBasis, lipShapes, planRetrieval, trackedLipShapes, type ResidualRunner,
+  RetrievalSynthesizer, ResidualRefiner, collectDonors, footageMouths, lipBasis, lipShapes, planRetrieval, trackedLipShapes, type ResidualRunner,
 } from '../synthesis';
 import { throwIfCancelled } from '../util/errors';
 import { ReferenceFrames } from './reference-frames';
@@ -26,8 +26,8 @@ import { VideoWriter } from './video-writer';
  * among the frames before the test part, mouths come from the training part. The made
  * frames are encoded, tracked again, and the tracked mouth opening is compared with the
  * curves': r, and the slope (how much of the curves' motion shows; 1 = all of it).
- * The same again with the curves the studio generates for the clip's own sound (smaller
- * openings than a person's own, as in an export). With and without the residual G_r, so a
+ * The same again with the curves the studio generates for the clip's own sound (the kind
+ * of curves an export is given). With and without the residual G_r, so a
  * correction that scores higher in the lip box but damps the mouth's motion is seen to
  * (docs/rendering.md).
  */
@@ -53,7 +53,7 @@ export interface FollowingPair {
  * The test frames' own motion as curves (the fields at the top level), and the curves the
  * studio generates for the clip's own sound over the same frames (`generated`: the
  * evaluation persona's prior, or its FACIAL-GAN when one is trained): the kind of curves
- * an export is given, whose openings are often smaller than the person's own.
+ * an export is given.
  */
 export interface HeldOutFollowing extends FollowingPair {
   frames: number;
@@ -121,10 +121,10 @@ async function planHeldOutExport(inp: HeldOutFollowingInput, curves: Float32Arra
   const T = test.start, n = curves.length / PARAM_COUNT;
   const lb = lipBasis(persona.model);
   const footageLips = trackedLipShapes(persona.model, persona.camera, landmarks, T);
-  const sharp = await footageMouthSharpness(persona, landmarks, { signal: inp.signal });
+  const mouths = await footageMouths(persona, landmarks, { signal: inp.signal });
   const plan = planRetrieval({
     curves, footage: persona.params.subarray(0, T * PARAM_COUNT), curveLips: lipShapes(curves, n, lb), footageLips, lipDims: lb.dims, rate: 1,
-    donors: Array.from({ length: T }, (_, t) => t >= donors.start && t < donors.end), mouthSharpness: Array.from(sharp).slice(0, T),
+    donors: Array.from({ length: T }, (_, t) => t >= donors.start && t < donors.end), mouthSharpness: mouths.sharpness.slice(0, T), footageTeethMm: mouths.teethMm.slice(0, T),
     neutralLipGap: mouthOpening(persona.model.neutral), keepEyes: true,
   });
   return new RetrievalSynthesizer({ model: persona.model, camera: persona.camera, params: persona.params, landmarks, width: persona.camera.width, height: persona.camera.height }, plan, curves);

@@ -9,7 +9,7 @@ export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './ret
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
 export { NearestMouthBaseline, BASELINE_ELLIPSE, type BaselineInput } from './nearest-mouth-baseline';
 export { prepareRetrieval, planSourcePath, retrievalUnavailable, footageSynthesisProblem, type PrepareRetrievalOptions } from './prepare';
-export { footageMouthSharpness, mouthSharpness, OUTER_LIP_CONTOUR } from './mouth-sharpness';
+export { footageMouths, mouthSharpness, teethShown, OUTER_LIP_CONTOUR, type FootageMouths } from './mouth-sharpness';
 export { RESIDUAL_CONFIGS, residualIdentity, isResidualConfigName, buildResidualNet, buildResidualInferenceGraph, buildResidualTrainGraph, residualComposite, RESIDUAL_INPUT_CHANNELS, type ResidualNetConfig, type ResidualConfigName } from './residual-net';
 export { mouthCrop, maskWeight, addCorrection, fillStack, sampleCrop, stackToInput, conditioningParams, CROP_MOUTH_WIDTHS, RESIDUAL_MASK, STACK_PLANES, type MouthCrop } from './residual-crop';
 export { trainResidual, trainingDonors, pickTrainingDonors, buildResidualPairs, loadResidualRunner, readResidualInfo, residualPath, ResidualRefiner, RESIDUAL_DIR, type ResidualInfo, type ResidualRunner, type TrainResidualOptions, type TrainResidualResult, type DonorChoiceInput } from './residual-train';

@@ -8,7 +8,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
 import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
 import { countJumps } from './smooth-path';
-import { footageMouthSharpness } from './mouth-sharpness';
+import { footageMouths } from './mouth-sharpness';
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
 
 /**
@@ -53,13 +53,13 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   const lb = lipBasis(persona.model);
   // The sharpness pass reads the whole footage, but only once per persona (cached).
   const run = new StageRunner(opts, { sharpness: 4, plan: 1, donors: 3 });
-  const mouthSharpness = await run.stage('sharpness', (ctx) => footageMouthSharpness(persona, landmarks, ctx.runOptions));
+  const mouths = await run.stage('sharpness', (ctx) => footageMouths(persona, landmarks, ctx.runOptions));
   const plan = await run.stage('plan', (ctx) => {
     ctx.progress(0, 'choosing source, mouth and eye frames');
     return planRetrieval({
       curves, footage: persona.params,
       curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
-      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness, neutralLipGap: mouthOpening(persona.model.neutral),
+      rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness: mouths.sharpness, footageTeethMm: mouths.teethMm, neutralLipGap: mouthOpening(persona.model.neutral),
       weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
     });
   });

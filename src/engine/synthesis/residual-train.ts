@@ -26,7 +26,7 @@ import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import { PARAM_COUNT, POSE_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
-import { footageMouthSharpness } from './mouth-sharpness';
+import { footageMouths } from './mouth-sharpness';
 import { DEFAULT_PLAN_WEIGHTS, planMouthFrames, type RetrievalPlan } from './retrieval-plan';
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
 import { STACK_PLANES, addCorrection, conditioningParams, fillStack, mouthCrop, sampleCrop, stackToInput } from './residual-crop';
@@ -214,7 +214,7 @@ export interface ResidualPairs {
  */
 export async function buildResidualPairs(persona: Persona, landmarks: Float32Array, frames: Segment, exclude: number, S: number, opts: RunOptions & { pairSource?: PairSource } = {}): Promise<ResidualPairs> {
   const W = persona.camera.width, H = persona.camera.height, n = frames.end - frames.start;
-  const sharp = await footageMouthSharpness(persona, landmarks, { signal: opts.signal });
+  const sharp = (await footageMouths(persona, landmarks, { signal: opts.signal })).sharpness;
   const donors = trainingDonors(persona, landmarks, frames, exclude, sharp);
   const own = opts.pairSource !== 'pose-neighbour';
   const source = own ? Int32Array.from({ length: n }, (_, i) => frames.start + i) : pickTrainingSources(persona.params, frames, exclude);

@@ -122,6 +122,10 @@ export interface PlanInput {
   neutralLipGap?: number;
   /** [T] mouth sharpness of the footage frames (mouth-sharpness.ts): sharp donors are preferred. */
   mouthSharpness?: ArrayLike<number>;
+  /** [T] the band of teeth between the footage frames' lips (mm, mouth-sharpness.ts): a donor's gap is at least that, whatever the tracker read. */
+  footageTeethMm?: ArrayLike<number>;
+  /** [N] the same for the output frames, where they re-make footage frames whose pixels are known (held-out evaluation). */
+  curveTeethMm?: ArrayLike<number>;
   /** [N] the source frames, when given rather than chosen by pose (re-voicing a take). */
   source?: Int32Array;
   /** Keep the source frames' own eyes (re-voicing a take: its blinks are the curves'). */
@@ -149,8 +153,10 @@ function gapMismatch(inp: PlanInput, w: PlanWeights): ((i: number, k: number) =>
   if (inp.neutralLipGap === undefined || inp.lipDims < LIP_CONTOUR.length * 3) return undefined;
   const logGap = (v: Float32Array, f: number) => Math.log(lipGap(v, f * inp.lipDims, inp.neutralLipGap ?? 0) + w.mouthGapSoft);
   const T = inp.footage.length / PARAM_COUNT, N = inp.curves.length / PARAM_COUNT;
-  const footageGap = Float64Array.from({ length: T }, (_, k) => logGap(inp.footageLips, k));
-  const curveGap = Float64Array.from({ length: N }, (_, i) => logGap(inp.curveLips, i));
+  const teeth = inp.footageTeethMm;
+  const footageGap = Float64Array.from({ length: T }, (_, k) => (teeth ? Math.max(logGap(inp.footageLips, k), Math.log(teeth[k] + w.mouthGapSoft)) : logGap(inp.footageLips, k)));
+  const curveTeeth = inp.curveTeethMm;
+  const curveGap = Float64Array.from({ length: N }, (_, i) => (curveTeeth ? Math.max(logGap(inp.curveLips, i), Math.log(curveTeeth[i] + w.mouthGapSoft)) : logGap(inp.curveLips, i)));
   return (i, k) => Math.abs(curveGap[i] - footageGap[k]);
 }
 

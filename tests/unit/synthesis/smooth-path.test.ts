@@ -187,6 +187,23 @@ describe('retrieval plan', () => {
     expect(planMouthFrames({ ...inp, neutralLipGap: 0.5 }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
   });
 
+  it('counts the teeth a donor shows between its lips as parted, however closed the tracker read them', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const T = 2;
+    // Both donors read closed (the tracker's gap 0.5 mm); donor 0 is sharp, donor 1 blurred
+    // (half the median sharpness). The curves are closed.
+    const inp = {
+      curves: new Float32Array(71), footage: new Float32Array(T * 71), curveLips: new Float32Array(dims), footageLips: new Float32Array(T * dims),
+      lipDims: dims, rate: 1, neutralLipGap: 0.5, mouthSharpness: [200, 100],
+    };
+    const source = Int32Array.from([0]);
+    expect(planMouthFrames(inp, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+    // Donor 0 shows a 4 mm band of teeth: |ln((0.5 + 1) / (4 + 1))| = 1.2 outweighs its sharpness.
+    expect(planMouthFrames({ ...inp, footageTeethMm: [4, 0] }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(1);
+    // An output frame that shows those teeth itself (a held-out footage frame) still takes them.
+    expect(planMouthFrames({ ...inp, footageTeethMm: [4, 0], curveTeethMm: [4] }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+  });
+
   it('prices gaps relative to their size: a millimetre matters on a nearly closed mouth, little on a wide one', () => {
     const dims = LIP_CONTOUR.length * 3;
     const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
