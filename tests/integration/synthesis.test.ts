@@ -6,6 +6,8 @@ import { hasSharedData, skipNoSharedData } from '../helpers/repo';
 import { aocPersonaDir, OBAMA_WAV } from '../helpers/aoc-persona';
 import { exportVideo } from '../../src/engine/export';
 import { ffmpegPath, runProcess } from '../../src/engine/media/ffmpeg';
+import { loadPersona, loadPersonaLandmarks } from '../../src/engine/persona';
+import { footageMouths } from '../../src/engine/synthesis';
 
 /**
  * Issue 11's "done when" on real data, measured by the quality report (the MP4 tracked
@@ -48,6 +50,23 @@ describe.skipIf(!hasSharedData)(`synthesis from the person's own footage on real
     expect(q.flicker.ratio).toBeLessThanOrEqual(1.3);
     // The measures of the footage are cached for the next export.
     expect((await fs.readdir(path.join(persona, 'synthesis'))).includes('mouth-sharpness.json')).toBe(true);
+  });
+
+  it('measures the footage\'s mouths again when their cache holds anything but plain numbers (a persona from someone else)', async () => {
+    const p = await loadPersona(persona);
+    const landmarks = await loadPersonaLandmarks(p);
+    const first = await footageMouths(p, landmarks);
+    const file = path.join(persona, 'synthesis', 'mouth-sharpness.json');
+    const cache = JSON.parse(await fs.readFile(file, 'utf8'));
+    for (const bad of ['x', -1, null]) {
+      await fs.writeFile(file, JSON.stringify({ ...cache, teeth: cache.teeth.map((v: number, i: number) => (i === 3 ? bad : v)) }));
+      const again = await footageMouths(p, landmarks);
+      expect(Array.from(again.teethMm)).toEqual(Array.from(first.teethMm));
+      expect(JSON.parse(await fs.readFile(file, 'utf8')).teeth[3]).toBe(cache.teeth[3]);
+    }
+    // Her closed and open mouths: teeth show in some frames, never more than the mouth is wide.
+    expect(Math.max(...first.teethMm)).toBeGreaterThan(0);
+    expect(Math.max(...first.teethMm)).toBeLessThan(30);
   });
 
   it('re-voices the persona\'s own take: its head motion and blinks kept frame for frame, only the mouth follows the new speech', async () => {

@@ -169,7 +169,9 @@ export async function footageMouths(persona: Persona, landmarks: Float32Array, o
   if (existsSync(file)) {
     try {
       const c = JSON.parse(await fs.readFile(file, 'utf8')) as SharpnessFile;
-      if (c.version === VERSION && c.frames === T && c.sharpness.length === T && c.teeth?.length === T && JSON.stringify(c.source) === JSON.stringify(key)) return result(c.sharpness, c.teeth);
+      // A persona folder may come from someone else: only plain, non-negative numbers are used.
+      const valid = (a: unknown) => Array.isArray(a) && a.length === T && a.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+      if (c.version === VERSION && c.frames === T && valid(c.sharpness) && valid(c.teeth) && JSON.stringify(c.source) === JSON.stringify(key)) return result(c.sharpness, c.teeth);
     } catch {
       // A damaged cache is measured again.
     }
@@ -191,11 +193,13 @@ export async function footageMouths(persona: Persona, landmarks: Float32Array, o
   }
   // Frames the file did not yield (fewer than counted) are never preferred.
   for (; t < T; t++) sharpness[t] = 0;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeJsonAtomic(file, {
+  // Rounded as stored, so the first export plans with the same numbers as every later one.
+  const stored: SharpnessFile = {
     version: VERSION, source: key, frames: T,
     sharpness: Array.from(sharpness, (v) => Math.round(v * 10) / 10),
     teeth: Array.from(teeth, (v) => Math.round(v * 1e4) / 1e4),
-  } satisfies SharpnessFile);
-  return result(sharpness, teeth);
+  };
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await writeJsonAtomic(file, stored);
+  return result(stored.sharpness, stored.teeth);
 }
