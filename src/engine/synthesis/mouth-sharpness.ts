@@ -93,7 +93,8 @@ function sampleRgb(rgb: Uint8Array, W: number, H: number, x: number, y: number, 
   }
 }
 
-function median(v: number[]): number {
+/** The upper middle value, not interpolated (the shared `median` interpolates: the figures in docs/rendering.md are this one's). */
+function upperMedian(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1] : 0;
 }
@@ -137,13 +138,13 @@ export function teethShown(rgb: Uint8Array, W: number, H: number, lm: ArrayLike<
       cr.push(0.5 * r - 0.419 * g - 0.081 * b + 128);
     }
     const k = Math.max(1, Math.floor(0.25 * y.length));
-    const ends = (a: number[]) => median([...a.slice(0, k), ...a.slice(a.length - k)]);
+    const ends = (a: number[]) => upperMedian([...a.slice(0, k), ...a.slice(a.length - k)]);
     const lipY = ends(y), lipCr = ends(cr);
     let teeth = 0;
     for (let i = 0; i < y.length; i++) if (cr[i] < lipCr - TEETH_CR_BELOW_LIPS && y[i] > lipY) teeth++;
     heights.push(teeth * TEETH_STEP_PX);
   }
-  return median(heights) / width;
+  return upperMedian(heights) / width;
 }
 
 interface SharpnessFile { version: number; source: { file: string; sizeBytes: number; mtimeMs: number }; frames: number; sharpness: number[]; teeth: number[] }

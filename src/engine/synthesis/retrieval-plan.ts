@@ -151,12 +151,12 @@ export interface RetrievalPlan {
  */
 function gapMismatch(inp: PlanInput, w: PlanWeights): ((i: number, k: number) => number) | undefined {
   if (inp.neutralLipGap === undefined || inp.lipDims < LIP_CONTOUR.length * 3) return undefined;
-  const logGap = (v: Float32Array, f: number) => Math.log(lipGap(v, f * inp.lipDims, inp.neutralLipGap ?? 0) + w.mouthGapSoft);
+  // The tracked gap, or the band of teeth the pixels show where that is wider.
+  const logGap = (v: Float32Array, f: number, teeth: ArrayLike<number> | undefined) =>
+    Math.log(Math.max(lipGap(v, f * inp.lipDims, inp.neutralLipGap ?? 0), teeth ? teeth[f] : 0) + w.mouthGapSoft);
   const T = inp.footage.length / PARAM_COUNT, N = inp.curves.length / PARAM_COUNT;
-  const teeth = inp.footageTeethMm;
-  const footageGap = Float64Array.from({ length: T }, (_, k) => (teeth ? Math.max(logGap(inp.footageLips, k), Math.log(teeth[k] + w.mouthGapSoft)) : logGap(inp.footageLips, k)));
-  const curveTeeth = inp.curveTeethMm;
-  const curveGap = Float64Array.from({ length: N }, (_, i) => (curveTeeth ? Math.max(logGap(inp.curveLips, i), Math.log(curveTeeth[i] + w.mouthGapSoft)) : logGap(inp.curveLips, i)));
+  const footageGap = Float64Array.from({ length: T }, (_, k) => logGap(inp.footageLips, k, inp.footageTeethMm));
+  const curveGap = Float64Array.from({ length: N }, (_, i) => logGap(inp.curveLips, i, inp.curveTeethMm));
   return (i, k) => Math.abs(curveGap[i] - footageGap[k]);
 }
 
