@@ -5,7 +5,7 @@ import path from 'node:path';
 import { hasSharedData, skipNoSharedData } from '../helpers/repo';
 import { aocPersonaDir } from '../helpers/aoc-persona';
 import { evaluateSynthesis, SYNTHESIS_EVAL_FILE, type SynthesisEval } from '../../src/engine/export';
-import { EVALUATION_PERSONA_DIR, loadPersona, loadPersonaReport } from '../../src/engine/persona';
+import { EVALUATION_PERSONA_DIR, loadPersona, loadPersonaReport, loadSecondReading } from '../../src/engine/persona';
 import { evaluateGan } from '../../src/engine/gan';
 import { PARAM_COUNT } from '../../src/shared/facial-params';
 
@@ -48,6 +48,10 @@ describe.skipIf(!hasSharedData)(`held-out evaluation on an evaluation persona, A
     expect(report.jitter.rawPx).toBe(ownReport.jitter.rawPx);
     expect(report.stageSeconds.trackerInit).toBeUndefined();
     expect(report.stageSeconds.track).toBeLessThan(1);
+    // With its second reading (persona/second-reading.ts): the donors it plans with are checked as the export's are.
+    expect(report.stageSeconds.secondReading).toBeUndefined();
+    expect(await loadSecondReading(evDir, ev.frameCount)).toEqual(await loadSecondReading(persona, own.frameCount));
+    expect(await loadSecondReading(evDir, ev.frameCount)).toBeDefined();
     // The texture came from fitted frames only.
     expect(report.texture.frames.length).toBeGreaterThan(0);
     for (const t of report.texture.frames) expect(t).toBeLessThan(120);

@@ -17,7 +17,7 @@ import { psnr, ssimRgb } from '../render/metrics';
 import { loadRendererRunner, type RendererRunner } from '../render/train-renderer';
 import {
   DEFAULT_PLAN_WEIGHTS, NearestMouthBaseline, OUTER_LIP_CONTOUR, RetrievalSynthesizer, cropImage, footageMouths, lipBasis, lipShapes,
-  mouthSharpness, planMouthFrames, pointsBox, trackedLipShapes, loadResidualRunner, ResidualRefiner, type RetrievalPlan,
+  mouthSharpness, planMouthFrames, pointsBox, footageLipReadings, loadResidualRunner, ResidualRefiner, type RetrievalPlan,
 } from '../synthesis';
 import { RendererPainter, type FramePainter } from './frame-painters';
 import { measureHeldOutFollowing, residualKeepsFollowing, type HeldOutFollowing } from './heldout-following';
@@ -242,11 +242,13 @@ async function planEvaluation(dir: string, opts: EvaluateSynthesisOptions): Prom
   const source = Int32Array.from({ length: n }, (_, i) => from + i);
   const lb = lipBasis(persona.model);
   const donors = Array.from({ length: T }, (_, t) => t >= split.train.start && t < split.train.end);
-  const footageLips = trackedLipShapes(persona.model, persona.camera, landmarks, T);
+  const readings = await footageLipReadings(persona, landmarks, T);
+  const { footageLips } = readings;
   const mouths = await footageMouths(persona, landmarks, { signal: opts.signal });
   const mouth = planMouthFrames({
-    curves, footage: persona.params, curveLips: lipShapes(curves, n, lb), footageLips,
+    curves, footage: persona.params, curveLips: lipShapes(curves, n, lb), ...readings,
     lipDims: lb.dims, rate: 1, donors, mouthSharpness: mouths.sharpness, footageTeethMm: mouths.teethMm, curveTeethMm: mouths.teethMm.slice(from, from + n),
+    curveSecondLips: readings.footageSecondLips?.slice(from * lb.dims, (from + n) * lb.dims),
     // As the export plans it (prepare.ts): the inner-lip gap term needs the neutral's gap.
     neutralLipGap: mouthOpening(persona.model.neutral),
   }, source, DEFAULT_PLAN_WEIGHTS);

@@ -9,7 +9,7 @@ import { PARAM_COUNT } from '../../shared/facial-params';
 import { FRAME_FILLED, trackVideo } from '../tracking/track-video';
 import { curveSeries, measureLandmarks, IDENTITY_FRAMING } from '../quality/face-geometry';
 import {
-  RetrievalSynthesizer, ResidualRefiner, collectDonors, footageMouths, lipBasis, lipShapes, planRetrieval, trackedLipShapes, type ResidualRunner,
+  RetrievalSynthesizer, ResidualRefiner, collectDonors, footageLipReadings, footageMouths, lipBasis, lipShapes, planRetrieval, type ResidualRunner,
 } from '../synthesis';
 import { throwIfCancelled } from '../util/errors';
 import { ReferenceFrames } from './reference-frames';
@@ -120,10 +120,10 @@ async function planHeldOutExport(inp: HeldOutFollowingInput, curves: Float32Arra
   const { persona, landmarks, test, donors } = inp;
   const T = test.start, n = curves.length / PARAM_COUNT;
   const lb = lipBasis(persona.model);
-  const footageLips = trackedLipShapes(persona.model, persona.camera, landmarks, T);
+  const readings = await footageLipReadings(persona, landmarks, T);
   const mouths = await footageMouths(persona, landmarks, { signal: inp.signal });
   const plan = planRetrieval({
-    curves, footage: persona.params.subarray(0, T * PARAM_COUNT), curveLips: lipShapes(curves, n, lb), footageLips, lipDims: lb.dims, rate: 1,
+    curves, footage: persona.params.subarray(0, T * PARAM_COUNT), curveLips: lipShapes(curves, n, lb), ...readings, lipDims: lb.dims, rate: 1,
     donors: Array.from({ length: T }, (_, t) => t >= donors.start && t < donors.end), mouthSharpness: mouths.sharpness.slice(0, T), footageTeethMm: mouths.teethMm.slice(0, T),
     neutralLipGap: mouthOpening(persona.model.neutral), keepEyes: true,
   });

@@ -14,6 +14,7 @@ import { measureFit } from './fit-quality';
 import { checkFitRange } from './fit-range';
 import type { Segment } from '../common/numeric';
 import { writePersonaFolder } from './persona-folder';
+import { takeSecondReading } from './second-reading';
 
 /**
  * The persona builder: a reference video of a person → their persona folder
@@ -24,6 +25,7 @@ import { writePersonaFolder } from './persona-folder';
  *   probe        clip-checks.ts   probeClip        streams, length, target folder
  *   trackerInit  tracking/        createTrackerLanes
  *   track        tracking/        trackVideo + checkTrack (face size, visibility)
+ *   secondReading second-reading.ts takeSecondReading  the clip tracked again, detector cadence shifted (checks the lips)
  *   fit          fit-face.ts      fitFace          alignment, smoothing, neutral, basis, per-frame pose/expression/blink, eye region
  *   quality      fit-quality.ts   measureFit       reprojection, crop, paste outline
  *   texture      bake-texture.ts  bakeTexture      atlas from frontal, well-lit frames
@@ -34,7 +36,7 @@ import { writePersonaFolder } from './persona-folder';
 export { MIN_CLIP_SECONDS, MIN_FACE_WIDTH_PX, MIN_TRACKED_FRACTION } from './clip-checks';
 
 /** The build's stages and their share of the progress bar (relative cost on a typical clip). */
-export const PERSONA_BUILD_STAGES = { probe: 2, trackerInit: 0, track: 70, fit: 7, quality: 1, texture: 6, audio: 11, write: 3 };
+export const PERSONA_BUILD_STAGES = { probe: 2, trackerInit: 0, track: 40, secondReading: 30, fit: 7, quality: 1, texture: 6, audio: 11, write: 3 };
 export type PersonaBuildStage = keyof typeof PERSONA_BUILD_STAGES;
 
 export interface BuildPersonaOptions extends RunOptions {
@@ -120,7 +122,7 @@ async function runBuild(video: string, outDir: string, opts: BuildPersonaOptions
   };
 }
 
-/** The trackerInit and track stages: the tracker threads live from one to the end of the other, whatever happens. */
+/** The trackerInit, track and secondReading stages: the tracker threads live from the first to the end of the last, whatever happens. */
 async function trackClip(run: StageRunner<PersonaBuildStage>, file: string, clip: ProbedClip): Promise<{ track: VideoTrack; checks: TrackChecks }> {
   let lanes: Awaited<ReturnType<typeof createTrackerLanes>> | undefined;
   const release = async () => {
@@ -130,16 +132,14 @@ async function trackClip(run: StageRunner<PersonaBuildStage>, file: string, clip
   };
   try {
     await run.stage('trackerInit', async () => { lanes = await createTrackerLanes(); });
-    return await run.stage('track', async (ctx) => {
-      let track: VideoTrack;
-      try {
-        track = await trackVideo(file, clip.info, { ...ctx.runOptions, tracker: lanes });
-      } finally {
-        // Free the threads and their models before fitting.
-        await release();
-      }
+    const first = await run.stage('track', async (ctx) => {
+      const track = await trackVideo(file, clip.info, { ...ctx.runOptions, tracker: lanes });
       return { track, checks: checkTrack(track, file) };
     });
+    const track = await run.stage('secondReading', (ctx) => takeSecondReading(file, clip.info, first.track, lanes!, ctx.runOptions));
+    // Free the threads and their models before fitting.
+    await release();
+    return { track, checks: first.checks };
   } finally {
     await release();
   }

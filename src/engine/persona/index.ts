@@ -14,5 +14,6 @@ export type { PersonaReport } from './report';
 export { FACE_OVAL } from './landmark-sets';
 export { evaluationPersona, evaluationFitFrames, fitExcludesTest, fittedFrames, EVALUATION_PERSONA_DIR, type EvaluationPersona } from './evaluation-persona';
 export { parseFitFrames } from './fit-range';
+export { loadSecondReading } from './track-record';
 export { deformMesh, projectVertices, rotationMatrix, rotationAngles } from '../common/face-model';
 export type { FaceModel, PinholeCamera } from '../common/face-model';

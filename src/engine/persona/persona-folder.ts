@@ -16,6 +16,7 @@
  * texture.png     RGBA texture atlas for the model's uvs (alpha 0 where no frame saw the face)
  * report.json     PersonaReport (tracking and fit quality)
  * track.npy, track.json  the clip's raw track (optional; track-record.ts)
+ * track-second.npy  the second reading (optional; second-reading.ts)
  * ```
  *
  * Coordinate conventions (all in src/engine/common/face-model.ts, which also has the

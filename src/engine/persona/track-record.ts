@@ -14,19 +14,21 @@ import type { VideoTrack } from '../tracking/track-video';
  * ```
  * track.npy    float32 [T, 478, 3]  raw tracker landmarks, source pixels (gap frames filled)
  * track.json   TrackRecord: per-frame status, scores and boxes, gaps, the tracker's mesh
+ * track-second.npy  float32 [T, 478, 3]  the second reading (second-reading.ts), when taken
  * ```
  * Optional: personas built before it have neither file (their evaluation persona tracks
  * the clip again); an older build ignores them.
  */
 
-export const TRACK_FILES = { landmarks: 'track.npy', info: 'track.json' } as const;
+export const TRACK_FILES = { landmarks: 'track.npy', info: 'track.json', secondReading: 'track-second.npy' } as const;
 
 /** VideoTrack as JSON: its per-frame arrays as plain arrays, the landmarks in track.npy. */
-type TrackRecord = { version: 1 } & Omit<VideoTrack, 'landmarks' | 'status' | 'scores' | 'boxes'> & { status: number[]; scores: number[]; boxes: number[] };
+type TrackRecord = { version: 1 } & Omit<VideoTrack, 'landmarks' | 'status' | 'scores' | 'boxes' | 'secondReading'> & { status: number[]; scores: number[]; boxes: number[] };
 
 /** Writes track.npy and track.json into `dir` (the persona's staging folder). */
 export async function writeTrackRecord(dir: string, track: VideoTrack): Promise<void> {
   await writeNpy(path.join(dir, TRACK_FILES.landmarks), track.landmarks, [track.frameCount, LANDMARK_COUNT, 3]);
+  if (track.secondReading) await writeNpy(path.join(dir, TRACK_FILES.secondReading), track.secondReading, [track.frameCount, LANDMARK_COUNT, 3]);
   const rec: TrackRecord = {
     version: 1, width: track.width, height: track.height, fps: track.fps, frameCount: track.frameCount,
     status: Array.from(track.status), scores: Array.from(track.scores), boxes: Array.from(track.boxes), gaps: track.gaps,
@@ -58,10 +60,29 @@ export async function loadPersonaTrack(dir: string): Promise<VideoTrack | undefi
   }
   const { data, shape } = npy;
   if (shape.length !== 3 || shape[0] !== rec.frameCount || shape[1] !== LANDMARK_COUNT || shape[2] !== 3) return undefined;
+  const secondReading = await loadSecondReading(dir, T);
   return {
+    ...(secondReading ? { secondReading } : {}),
     width: rec.width, height: rec.height, fps: rec.fps, frameCount: rec.frameCount, landmarks: data,
     status: Uint8Array.from(rec.status), scores: Float32Array.from(rec.scores), boxes: Float32Array.from(rec.boxes), gaps: rec.gaps,
     trackedFrames: rec.trackedFrames, multiFaceFrames: rec.multiFaceFrames, subPixel: rec.subPixel,
     triangles: rec.triangles, uvs: rec.uvs, trackSeconds: rec.trackSeconds,
   };
+}
+
+/**
+ * The second reading kept in a persona folder ([T*478*3], source pixels), or undefined
+ * when it has none or it is not a whole, finite reading of T frames (a persona built
+ * before it, or a damaged file: the plan then trusts the first reading alone).
+ */
+export async function loadSecondReading(dir: string, T: number): Promise<Float32Array | undefined> {
+  const file = path.join(dir, TRACK_FILES.secondReading);
+  if (!existsSync(file)) return undefined;
+  try {
+    const { data, shape } = await readNpyFloat32(file);
+    if (shape.length !== 3 || shape[0] !== T || shape[1] !== LANDMARK_COUNT || shape[2] !== 3) return undefined;
+    return data.every(Number.isFinite) ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }

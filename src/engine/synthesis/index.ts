@@ -8,7 +8,7 @@ export { faceRegions, lipBasis, lipShapes, trackedLipShapes, withCentres, withRi
 export { RetrievalSynthesizer, collectDonors, type FootageGeometry } from './retrieval-synth';
 export { warpTriangles, matchColour, blendInto, cropImage, pointsBox, fitAffine, applyAffine, type ImageCrop, type WarpedPatch } from './warp';
 export { NearestMouthBaseline, BASELINE_ELLIPSE, type BaselineInput } from './nearest-mouth-baseline';
-export { prepareRetrieval, planSourcePath, retrievalUnavailable, footageSynthesisProblem, type PrepareRetrievalOptions } from './prepare';
+export { prepareRetrieval, planSourcePath, footageLipReadings, retrievalUnavailable, footageSynthesisProblem, type PrepareRetrievalOptions } from './prepare';
 export { footageMouths, mouthSharpness, teethShown, OUTER_LIP_CONTOUR, type FootageMouths } from './mouth-sharpness';
 export { RESIDUAL_CONFIGS, residualIdentity, isResidualConfigName, buildResidualNet, buildResidualInferenceGraph, buildResidualTrainGraph, residualComposite, RESIDUAL_INPUT_CHANNELS, type ResidualNetConfig, type ResidualConfigName } from './residual-net';
 export { mouthCrop, maskWeight, addCorrection, fillStack, sampleCrop, stackToInput, conditioningParams, CROP_MOUTH_WIDTHS, RESIDUAL_MASK, STACK_PLANES, type MouthCrop } from './residual-crop';

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadPersonaLandmarks, PERSONA_FILES, readPersonaMeta, type Persona } from '../persona';
+import { loadPersonaLandmarks, loadSecondReading, PERSONA_FILES, readPersonaMeta, type Persona } from '../persona';
 import { mouthOpening } from '../persona/expression-basis';
 import type { RunOptions } from '../util/progress';
 import { StageRunner } from '../util/stages';
 import { PARAM_COUNT } from '../../shared/facial-params';
 import { lipBasis, lipShapes, trackedLipShapes } from './face-regions';
-import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
+import { DEFAULT_PLAN_WEIGHTS, planRetrieval, planSourceFrames, type PlanInput, type PlanWeights, type RetrievalPlan } from './retrieval-plan';
 import { countJumps } from './smooth-path';
 import { footageMouths } from './mouth-sharpness';
 import { collectDonors, RetrievalSynthesizer } from './retrieval-synth';
@@ -54,11 +54,12 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
   // The sharpness pass reads the whole footage, but only once per persona (cached).
   const run = new StageRunner(opts, { sharpness: 4, plan: 1, donors: 3 });
   const mouths = await run.stage('sharpness', (ctx) => footageMouths(persona, landmarks, ctx.runOptions));
+  const readings = await footageLipReadings(persona, landmarks, T);
   const plan = await run.stage('plan', (ctx) => {
     ctx.progress(0, 'choosing source, mouth and eye frames');
     return planRetrieval({
       curves, footage: persona.params,
-      curveLips: lipShapes(curves, N, lb), footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T), lipDims: lb.dims,
+      curveLips: lipShapes(curves, N, lb), ...readings, lipDims: lb.dims,
       rate: persona.meta.fps / opts.fps, donors: opts.donors, mouthSharpness: mouths.sharpness, footageTeethMm: mouths.teethMm, neutralLipGap: mouthOpening(persona.model.neutral),
       weights: opts.weights, source: opts.source, keepEyes: Boolean(opts.source),
     });
@@ -69,6 +70,19 @@ export async function prepareRetrieval(persona: Persona, curves: Float32Array, o
     signal: opts.signal, onProgress: (f) => ctx.progress(f, 'reading mouths and eyes from the footage'), frames: missing,
   }));
   return { synth, plan, donorFrames };
+}
+
+/**
+ * The lip shapes of the footage's first T frames as tracked, and as its second reading
+ * saw them where the persona has one (persona/second-reading.ts): what the mouth path
+ * judges a donor's gap by.
+ */
+export async function footageLipReadings(persona: Persona, landmarks: Float32Array, T = persona.frameCount): Promise<Pick<PlanInput, 'footageLips' | 'footageSecondLips'>> {
+  const second = await loadSecondReading(persona.dir, persona.frameCount);
+  return {
+    footageLips: trackedLipShapes(persona.model, persona.camera, landmarks, T),
+    ...(second ? { footageSecondLips: trackedLipShapes(persona.model, persona.camera, second, T) } : {}),
+  };
 }
 
 /** Only the source path (frames chosen by pose), for the painters that draw the face themselves. */

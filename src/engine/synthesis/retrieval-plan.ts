@@ -113,6 +113,11 @@ export interface PlanInput {
   /** Lip shape vectors [N*dims] of the curves and [T*dims] of the footage (face-regions.ts lipShapes). */
   curveLips: Float32Array;
   footageLips: Float32Array;
+  /**
+   * [T*dims] the footage's lip shapes from its second reading (persona/second-reading.ts):
+   * where the two readings disagree, the gap the donor's pixels show is in doubt.
+   */
+  footageSecondLips?: Float32Array;
   lipDims: number;
   /** Footage frames per output frame (fps_footage / fps_out). */
   rate: number;
@@ -126,6 +131,8 @@ export interface PlanInput {
   footageTeethMm?: ArrayLike<number>;
   /** [N] the same for the output frames, where they re-make footage frames whose pixels are known (held-out evaluation). */
   curveTeethMm?: ArrayLike<number>;
+  /** [N*dims] and those frames' second reading: each reading of a donor is then compared with the same reading of the target. */
+  curveSecondLips?: Float32Array;
   /** [N] the source frames, when given rather than chosen by pose (re-voicing a take). */
   source?: Int32Array;
   /** Keep the source frames' own eyes (re-voicing a take: its blinks are the curves'). */
@@ -146,7 +153,8 @@ export interface RetrievalPlan {
 
 /**
  * |ln((gap_curves + g0) / (gap_footage + g0))| of output frame i and footage frame k
- * (PlanWeights.mouthGap), or undefined when the input cannot tell gaps (no neutral gap, or
+ * (PlanWeights.mouthGap), the larger of the two where the footage has a second reading,
+ * or undefined when the input cannot tell gaps (no neutral gap, or
  * lip shapes that are not whole LIP_CONTOUR vectors).
  */
 function gapMismatch(inp: PlanInput, w: PlanWeights): ((i: number, k: number) => number) | undefined {
@@ -157,7 +165,13 @@ function gapMismatch(inp: PlanInput, w: PlanWeights): ((i: number, k: number) =>
   const T = inp.footage.length / PARAM_COUNT, N = inp.curves.length / PARAM_COUNT;
   const footageGap = Float64Array.from({ length: T }, (_, k) => logGap(inp.footageLips, k, inp.footageTeethMm));
   const curveGap = Float64Array.from({ length: N }, (_, i) => logGap(inp.curveLips, i, inp.curveTeethMm));
-  return (i, k) => Math.abs(curveGap[i] - footageGap[k]);
+  // A donor whose second reading disagrees matches the curves only as well as its worse reading.
+  const second = inp.footageSecondLips;
+  if (!second || second.length !== inp.footageLips.length) return (i, k) => Math.abs(curveGap[i] - footageGap[k]);
+  const secondGap = Float64Array.from({ length: T }, (_, k) => logGap(second, k, inp.footageTeethMm));
+  const curveSecond = inp.curveSecondLips?.length === inp.curveLips.length ? inp.curveSecondLips : undefined;
+  const curveGap2 = curveSecond ? Float64Array.from({ length: N }, (_, i) => logGap(curveSecond, i, inp.curveTeethMm)) : curveGap;
+  return (i, k) => Math.max(Math.abs(curveGap[i] - footageGap[k]), Math.abs(curveGap2[i] - secondGap[k]));
 }
 
 export function planSourceFrames(inp: PlanInput, w: PlanWeights): { path: Int32Array; steps: PathCosts['steps'] } {

@@ -56,6 +56,12 @@ export interface VideoTrack {
   uvs: [number, number][];
   /** Tracking wall time, seconds. */
   trackSeconds: number;
+  /**
+   * [T*478*3] A second reading of the same face with the detector's cadence shifted
+   * (persona/second-reading.ts); where it lost the face, the first reading. Absent when
+   * not taken (trackVideo alone never takes it).
+   */
+  secondReading?: Float32Array;
 }
 
 export interface TrackVideoOptions extends RunOptions {
@@ -70,6 +76,12 @@ export interface TrackVideoOptions extends RunOptions {
   tracker?: FaceTracker | TrackerLanes;
   /** Without `tracker`: worker threads to track on (default: one per core, at most 4; 1 = in-process). */
   threads?: number;
+  /**
+   * Shifts the detector's cadence: it runs on frame 0 and on the frames f with
+   * (f + detectPhase) mod DETECT_EVERY = 0. A second track with the phase at half the
+   * cadence is an independent reading of each frame (persona/second-reading.ts).
+   */
+  detectPhase?: number;
 }
 
 interface Box { x: number; y: number; w: number; h: number }
@@ -163,7 +175,7 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   // from how many frames came, so the stream ends quietly and reports `exit`.
   const stream = new RawFrameStream(file, width, height, { signal: opts.signal, maxBufferedFrames: DECODE_AHEAD, failure: () => undefined });
   try {
-    const frames = await trackFrames(stream, lanes, { width, height, signal: opts.signal, returnFrames: Boolean(opts.onFrame) }, (index, r) => {
+    const frames = await trackFrames(stream, lanes, { width, height, signal: opts.signal, returnFrames: Boolean(opts.onFrame), phase: opts.detectPhase ?? 0 }, (index, r) => {
       const followed = follower.consume(index, r.faces);
       if (r.rgb) opts.onFrame?.(index, r.rgb, followed);
       opts.onProgress?.({
@@ -190,15 +202,16 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
 }
 
 /**
- * Feeds the stream's frames to the lanes (chunks of DETECT_EVERY frames, chunk k to
- * lane k mod lanes, at most `lanes.depth` in flight per lane) and hands the results to
- * `consume` in frame order. Returns the number of frames.
+ * Feeds the stream's frames to the lanes (chunks of DETECT_EVERY frames, shifted by
+ * `phase`, chunk k to lane k mod lanes, at most `lanes.depth` in flight per lane) and
+ * hands the results to `consume` in frame order. Returns the number of frames.
  */
 async function trackFrames(
-  stream: RawFrameStream, lanes: TrackerLanes, o: { width: number; height: number; signal?: AbortSignal; returnFrames: boolean },
+  stream: RawFrameStream, lanes: TrackerLanes, o: { width: number; height: number; signal?: AbortSignal; returnFrames: boolean; phase: number },
   consume: (index: number, result: LaneResult) => void,
 ): Promise<number> {
   const chunk = DETECT_EVERY;
+  const phase = ((Math.round(o.phase) % chunk) + chunk) % chunk;
   // Frames sent to the lanes but not consumed yet; results come back out of order.
   const inFlight = new Array<number>(lanes.count).fill(0);
   const results = new Map<number, LaneResult>();
@@ -222,7 +235,7 @@ async function trackFrames(
         results.delete(index);
         consume(index++, r);
       }
-      const lane = Math.floor(sent / chunk) % lanes.count;
+      const lane = Math.floor((sent + phase) / chunk) % lanes.count;
       if (!decodedAll && inFlight[lane] < lanes.depth) {
         const frame = await stream.next();
         if (!frame) {
@@ -231,7 +244,7 @@ async function trackFrames(
         }
         const at = sent++;
         inFlight[lane]++;
-        lanes.track(lane, at, frame, o.width, o.height, { redetect: at % chunk === 0, returnFrame: o.returnFrames }).then(
+        lanes.track(lane, at, frame, o.width, o.height, { redetect: at === 0 || (at + phase) % chunk === 0, returnFrame: o.returnFrames }).then(
           (r) => { inFlight[lane]--; results.set(at, r); wakeUp(); },
           (err: unknown) => { failure ??= err; wakeUp(); },
         );

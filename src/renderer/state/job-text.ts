@@ -15,6 +15,7 @@ const STAGES: Record<string, string> = {
   probe: 'Reading the video',
   trackerInit: 'Loading the face tracker',
   track: 'Finding the face in each frame',
+  secondReading: 'Reading the lips a second time',
   fit: 'Fitting the 3D face',
   quality: 'Checking the fit',
   texture: 'Taking the skin texture',

@@ -204,6 +204,29 @@ describe('retrieval plan', () => {
     expect(planMouthFrames({ ...inp, footageTeethMm: [4, 0], curveTeethMm: [4] }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
   });
 
+  it('trusts a donor\'s gap only as far as the footage\'s second reading agrees with it', () => {
+    const dims = LIP_CONTOUR.length * 3;
+    const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
+    // Both donors read closed (0.5 mm) the first time; donor 0 is the sharper. The curves are closed.
+    const inp = {
+      curves: new Float32Array(71), footage: new Float32Array(2 * 71), curveLips: new Float32Array(dims), footageLips: new Float32Array(2 * dims),
+      lipDims: dims, rate: 1, neutralLipGap: 0.5, mouthSharpness: [200, 100],
+    };
+    const source = Int32Array.from([0]);
+    const agreeing = new Float32Array(2 * dims);
+    expect(planMouthFrames({ ...inp, footageSecondLips: agreeing }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+    // The second reading has donor 0's lips 4.5 mm apart: its pixels may well show them so.
+    const doubting = new Float32Array(2 * dims);
+    doubting[lower] = 4.5;
+    expect(planMouthFrames({ ...inp, footageSecondLips: doubting }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(1);
+    // A held-out target read the same way twice (closed, then 4.5 mm apart) takes donor 0 again: like with like.
+    const targetSecond = new Float32Array(dims);
+    targetSecond[lower] = 4.5;
+    expect(planMouthFrames({ ...inp, footageSecondLips: doubting, curveSecondLips: targetSecond }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+    // A second reading of another length (not of this footage) is ignored.
+    expect(planMouthFrames({ ...inp, footageSecondLips: doubting.subarray(0, dims) }, source, DEFAULT_PLAN_WEIGHTS)[0]).toBe(0);
+  });
+
   it('prices gaps relative to their size: a millimetre matters on a nearly closed mouth, little on a wide one', () => {
     const dims = LIP_CONTOUR.length * 3;
     const lower = LIP_CONTOUR.indexOf(14) * 3 + 1;
