@@ -2,11 +2,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ffmpegPath, runProcess, type MediaInfo } from '../../../src/engine/media/ffmpeg';
+import type { MediaInfo } from '../../../src/engine/media/ffmpeg';
 import { RawFrameStream } from '../../../src/engine/media/raw-frame-stream';
 import { trackVideo } from '../../../src/engine/tracking/track-video';
 import type { LaneResult, TrackerLanes } from '../../../src/engine/tracking/tracker-pool';
 import { isCancelled } from '../../../src/engine/util/errors';
+import { makeTestClip } from '../../helpers/test-clip';
 
 /** The cancellation promise of issue 13: any stage ends within 2 s of an abort. */
 const END_WITHIN_MS = 2000;
@@ -51,14 +52,10 @@ async function abortAndTime(ctl: AbortController, ended: Promise<unknown>): Prom
 describe('RawFrameStream: ends within 2 s of an abort in any state, leaving no ffmpeg', () => {
   let tmp: string;
   let clip: string;
+  let info: MediaInfo;
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'raw-frames-'));
-    clip = path.join(tmp, 'clip.mp4');
-    const r = await runProcess(ffmpegPath(), [
-      '-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${W}x${H}:rate=25:duration=${FRAMES / 25}`,
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip,
-    ]);
-    expect(r.code, r.stderr).toBe(0);
+    ({ clip, info } = await makeTestClip(tmp, W, H, FRAMES));
   }, 60_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -124,10 +121,6 @@ describe('RawFrameStream: ends within 2 s of an abort in any state, leaving no f
   });
 
   it('tracking a video: abort mid-clip while the trackers are slow and decoding is paused', async () => {
-    const info: MediaInfo = {
-      file: clip, formatName: 'mov,mp4', durationS: FRAMES / 25, streams: [],
-      video: { index: 0, type: 'video', codec: 'h264', width: W, height: H, fps: 25, frameCount: FRAMES },
-    };
     // Lanes that take 50 ms a frame and find no face: decoding runs ahead and is paused.
     const tracked: number[] = [];
     const lanes: TrackerLanes = {

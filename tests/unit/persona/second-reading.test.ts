@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath, runProcess, type MediaInfo } from '../../../src/engine/media/ffmpeg';
+import type { MediaInfo } from '../../../src/engine/media/ffmpeg';
 import { mergeReadings, SECOND_READING_PHASE, takeSecondReading } from '../../../src/engine/persona/second-reading';
 import { loadPersonaTrack, loadSecondReading, TRACK_FILES, writeTrackRecord } from '../../../src/engine/persona/track-record';
 import { writeNpy } from '../../../src/engine/io/npy';
 import { LANDMARK_COUNT } from '../../../src/engine/tracking/face-tracker';
 import type { LaneResult, TrackerLanes } from '../../../src/engine/tracking/tracker-pool';
 import { FRAME_BRIDGED, FRAME_TRACKED, trackVideo, type VideoTrack } from '../../../src/engine/tracking/track-video';
+import { makeTestClip } from '../../helpers/test-clip';
 
 /**
  * The second reading of a clip (persona/second-reading.ts): the clip tracked again with
@@ -44,13 +45,7 @@ describe('persona: the second reading', () => {
   let info: MediaInfo;
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'second-reading-'));
-    clip = path.join(tmp, 'clip.mp4');
-    const r = await runProcess(ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${W}x${H}:rate=25:duration=${FRAMES / 25}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
-    expect(r.code, r.stderr).toBe(0);
-    info = {
-      file: clip, formatName: 'mov,mp4', durationS: FRAMES / 25, streams: [],
-      video: { index: 0, type: 'video', codec: 'h264', width: W, height: H, fps: 25, frameCount: FRAMES },
-    };
+    ({ clip, info } = await makeTestClip(tmp, W, H, FRAMES));
   }, 60_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
