@@ -122,11 +122,15 @@ describe.skipIf(Boolean(skipNoSharedData))(`persona build on the AOC clip${skipN
     expect(second).toBeDefined();
     const track = await loadPersonaTrack(dir);
     expect(track?.secondReading).toEqual(second);
-    // Not a copy of the first: the detector ran on other frames.
+    // Its own reading of frames 5-9 of every 10 (the first pass's furthest from a detection); the first reading elsewhere.
     let differ = 0;
-    for (let t = 0; t < p.frameCount; t++) if (second![t * 1434 + 13 * 3 + 1] !== track!.landmarks[t * 1434 + 13 * 3 + 1]) differ++;
-    expect(differ).toBeGreaterThan(p.frameCount * 0.5);
-    // Her inner-lip gap (1-28 mm) read both ways: r 0.96, half the frames within 0.7 mm.
+    for (let t = 0; t < p.frameCount; t++) {
+      const same = second![t * 1434 + 13 * 3 + 1] === track!.landmarks[t * 1434 + 13 * 3 + 1];
+      if (t % 10 < 5) expect(same).toBe(true);
+      else if (!same) differ++;
+    }
+    expect(differ).toBeGreaterThan(p.frameCount * 0.4);
+    // Her inner-lip gap (1-28 mm) read both ways: r 0.98, half the frames within 0.4 mm.
     const { footageLips, footageSecondLips } = await footageLipReadings(p, await loadPersonaLandmarks(p));
     const lb = lipBasis(p.model), g0 = mouthOpening(p.model.neutral);
     const first = Array.from({ length: p.frameCount }, (_, t) => lipGap(footageLips, t * lb.dims, g0));

@@ -25,7 +25,7 @@ import { takeSecondReading } from './second-reading';
  *   probe        clip-checks.ts   probeClip        streams, length, target folder
  *   trackerInit  tracking/        createTrackerLanes
  *   track        tracking/        trackVideo + checkTrack (face size, visibility)
- *   secondReading second-reading.ts takeSecondReading  the clip tracked again, detector cadence shifted (checks the lips)
+ *   secondReading second-reading.ts takeSecondReading  half the frames tracked again, detector cadence shifted (checks the lips)
  *   fit          fit-face.ts      fitFace          alignment, smoothing, neutral, basis, per-frame pose/expression/blink, eye region
  *   quality      fit-quality.ts   measureFit       reprojection, crop, paste outline
  *   texture      bake-texture.ts  bakeTexture      atlas from frontal, well-lit frames
@@ -36,7 +36,7 @@ import { takeSecondReading } from './second-reading';
 export { MIN_CLIP_SECONDS, MIN_FACE_WIDTH_PX, MIN_TRACKED_FRACTION } from './clip-checks';
 
 /** The build's stages and their share of the progress bar (relative cost on a typical clip). */
-export const PERSONA_BUILD_STAGES = { probe: 2, trackerInit: 0, track: 40, secondReading: 30, fit: 7, quality: 1, texture: 6, audio: 11, write: 3 };
+export const PERSONA_BUILD_STAGES = { probe: 2, trackerInit: 0, track: 46, secondReading: 24, fit: 7, quality: 1, texture: 6, audio: 11, write: 3 };
 export type PersonaBuildStage = keyof typeof PERSONA_BUILD_STAGES;
 
 export interface BuildPersonaOptions extends RunOptions {

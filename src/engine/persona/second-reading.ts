@@ -13,13 +13,20 @@ import type { RunOptions } from '../util/progress';
  * and 3.2 mm. Pasted into an export, such a donor's pixels show what they show, not what
  * its landmarks said, and the mouth did not follow the curves there. Retrieval takes a
  * donor's gap to agree with the curves only where both readings do
- * (synthesis/retrieval-plan.ts gapMismatch). Costs one more tracking pass at build.
+ * (synthesis/retrieval-plan.ts gapMismatch). Costs about half a tracking pass at build.
  */
 export const SECOND_READING_PHASE = DETECT_EVERY / 2;
+/**
+ * Frames tracked per shifted chunk: the first pass's frames 5-9 of each chunk, the ones
+ * furthest from its detection, read fresh from a detection. Its frames 0-4 would be read
+ * furthest from the second pass's detection, where that pass drifts: the first reading
+ * is the better one there and stands alone.
+ */
+export const SECOND_READING_FRAMES = DETECT_EVERY - SECOND_READING_PHASE;
 
 /** Tracks the clip again with the shifted cadence; returns `first` with its second reading. */
 export async function takeSecondReading(file: string, info: MediaInfo, first: VideoTrack, lanes: TrackerLanes, opts: RunOptions = {}): Promise<VideoTrack> {
-  const second = await trackVideo(file, info, { ...opts, tracker: lanes, detectPhase: SECOND_READING_PHASE });
+  const second = await trackVideo(file, info, { ...opts, tracker: lanes, detectPhase: SECOND_READING_PHASE, trackedPerChunk: SECOND_READING_FRAMES });
   return { ...first, secondReading: mergeReadings(first, second) };
 }
 

@@ -82,6 +82,11 @@ export interface TrackVideoOptions extends RunOptions {
    * cadence is an independent reading of each frame (persona/second-reading.ts).
    */
   detectPhase?: number;
+  /**
+   * Track only the first this many frames of each chunk (after the shift); the others are
+   * decoded but not tracked, and count as frames without a face. Default: all.
+   */
+  trackedPerChunk?: number;
 }
 
 interface Box { x: number; y: number; w: number; h: number }
@@ -175,7 +180,7 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
   // from how many frames came, so the stream ends quietly and reports `exit`.
   const stream = new RawFrameStream(file, width, height, { signal: opts.signal, maxBufferedFrames: DECODE_AHEAD, failure: () => undefined });
   try {
-    const frames = await trackFrames(stream, lanes, { width, height, signal: opts.signal, returnFrames: Boolean(opts.onFrame), phase: opts.detectPhase ?? 0 }, (index, r) => {
+    const frames = await trackFrames(stream, lanes, { width, height, signal: opts.signal, returnFrames: Boolean(opts.onFrame), phase: opts.detectPhase ?? 0, trackedPerChunk: opts.trackedPerChunk ?? DETECT_EVERY }, (index, r) => {
       const followed = follower.consume(index, r.faces);
       if (r.rgb) opts.onFrame?.(index, r.rgb, followed);
       opts.onProgress?.({
@@ -203,11 +208,12 @@ export async function trackVideo(file: string, info: MediaInfo, opts: TrackVideo
 
 /**
  * Feeds the stream's frames to the lanes (chunks of DETECT_EVERY frames, shifted by
- * `phase`, chunk k to lane k mod lanes, at most `lanes.depth` in flight per lane) and
- * hands the results to `consume` in frame order. Returns the number of frames.
+ * `phase`, chunk k to lane k mod lanes, at most `lanes.depth` in flight per lane; only
+ * the first `trackedPerChunk` of each chunk) and hands the results to `consume` in frame
+ * order. Returns the number of frames.
  */
 async function trackFrames(
-  stream: RawFrameStream, lanes: TrackerLanes, o: { width: number; height: number; signal?: AbortSignal; returnFrames: boolean; phase: number },
+  stream: RawFrameStream, lanes: TrackerLanes, o: { width: number; height: number; signal?: AbortSignal; returnFrames: boolean; phase: number; trackedPerChunk: number },
   consume: (index: number, result: LaneResult) => void,
 ): Promise<number> {
   const chunk = DETECT_EVERY;
@@ -243,6 +249,10 @@ async function trackFrames(
           continue;
         }
         const at = sent++;
+        if ((at + phase) % chunk >= o.trackedPerChunk) {
+          results.set(at, { faces: [], ...(o.returnFrames ? { rgb: frame } : {}) });
+          continue;
+        }
         inFlight[lane]++;
         lanes.track(lane, at, frame, o.width, o.height, { redetect: at === 0 || (at + phase) % chunk === 0, returnFrame: o.returnFrames }).then(
           (r) => { inFlight[lane]--; results.set(at, r); wakeUp(); },

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../../src/engine/media/ffmpeg';
-import { mergeReadings, SECOND_READING_PHASE, takeSecondReading } from '../../../src/engine/persona/second-reading';
+import { mergeReadings, SECOND_READING_FRAMES, SECOND_READING_PHASE, takeSecondReading } from '../../../src/engine/persona/second-reading';
 import { loadPersonaTrack, loadSecondReading, TRACK_FILES, writeTrackRecord } from '../../../src/engine/persona/track-record';
 import { writeNpy } from '../../../src/engine/io/npy';
 import { LANDMARK_COUNT } from '../../../src/engine/tracking/face-tracker';
@@ -61,18 +61,24 @@ describe('persona: the second reading', () => {
     expect(shifted.filter((c) => c.redetect).map((c) => c.index)).toEqual([0, 5, 15, 25]);
     // Each chunk stays on one lane, from its detection to the next chunk's.
     expect(shifted.sort((a, b) => a.index - b.index).map((c) => c.lane)).toEqual([...Array(5).fill(0), ...Array(10).fill(1), ...Array(10).fill(0), ...Array(5).fill(1)]);
+
+    // The second reading tracks the first five frames of each shifted chunk only: the first pass's frames 5-9.
+    const halves: typeof plain = [];
+    const track = await trackVideo(clip, info, { tracker: lanes(2, () => 1, halves), detectPhase: SECOND_READING_PHASE, trackedPerChunk: SECOND_READING_FRAMES });
+    expect(halves.map((c) => c.index).sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9, 15, 16, 17, 18, 19, 25, 26, 27, 28, 29]);
+    expect(halves.filter((c) => c.redetect).map((c) => c.index)).toEqual([5, 15, 25]);
+    expect(track.frameCount).toBe(FRAMES);
+    expect(track.trackedFrames).toBe(15);
   });
 
   it('keeps the second track\'s landmarks where it found the face, the first\'s elsewhere', async () => {
     const log: Array<{ lane: number; index: number; redetect: boolean }> = [];
     const first = await trackVideo(clip, info, { tracker: lanes(1, () => 1, log) });
-    // The second pass (marked 2) loses the face on frame 12.
-    const withSecond = await takeSecondReading(clip, info, first, lanes(1, (i) => (i === 12 ? undefined : 2), log));
+    // The second pass (marked 2) reads frames 5-9, 15-19, 25-29 and loses the face on frame 17.
+    const withSecond = await takeSecondReading(clip, info, first, lanes(1, (i) => (i === 17 ? undefined : 2), log));
     expect(withSecond.landmarks).toBe(first.landmarks);
     const z = (t: number) => withSecond.secondReading![t * N + 2];
-    expect(z(11)).toBe(2);
-    expect(z(12)).toBe(1);
-    expect(z(13)).toBe(2);
+    expect([14, 15, 16, 17, 18, 19, 20].map(z)).toEqual([1, 2, 2, 1, 2, 2, 1]);
     // A track of another length (decoded differently) gives no second opinion.
     const other = { frameCount: FRAMES - 1, landmarks: new Float32Array((FRAMES - 1) * N).fill(7), status: new Uint8Array(FRAMES - 1) };
     expect(mergeReadings(first, other)).toEqual(first.landmarks);
